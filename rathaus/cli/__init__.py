@@ -1,0 +1,65 @@
+"""The one `rathaus` command. Each module in COMMANDS registers its subcommands on the parser.
+
+Handlers get (args, config) and return an exit code. A RathausError becomes one line on stderr
+and exit code 2; anything else keeps its traceback because it is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from rathaus import __version__
+from rathaus.config import Config
+from rathaus.errors import RathausError
+
+# Modules under rathaus.cli, each with register(subparsers). Order is the order in --help.
+COMMANDS = ("serve", "speech", "catalog", "meeting", "admin", "config_cmd")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rathaus",
+        description="Self-hosted voice and meeting assistant for German town halls.",
+    )
+    parser.add_argument("--version", action="version", version=f"rathaus {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: $RATHAUS_CONFIG, else built-in defaults)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite database (default: $RATHAUS_DB, else <data_dir>/rathaus.db)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"rathaus.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"rathaus.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    try:
+        config = Config.load(args.config, args.db)
+        level = "debug" if args.verbose else config.get("general.log_level")
+        logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return int(args.func(args, config) or 0)
+    except RathausError as exc:
+        print(f"rathaus: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from rathaus.cli import main
+
+sys.exit(main())

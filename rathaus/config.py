@@ -1,0 +1,135 @@
+"""Configuration: the documented defaults in defaults.toml, overlaid by one user TOML file.
+
+Precedence, lowest first: defaults.toml, the file named by --config or RATHAUS_CONFIG, then
+RATHAUS_DB / --db for the database path. Unknown sections or keys in the user file are an error,
+so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rathaus.errors import RathausError
+
+T = TypeVar("T")
+
+
+def _defaults() -> dict[str, dict[str, Any]]:
+    text = resources.files("rathaus").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass
+class Config:
+    """The effective configuration. Sections are plain dicts; domains turn them into dataclasses."""
+
+    data: dict[str, dict[str, Any]]
+    source: Path | None = None
+    db_override: str | None = None
+    _dirs_made: bool = field(default=False, repr=False)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None, db: str | None = None) -> "Config":
+        data = _defaults()
+        path = path or os.environ.get("RATHAUS_CONFIG") or None
+        source = None
+        if path:
+            source = Path(path)
+            try:
+                user = tomllib.loads(source.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise RathausError(f"configuration file not found: {source}") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise RathausError(f"configuration file {source} is not valid TOML: {exc}") from None
+            _merge(data, user, source)
+        return cls(data=data, source=source, db_override=db or os.environ.get("RATHAUS_DB") or None)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.data[name])
+
+    def settings(self, name: str, cls: type[T]) -> T:
+        """Build the dataclass `cls` from section `name`, ignoring keys the class does not declare."""
+        assert is_dataclass(cls)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in self.data[name].items() if k in known})
+
+    def get(self, dotted: str) -> Any:
+        section, key = dotted.split(".", 1)
+        return self.data[section][key]
+
+    @property
+    def data_dir(self) -> Path:
+        configured = self.data["general"]["data_dir"]
+        if configured:
+            base = Path(configured).expanduser()
+        elif os.environ.get("RATHAUS_HOME"):
+            base = Path(os.environ["RATHAUS_HOME"]).expanduser()
+        else:
+            xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+            base = Path(xdg) / "rathaus"
+        if not self._dirs_made:
+            base.mkdir(parents=True, exist_ok=True)
+            self._dirs_made = True
+        return base
+
+    @property
+    def db_path(self) -> Path:
+        if self.db_override:
+            return Path(self.db_override).expanduser()
+        configured = self.data["general"]["db"]
+        return Path(configured).expanduser() if configured else self.data_dir / "rathaus.db"
+
+    def path(self, dotted: str, default_subdir: str) -> Path:
+        """A directory setting: the configured path, or <data_dir>/<default_subdir> when empty."""
+        value = self.get(dotted)
+        return Path(value).expanduser() if value else self.data_dir / default_subdir
+
+    def to_toml(self) -> str:
+        effective = {s: dict(v) for s, v in self.data.items()}
+        effective["general"]["data_dir"] = str(self.data_dir)
+        effective["general"]["db"] = str(self.db_path)
+        if effective.get("llm", {}).get("api_key"):
+            effective["llm"]["api_key"] = "***"
+        if effective.get("phone", {}).get("password"):
+            effective["phone"]["password"] = "***"
+        if effective.get("web", {}).get("admin_password"):
+            effective["web"]["admin_password"] = "***"
+        out = []
+        for section, values in effective.items():
+            out.append(f"[{section}]")
+            out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+            out.append("")
+        return "\n".join(out)
+
+
+def _merge(base: dict, user: dict, source: Path) -> None:
+    for section, values in user.items():
+        if section not in base or not isinstance(values, dict):
+            raise RathausError(f"{source}: unknown section [{section}]")
+        for key, value in values.items():
+            if key not in base[section]:
+                raise RathausError(f"{source}: unknown key '{key}' in [{section}]")
+            expected = type(base[section][key])
+            if expected is float and isinstance(value, int):
+                value = float(value)
+            if not isinstance(value, expected):
+                raise RathausError(
+                    f"{source}: [{section}] {key} must be {expected.__name__}, got {type(value).__name__}"
+                )
+            base[section][key] = value
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

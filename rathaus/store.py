@@ -1,0 +1,111 @@
+"""The one SQLite database (through sqlite-utils), its schema and its migrations.
+
+Migrations are the files rathaus/migrations/NNNN_name.sql, applied once each in name order and
+recorded in `schema_migrations`; `PRAGMA user_version` holds the highest applied number, which
+is the schema version. Ranges by owner keep parallel work apart: 0001-0099 core,
+0100-0199 catalog, 0200-0299 phone, 0300-0399 meetings, 0400-0499 web.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+from rathaus.errors import RathausError
+
+
+def now_iso() -> str:
+    """UTC timestamp with milliseconds, the one time format of the store."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every shipped migration, in order."""
+    found = []
+    for entry in resources.files("rathaus.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Store:
+    """A handle on the database. Opening it creates and migrates the schema.
+
+    sqlite3 connections must not be shared across threads; `Store` keeps one connection per
+    thread so the SIP loop, the web server and the meeting worker can each use it.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.migrate()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.DatabaseError as exc:
+                raise RathausError(f"cannot open database {self.path}: {exc}") from None
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied; returns their names."""
+        conn = self.conn
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        except sqlite3.DatabaseError as exc:
+            raise RathausError(f"{self.path} is not a usable SQLite database: {exc}") from None
+        done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for number, name, sql in migration_files():
+            if name in done:
+                continue
+            try:
+                conn.executescript(
+                    f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES ('{name}', '{now_iso()}');\nCOMMIT;"
+                )
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise RathausError(f"migration {name} failed: {exc}") from None
+            applied.append(name)
+        if applied:
+            version = max(n for n, _, _ in migration_files())
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        return applied
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+
+def open_store(config) -> Store:
+    """The store of a configuration (`rathaus.config.Config`)."""
+    return Store(config.db_path)

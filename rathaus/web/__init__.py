@@ -1,0 +1,1 @@
+"""The review web page (aiohttp): calls, meetings, search, corrections and catalog gaps."""

@@ -1,0 +1,193 @@
+"""Speech recognition with faster-whisper: one model per process, shared by all callers.
+
+Public API: `AsrSettings`, `Recognizer.transcribe()` returning a `Transcript` of `Segment`s and
+`Word`s (start/end in seconds, probability). Audio is a path (decoded by voice.audio) or float32
+mono samples at 16 kHz.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voice import audio as audio_io
+from voice.whisper_model import resolve
+
+log = logging.getLogger(__name__)
+
+# Closing lines whisper invents on silence or music: they come from subtitle credits in its training data.
+HALLUCINATIONS = (
+    "untertitel im auftrag des zdf",
+    "untertitel der amara.org-community",
+    "untertitelung des zdf",
+    "untertitelung im auftrag des zdf",
+    "vielen dank fürs zuschauen",
+    "vielen dank für's zuschauen",
+    "danke fürs zuschauen",
+    "bis zum nächsten mal",
+    "thanks for watching",
+    "thank you for watching",
+    "subtitles by the amara.org community",
+)
+
+
+@dataclass
+class AsrSettings:
+    model: str = "base"
+    device: str = "auto"
+    compute_type: str = ""
+    cpu_threads: int = 0
+    language: str = "de"
+    beam_size: int = 5
+
+
+@dataclass
+class Word:
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+
+@dataclass
+class Transcript:
+    language: str
+    language_probability: float
+    duration: float
+    segments: list[Segment]
+    model: str = ""
+    device: str = ""
+    elapsed_s: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments).strip()
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["text"] = self.text
+        return data
+
+
+def cuda_available() -> bool:
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    except Exception:  # a broken CUDA install means: use the CPU
+        return False
+
+
+def pick_device(device: str, compute_type: str) -> tuple[str, str]:
+    """`auto` -> CUDA/float16 when a GPU is usable, else CPU/int8."""
+    if device == "auto":
+        device = "cuda" if cuda_available() else "cpu"
+    if not compute_type:
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+def is_hallucination(text: str) -> bool:
+    norm = text.strip().lower().strip(".!?… ")
+    return any(norm.startswith(h) for h in HALLUCINATIONS)
+
+
+class Recognizer:
+    """A loaded whisper model. Thread-safe: concurrent calls queue on CTranslate2's workers."""
+
+    def __init__(self, settings: AsrSettings, models_dir: Path, num_workers: int = 1):
+        from faster_whisper import WhisperModel
+
+        self.settings = settings
+        self.model_path = resolve(settings.model, models_dir)
+        self.device, self.compute_type = pick_device(settings.device, settings.compute_type)
+        self.model_name = settings.model
+        started = time.perf_counter()
+        self._model = WhisperModel(
+            str(self.model_path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=settings.cpu_threads,
+            num_workers=num_workers,
+        )
+        log.info("whisper %s loaded on %s/%s in %.1f s", self.model_name, self.device, self.compute_type,
+                 time.perf_counter() - started)
+        self._lock = threading.Lock() if num_workers == 1 else None
+
+    def transcribe(
+        self,
+        source: str | Path | np.ndarray,
+        language: str | None = None,
+        word_timestamps: bool = True,
+        vad_filter: bool = True,
+        initial_prompt: str | None = None,
+        beam_size: int | None = None,
+    ) -> Transcript:
+        """Transcribe a file or 16 kHz samples. `language=None` uses the configured default;
+        pass "" to detect it."""
+        samples = audio_io.decode(source) if not isinstance(source, np.ndarray) else source.astype(np.float32)
+        lang = self.settings.language if language is None else language
+        started = time.perf_counter()
+        kwargs = dict(
+            language=lang or None,
+            beam_size=beam_size or self.settings.beam_size,
+            word_timestamps=word_timestamps,
+            vad_filter=vad_filter,
+            condition_on_previous_text=False,
+            initial_prompt=initial_prompt,
+        )
+        if self._lock:
+            with self._lock:
+                segments, info = self._model.transcribe(samples, **kwargs)
+                segments = list(segments)
+        else:
+            segments, info = self._model.transcribe(samples, **kwargs)
+            segments = list(segments)
+        out = []
+        for s in segments:
+            text = s.text.strip()
+            if not text or is_hallucination(text):
+                continue
+            if s.no_speech_prob > 0.6 and s.avg_logprob < -1.0:
+                continue
+            words = [Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                     for w in (s.words or []) if w.word.strip()]
+            out.append(Segment(round(s.start, 3), round(s.end, 3), text, words,
+                               round(s.avg_logprob, 4), round(s.no_speech_prob, 4)))
+        return Transcript(
+            language=info.language,
+            language_probability=round(info.language_probability, 4),
+            duration=round(len(samples) / audio_io.ASR_RATE, 3),
+            segments=out,
+            model=self.model_name,
+            device=f"{self.device}/{self.compute_type}",
+            elapsed_s=round(time.perf_counter() - started, 3),
+        )
+
+
+_shared: dict[tuple, Recognizer] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_recognizer(settings: AsrSettings, models_dir: Path, num_workers: int = 1) -> Recognizer:
+    """One model per process and settings: the phone calls and the meeting worker share it."""
+    key = (settings.model, settings.device, settings.compute_type, settings.cpu_threads, num_workers)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Recognizer(settings, models_dir, num_workers)
+        return _shared[key]

@@ -1,0 +1,145 @@
+"""Audio in and out: decode anything ffmpeg reads to float32 mono, resample, write WAV.
+
+All internal audio is float32 in [-1, 1], mono, at an explicit sample rate. ffmpeg does the
+decoding so that float WAV, 24-bit, mp3, m4a and video files all take the same path.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from collections.abc import Iterator
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+from rathaus.errors import RathausError
+
+ASR_RATE = 16000
+
+
+class AudioError(RathausError):
+    """A file that is missing, empty, corrupt or holds no audio."""
+
+
+def _ffmpeg() -> str:
+    exe = shutil.which("ffmpeg")
+    if not exe:
+        raise AudioError("ffmpeg is not installed (apt-get install ffmpeg, or run `make run`)")
+    return exe
+
+
+def _check_input(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"{path}: file not found")
+    if path.is_dir():
+        raise AudioError(f"{path}: is a directory, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: file is empty")
+    return path
+
+
+def _ffmpeg_args(path: Path, sample_rate: int) -> list[str]:
+    return [
+        _ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
+        "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-",
+    ]
+
+
+def _ffmpeg_failure(path: Path, stderr: bytes) -> AudioError:
+    lines = [l.strip() for l in stderr.decode("utf-8", "replace").splitlines() if l.strip()]
+    if any("matches no streams" in l for l in lines):
+        return AudioError(f"{path}: contains no audio stream")
+    detail = lines[-1] if lines else "unknown error"
+    if str(path) in detail:
+        detail = detail.split(str(path))[-1].lstrip(": ")
+    return AudioError(f"{path}: cannot decode audio ({detail})")
+
+
+def decode(path: str | Path, sample_rate: int = ASR_RATE) -> np.ndarray:
+    """The whole file as float32 mono at `sample_rate`. Raises AudioError on bad input."""
+    path = _check_input(path)
+    proc = subprocess.run(_ffmpeg_args(path, sample_rate), capture_output=True)
+    if proc.returncode != 0:
+        raise _ffmpeg_failure(path, proc.stderr)
+    samples = np.frombuffer(proc.stdout, dtype=np.float32)
+    if samples.size == 0:
+        raise AudioError(f"{path}: contains no audio samples")
+    return samples.copy()
+
+
+def stream(path: str | Path, sample_rate: int = ASR_RATE, chunk_s: float = 30.0) -> Iterator[np.ndarray]:
+    """Decode in chunks of `chunk_s` seconds so that hours of audio need bounded memory."""
+    path = _check_input(path)
+    proc = subprocess.Popen(_ffmpeg_args(path, sample_rate), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    chunk_bytes = int(chunk_s * sample_rate) * 4
+    produced = 0
+    try:
+        assert proc.stdout is not None
+        while True:
+            data = proc.stdout.read(chunk_bytes)
+            if not data:
+                break
+            data = data[: len(data) - len(data) % 4]
+            produced += len(data)
+            yield np.frombuffer(data, dtype=np.float32).copy()
+        stderr = proc.stderr.read() if proc.stderr else b""
+        if proc.wait() != 0:
+            raise _ffmpeg_failure(path, stderr)
+        if produced == 0:
+            raise AudioError(f"{path}: contains no audio samples")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def duration(path: str | Path) -> float:
+    """Duration in seconds as ffprobe reports it (0.0 when unknown)."""
+    path = _check_input(path)
+    exe = shutil.which("ffprobe")
+    if not exe:
+        raise AudioError("ffprobe is not installed (apt-get install ffmpeg)")
+    proc = subprocess.run(
+        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", str(path)],
+        capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise _ffmpeg_failure(path, proc.stderr.encode())
+    try:
+        return float(proc.stdout.strip())
+    except ValueError:
+        return 0.0
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Band-limited polyphase resampling (e.g. 8 kHz phone audio to 16 kHz, 22.05 kHz TTS to 8 kHz)."""
+    if from_rate == to_rate:
+        return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly
+
+    g = gcd(from_rate, to_rate)
+    return resample_poly(samples.astype(np.float32), to_rate // g, from_rate // g).astype(np.float32)
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def from_pcm16(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int) -> Path:
+    """16-bit PCM mono WAV, the format every phone system and browser plays."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(to_pcm16(samples))
+    return path
