@@ -1,0 +1,124 @@
+"""Call records in the store: the call row, its turns, the hand-off JSON and callback requests.
+
+Everything a call leaves behind is written as it happens (not at hang-up), so a crash or a
+caller who hangs up mid-answer still leaves a readable record that `close()` finishes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from rathaus.store import Store, now_iso
+
+OUTCOMES = ("answered", "forwarded", "callback", "abandoned", "error")
+
+
+def mask_number(number: str, mode: str) -> str:
+    """The caller number as stored: none (as is), partial (last 3 digits hidden), full (hidden)."""
+    number = (number or "").strip()
+    if not number or mode == "none":
+        return number
+    if mode == "full":
+        return "***"
+    digits = [i for i, ch in enumerate(number) if ch.isdigit()]
+    hide = set(digits[-3:])
+    return "".join("x" if i in hide else ch for i, ch in enumerate(number))
+
+
+def caller_number(remote_uri: str) -> str:
+    """The user part of a SIP URI: '"Anna" <sip:+4971112345@host>' -> '+4971112345'."""
+    uri = remote_uri
+    if "<" in uri and ">" in uri:
+        uri = uri[uri.index("<") + 1: uri.index(">")]
+    for prefix in ("sips:", "sip:", "tel:"):
+        if uri.startswith(prefix):
+            uri = uri[len(prefix):]
+    return uri.split("@", 1)[0].split(";", 1)[0]
+
+
+@dataclass
+class TurnRecord:
+    role: str
+    text: str
+    started_at: str
+    ended_at: str | None = None
+    language: str | None = None
+    action: str | None = None
+    service_id: str | None = None
+    candidates: list | None = None
+    latency_ms: float | None = None
+
+
+class CallRecord:
+    """One call's rows. Thread-safe: the session thread and the SIP loop both write to it."""
+
+    def __init__(self, store: Store, caller: str, mask: str, worker: str = "", call_id: str | None = None):
+        self.store = store
+        self.id = call_id or str(uuid.uuid4())
+        self.started_at = now_iso()
+        self._lock = threading.Lock()
+        self._idx = 0
+        self._closed = False
+        with self._lock:
+            store.db["calls"].insert({
+                "id": self.id, "started_at": self.started_at, "caller": mask_number(caller, mask),
+                "sip_worker": worker or None,
+            })
+
+    def add_turn(self, turn: TurnRecord) -> None:
+        with self._lock:
+            self.store.db["call_turns"].insert({
+                "call_id": self.id, "idx": self._idx, "role": turn.role, "started_at": turn.started_at,
+                "ended_at": turn.ended_at, "text": turn.text, "language": turn.language,
+                "action": turn.action, "service_id": turn.service_id,
+                "candidates": json.dumps(turn.candidates, ensure_ascii=False) if turn.candidates is not None else None,
+                "latency_ms": turn.latency_ms,
+            })
+            self._idx += 1
+
+    def update(self, **fields) -> None:
+        if "handoff" in fields and isinstance(fields["handoff"], dict):
+            fields["handoff"] = json.dumps(fields["handoff"], ensure_ascii=False)
+        with self._lock:
+            self.store.db["calls"].update(self.id, fields)
+
+    def add_callback(self, name: str, number: str, service_id: str | None, reason: str) -> int:
+        with self._lock:
+            table = self.store.db["callbacks"]
+            table.insert({"call_id": self.id, "created_at": now_iso(), "name": name, "number": number,
+                          "service_id": service_id, "reason": reason, "status": "open"})
+            return table.last_pk
+
+    def close(self, outcome: str, error: str | None = None) -> None:
+        """Set end time and outcome once; later calls do nothing."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            ended = now_iso()
+            duration = (datetime.fromisoformat(ended) - datetime.fromisoformat(self.started_at)).total_seconds()
+            fields = {"ended_at": ended, "outcome": outcome, "duration_s": round(duration, 3)}
+            if error:
+                fields["error"] = error[:2000]
+            self.store.db["calls"].update(self.id, fields)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def close_stale_calls(store: Store, worker: str | None = None) -> int:
+    """Calls left open by a crashed process get outcome 'error' at the next start."""
+    where = "ended_at IS NULL" + (" AND sip_worker = ?" if worker else "")
+    params = [worker] if worker else []
+    cur = store.conn.execute(
+        f"UPDATE calls SET ended_at = ?, outcome = 'error', error = 'process ended during the call' WHERE {where}",
+        [now_iso(), *params])
+    store.conn.commit()
+    return cur.rowcount

@@ -1,0 +1,32 @@
+"""The [phone] section of the configuration as a dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PhoneSettings:
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5070
+    registrar: str = ""
+    user: str = ""
+    password: str = ""
+    domain: str = ""
+    transport: str = "udp"
+    end_of_turn_s: float = 0.8
+    silence_timeout_s: float = 8.0
+    max_call_s: int = 600
+    mask_caller: str = "partial"
+    keep_audio: bool = False
+    codecs: list[str] = field(default_factory=lambda: ["PCMA", "PCMU"])
+    languages: list[str] = field(default_factory=lambda: ["de", "en"])
+    rtp_port: int = 0
+    max_calls: int = 4
+    barge_in: bool = True
+    barge_in_s: float = 0.16
+    min_speech_s: float = 0.25
+    max_turn_s: float = 20.0
+    transfer_timeout_s: float = 30.0
+    sip_workers: int = 1
+    kamailio: str = "kamailio"
