@@ -1,0 +1,177 @@
+"""Find where the chair moves to the next agenda item, and give each utterance its item.
+
+Chairs announce items in a few fixed ways ("Wir kommen zu Tagesordnungspunkt 4", "Punkt 5 der
+Tagesordnung", "TOP 6", "Ich rufe auf Punkt sieben", "Der Vorsitzende ruft Tagesordnungspunkt 12
+zur Behandlung auf"). Only such announcements count: a speaker referring to "Punkt 10 der
+Vorlage" in the debate must not move the meeting on. The utterance holding an announcement is
+split there, because the chair typically closes the previous item ("Das ist einstimmig so
+beschlossen.") and opens the next one in the same breath, and the vote belongs to the former.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import prompts
+from meetings.agenda import Agenda, AgendaItem, normalize_number
+from meetings.spoken_numbers import number_words_to_digits, ordinal
+from meetings.transcript import MeetingTranscript, TimedWord, Utterance
+
+_NUM = r"(\d{1,3}(?:\s*(?:\.|,|Punkt)\s*\d{1,2}(?!\d))?[a-z]?)\b"
+_ITEM_WORD = r"(?:Tagesordnungspunkt|Top|TOP|Punkt|TO-Punkt)"
+
+_CUES = [
+    # "Wir kommen (jetzt) zu(m) Tagesordnungspunkt 4", "kommen wir zu TOP 4", "gehen über zu Punkt 4"
+    re.compile(r"\b(?:komm\w*|gehen|geht|wechseln)\b[^.?!]{0,40}?\b(?:zu[mr]?|über\s+zu[mr]?|weiter\s+mit)"
+               r"\s+(?:dem\s+|der\s+)?" + _ITEM_WORD + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM, re.I),
+    # "Ich rufe auf Punkt 7", "ich rufe Tagesordnungspunkt 4 auf", "ruft TOP 12 zur Behandlung auf"
+    re.compile(r"\b(?:rufe|ruft|aufrufen|aufgerufen|Aufruf)\b[^.?!]{0,30}?" + _ITEM_WORD
+               + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM, re.I),
+    # "Punkt 5 der Tagesordnung", "TOP 5 unserer Tagesordnung"
+    re.compile(_ITEM_WORD + r"\s*" + _NUM + r"\s+(?:der|unserer|auf\s+der)\s+Tagesordnung", re.I),
+    # a sentence that starts with "TOP 6" / "Tagesordnungspunkt 6"
+    re.compile(r"(?:^|[.!?:]\s+)(?:Nun\s+|Jetzt\s+|Dann\s+)?(?:zu\s+)?(?:TOP|Tagesordnungspunkt)\s*" + _NUM,
+               re.I),
+]
+# "Wir kommen zum vierten Tagesordnungspunkt"
+_ORDINAL_CUE = re.compile(r"\b(?:komm\w*|gehen|geht|rufe)\b[^.?!]{0,30}?\bzu[mr]?\s+(\w+)\s+"
+                          r"(?:Tagesordnungspunkt|Punkt\s+der\s+Tagesordnung)", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass
+class Transition:
+    """An announcement of agenda item `number` in segment `segment` at `time` seconds."""
+
+    segment: int
+    time: float
+    number: str
+    sentence: str      # the announcing sentence, as spoken
+    offset: int        # character offset of that sentence in the segment text
+    title_hint: str | None = None  # words after the number, e.g. "Bebauungsplan Nordstadt"
+
+
+def find_announcements(text: str) -> list[tuple[int, str, str | None]]:
+    """(sentence offset, item number, title hint) for each agenda announcement in `text`."""
+    found: list[tuple[int, str, str | None]] = []
+    position = 0
+    for sentence in _SENTENCE_END.split(text):
+        offset = text.find(sentence, position)
+        position = offset + len(sentence)
+        digits = number_words_to_digits(sentence)
+        number, hint = None, None
+        for cue in _CUES:
+            match = cue.search(digits)
+            if match:
+                number = _clean_number(match.group(1))
+                hint = _title_hint(digits[match.end():])
+                break
+        if number is None:
+            match = _ORDINAL_CUE.search(sentence)
+            if match and ordinal(match.group(1)) is not None:
+                number = str(ordinal(match.group(1)))
+                hint = _title_hint(sentence[match.end():])
+        if number is not None:
+            found.append((offset, number, hint))
+    return found
+
+
+def _clean_number(raw: str) -> str:
+    return normalize_number(re.sub(r"\s*(?:,|Punkt)\s*", ".", raw.replace(" ", "")))
+
+
+def _title_hint(rest: str) -> str | None:
+    """Words naming the item right after its number: "Punkt 4, Bebauungsplan Nordstadt."."""
+    rest = re.sub(r"^\s*(?:der\s+Tagesordnung|auf|zur\s+Behandlung\s+auf)\b", "", rest.strip(),
+                  flags=re.I)
+    rest = rest.strip(" ,:;-–")
+    rest = re.split(r"[.!?]", rest, maxsplit=1)[0].strip()
+    if not rest or len(rest.split()) > 12:
+        return None
+    return rest[:1].upper() + rest[1:]
+
+
+def detect_transitions(transcript: MeetingTranscript, agenda: Agenda | None = None) -> list[Transition]:
+    """Announcements in time order. With an agenda, numbers it does not hold are ignored (a
+    "10.1" falls back to "10"), and an item announced again right after itself is kept once."""
+    transitions: list[Transition] = []
+    for index, seg in enumerate(transcript.segments):
+        for offset, number, hint in find_announcements(seg.text):
+            if agenda is not None and len(agenda):
+                item = agenda.find(number) or agenda.find(number.split(".")[0])
+                if item is None:
+                    continue
+                number = item.number
+            if transitions and transitions[-1].number == number:
+                continue
+            time = _time_at(seg, offset)
+            sentence = _SENTENCE_END.split(seg.text[offset:], maxsplit=1)[0]
+            transitions.append(Transition(index, time, number, sentence, offset, hint))
+    return transitions
+
+
+def _time_at(seg: Utterance, offset: int) -> float:
+    """Start time of the word at character `offset` (proportional when there are no words)."""
+    if offset <= 0 or not seg.text:
+        return seg.start
+    if seg.words:
+        count = len(seg.text[:offset].split())
+        if count < len(seg.words):
+            return seg.words[count].start
+        return seg.words[-1].start
+    return seg.start + (seg.end - seg.start) * offset / len(seg.text)
+
+
+def _split(seg: Utterance, offset: int) -> tuple[Utterance, Utterance]:
+    """Cut an utterance before character `offset`; words go with the text they spell."""
+    head_text, tail_text = seg.text[:offset].rstrip(), seg.text[offset:].lstrip()
+    cut_time = _time_at(seg, offset)
+    count = len(head_text.split())
+    head_words: list[TimedWord] = seg.words[:count] if seg.words else []
+    tail_words: list[TimedWord] = seg.words[count:] if seg.words else []
+    head = replace(seg, end=head_words[-1].end if head_words else cut_time, text=head_text,
+                   words=head_words)
+    tail = replace(seg, start=cut_time, text=tail_text, words=tail_words)
+    return head, tail
+
+
+def assign_agenda_items(transcript: MeetingTranscript,
+                        agenda: Agenda | None = None) -> tuple[MeetingTranscript, Agenda]:
+    """A copy of the transcript whose utterances carry `agenda_item` (None before the first
+    announcement), and the agenda: the given one, or one built from the announcements."""
+    transitions = detect_transitions(transcript, agenda)
+    by_segment: dict[int, list[Transition]] = {}
+    for tr in transitions:
+        by_segment.setdefault(tr.segment, []).append(tr)
+    segments: list[Utterance] = []
+    current: str | None = None
+    for index, seg in enumerate(transcript.segments):
+        pieces: list[tuple[Utterance, str | None]] = []
+        rest, consumed = seg, 0
+        for tr in by_segment.get(index, []):
+            local = tr.offset - consumed
+            if local > 0 and rest.text[:local].strip():
+                head, rest = _split(rest, local)
+                consumed = tr.offset
+                pieces.append((head, current))
+            current = tr.number
+        pieces.append((rest, current))
+        for piece, number in pieces:
+            segments.append(replace(piece, agenda_item=number))
+    result = replace(transcript, segments=segments)
+    if agenda is None or not len(agenda):
+        agenda = _agenda_from_transitions(transitions)
+    return result, agenda
+
+
+def _agenda_from_transitions(transitions: list[Transition]) -> Agenda:
+    items: list[AgendaItem] = []
+    seen: set[str] = set()
+    for tr in transitions:
+        if tr.number in seen:
+            continue
+        seen.add(tr.number)
+        title = tr.title_hint or prompts.text("meetings.item_untitled", number=tr.number)
+        items.append(AgendaItem(number=tr.number, title=title))
+    return Agenda(items=items)

@@ -1,0 +1,164 @@
+"""Transition detection and the minutes built from a constructed, speaker-attributed meeting."""
+
+from __future__ import annotations
+
+import pytest
+
+from meetings.members import load_members
+from meetings.minutes import MeetingMeta, build_minutes, key_sentences
+from meetings.transcript import MeetingTranscript
+from meetings.transitions import assign_agenda_items, detect_transitions, find_announcements
+from minutes_fixtures import agenda, meeting, members, utterance
+from rathaus.errors import RathausError
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Wir kommen zu Tagesordnungspunkt 4.", "4"),
+    ("Gut. Dann kommen wir jetzt zu Punkt fünf der Tagesordnung.", "5"),
+    ("TOP 6, Sanierung der Grundschule.", "6"),
+    ("Ich rufe auf Punkt sieben.", "7"),
+    ("Der Vorsitzende ruft Tagesordnungspunkt 12 zur Behandlung auf.", "12"),
+    ("Wir kommen zum vierten Tagesordnungspunkt.", "4"),
+    ("Wir kommen zu Tagesordnungspunkt zehn Punkt eins.", "10.1"),
+    ("Ich rufe den Tagesordnungspunkt dreiundzwanzig auf.", "23"),
+])
+def test_announcements(text, number):
+    assert [n for _, n, _ in find_announcements(text)] == [number]
+
+
+@pytest.mark.parametrize("text", [
+    "Zum Punkt 10, der hier sehr kritisch angemerkt worden ist, möchte ich etwas sagen.",
+    "In Punkt 3 der Vorlage steht das Gegenteil.",
+    "Wir haben vier Punkte zu besprechen.",
+])
+def test_references_are_no_announcements(text):
+    assert find_announcements(text) == []
+
+
+def test_transitions_split_the_chairs_utterance():
+    transcript = meeting()
+    transitions = detect_transitions(transcript, agenda())
+    assert [t.number for t in transitions] == ["1", "2", "3"]
+    assigned, _ = assign_agenda_items(transcript, agenda())
+    by_item = {}
+    for seg in assigned.segments:
+        by_item.setdefault(seg.agenda_item, []).append(seg.text)
+    # the vote closes item 1, although the same breath opens item 2
+    assert any("mehrheitlich zugestimmt" in t for t in by_item["1"])
+    assert by_item["2"][0].startswith("Ich rufe auf Punkt zwei")
+    assert by_item[None] == ["Guten Abend, ich eröffne die Sitzung und stelle die Beschlussfähigkeit fest."]
+    # words follow their text, times stay ordered
+    for seg in assigned.segments:
+        assert len(seg.words) == len(seg.text.split())
+        assert seg.start <= seg.end
+    split_head = next(s for s in assigned.segments if s.text.endswith("mehrheitlich zugestimmt."))
+    assert split_head.end <= 80 and split_head.words[-1].word == "zugestimmt."
+
+
+def test_transitions_against_agenda_ignore_unknown_numbers():
+    transcript = MeetingTranscript(20, "de", [utterance("A", 0, 10, "Wir kommen zu TOP 9."),
+                                              utterance("A", 10, 20, "Wir kommen zu TOP 2.")])
+    assert [t.number for t in detect_transitions(transcript, agenda())] == ["2"]
+
+
+def test_without_agenda_items_come_from_transitions():
+    transcript = MeetingTranscript(30, "de", [
+        utterance("A", 0, 10, "Wir kommen zu Punkt 1, Sanierung der Turnhalle."),
+        utterance("B", 10, 20, "Die Kosten sind zu hoch."),
+        utterance("A", 20, 30, "Ich rufe auf Punkt zwei."),
+    ])
+    minutes = build_minutes(transcript, None, [], MeetingMeta(body="Ortschaftsrat"))
+    assert [(i.number, i.title) for i in minutes.items] == [
+        ("1", "Sanierung der Turnhalle"), ("2", "Tagesordnungspunkt 2")]
+
+
+def test_minutes_structure():
+    minutes = build_minutes(meeting(), agenda(), members(),
+                            MeetingMeta(body="Gemeinderat", date="3. März 2025", place="Rathaus, Saal 1"))
+    assert [i.number for i in minutes.items] == [None, "1", "2", "3"]
+    opening, budget, plan, personnel = minutes.items
+    assert opening.title == "Eröffnung und Formalien"
+    assert budget.title == "Haushalt 2025"
+    assert budget.motions[0].kind == "Antrag"
+    assert "200.000 Euro" in budget.motions[0].text
+    assert budget.vote.category == "majority" and (budget.vote.no, budget.vote.abstain) == (3, 2)
+    assert budget.result_text() == "mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)"
+    assert budget.speakers == ["Anna Berg (SPD)", "Sprecher 1", "Sprecher 2"]
+    assert plan.vote.category == "unanimous"
+    assert personnel.public is False and personnel.vote is None
+    assert personnel.result_text() == "keine Abstimmung"
+    assert minutes.meta.chair == "Bürgermeisterin Anna Berg"
+    assert [m.name for m in minutes.attendees] == ["Anna Berg", "Karl Ott"]
+    assert [m.name for m in minutes.absent] == ["Eva Lind"]
+    # extractive: every sentence in the minutes was said
+    spoken = " ".join(s.text for s in meeting().segments)
+    for item in minutes.items:
+        for c in item.contributions:
+            for sentence in c.sentences:
+                assert sentence in spoken
+
+
+def test_markdown_matches_niederschrift_layout():
+    md = build_minutes(meeting(), agenda(), members(),
+                       MeetingMeta(body="Gemeinderat", date="3. März 2025", place="Rathaus")).markdown()
+    assert md.startswith("# Niederschrift")
+    assert "| Gremium | Gemeinderat |" in md
+    assert "| Vorsitzende/r | Bürgermeisterin Anna Berg |" in md
+    assert "**Anwesend:** Bürgermeisterin Anna Berg (SPD), Karl Ott (CDU)" in md
+    assert "**Entschuldigt:** Eva Lind (GRÜNE)" in md
+    assert "## Punkt 1 der Tagesordnung: Haushalt 2025" in md
+    assert "**Abstimmungsergebnis:** mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)" in md
+    assert "**Sprecher 1** (0:00:12): " in md
+    section3 = md.split("## Punkt 3 der Tagesordnung")[1]
+    assert "nicht öffentlich" in section3
+    assert "Personalsituation" not in section3  # non-public debate stays out of the draft
+    assert md.index("Punkt 1 der") < md.index("Punkt 2 der") < md.index("Punkt 3 der")
+
+
+def test_llm_summary_is_optional_and_failure_falls_back():
+    def failing(number, title, text):
+        raise TimeoutError("model timed out")
+
+    minutes = build_minutes(meeting(), agenda(), members(), summarizer=failing)
+    assert all(i.summary is None for i in minutes.items)
+    assert minutes.items[1].contributions  # the rules' extract stands
+
+    seen = []
+
+    def fake(number, title, text):
+        seen.append((number, title))
+        assert "Anna Berg (SPD): " in text
+        return "Zusammenfassung."
+
+    minutes = build_minutes(meeting(), agenda(), members(), summarizer=fake)
+    assert minutes.items[1].summary == "Zusammenfassung."
+    assert ("3", "Personalangelegenheiten") not in seen  # nothing non-public leaves the house
+
+
+def test_key_sentences_drop_fillers_and_keep_order():
+    text = ("Danke. Ja. Wir beantragen, die Gebühren um 5 Prozent zu senken. Das Wetter ist schön. "
+            "Die Kosten von 40.000 Euro trägt der Haushalt. Gut.")
+    chosen = key_sentences(text, 2)
+    assert chosen == ["Wir beantragen, die Gebühren um 5 Prozent zu senken.",
+                      "Die Kosten von 40.000 Euro trägt der Haushalt."]
+
+
+def test_members_files(tmp_path):
+    csv = tmp_path / "m.csv"
+    csv.write_text("Name;Rolle;Fraktion;anwesend\nAnna Berg;Bürgermeisterin;SPD;ja\nKarl Ott;;CDU;nein\n",
+                   encoding="utf-8")
+    loaded = load_members(csv)
+    assert [(m.name, m.role, m.party, m.present) for m in loaded] == [
+        ("Anna Berg", "Bürgermeisterin", "SPD", True), ("Karl Ott", None, "CDU", False)]
+    js = tmp_path / "m.json"
+    js.write_text('{"members": [{"name": "Eva Lind", "party": "GRÜNE"}, "Max Roth"]}', encoding="utf-8")
+    assert [m.name for m in load_members(js)] == ["Eva Lind", "Max Roth"]
+    toml = tmp_path / "m.toml"
+    toml.write_text('[[members]]\nname = "Ute Kern"\nrole = "Stadträtin"\nparty = "FDP"\n', encoding="utf-8")
+    assert load_members(toml)[0].party == "FDP"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(RathausError, match="name"):
+        load_members(bad)
+    with pytest.raises(RathausError, match="not found"):
+        load_members(tmp_path / "missing.csv")
