@@ -1,18 +1,57 @@
-"""Placeholder application until the review page lands: one status page."""
+"""The review web page: an aiohttp application over the SQLite store.
+
+`create_app(config, store)` is what `rathaus serve` runs. Pages are rendered on the server with
+Jinja templates (rathaus/web/templates), all texts come from prompts/<lang>/web.toml, and the
+little JavaScript there is (upload progress, audio sync, recording) is served from
+rathaus/web/static — nothing is loaded from another site.
+"""
 
 from __future__ import annotations
 
+import logging
+
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
 from rathaus.config import Config
 from rathaus.store import Store
+from rathaus.web import render
+from rathaus.web.security import errors, guard
+from rathaus.web.settings import web_settings
+from rathaus.web.users import ensure_first_admin
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config: Config, store: Store) -> web.Application:
-    app = web.Application()
+    settings = web_settings(config)
+    # the body limit of aiohttp applies to request.post(); uploads are streamed and checked
+    # against max_upload_mb by rathaus.web.uploads instead
+    app = web.Application(middlewares=[errors, guard], client_max_size=4 * 1024 * 1024)
+    app["config"] = config
+    app["store"] = store
+    app["web_settings"] = settings
+    app["cache"] = {}  # lazily loaded heavy objects (catalog assistant, recognizer, synthesizer)
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("rathaus.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default=True),
+        context_processors=[render.context],
+        undefined=jinja2.StrictUndefined,
+    )
+    render.install_filters(env)
+    ensure_first_admin(store, settings.admin_user, settings.admin_password)
 
-    async def index(request: web.Request) -> web.Response:
-        return web.Response(text="Rathaus-Assistent läuft.", content_type="text/plain")
+    from rathaus.web.views import auth, calls, catalog, dashboard, meetings, search, staff, testcall
 
-    app.router.add_get("/", index)
+    for module in (auth, dashboard, calls, meetings, search, catalog, testcall, staff):
+        module.setup(app)
+    app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)
     return app
+
+
+def run(config: Config, store: Store) -> None:
+    """Serve the page alone (`rathaus serve` normally runs it beside the phone bot)."""
+    settings = web_settings(config)
+    web.run_app(create_app(config, store), host=settings.host, port=settings.http_port, print=None)

@@ -1,0 +1,164 @@
+"""Request guards: session lookup, login required, admin role, CSRF, security headers.
+
+One middleware does it all so that a new route is protected by default: only paths listed in
+PUBLIC are reachable without a session, every /admin path needs the admin role, and every
+state-changing request must carry the session's CSRF token (form field or X-CSRF-Token header).
+Multipart upload handlers marked with @csrf_in_stream check the token from the first form field
+themselves, because the middleware must not read an upload of several gigabytes into memory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+import prompts
+from rathaus.web.sessions import COOKIE, load_session
+
+PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+LOGIN_CSRF_COOKIE = "rathaus_login_csrf"
+
+CSP = ("default-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; style-src 'self'; "
+       "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def csrf_in_stream(handler: Handler) -> Handler:
+    """Mark a multipart handler that validates the CSRF field itself (see uploads.read_form)."""
+    handler.csrf_in_stream = True  # type: ignore[attr-defined]
+    return handler
+
+
+def client_ip(request: web.Request) -> str | None:
+    settings = request.app["web_settings"]
+    peer = request.remote
+    if peer and _trusted(peer, settings.trusted_proxies):
+        forwarded = request.headers.get("X-Forwarded-For")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return peer
+
+
+def is_https(request: web.Request) -> bool:
+    settings = request.app["web_settings"]
+    if request.secure:
+        return True
+    peer = request.remote
+    return bool(peer and _trusted(peer, settings.trusted_proxies)
+                and request.headers.get("X-Forwarded-Proto", "").lower() == "https")
+
+
+def cookie_secure(request: web.Request) -> bool:
+    mode = request.app["web_settings"].secure_cookies
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return is_https(request)
+
+
+def _trusted(peer: str, proxies: list[str]) -> bool:
+    try:
+        addr = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    for entry in proxies:
+        try:
+            if addr in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def _deny(request: web.Request, status: int, key: str) -> web.Response:
+    message = prompts.text(key)
+    if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
+        return web.json_response({"error": message}, status=status)
+    return web.Response(status=status, text=message, content_type="text/plain", charset="utf-8")
+
+
+async def check_csrf(request: web.Request, expected: str) -> bool:
+    """The token from the header or an urlencoded form field equals `expected`."""
+    supplied = request.headers.get("X-CSRF-Token")
+    if supplied is None and request.content_type == "application/x-www-form-urlencoded":
+        form = await request.post()
+        supplied = form.get("csrf_token")
+    return bool(supplied) and secrets.compare_digest(str(supplied), expected)
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    store = request.app["store"]
+    settings = request.app["web_settings"]
+    session = load_session(store, request.cookies.get(COOKIE), settings.session_hours)
+    request["session"] = session
+    request["user"] = session.user if session else None
+    if not is_public(request.path):
+        if session is None:
+            if request.method == "GET" and not wants_json(request):
+                target = request.path_qs if request.path != "/" else "/"
+                raise web.HTTPFound(f"/login?next={_quote(target)}")
+            return _deny(request, 401, "web.errors.login_required")
+        if request.path.startswith(("/admin", "/api/admin")) and not session.user.is_admin:
+            return _deny(request, 403, "web.errors.admin_only")
+        if request.method in UNSAFE:
+            route_handler = getattr(request.match_info, "handler", None)
+            in_stream = getattr(route_handler, "csrf_in_stream", False)
+            header = request.headers.get("X-CSRF-Token")
+            if not (in_stream and header is None) and not await check_csrf(request, session.csrf_token):
+                return _deny(request, 403, "web.errors.csrf")
+    response = await handler(request)
+    _headers(response, request)
+    return response
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Expected failures (RathausError) become a readable 400 instead of a stack trace."""
+    from rathaus.errors import RathausError
+
+    try:
+        return await handler(request)
+    except RathausError as exc:
+        if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.Response(status=400, text=str(exc), content_type="text/plain", charset="utf-8")
+
+
+def _headers(response: web.StreamResponse, request: web.Request) -> None:
+    if response.prepared:
+        return
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="")
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative targets after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -1,0 +1,101 @@
+"""Figures for the dashboard, straight from the calls the phone bot wrote."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rathaus.store import Store
+
+# reasons the phone bot gives in its hand-off when the catalog had nothing for the question
+NO_MATCH_REASONS = ("no_match", "no match", "nomatch", "low_confidence", "no_service")
+
+
+@dataclass
+class Dashboard:
+    days: list[tuple[str, int]]                 # (YYYY-MM-DD, calls)
+    outcomes: list[tuple[str, int]]             # (outcome, calls)
+    total: int
+    top_services: list[tuple[str, int]]         # (service id, calls)
+    gaps: list[dict] = field(default_factory=list)  # {text, count, last, call_id}
+    latency: dict = field(default_factory=dict)     # count, mean, p50, p90, p95, max, histogram
+
+
+def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashboard:
+    today = today or date.today()
+    first = today - timedelta(days=days - 1)
+    per_day = dict(store.conn.execute(
+        "SELECT substr(started_at, 1, 10), count(*) FROM calls WHERE substr(started_at, 1, 10) >= ? GROUP BY 1",
+        (first.isoformat(),)).fetchall())
+    series = [((first + timedelta(d)).isoformat(), per_day.get((first + timedelta(d)).isoformat(), 0)) for d in range(days)]
+    window = (first.isoformat(),)
+    outcomes = store.conn.execute(
+        "SELECT coalesce(outcome, 'live'), count(*) FROM calls WHERE substr(started_at, 1, 10) >= ? GROUP BY 1 ORDER BY 2 DESC",
+        window).fetchall()
+    top = store.conn.execute(
+        """SELECT coalesce(corrected_service_id, service_id) AS s, count(*) FROM calls
+           WHERE s IS NOT NULL AND substr(started_at, 1, 10) >= ? GROUP BY s ORDER BY 2 DESC LIMIT 10""", window).fetchall()
+    return Dashboard(days=series, outcomes=[tuple(r) for r in outcomes], total=sum(n for _, n in outcomes),
+                     top_services=[tuple(r) for r in top], gaps=catalog_gaps(store, first.isoformat()),
+                     latency=latency(store, first.isoformat()))
+
+
+def _turn_columns(store: Store) -> set[str]:
+    return {r[1] for r in store.conn.execute("PRAGMA table_info(call_turns)")}
+
+
+def catalog_gaps(store: Store, since: str = "", limit: int = 20) -> list[dict]:
+    """Caller questions the catalog could not answer: caller turns decided `forward` for lack of a
+    matching service (not because the caller asked for a human), most frequent first."""
+    has_reason = "reason" in _turn_columns(store)
+    rows = store.db.query(
+        f"""SELECT t.text, t.call_id, t.started_at, {'t.reason' if has_reason else 'NULL'} AS reason, c.handoff,
+                   c.corrected_service_id
+            FROM call_turns t JOIN calls c ON c.id = t.call_id
+            WHERE t.role = 'caller' AND t.action = 'forward' AND substr(t.started_at, 1, 10) >= ?
+            ORDER BY t.started_at DESC""", [since])
+    grouped: dict[str, dict] = {}
+    for row in rows:
+        reason = row["reason"]
+        if reason is None and row["handoff"]:
+            try:
+                reason = (json.loads(row["handoff"]) or {}).get("reason")
+            except (ValueError, AttributeError):
+                reason = None
+        if reason is not None and not _is_no_match(str(reason)):
+            continue
+        if row["corrected_service_id"]:
+            continue  # staff already taught the catalog what this was
+        key = " ".join(row["text"].lower().split())
+        if not key:
+            continue
+        entry = grouped.setdefault(key, {"text": row["text"], "count": 0, "last": row["started_at"], "call_id": row["call_id"]})
+        entry["count"] += 1
+    return sorted(grouped.values(), key=lambda e: (e["count"], e["last"]), reverse=True)[:limit]
+
+
+def _is_no_match(reason: str) -> bool:
+    reason = reason.lower().replace("-", "_")
+    return any(r.replace(" ", "_") in reason for r in NO_MATCH_REASONS) or "match" in reason
+
+
+def latency(store: Store, since: str = "") -> dict:
+    values = [r[0] for r in store.conn.execute(
+        "SELECT latency_ms FROM call_turns WHERE latency_ms IS NOT NULL AND substr(started_at, 1, 10) >= ? ORDER BY 1",
+        (since,))]
+    if not values:
+        return {"count": 0}
+
+    def pct(p: float) -> float:
+        return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+
+    edges = [500, 1000, 1500, 2000, 3000, 5000]
+    hist = []
+    lower = 0
+    for edge in edges + [None]:
+        n = sum(1 for v in values if v >= lower and (edge is None or v < edge))
+        hist.append((lower, edge, n))
+        lower = edge
+    return {"count": len(values), "mean": sum(values) / len(values), "p50": pct(0.5), "p90": pct(0.9),
+            "p95": pct(0.95), "max": values[-1], "histogram": hist}

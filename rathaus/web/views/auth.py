@@ -1,0 +1,87 @@
+"""Login, logout and the health check."""
+
+from __future__ import annotations
+
+import secrets
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from rathaus.web.audit import audit
+from rathaus.web.security import LOGIN_CSRF_COOKIE, client_ip, cookie_secure, safe_next
+from rathaus.web.sessions import COOKIE, create_session, delete_session
+from rathaus.web.throttle import is_blocked, record_attempt
+from rathaus.web.users import authenticate
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login_submit)
+    app.router.add_post("/logout", logout)
+    app.router.add_get("/healthz", health)
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _login_response(request: web.Request, error: str = "", status: int = 200, username: str = "") -> web.Response:
+    # login CSRF: a double-submit token in a cookie and in the form, before any session exists
+    token = secrets.token_urlsafe(24)
+    request["login_csrf"] = token
+    response = aiohttp_jinja2.render_template(
+        "login.html", request,
+        {"error": error, "next": safe_next(request.query.get("next")), "username": username, "csrf_token": token}, status=status,
+    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=cookie_secure(request), path="/login")
+    return response
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    if request.get("user"):
+        raise web.HTTPFound(safe_next(request.query.get("next")))
+    return _login_response(request)
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    from rathaus.web.render import t
+
+    store = request.app["store"]
+    settings = request.app["web_settings"]
+    form = await request.post()
+    username = str(form.get("username", ""))[:64]
+    password = str(form.get("password", ""))[:1024]
+    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie_token or not secrets.compare_digest(cookie_token, str(form.get("csrf_token", ""))):
+        return _login_response(request, t("login.expired"), status=403, username=username)
+    ip = client_ip(request)
+    if is_blocked(store, ip, username, settings.login_max_failures, settings.login_window_s):
+        audit(store, None, "login_failed", "user", username, {"reason": "rate_limited"}, ip)
+        response = _login_response(request, t("login.too_many", minutes=max(1, settings.login_window_s // 60)),
+                                   status=429, username=username)
+        response.headers["Retry-After"] = str(settings.login_window_s)
+        return response
+    user = authenticate(store, username, password)
+    record_attempt(store, ip, username, success=user is not None)
+    if user is None:
+        audit(store, None, "login_failed", "user", username, None, ip)
+        return _login_response(request, t("login.failed"), status=401, username=username)
+    token = create_session(store, user, settings.session_hours, ip, request.headers.get("User-Agent"))
+    audit(store, user, "login", "user", user.username, None, ip)
+    target = safe_next(str(form.get("next", "/")))
+    response = web.HTTPFound(target)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(request), path="/",
+                        max_age=settings.session_hours * 3600)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    store = request.app["store"]
+    token = request.cookies.get(COOKIE)
+    if token:
+        delete_session(store, token)
+    audit(store, request["user"], "logout", "user", request["user"].username, None, client_ip(request))
+    response = web.HTTPFound("/login?ok=logged_out")
+    response.del_cookie(COOKIE, path="/")
+    raise response

@@ -1,0 +1,104 @@
+"""Catalog: browse services, edit synonyms, import a catalog file (admin)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from rathaus.errors import RathausError
+from rathaus.web import catalog_bridge
+from rathaus.web.security import csrf_in_stream
+from rathaus.web.uploads import UploadError, read_form
+from rathaus.web.views.common import in_thread, log_action, not_found, page, redirect
+
+IMPORT_LIMIT = 200 * 1024 * 1024
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/catalog", service_list)
+    app.router.add_get("/catalog/{id}", service_detail)
+    app.router.add_post("/catalog/{id}/synonyms", add_synonym)
+    app.router.add_post("/catalog/{id}/synonyms/delete", remove_synonym)
+    app.router.add_get("/admin/catalog/import", import_page)
+    app.router.add_post("/admin/catalog/import", import_file)
+
+
+async def service_list(request: web.Request) -> web.Response:
+    query = request.query.get("q", "").strip()[:200]
+    services, error = [], ""
+    try:
+        services = catalog_bridge.list_services(request.app["store"], query or None)
+    except RathausError as exc:
+        error = str(exc)
+    log_action(request, "view", "catalog", None, {"q": query} if query else None)
+    return page(request, "catalog.html", {"services": services, "q": query, "error": error})
+
+
+async def service_detail(request: web.Request) -> web.Response:
+    service = catalog_bridge.get_service(request.app["store"], request.match_info["id"])
+    if service is None:
+        raise not_found(request)
+    log_action(request, "view", "service", service.id)
+    return page(request, "service.html", {"service": service})
+
+
+async def add_synonym(request: web.Request) -> web.StreamResponse:
+    service_id = request.match_info["id"]
+    store = request.app["store"]
+    if catalog_bridge.get_service(store, service_id) is None:
+        raise not_found(request)
+    form = await request.post()
+    phrase = " ".join(str(form.get("phrase", "")).split())[:300]
+    if not phrase:
+        raise redirect(f"/catalog/{service_id}", err="phrase_missing")
+    catalog_bridge.add_synonym(store, service_id, phrase, source="staff")
+    log_action(request, "change", "service", service_id, {"synonym_added": phrase})
+    raise redirect(f"/catalog/{service_id}", ok="synonym_added")
+
+
+async def remove_synonym(request: web.Request) -> web.StreamResponse:
+    service_id = request.match_info["id"]
+    store = request.app["store"]
+    if catalog_bridge.get_service(store, service_id) is None:
+        raise not_found(request)
+    form = await request.post()
+    phrase = str(form.get("phrase", ""))
+    catalog_bridge.remove_synonym(store, service_id, phrase)
+    log_action(request, "change", "service", service_id, {"synonym_removed": phrase})
+    raise redirect(f"/catalog/{service_id}", ok="synonym_removed")
+
+
+async def import_page(request: web.Request) -> web.Response:
+    return page(request, "catalog_import.html", {"report": None, "error": ""})
+
+
+@csrf_in_stream
+async def import_file(request: web.Request) -> web.Response:
+    from rathaus.web.settings import upload_dir
+
+    folder = upload_dir(request.app["config"]) / "catalog-imports"
+    try:
+        form = await read_form(request, folder, IMPORT_LIMIT, request["session"].csrf_token, file_fields=("file",))
+    except UploadError as exc:
+        return page(request, "catalog_import.html", {"report": None, "error": exc.message}, status=exc.status_code)
+    saved = form.files.get("file")
+    if saved is None:
+        from rathaus.web.render import t
+
+        return page(request, "catalog_import.html", {"report": None, "error": t("upload.no_file")}, status=400)
+    fmt = form.fields.get("format") or None
+    if fmt not in (None, "dldb", "csv", "json"):
+        fmt = None
+    # keep the original extension so the importer can tell the format
+    named = saved.path.with_name(saved.path.name.split("-", 1)[-1])
+    saved.path.replace(named)
+    try:
+        report = await in_thread(catalog_bridge.import_file, request.app["store"], str(named), fmt)
+    except RathausError as exc:
+        log_action(request, "import", "catalog", saved.filename, {"error": str(exc)})
+        return page(request, "catalog_import.html", {"report": None, "error": str(exc)}, status=400)
+    finally:
+        named.unlink(missing_ok=True)
+    summary = report.to_dict() if hasattr(report, "to_dict") else vars(report)
+    log_action(request, "import", "catalog", saved.filename,
+               {k: summary.get(k) for k in ("format", "added", "updated", "unchanged")})
+    return page(request, "catalog_import.html", {"report": summary, "error": ""})
