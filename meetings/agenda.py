@@ -65,6 +65,17 @@ class Agenda:
         return {"name": self.name, "start": self.start, "location": self.location, "id": self.id,
                 "items": [item.to_dict() for item in self.items]}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | list[dict[str, Any]]) -> "Agenda":
+        """Inverse of to_dict; also accepts the bare list of item dicts (as stored by the store)."""
+        if isinstance(data, list):
+            data = {"items": data}
+        known = AgendaItem.__dataclass_fields__
+        items = [AgendaItem(**{k: v for k, v in item.items() if k in known})
+                 for item in data.get("items", []) if isinstance(item, dict)]
+        return cls(items=items, name=data.get("name"), start=data.get("start"),
+                   location=data.get("location"), id=data.get("id"))
+
 
 def normalize_number(number: str) -> str:
     """Canonical form of an item number: "TOP 04." -> "4", "10.01" -> "10.1", "3a" -> "3a"."""

@@ -81,7 +81,7 @@ def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: M
 def render(kind: str, transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     """One export as bytes (for downloads from the review page)."""
     renderers: dict[str, Callable[[MeetingTranscript, Minutes], bytes]] = {
-        "md": lambda t, m: m.markdown(m.language).encode("utf-8"),
+        "md": lambda t, m: _markdown(m).encode("utf-8"),
         "json": _json,
         "rttm": _rttm,
         "vtt": lambda t, m: vtt(t, m.speakers).encode("utf-8"),
@@ -94,6 +94,19 @@ def render(kind: str, transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     if kind not in renderers:
         raise RathausError(f"unknown export format: {kind} (known: {', '.join(FILES)})")
     return renderers[kind](transcript, minutes)
+
+
+def _markdown(minutes: Minutes) -> str:
+    # tolerate `minutes.markdown = "<edited text>"` set by a caller instead of edited_markdown
+    if isinstance(minutes.markdown, str):
+        return minutes.markdown
+    return minutes.markdown(minutes.language)
+
+
+def _edited(minutes: Minutes) -> str | None:
+    if isinstance(minutes.markdown, str):
+        return minutes.markdown
+    return minutes.edited_markdown
 
 
 # --- transcript formats -----------------------------------------------------------------------
@@ -248,6 +261,9 @@ def oparl_meeting(minutes: Minutes) -> dict:
 def _blocks(minutes: Minutes) -> list[tuple[str, str]]:
     """The minutes as (style, text) blocks shared by DOCX and PDF: title, field, note,
     heading, label (bold label + text, "Label\tText"), meta, para."""
+    edited = _edited(minutes)
+    if edited:
+        return blocks_from_markdown(edited)
     lang = minutes.language
     t = lambda key, **kw: prompts.text(f"meetings.{key}", lang, **kw)  # noqa: E731
     meta = minutes.meta
@@ -269,6 +285,64 @@ def _blocks(minutes: Minutes) -> list[tuple[str, str]]:
     for item in minutes.items:
         blocks += _item_blocks(item, t, lang)
     return blocks
+
+
+_MD_LABEL = re.compile(r"^\*\*(.+?)\*\*:?\s*(?:\(([^)]*)\))?:?\s*(.*)$")
+
+
+def blocks_from_markdown(text: str) -> list[tuple[str, str]]:
+    """Blocks from Markdown as the minutes template writes it (and a clerk edits it): headings,
+    "| a | b |" table rows, "**Label:** text" lines, *notes*, "> quotes" and paragraphs."""
+    blocks: list[tuple[str, str]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(_md_line(" ".join(paragraph)))
+            paragraph.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            blocks.append(({1: "title", 2: "heading"}.get(level, "subheading"), heading.group(2).strip()))
+        elif line.startswith("|"):
+            flush()
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?|", c) for c in cells):
+                continue
+            cells = [c for c in cells if c]
+            if len(cells) >= 2:
+                blocks.append(("field", f"{cells[0]}\t{' | '.join(cells[1:])}"))
+            elif cells:
+                blocks.append(("para", cells[0]))
+        elif line.startswith(">"):
+            flush()
+            blocks.append(("note", line.lstrip("> ").strip()))
+        else:
+            paragraph.append(line)
+    flush()
+    return blocks
+
+
+def _md_line(line: str) -> tuple[str, str]:
+    label = re.match(r"^\*\*(.+?)\*\*\s*(.*)$", line)
+    if label:
+        name, rest = label.group(1).rstrip(":"), label.group(2)
+        if rest.startswith(":"):
+            rest = rest[1:]
+        paren = re.match(r"^(\([^)]*\)):\s*(.*)$", rest)
+        if paren:  # "**Name** (0:01:02): text"
+            return "label", f"{name} {paren.group(1)}\t{paren.group(2)}"
+        return "label", f"{name}\t{rest.strip()}"
+    if re.fullmatch(r"\*[^*].*\*", line):
+        return "meta", line.strip("*").strip()
+    return "para", line.replace("**", "")
 
 
 def _item_blocks(item: MinutesItem, t, lang: str) -> list[tuple[str, str]]:

@@ -122,6 +122,9 @@ class Minutes:
     duration: float = 0.0
     language: str = "de"
     agenda: Agenda | None = None
+    # The clerk's corrected Markdown (review page); when set it is the minutes: markdown()
+    # returns it and DOCX/PDF are rendered from it.
+    edited_markdown: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,7 +135,9 @@ class Minutes:
         }
 
     def markdown(self, lang: str = "de") -> str:
-        """The minutes as Markdown, from prompts/<lang>/minutes.j2."""
+        """The minutes as Markdown, from prompts/<lang>/minutes.j2 (or the clerk's edit)."""
+        if self.edited_markdown:
+            return self.edited_markdown
         return prompts.template("minutes", lang).render(
             m=self, t=lambda key, **kw: prompts.text(f"meetings.{key}", lang, **kw),
             fmt_time=format_clock, lang=lang,

@@ -19,7 +19,7 @@ from meetings.spoken_numbers import number_words_to_digits, ordinal
 from meetings.transcript import MeetingTranscript, TimedWord, Utterance
 
 _NUM = r"(\d{1,3}(?:\s*(?:\.|,|Punkt)\s*\d{1,2}(?!\d))?[a-z]?)\b"
-_ITEM_WORD = r"(?:Tagesordnungspunkt|Top|TOP|Punkt|TO-Punkt)"
+_ITEM_WORD = r"(?:Tagesordnungspunkte?|Top|TOP|Punkt|TO-Punkt)"
 
 _CUES = [
     # "Wir kommen (jetzt) zu(m) Tagesordnungspunkt 4", "kommen wir zu TOP 4", "gehen über zu Punkt 4"

@@ -120,8 +120,13 @@ _UNANIMOUS = re.compile(
     r"\beinstimmig\w*|\bEinstimmigkeit\b|\beinmütig\w*|\bohne\s+Gegenstimmen?\b|"
     r"\b(?:stimm\w*|haben)\s+(?:Sie\s+|dem\s+|ihr\s+|auch\s+|so\s+|damit\s+)*alle\s+(?:\w+\s+){0,2}zu(?:gestimmt)?\b|"
     r"\balle\s+(?:\w+\s+){0,3}(?:zustimmen|zugestimmt)\b|\bnur\s+(?:gelbe|grüne)\s+Karte\w*|"
-    r"\bsehe\s+(?:ich\s+)?keine\s+(?:Gegenstimme|Nein|Enthaltung|Gegenprobe)\w*",
+    r"\bsehe\s+(?:ich\s+)?keine\s+(?:Gegenstimme|Nein|Enthaltung|Gegenprobe)\w*|"
+    r"\bSie\s+stimmen\s+dem\s+(?:\w+\s+){0,3}zu\b(?!\s*\?)|\bzücken\s+(?:\w+\s+){0,2}gelben?\s+Karte",
     re.I)
+_CONCLUSION = re.compile(r"^\W*(?:Damit|Somit|Dann|Also|Das\s+ist|Das\s+war)\b", re.I)
+# The chair's recorded finding: "stellt er fest, dass der Ausschuss der Vorlage zustimmt".
+_FINDING = re.compile(r"\bstellt\s+(?:er|sie|der\s+Vorsitzende|die\s+Vorsitzende)\s+fest,?\s+dass\b[^.?!]*"
+                      r"\b(?:zustimmt|zustimmen|einverstanden)\b", re.I)
 # Phrases that state a unanimous result only right after the vote was called.
 _UNANIMOUS_WEAK = re.compile(
     r"\balle\s+(?:dafür|einverstanden)\b|\bkein(?:en)?\s+Widerspruch\b|"
@@ -132,12 +137,12 @@ _UNANIMOUS_WEAK = re.compile(
     re.I)
 _MAJORITY = re.compile(r"\bmehrheitlich\w*\s+(?:\w+\s+){0,2}(?:zugestimmt|beschlossen|angenommen|Zustimmung|"
                        r"befürwortet|so\s+beschlossen)|\bmehrheitliche\w*\s+(?:Zustimmung|Beschluss)", re.I)
-_MAJORITY_WEAK = re.compile(r"\bmehrheitlich\w*|\b(?:eine|die|mit|bei)\s+(?:großer?\s+|breiter?\s+|deutlicher?\s+|"
-                            r"klarer?\s+)?Mehrheit\b", re.I)
+_MAJORITY_WEAK = re.compile(r"\bmehrheitlich\w*|\b(?:eine|die|mit|bei)\s+(?:\w+\s+){0,2}Mehrheit\b", re.I)
 _REJECTED = re.compile(r"\b(?:mehrheitlich|damit|einstimmig|ist|sind|wurde|wird)\s+(?:\w+\s+){0,2}abgelehnt\b|"
                        r"\bAblehnung\s+(?:festgestellt|beschlossen)\b", re.I)
 _REJECTED_WEAK = re.compile(r"\babgelehnt\b|\bkeine\s+Mehrheit\b|\bnicht\s+(?:die\s+)?(?:erforderliche\s+)?"
-                            r"Mehrheit\b|\bnicht\s+angenommen\b", re.I)
+                            r"Mehrheit\b|\bnicht\s+angenommen\b|\b(?:eindeutige|klare|deutliche|mehrheitliche)\s+"
+                            r"Ablehnung\b", re.I)
 _ACCEPTED = re.compile(r"\b(?:zugestimmt|angenommen|beschlossen|Zustimmung|verabschiedet|stimm\w*\s+(?:\w+\s+){0,3}zu)\b",
                        re.I)
 _NOTED = re.compile(r"\bzur\s+Kenntnis\b|\bKenntnisnahme\b|\bKenntnis\s+genommen\b", re.I)
@@ -176,7 +181,7 @@ _INTENTION = re.compile(r"\b(?:wird|werden|sollte\w*|würde\w*|könnte\w*|wollen
                         r"\b(?:zustimmen|ablehnen|stimmen)\b", re.I)
 _OTHER_BODY = re.compile(r"\b(?:Ortschaftsrat\w*|\w*[Aa]usschuss\w*|Schulkonferenz|\w*[Bb]eirat\w*|"
                          r"Fraktion\w*|Kommission|Aufsichtsrat\w*|Landtag\w*|Bundestag\w*|Kreistag\w*|"
-                         r"Verwaltungsrat\w*|Gremien)\b|\b(?:war|hat|hatte|haben|hatten)\b", re.I)
+                         r"Verwaltungsrat\w*|Gremien)\b", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -244,8 +249,12 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     zugestimmt.", "Dem stimmen Sie alle zu."). `called`: the chair has just asked for the vote,
     so weaker phrasings ("Kein Widerspruch.", "Das ist die Mehrheit.") also count; elsewhere in
     a debate they are ordinary speech ("wenn Anträge keine Mehrheit finden")."""
-    if _INTENTION.search(sentence) or (not called and _OTHER_BODY.search(sentence)):
+    if _FINDING.search(sentence):
+        return Vote(ACCEPTED, unanimous=True, evidence=sentence)
+    if _INTENTION.search(sentence):
         return None
+    if _OTHER_BODY.search(sentence) and not _CONCLUSION.match(sentence):
+        return None  # a report about another body's vote, not this one's
     if sentence.startswith("("):
         return None  # an interjection noted by the clerk, not the chair's statement
     yes, no, abstain = parse_counts(sentence)

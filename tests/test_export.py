@@ -163,3 +163,31 @@ def test_unknown_format(tmp_path):
     with pytest.raises(RathausError, match="unknown export format"):
         write_exports(tmp_path, meeting(), minutes, formats=("md", "odt"))
     assert not (tmp_path / "protocol.md").exists()  # nothing half-written
+
+
+def test_clerks_edited_markdown_drives_docx_and_pdf():
+    from docx import Document
+    import io
+
+    minutes = build_minutes(meeting(), agenda(), members(), MeetingMeta(body="Gemeinderat"))
+    edited = minutes.markdown().replace("Haushalt 2025", "Haushaltssatzung 2025 (korrigiert)")
+    minutes.edited_markdown = edited
+    assert render("md", meeting(), minutes).decode("utf-8") == edited
+    doc = Document(io.BytesIO(render("docx", meeting(), minutes)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Punkt 1 der Tagesordnung: Haushaltssatzung 2025 (korrigiert)" in headings
+    cells = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert "Gremium" in cells and "Gemeinderat" in cells
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Abstimmungsergebnis: mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)" in body
+    assert "Sprecher 1 (0:00:12): " in body
+    assert render("pdf", meeting(), minutes).startswith(b"%PDF-")
+
+
+def test_agenda_round_trip_through_store_json():
+    from meetings.agenda import Agenda
+
+    original = agenda()
+    again = Agenda.from_dict(json.loads(json.dumps(original.to_dict())))
+    assert again == original
+    assert Agenda.from_dict(original.to_dict()["items"]).items == original.items

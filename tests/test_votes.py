@@ -112,5 +112,6 @@ def test_evaluate_karlsruhe_accuracy():
     result = evaluate_karlsruhe(shared_path(*MINUTES))
     assert result["files"] == 235
     assert result["scored"] >= 170
-    # measured 0.918 on 183 scored items (2026-11-22); the floor leaves room for rule changes
-    assert result["accuracy"] >= 0.88, result["confusion"]
+    # measured 0.973 on 183 scored items (2026-11-22, rules developed on this same set: no
+    # held-out split); the floor leaves room for rule changes that trade a few cases
+    assert result["accuracy"] >= 0.93, result["confusion"]
