@@ -125,8 +125,9 @@ _UNANIMOUS = re.compile(
     re.I)
 _CONCLUSION = re.compile(r"^\W*(?:Damit|Somit|Dann|Also|Das\s+ist|Das\s+war)\b", re.I)
 # The chair's recorded finding: "stellt er fest, dass der Ausschuss der Vorlage zustimmt".
-_FINDING = re.compile(r"\bstellt\s+(?:er|sie|der\s+Vorsitzende|die\s+Vorsitzende)\s+fest,?\s+dass\b[^.?!]*"
-                      r"\b(?:zustimmt|zustimmen|einverstanden)\b", re.I)
+_FINDING = re.compile(r"\b(?:stellt\s+(?:er|sie|der\s+Vorsitzende|die\s+Vorsitzende)|stelle\s+(?:ich\s+)?)"
+                      r"\s*fest,?\s+dass\b[^.?!]*\b(?:zustimmt|zustimmen|einverstanden|angenommen|beschlossen|"
+                      r"zugestimmt)\b", re.I)
 # Phrases that state a unanimous result only right after the vote was called.
 _UNANIMOUS_WEAK = re.compile(
     r"\balle\s+(?:dafür|einverstanden)\b|\bkein(?:en)?\s+Widerspruch\b|"
@@ -136,9 +137,12 @@ _UNANIMOUS_WEAK = re.compile(
     r"\b(?:ist|sind)\s+(?:\w+\s+){0,2}(?:Zustimmung|zugestimmt)\b",
     re.I)
 _MAJORITY = re.compile(r"\bmehrheitlich\w*\s+(?:\w+\s+){0,2}(?:zugestimmt|beschlossen|angenommen|Zustimmung|"
-                       r"befürwortet|so\s+beschlossen)|\bmehrheitliche\w*\s+(?:Zustimmung|Beschluss)", re.I)
+                       r"befürwortet|so\s+beschlossen)|\bmehrheitliche\w*\s+(?:Zustimmung|Beschluss)|"
+                       r"\b(?:mit|bei)\s+(?:\w+\s+){0,2}Mehrheit\s+(?:\w+\s+){0,3}(?:angenommen|beschlossen|zugestimmt)",
+                       re.I)
 _MAJORITY_WEAK = re.compile(r"\bmehrheitlich\w*|\b(?:eine|die|mit|bei)\s+(?:\w+\s+){0,2}Mehrheit\b", re.I)
 _REJECTED = re.compile(r"\b(?:mehrheitlich|damit|einstimmig|ist|sind|wurde|wird)\s+(?:\w+\s+){0,2}abgelehnt\b|"
+                       r"\b(?:mit|bei)\s+(?:\w+\s+){0,2}Mehrheit\s+abgelehnt\b|"
                        r"\bAblehnung\s+(?:festgestellt|beschlossen)\b", re.I)
 _REJECTED_WEAK = re.compile(r"\babgelehnt\b|\bkeine\s+Mehrheit\b|\bnicht\s+(?:die\s+)?(?:erforderliche\s+)?"
                             r"Mehrheit\b|\bnicht\s+angenommen\b|\b(?:eindeutige|klare|deutliche|mehrheitliche)\s+"
@@ -250,7 +254,10 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     so weaker phrasings ("Kein Widerspruch.", "Das ist die Mehrheit.") also count; elsewhere in
     a debate they are ordinary speech ("wenn Anträge keine Mehrheit finden")."""
     if _FINDING.search(sentence):
-        return Vote(ACCEPTED, unanimous=True, evidence=sentence)
+        if not (_MAJORITY_WEAK.search(sentence) or _REJECTED_WEAK.search(sentence)
+                or any(v for v in parse_counts(sentence))):
+            return Vote(ACCEPTED, unanimous=True, evidence=sentence)
+        called = True
     if _INTENTION.search(sentence):
         return None
     if _OTHER_BODY.search(sentence) and not _CONCLUSION.match(sentence):
@@ -306,6 +313,11 @@ def find_votes(text: str) -> list[Vote]:
                 conclusion = " ".join(window[:end])
                 if _REJECTED.search(conclusion) or _REJECTED_WEAK.search(conclusion):
                     vote.outcome, vote.unanimous, vote.majority = REJECTED, False, False
+                elif not (vote.no or vote.abstain) and (_UNANIMOUS.search(conclusion)
+                                                        and not _MAJORITY_WEAK.search(conclusion)):
+                    vote.unanimous, vote.majority = True, False
+                elif _MAJORITY_WEAK.search(conclusion):
+                    vote.unanimous, vote.majority = False, True
                 votes.append(vote)
                 index += end
                 continue
@@ -341,15 +353,25 @@ def _continues(previous: Vote, current: Vote, parts: list[str], index: int) -> b
     recent = " ".join(parts[max(0, index - 3): index])
     if not previous.evidence or previous.evidence.split(" ")[-1] not in recent:
         return False
-    pairs = zip((previous.yes, previous.no, previous.abstain), (current.yes, current.no, current.abstain))
-    return all(a is None or b is None for a, b in pairs)
+    before = (previous.yes, previous.no, previous.abstain)
+    now = (current.yes, current.no, current.abstain)
+    if not all(a is None or b is None for a, b in zip(before, now)):
+        return False  # a count said twice: a second vote
+    has_before, has_now = any(v is not None for v in before), any(v is not None for v in now)
+    if has_before and has_now:
+        return True   # counts listed over several sentences
+    if has_before:    # "27 Nein-Stimmen, ... Damit mehrheitlich abgelehnt." restates the result
+        return current.category != "unanimous"
+    if has_now:       # "Mehrheitlich angenommen. 3 Gegenstimmen."
+        return previous.category != "unanimous"
+    return False
 
 
 def _merge(first: Vote, second: Vote) -> Vote:
     yes = first.yes if first.yes is not None else second.yes
     no = first.no if first.no is not None else second.no
     abstain = first.abstain if first.abstain is not None else second.abstain
-    outcome = REJECTED if REJECTED in (first.outcome, second.outcome) else ACCEPTED
+    outcome = second.outcome if second.outcome != NO_VOTE else first.outcome  # the conclusion wins
     unanimous = outcome == ACCEPTED and first.unanimous and second.unanimous
     return Vote(outcome, unanimous=unanimous, majority=outcome == ACCEPTED and not unanimous,
                 yes=yes, no=no, abstain=abstain, subject=first.subject or second.subject,

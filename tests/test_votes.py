@@ -115,3 +115,18 @@ def test_evaluate_karlsruhe_accuracy():
     # measured 0.973 on 183 scored items (2026-11-22, rules developed on this same set: no
     # held-out split); the floor leaves room for rule changes that trade a few cases
     assert result["accuracy"] >= 0.93, result["confusion"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Wer dem Antrag zustimmen möchte, den bitte ich um das Handzeichen. Danke. Gegenprobe. "
+     "Enthaltungen. Damit einstimmig so beschlossen.", [("unanimous", None, None, None)]),
+    ("Abstimmung über den Änderungsantrag der Grünen: fünfzehn dafür, zwanzig dagegen, damit ist der "
+     "Änderungsantrag abgelehnt. Jetzt zum Hauptantrag. Das ist einstimmig beschlossen.",
+     [("rejected", 15, 20, None), ("unanimous", None, None, None)]),
+    ("Ich stelle fest, dass der Antrag mit großer Mehrheit angenommen wurde.",
+     [("majority", None, None, None)]),
+    ("Ich bitte um Ihr Handzeichen. Wer stimmt zu? Das ist die Mehrheit. Wer ist dagegen? Vier. "
+     "Wer enthält sich? Eine Enthaltung.", [("majority", None, 4, 1)]),
+])
+def test_several_votes_and_call_sequences(text, expected):
+    assert [(v.category, v.yes, v.no, v.abstain) for v in find_votes(text)] == expected
