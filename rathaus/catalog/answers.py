@@ -1,0 +1,73 @@
+"""Spoken answers from templates (prompts/<lang>/catalog.toml) filled with catalog fields only.
+
+At most three short sentences for the phone: what the service is, what it costs, what to bring
+(or where to go). A sentence whose catalog field is empty is left out rather than invented.
+"""
+
+from __future__ import annotations
+
+import re
+
+import prompts
+from rathaus.catalog.html import first_sentences
+from rathaus.catalog.model import Service
+
+ANSWER_LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
+
+
+def answer_language(language: str | None) -> str:
+    """The caller's language where catalog templates exist, else German."""
+    lang = (language or "de").split("-")[0].lower()
+    return lang if lang in ANSWER_LANGUAGES and prompts.has("catalog.answer.what", lang) else "de"
+
+
+def spoken_fees(fees: str, max_items: int = 2) -> str:
+    """The first lines of the fee text, joined for speaking ("unter 24 Jahren: 27,60 Euro; ...")."""
+    lines = [line.lstrip("-• ").strip().rstrip(".") for line in fees.splitlines() if line.strip()]
+    lines = [line for line in lines if re.search(r"\d|gebührenfrei|kostenlos|keine", line, re.I)] or lines
+    return "; ".join(lines[:max_items])
+
+
+def _join(items: list[str], lang: str, key: str) -> str:
+    sep = prompts.text(key, lang)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + sep + items[-1]
+
+
+def answer_text(service: Service, language: str | None = "de") -> str:
+    lang = answer_language(language)
+    sentences = []
+    summary = first_sentences(service.description, limit=1, max_chars=220) if lang == "de" else ""
+    if summary:
+        sentences.append(prompts.text("catalog.answer.what", lang, summary=summary, name=service.name))
+    else:
+        sentences.append(prompts.text("catalog.answer.what_name_only", lang, name=service.name))
+    fees = spoken_fees(service.fees)
+    if fees:
+        sentences.append(prompts.text("catalog.answer.cost", lang, fees=fees))
+    if service.documents:
+        sentences.append(prompts.text("catalog.answer.bring", lang,
+                                      documents=_join(service.documents[:3], lang, "catalog.answer.list_and")))
+    elif service.offices:
+        office = service.offices[0]
+        key = "catalog.answer.where" if office.address else "catalog.answer.where_no_address"
+        sentences.append(prompts.text(key, lang, office=office.name, address=office.address))
+    return " ".join(s.replace("..", ".") for s in sentences[:3])
+
+
+def confirm_text(names: list[str], language: str | None = "de") -> str:
+    lang = answer_language(language)
+    if len(names) == 1:
+        return prompts.text("catalog.confirm.ask_one", lang, option=f"„{names[0]}“" if lang == "de" else names[0])
+    return prompts.text("catalog.confirm.ask", lang, options=_join(names, lang, "catalog.confirm.list_or"))
+
+
+def forward_text(kind: str, language: str | None = "de") -> str:
+    """kind: person, no_match, empty_question."""
+    return prompts.text(f"catalog.forward.{kind}", answer_language(language))
+
+
+def reason_text(kind: str) -> str:
+    """A reason for staff (German; the review page and hand-off record show it)."""
+    return prompts.text(f"catalog.reason.{kind}", "de")

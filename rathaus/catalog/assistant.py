@@ -1,0 +1,212 @@
+"""The bot's brain: a caller's (transcribed) question in, a Decision out.
+
+answer  - one service clearly fits: its facts from the catalog, through the templates;
+confirm - two or three are close (or one fits only half-way): "Geht es um ...?";
+forward - the caller asks for a person or names a staff member (at once), nothing fits, or the
+          question is not about a service.
+An optional language model may rerank the retrieved candidates and phrase the answer from their
+records only; any failure falls back to the templates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import prompts
+from rathaus.catalog import answers, repository
+from rathaus.catalog.decision import Candidate, Decision, ServiceRef
+from rathaus.catalog.language import detect_language
+from rathaus.catalog.model import Service
+from rathaus.catalog.search import Hit, SearchIndex
+from rathaus.errors import RathausError
+from rathaus.llm import LlmClient, LlmError, LlmSettings
+from rathaus.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CatalogSettings:
+    initial: str = "sample"
+    default_queue: str = "sip:buergerservice@127.0.0.1"
+    # Fused score below which nothing fits (forward).
+    forward_below: float = 0.40
+    # Fused score from which the best service is answered when it leads by answer_margin.
+    answer_above: float = 0.55
+    answer_margin: float = 0.08
+    # Candidates within this distance of the best are offered in a confirm question.
+    confirm_window: float = 0.10
+    use_llm: bool = True
+
+
+@lru_cache(maxsize=1)
+def _person_patterns() -> list[re.Pattern]:
+    raw = tomllib.loads(resources.files("rathaus.catalog.data").joinpath("forward_patterns.toml").read_text(encoding="utf-8"))
+    return [re.compile(p, re.IGNORECASE) for patterns in raw.get("person", {}).values() for p in patterns]
+
+
+def asks_for_person(question: str) -> bool:
+    """The caller wants a human or names a staff member ("Ich will Frau Meier sprechen")."""
+    return any(p.search(question) for p in _person_patterns())
+
+
+class Assistant:
+    """Thread-safe; one per process. Reloads its index when the catalog changes in the store."""
+
+    def __init__(self, store: Store, settings: CatalogSettings, llm: LlmSettings | None = None, encoders=None):
+        self.store = store
+        self.settings = settings
+        self.llm = LlmClient(llm) if llm and llm.enabled and settings.use_llm else None
+        self._encoders = encoders
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+
+    # --- index ----------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        current = repository.generation(self.store)
+        index = self._index
+        if index is None or index.generation != current:
+            with self._lock:
+                if self._index is None or self._index.generation != current:
+                    from rathaus.catalog.embeddings import shared_encoders
+
+                    if self._encoders is None:
+                        self._encoders = shared_encoders()
+                    started = time.perf_counter()
+                    self._index = SearchIndex.build(self.store, self._encoders)
+                    log.info("catalog index: %d services in %.1f s", len(self._index.services), time.perf_counter() - started)
+                index = self._index
+        return index
+
+    def warm_up(self) -> None:
+        """Build the index and run one question so the first caller waits for nothing."""
+        self.ask("Personalausweis")
+
+    # --- questions ------------------------------------------------------------------------------
+
+    def ask(self, question: str, language: str | None = None) -> Decision:
+        started = time.perf_counter()
+        question = " ".join(str(question).split())
+        lang = answers.answer_language(language or detect_language(question))
+        decision = self._decide(question, lang)
+        decision.latency_ms = (time.perf_counter() - started) * 1000
+        return decision
+
+    def _decide(self, question: str, lang: str) -> Decision:
+        if not question:
+            return Decision(question=question, action="forward", answer=answers.forward_text("empty_question", lang),
+                            language=lang, reason=answers.reason_text("empty"))
+        if asks_for_person(question):
+            return Decision(question=question, action="forward", answer=answers.forward_text("person", lang),
+                            language=lang, reason=answers.reason_text("asked_for_person"))
+        index = self.index
+        _, hits = index.search(self.store, question, language=lang)
+        top = hits[:3]
+        candidates = [Candidate(id=h.service.id, name=h.service.name, score=h.score) for h in top]
+        s = self.settings
+        if not top or top[0].score < s.forward_below:
+            return Decision(question=question, action="forward", candidates=candidates,
+                            answer=answers.forward_text("no_match", lang), language=lang,
+                            reason=answers.reason_text("no_match"))
+        if self.llm is not None:
+            chosen = self._ask_llm(question, lang, top)
+            if chosen is not None:
+                return chosen
+        best = top[0]
+        margin = best.score - (top[1].score if len(top) > 1 else 0.0)
+        if best.score >= s.answer_above and margin >= s.answer_margin:
+            return Decision(question=question, action="answer", service=_ref(best.service, s), candidates=candidates,
+                            answer=answers.answer_text(best.service, lang), language=lang,
+                            reason=answers.reason_text("clear_match"))
+        close = [h for h in top if best.score - h.score <= s.confirm_window]
+        names = [h.service.name for h in close]
+        return Decision(question=question, action="confirm", service=_ref(best.service, s), candidates=candidates,
+                        answer=answers.confirm_text(names, lang), language=lang,
+                        reason=answers.reason_text("close_candidates" if len(close) > 1 else "uncertain"))
+
+    def answer_for(self, service_id: str, language: str = "de") -> Decision:
+        """The answer once the caller accepted a `confirm` ("Ja, genau")."""
+        service = repository.get_service(self.store, service_id)
+        lang = answers.answer_language(language)
+        if service is None:
+            raise RathausError(f"no service with id {service_id}")
+        return Decision(question="", action="answer", service=_ref(service, self.settings),
+                        candidates=[Candidate(id=service.id, name=service.name, score=1.0)],
+                        answer=answers.answer_text(service, lang), language=lang,
+                        reason=answers.reason_text("clear_match"))
+
+    def forward_target(self, service_id: str | None) -> str:
+        """SIP URI to transfer to: the service's queue, else [catalog] default_queue."""
+        if service_id:
+            service = repository.get_service(self.store, service_id)
+            if service is not None and service.forward_to.strip():
+                return service.forward_to.strip()
+        return self.settings.default_queue
+
+    # --- optional language model ----------------------------------------------------------------
+
+    def _ask_llm(self, question: str, lang: str, hits: list[Hit]) -> Decision | None:
+        records = [_record(h.service) for h in hits]
+        messages = [
+            {"role": "system", "content": prompts.text("catalog.llm.system", "de", language=lang)},
+            {"role": "user", "content": prompts.text("catalog.llm.user", "de", question=question,
+                                                     records=json.dumps(records, ensure_ascii=False, indent=1))},
+        ]
+        try:
+            reply = self.llm.chat_json(messages)  # type: ignore[union-attr]
+        except LlmError as exc:
+            log.warning("language model not used: %s", exc)
+            return None
+        by_id = {h.service.id: h for h in hits}
+        chosen = str(reply.get("service_id") or "")
+        text = str(reply.get("answer") or "").strip()
+        if chosen not in by_id or not text or len(text) > 600:
+            log.warning("language model answer cites no retrieved record; using templates")
+            return None
+        if not _grounded(text, json.dumps(records[list(by_id).index(chosen)], ensure_ascii=False)):
+            log.warning("language model answer contains numbers not in the record; using templates")
+            return None
+        hit = by_id[chosen]
+        ordered = [hit] + [h for h in hits if h is not hit]
+        return Decision(question=question, action="answer", service=_ref(hit.service, self.settings),
+                        candidates=[Candidate(id=h.service.id, name=h.service.name, score=h.score) for h in ordered],
+                        answer=text, language=lang, reason=answers.reason_text("llm"))
+
+
+def _ref(service: Service, settings: CatalogSettings) -> ServiceRef:
+    return ServiceRef(id=service.id, name=service.name, forward_to=service.forward_to or settings.default_queue)
+
+
+def _record(service: Service) -> dict:
+    office = service.offices[0] if service.offices else None
+    return {
+        "id": service.id, "name": service.name,
+        "description": service.description[:600], "fees": service.fees,
+        "documents": service.documents,
+        "office": {"name": office.name, "address": office.address, "phone": office.phone,
+                   "opening_hours": office.opening_hours} if office else None,
+    }
+
+
+def _grounded(text: str, record_text: str) -> bool:
+    """Every number the model says must appear in the record (no invented fees or hours)."""
+    numbers = re.findall(r"\d+(?:[.,]\d+)?", text)
+    return all(n in record_text or n.replace(",", ".") in record_text or n.replace(".", ",") in record_text for n in numbers)
+
+
+def load_assistant(config, store: Store) -> Assistant:
+    """The assistant of a configuration; loads the initial catalog into an empty store first."""
+    repository.ensure_initial(config, store)
+    settings = config.settings("catalog", CatalogSettings)
+    llm = config.settings("llm", LlmSettings)
+    return Assistant(store, settings, llm)

@@ -1,0 +1,63 @@
+"""HTML from source catalogs (DLDB descriptions and fees) to plain text that can be spoken."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+_BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCK:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
+
+
+def html_to_text(value: str | None) -> str:
+    """Plain text with one line per paragraph or list item; zero-width characters removed."""
+    if not value:
+        return ""
+    if "<" not in value:
+        text = html.unescape(value)
+    else:
+        parser = _Text()
+        parser.feed(value)
+        parser.close()
+        text = "".join(parser.parts)
+    text = text.translate(_INVISIBLE).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line and line != "-":
+            out.append(line)
+    return "\n".join(out)
+
+
+def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:
+    """The first sentences of a description: enough to say what a service is."""
+    flat = " ".join(line.lstrip("- ") for line in text.splitlines())
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9])", flat)
+    out = ""
+    for sentence in sentences[:limit]:
+        if out and len(out) + len(sentence) > max_chars:
+            break
+        out = f"{out} {sentence}".strip()
+    return out[:max_chars]

@@ -1,0 +1,43 @@
+"""Which language a caller's question is in, from its script and its function words.
+
+The phone path usually knows the language from whisper; `rathaus ask` and the web page do not.
+Only the languages with answer templates matter; anything unrecognised counts as German.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rathaus.catalog.text import fold
+
+_MARKERS = {
+    "en": set("i my the a an is are need want how much what where when do does can to of for please lost new get".split()),
+    "tr": set("ben bir ve ne nasil nerede icin istiyorum lazim kayip yeni kac gerek mi mu musunuz var yok kimlik".split()),
+    "fr": set("je mon ma mes le la les un une est sont comment ou pour besoin veux perdu nouveau".split()),
+    "es": set("yo mi el la los las un una es como donde para necesito quiero perdido nuevo".split()),
+    "it": set("io mio il lo la gli un una come dove per bisogno voglio perso nuovo".split()),
+    "pl": set("ja moj moja jak gdzie dla potrzebuje chce zgubilem nowy".split()),
+    "de": set("ich mein meine der die das ein eine ist wie was wo brauche mochte will habe nicht und fur".split()),
+}
+
+
+def detect_language(text: str, default: str = "de") -> str:
+    """ISO 639-1 code: script first (ar, ru/uk, el), then the most frequent function words."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return default
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    if arabic > len(letters) / 3:
+        return "ar"
+    if cyrillic > len(letters) / 3:
+        return "uk" if re.search("[іїєґІЇЄҐ]", text) else "ru"
+    if re.search("[ğışİĞŞ]", text):
+        return "tr"
+    tokens = fold(text).split()
+    tokens = [re.sub(r"[^\w]", "", t) for t in tokens]
+    scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _MARKERS.items()}
+    best = max(scores, key=lambda k: (scores[k], k == default))
+    if scores[best] == 0 or scores[best] <= scores.get(default, 0):
+        return default
+    return best

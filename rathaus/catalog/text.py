@@ -1,0 +1,155 @@
+"""Words of questions and services: normalization, German stems, compounds, ASR repair.
+
+The lexical side of the search works on stems of normalized words. ASR output of phone questions
+has typical damage that this module repairs against the catalog's own vocabulary:
+split compounds ("Personal ausweis", "kurz zeit kenn zeichen"), near-miss spellings
+("Personalausweiß", "Meldebestettigung") and colloquial words (from the colloquial table).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+
+# Function words that carry no meaning for finding a service (German, plus common English).
+STOPWORDS = frozenset("""
+aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
+auch auf aus bei beim bin bis bist bitte da dabei dafur dagegen daher damit dann darf darin darum das
+dass davon dazu dein deine deinem deinen deiner dem den denn der des dich die dies diese diesem
+diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines einfach etwas euch euer
+fur gibt gern gerne geht gehts guten hab habe haben hallo hat hatte hatten hier hin ich ihm ihn ihnen ihr ihre
+ihrem ihren ihrer im in ist ja jetzt kann kannst konnen konnte man mein meine meinem meinen meiner
+meines mich mir mit mochte mochten muss mussen musste nach nicht nichts noch nun nur ob oder ohne
+schon sehr sein seine seinem seinen seiner sich sie sind so soll sollte sondern uber um und uns unser
+unsere unter viel vom von vor war waren warum was weil welche welchem welchen welcher welches wenn
+wer werde werden wie wieder will wir wird wo wohl wollen worden wurde wurden zu zum zur
+tag morgen abend danke also ahm ah ahem eigentlich mal bisschen brauche brauchen benotige
+the a an and or of to for in on at is are was be i my me we you your it this that with how what
+do does can could would should need want please hello have has get from about
+""".split())
+
+_STEM = Stemmer.Stemmer("german")
+
+
+def fold(text: str) -> str:
+    """Lower case, umlauts and ß folded (ä->a, ß->ss), other accents removed."""
+    text = text.lower().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded words; hyphenated compounds are split into their parts and kept joined."""
+    out = []
+    for match in _WORD.finditer(fold(text)):
+        token = match.group(0)
+        if "-" in token:
+            parts = [p for p in token.split("-") if p]
+            out.extend(parts)
+            out.append("".join(parts))
+        else:
+            out.append(token)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball German stem, plus the noun suffix -ung so "Abholung" meets "abholen"."""
+    s = _STEM.stemWord(word)
+    if len(s) >= 7 and s.endswith("ung"):
+        s = s[:-3]
+    return s
+
+
+# Separable verb particles: "wie melde ich mich ab" means "abmelden".
+PARTICLES = ("ab", "an", "auf", "aus", "ein", "um", "zu", "zuruck", "weg", "nach", "vor", "mit")
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+@dataclass
+class Vocabulary:
+    """The words of one catalog: for joining split compounds, spelling repair and compound parts."""
+
+    words: set[str] = field(default_factory=set)
+    by_initial: dict[str, list[str]] = field(default_factory=dict)
+    parts_cache: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "Vocabulary":
+        vocab = cls()
+        for text in texts:
+            for w in words(text):
+                if len(w) >= 3 and not w.isdigit():
+                    vocab.words.add(w)
+        for w in vocab.words:
+            vocab.by_initial.setdefault(w[0], []).append(w)
+        return vocab
+
+    def split_compound(self, word: str) -> list[str]:
+        """Known parts of a compound ("personalausweis" -> ["personal", "ausweis"]), else []."""
+        if word in self.parts_cache:
+            return self.parts_cache[word]
+        best: list[str] = []
+        if len(word) >= 7:
+            for i in range(3, len(word) - 2):
+                head, tail = word[:i], word[i:]
+                heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
+                if tail in self.words or (len(tail) > 4 and _stem_known(self, tail)):
+                    for h in heads:
+                        if h in self.words or (len(h) > 4 and _stem_known(self, h)):
+                            best = [h, tail]
+                            break
+                    if best:
+                        break
+                    sub = self.split_compound(head) if len(head) >= 7 else []
+                    if sub:
+                        best = sub + [tail]
+                        break
+        self.parts_cache[word] = best
+        return best
+
+    def correct(self, word: str) -> str | None:
+        """The catalog word closest to an unknown word (ASR near-miss), or None."""
+        if word in self.words or len(word) < 5 or word.isdigit() or word in STOPWORDS:
+            return None
+        pool = self.by_initial.get(word[0], [])
+        hits = difflib.get_close_matches(word, pool, n=1, cutoff=0.84)
+        return hits[0] if hits else None
+
+
+def _stem_known(vocab: Vocabulary, word: str) -> bool:
+    stems = getattr(vocab, "_stems", None)
+    if stems is None:
+        stems = {stem(w) for w in vocab.words}
+        vocab._stems = stems  # type: ignore[attr-defined]
+    return stem(word) in stems
+
+
+def join_split_compounds(tokens: list[str], vocab: Vocabulary, max_parts: int = 4) -> list[str]:
+    """Join neighbouring tokens whose concatenation is a catalog word ("kurz zeit kenn zeichen")."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        joined = None
+        for n in range(min(max_parts, len(tokens) - i), 1, -1):
+            candidate = "".join(tokens[i:i + n])
+            if len(candidate) >= 6 and (candidate in vocab.words or (len(candidate) > 7 and _stem_known(vocab, candidate))):
+                joined = (candidate, n)
+                break
+        if joined:
+            out.append(joined[0])
+            i += joined[1]
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
