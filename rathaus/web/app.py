@@ -47,8 +47,17 @@ def create_app(config: Config, store: Store) -> web.Application:
 
     for module in (auth, dashboard, calls, meetings, search, catalog, testcall, staff):
         module.setup(app)
+    app.on_startup.append(_load_catalog)
     app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)
     return app
+
+
+async def _load_catalog(app: web.Application) -> None:
+    import asyncio
+
+    from rathaus.web.catalog_bridge import ensure_initial
+
+    await asyncio.get_running_loop().run_in_executor(None, ensure_initial, app["config"], app["store"])
 
 
 def run(config: Config, store: Store) -> None:

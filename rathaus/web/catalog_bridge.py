@@ -31,6 +31,16 @@ def _repository():
     return repository
 
 
+def ensure_initial(config, store: Store) -> None:
+    """Load the configured initial catalog into an empty store, so a fresh install shows services."""
+    try:
+        repository = _repository()
+        if hasattr(repository, "ensure_initial"):
+            repository.ensure_initial(config, store)
+    except Exception as exc:  # the page works without a catalog
+        log.warning("initial catalog not loaded: %s", exc)
+
+
 def available() -> bool:
     try:
         _repository()

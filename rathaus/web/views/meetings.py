@@ -113,9 +113,13 @@ async def upload(request: web.Request) -> web.StreamResponse:
         source_name=recording.filename, audio_path=recording.path, body=fields.get("body", "")[:200],
         date=fields.get("date", "")[:10], place=fields.get("place", "")[:200], agenda=agenda_items,
     )
-    params: dict = {"audio": str(recording.path), "language": (fields.get("language") or "de")[:5]}
-    if fields.get("speakers", "").strip().isdigit():
-        params["speakers"] = int(fields["speakers"])
+    # meetings.pipeline.MeetingParams
+    params: dict = {"source": str(recording.path), "title": title, "body": fields.get("body", "")[:200],
+                    "date": fields.get("date", "")[:10], "place": fields.get("place", "")[:200]}
+    if fields.get("language", "").strip():
+        params["language"] = fields["language"].strip()[:5]
+    if fields.get("speakers", "").strip().isdigit() and int(fields["speakers"]) > 0:
+        params["num_speakers"] = int(fields["speakers"])
     if agenda_file is not None:
         params["agenda"] = str(agenda_file.path)
     job_id = None
@@ -257,6 +261,8 @@ def _minutes(store, meeting: dict, transcript):
         from meetings.agenda import Agenda, AgendaItem
 
         items = json.loads(meeting["agenda"])
+        if isinstance(items, dict):  # the pipeline stores Agenda.to_dict()
+            items = items.get("items") or []
         agenda = Agenda(items=[AgendaItem(**{k: v for k, v in item.items() if k in AgendaItem.__dataclass_fields__})
                                for item in items])
     members = []
