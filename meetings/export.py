@@ -84,8 +84,8 @@ def render(kind: str, transcript: MeetingTranscript, minutes: Minutes) -> bytes:
         "md": lambda t, m: _markdown(m).encode("utf-8"),
         "json": _json,
         "rttm": _rttm,
-        "vtt": lambda t, m: vtt(t, m.speakers).encode("utf-8"),
-        "srt": lambda t, m: srt(t, m.speakers).encode("utf-8"),
+        "vtt": lambda t, m: vtt(t, _subtitle_names(t, m)).encode("utf-8"),
+        "srt": lambda t, m: srt(t, _subtitle_names(t, m)).encode("utf-8"),
         "docx": _docx,
         "pdf": _pdf,
         "oparl": lambda t, m: json.dumps(oparl_meeting(m), ensure_ascii=False, indent=2)
@@ -94,6 +94,13 @@ def render(kind: str, transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     if kind not in renderers:
         raise RathausError(f"unknown export format: {kind} (known: {', '.join(FILES)})")
     return renderers[kind](transcript, minutes)
+
+
+def _subtitle_names(transcript: MeetingTranscript, minutes: Minutes) -> dict[str, str]:
+    """Short names for subtitles: the enrolled name, else the minutes' "Sprecher N"."""
+    names = dict(minutes.speakers)
+    names.update({k: v for k, v in transcript.speakers.items() if v and v != k})
+    return names
 
 
 def _markdown(minutes: Minutes) -> str:
@@ -121,6 +128,9 @@ def _named(transcript: MeetingTranscript, names: dict[str, str]) -> MeetingTrans
 
 def _json(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     data = _named(transcript, minutes.speakers).to_dict()
+    if len(minutes.segment_items) == len(data["segments"]):
+        for seg, item in zip(data["segments"], minutes.segment_items):
+            seg["agenda_item"] = seg.get("agenda_item") or item
     data["minutes"] = minutes.to_dict()
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 

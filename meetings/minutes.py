@@ -90,6 +90,10 @@ class MinutesItem:
 
     def result_text(self, lang: str = "de") -> str:
         """The Abstimmungsergebnis line: the vote heard, else the agenda's result, else none."""
+        if len(self.votes) > 1 and any(v.subject for v in self.votes):
+            return "; ".join(prompts.text("meetings.vote.on_subject", lang, subject=v.subject,
+                                          result=v.label(lang)) if v.subject else v.label(lang)
+                             for v in self.votes)
         if self.vote is not None:
             return self.vote.label(lang)
         if self.agenda_result:
@@ -122,6 +126,8 @@ class Minutes:
     duration: float = 0.0
     language: str = "de"
     agenda: Agenda | None = None
+    # agenda item number per segment of the input transcript (where it starts), for exports
+    segment_items: list[str | None] = field(default_factory=list)
     # The clerk's corrected Markdown (review page); when set it is the minutes: markdown()
     # returns it and DOCX/PDF are rendered from it.
     edited_markdown: str | None = None
@@ -167,7 +173,7 @@ def speaker_names(transcript: MeetingTranscript, members: list[Member] | None = 
                   lang: str = "de") -> dict[str, str]:
     """Printed name per label: an enrolled name (with party from the members file), else
     "Sprecher 1", "Sprecher 2" in order of first appearance."""
-    by_name = {m.name.lower(): m for m in members or []}
+    by_name = {_name_key(m.name): m for m in members or []}
     names: dict[str, str] = {}
     unknown = 0
     for seg in sorted(transcript.segments, key=lambda s: s.start):
@@ -179,11 +185,19 @@ def speaker_names(transcript: MeetingTranscript, members: list[Member] | None = 
             unknown += 1
             names[label] = prompts.text("meetings.speaker_unknown", lang, n=unknown)
             continue
-        member = by_name.get(shown.lower())
-        if member and member.party:
-            shown = prompts.text("meetings.speaker_with_party", lang, name=shown, party=member.party)
+        member = by_name.get(_name_key(shown))
+        if member is not None:
+            shown = member_line(member, lang)
         names[label] = shown
     return names
+
+
+_TITLES = re.compile(r"\b(?:dr|prof|dipl|ing|med|rer|nat|phil|jur)\.\s*", re.I)
+
+
+def _name_key(name: str) -> str:
+    """Names compare without academic titles, case and extra spaces ("Dr. Frank Mentrup")."""
+    return " ".join(_TITLES.sub(" ", name).lower().split())
 
 
 def key_sentences(text: str, limit: int = 3) -> list[str]:
@@ -292,7 +306,20 @@ def build_minutes(transcript: MeetingTranscript, agenda: Agenda | None, members:
         meta.date = meta.date or agenda.start
         meta.place = meta.place or agenda.location
     return Minutes(meta=meta, items=items, attendees=attendees, absent=absent, speakers=names,
-                   duration=transcript.duration, language=lang, agenda=agenda_used)
+                   duration=transcript.duration, language=lang, agenda=agenda_used,
+                   segment_items=_segment_items(transcript, assigned))
+
+
+def _segment_items(original: MeetingTranscript, assigned: MeetingTranscript) -> list[str | None]:
+    """For each original utterance, the item of its first (possibly split-off) piece."""
+    result: list[str | None] = []
+    pieces = iter(assigned.segments)
+    piece = next(pieces, None)
+    for seg in original.segments:
+        while piece is not None and piece.start < seg.start - 1e-6:
+            piece = next(pieces, None)
+        result.append(piece.agenda_item if piece is not None else None)
+    return result
 
 
 def _named_text(segments: list[Utterance], names: dict[str, str]) -> str:
@@ -332,7 +359,7 @@ def llm_summarizer(config: Any, lang: str = "de") -> Summarizer | None:
     llm = config.settings("llm", LlmSettings)
     if not llm.enabled:
         return None
-    llm.timeout_s = max(llm.timeout_s, settings.llm_summary_timeout_s)
+    llm.timeout_s = settings.llm_summary_timeout_s
     client = LlmClient(llm)
 
     def summarize(number: str, title: str, text: str) -> str | None:

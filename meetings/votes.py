@@ -178,6 +178,10 @@ _DECISION = re.compile(r"\b(?:Der|Die|Das)\s+(?:Gemeinderat|Stadtrat|Ausschuss|K
                        r"beauftragt|beruft|wählt|genehmigt|ermächtigt|lehnt|bestellt|bestätigt|"
                        r"empfiehlt|billigt)\b[^.]*(?:\.|$)", re.I)
 
+_SUBJECT = re.compile(
+    r"\b((?:Ergänzungs|Änderungs|Geschäftsordnungs|Gegen|Zusatz|Haupt|Dringlichkeits)?[Aa]ntrag|"
+    r"Beschlussvorschlag|Beschlussvorlage|Vorlage|Satzung\w*)\b"
+    r"(?:\s+(?:der|des|von)\s+(?P<by>(?:Fraktion\s+)?[A-ZÄÖÜ][\w/.-]*))?")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\s+[-–]\s+|(?<=:)\s+(?=[A-ZÄÖÜ])")
 # Intentions and reports are no votes: "sollten alle Fraktionen zustimmen", "Mehrheitlich wird
 # die Fraktion den Antrag ablehnen", "der Ortschaftsrat hat einstimmig ...".
@@ -318,17 +322,33 @@ def find_votes(text: str) -> list[Vote]:
                     vote.unanimous, vote.majority = True, False
                 elif _MAJORITY_WEAK.search(conclusion):
                     vote.unanimous, vote.majority = False, True
+                vote.subject = _subject(parts, index)
                 votes.append(vote)
                 index += end
                 continue
         vote = vote_from_sentence(part, called=index <= window_until)
         if vote is not None:
+            vote.subject = _subject(parts, index)
             if votes and _continues(votes[-1], vote, parts, index):
                 votes[-1] = _merge(votes[-1], vote)
             else:
                 votes.append(vote)
         index += 1
     return votes
+
+
+def _subject(parts: list[str], index: int) -> str | None:
+    """What a vote at parts[index] is on: the nearest motion named in it or the two parts
+    before ("Abstimmung über den Änderungsantrag der Grünen: ...")."""
+    for part in (parts[index], *reversed(parts[max(0, index - 2): index])):
+        matches = list(_SUBJECT.finditer(part))
+        if matches:
+            with_by = [m for m in matches if m.group("by")]
+            match = (with_by or matches)[-1]
+            kind = match.group(1)
+            kind = kind[:1].upper() + kind[1:]
+            return f"{kind} {match.group(0)[len(match.group(1)):].strip()}".strip()
+    return None
 
 
 def _sequence_end(window: list[str]) -> int:

@@ -60,7 +60,7 @@ def test_vtt_timing_and_voices(exported):
         previous_start = start
         assert lines[index + 1].startswith("<v ") and lines[index + 1].endswith("</v>")
     text = "\n".join(lines)
-    assert "<v Anna Berg (SPD)>Guten Abend," in text
+    assert "<v Anna Berg>Guten Abend," in text
     assert "<v Sprecher 1>" in text
     # every spoken word is in the subtitles, in order
     spoken = " ".join(s.text for s in transcript.segments).split()
@@ -75,7 +75,7 @@ def test_srt(exported):
         index, timing, text = block.split("\n", 2)
         assert index == str(number)
         assert SRT_TIME.match(timing)
-        assert re.match(r"^(Anna Berg \(SPD\)|Sprecher \d+): \S", text)
+        assert re.match(r"^(Anna Berg|Sprecher \d+): \S", text)
 
 
 def test_rttm_round_trip(exported):
@@ -95,6 +95,8 @@ def test_transcript_json_round_trip(exported):
     assert data["segments"][1]["speaker_name"] == "Sprecher 1"
     assert data["segments"][1]["words"][0]["start"] == 12.0
     assert data["minutes"]["items"][1]["votes"][-1]["category"] == "majority"
+    assert [s["agenda_item"] for s in data["segments"]] == [None, "1", "1", "1", "2", "2", "3"]
+    assert data["segments"][0]["speaker_name"] == "Bürgermeisterin Anna Berg (SPD)"
 
 
 def test_docx_opens_with_python_docx(exported):

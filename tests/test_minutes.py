@@ -83,7 +83,7 @@ def test_minutes_structure():
     assert "200.000 Euro" in budget.motions[0].text
     assert budget.vote.category == "majority" and (budget.vote.no, budget.vote.abstain) == (3, 2)
     assert budget.result_text() == "mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)"
-    assert budget.speakers == ["Anna Berg (SPD)", "Sprecher 1", "Sprecher 2"]
+    assert budget.speakers == ["Bürgermeisterin Anna Berg (SPD)", "Sprecher 1", "Sprecher 2"]
     assert plan.vote.category == "unanimous"
     assert personnel.public is False and personnel.vote is None
     assert personnel.result_text() == "keine Abstimmung"
@@ -109,6 +109,7 @@ def test_markdown_matches_niederschrift_layout():
     assert "## Punkt 1 der Tagesordnung: Haushalt 2025" in md
     assert "**Abstimmungsergebnis:** mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)" in md
     assert "**Sprecher 1** (0:00:12): " in md
+    assert "**Bürgermeisterin Anna Berg (SPD)** (0:00:00): Guten Abend" in md
     section3 = md.split("## Punkt 3 der Tagesordnung")[1]
     assert "nicht öffentlich" in section3
     assert "Personalsituation" not in section3  # non-public debate stays out of the draft
@@ -186,3 +187,107 @@ def test_announcements_in_real_karlsruhe_minutes():
         found += header.group(1) in [n for _, n, _ in find_announcements(body)]
     assert total > 150
     assert found / total >= 0.98  # measured 192/192
+
+
+def test_named_speakers_match_members_despite_titles():
+    transcript = MeetingTranscript(20, "de", [
+        utterance("SPEAKER_03", 0, 10, "Wir kommen zu Tagesordnungspunkt 1."),
+        utterance("SPEAKER_04", 10, 20, "Ich habe eine Frage zur Finanzierung der Maßnahme."),
+    ], speakers={"SPEAKER_03": "Frank Mentrup", "SPEAKER_04": "Anna Roth"})
+    from meetings.members import Member
+
+    minutes = build_minutes(transcript, agenda(), [Member("Dr. Frank Mentrup", "Oberbürgermeister", None)])
+    assert minutes.speakers == {"SPEAKER_03": "Oberbürgermeister Dr. Frank Mentrup",
+                                "SPEAKER_04": "Anna Roth"}
+
+
+def test_several_votes_in_one_item_are_listed_with_their_subject():
+    transcript = MeetingTranscript(40, "de", [
+        utterance("A", 0, 5, "Wir kommen zu Tagesordnungspunkt 2."),
+        utterance("A", 5, 40, "Abstimmung über den Änderungsantrag der Grünen: fünfzehn dafür, zwanzig "
+                              "dagegen, damit ist der Änderungsantrag abgelehnt. Jetzt zum Hauptantrag. "
+                              "Das ist einstimmig beschlossen."),
+    ])
+    item = build_minutes(transcript, agenda(), []).items[1]
+    assert item.number == "2"
+    assert item.result_text() == ("Änderungsantrag der Grünen: mehrheitlich abgelehnt (15 Ja-Stimmen, "
+                                  "20 Nein-Stimmen); Hauptantrag: einstimmig zugestimmt")
+
+
+class _ChatServer:
+    """A real OpenAI-compatible endpoint on 127.0.0.1 (http.server), answering or stalling."""
+
+    def __init__(self, answer: str | None, delay: float = 0.0):
+        import http.server
+        import json
+        import threading
+        import time
+
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server API
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "body": body})
+                time.sleep(delay)
+                if answer is None:
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                data = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(data.encode("utf-8"))
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _llm_config(config, url: str, timeout: float):
+    config.data["llm"]["url"] = url
+    config.data["meetings"]["llm_summaries"] = True
+    config.data["meetings"]["llm_summary_timeout_s"] = timeout
+    return config
+
+
+def test_llm_summaries_through_a_real_endpoint(config):
+    from meetings.minutes import llm_summarizer
+
+    assert llm_summarizer(config) is None  # off by default
+    server = _ChatServer("Sprecher 1 beantragt mehr Mittel für Radwege; Sprecher 2 lehnt ab.")
+    try:
+        summarizer = llm_summarizer(_llm_config(config, server.url, 5.0))
+        minutes = build_minutes(meeting(), agenda(), members(), summarizer=summarizer)
+    finally:
+        server.close()
+    assert minutes.items[1].summary.startswith("Sprecher 1 beantragt")
+    assert minutes.items[1].contributions  # the extract stays beside the summary
+    assert minutes.items[3].summary is None  # non-public: never sent
+    sent = [r["body"]["messages"][1]["content"] for r in server.requests]
+    assert all(r["path"] == "/v1/chat/completions" for r in server.requests)
+    assert any("Tagesordnungspunkt 1: Haushalt 2025" in text for text in sent)
+    assert not any("Personalsituation" in text for text in sent)
+    assert "Sprecher 1 beantragt mehr Mittel" in minutes.markdown()
+
+
+def test_llm_timeout_and_errors_fall_back_to_rules(config):
+    from meetings.minutes import llm_summarizer
+
+    for server in (_ChatServer("zu spät", delay=2.0), _ChatServer(None)):
+        try:
+            summarizer = llm_summarizer(_llm_config(config, server.url, 0.5))
+            minutes = build_minutes(meeting(), agenda(), members(), summarizer=summarizer)
+        finally:
+            server.close()
+        assert all(item.summary is None for item in minutes.items)
+        assert minutes.items[1].vote.category == "majority"
