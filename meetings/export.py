@@ -258,6 +258,10 @@ def oparl_meeting(minutes: Minutes) -> dict:
             "created": now,
             "modified": now,
         }
+        if not item.public:  # published data: a non-public item shows its name only
+            entry.pop("result")
+            items.append(entry)
+            continue
         resolution = item.resolution()
         if resolution:
             entry["resolutionText"] = resolution

@@ -276,7 +276,9 @@ def build_minutes(transcript: MeetingTranscript, agenda: Agenda | None, members:
         text = " ".join(s.text.strip() for s in segments)
         outcome = analyze(text)
         if agenda_item is None:
-            section = MinutesItem(number=None, title=prompts.text("meetings.item_opening", lang))
+            announced = any(seg.agenda_item for seg in assigned.segments)
+            key = "meetings.item_opening" if announced else "meetings.item_unassigned"
+            section = MinutesItem(number=None, title=prompts.text(key, lang))
         else:
             section = MinutesItem(number=agenda_item.number or None, title=agenda_item.title,
                                   public=agenda_item.public, agenda_result=agenda_item.result,

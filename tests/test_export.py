@@ -133,7 +133,8 @@ def test_oparl_json(exported):
     assert set(items) == {"", "1", "2", "3"}
     for item in meeting_obj["agendaItem"]:
         assert item["type"] == "https://schema.oparl.org/1.1/AgendaItem"
-        assert {"id", "number", "name", "public", "result"} <= set(item)
+        assert {"id", "number", "name", "public"} <= set(item)
+        assert ("result" in item) == item["public"]  # non-public results are not published
     assert items["1"]["result"].startswith("mehrheitlich zugestimmt")
     assert items["2"]["result"] == "einstimmig zugestimmt"
     assert items["3"]["public"] is False

@@ -291,3 +291,14 @@ def test_llm_timeout_and_errors_fall_back_to_rules(config):
             server.close()
         assert all(item.summary is None for item in minutes.items)
         assert minutes.items[1].vote.category == "majority"
+
+
+def test_empty_and_unannounced_transcripts():
+    empty = build_minutes(MeetingTranscript(0.0, "de", []), agenda(), [])
+    assert [i.number for i in empty.items] == ["1", "2", "3"]
+    assert all(not i.contributions and i.vote is None for i in empty.items)
+    assert "Keine Wortmeldungen." in empty.markdown()
+    quiet = MeetingTranscript(10, "de", [utterance("A", 0, 10, "Wir sprechen heute über den Haushalt.")])
+    minutes = build_minutes(quiet, None, [])
+    assert [i.title for i in minutes.items] == [
+        "Sitzungsverlauf (kein Aufruf eines Tagesordnungspunkts erkannt)"]
