@@ -199,9 +199,11 @@ def _record(service: Service) -> dict:
 
 
 def _grounded(text: str, record_text: str) -> bool:
-    """Every number the model says must appear in the record (no invented fees or hours)."""
-    numbers = re.findall(r"\d+(?:[.,]\d+)?", text)
-    return all(n in record_text or n.replace(",", ".") in record_text or n.replace(".", ",") in record_text for n in numbers)
+    """Every number the model says must be a number of the record (no invented fees or hours)."""
+    def numbers(value: str) -> set[str]:
+        return {n.replace(".", ",").rstrip(",") for n in re.findall(r"(?<![\d,.])\d+(?:[.,]\d+)*", value)}
+
+    return numbers(text) <= numbers(record_text)
 
 
 def load_assistant(config, store: Store) -> Assistant:
