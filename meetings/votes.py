@@ -197,9 +197,63 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCES.split(" ".join(text.split())) if s and s.strip()]
 
 
+_ASR_FIXES = [
+    # whisper splits or respells the vote words
+    (re.compile(r"\bgegen\s*-?\s*stimme(n?)\b", re.I), r"Gegenstimme\1"),
+    (re.compile(r"\bja\s*-?\s*stimme(n?)\b", re.I), r"Ja-Stimme\1"),
+    (re.compile(r"\bnein\s*-?\s*stimme(n?)\b", re.I), r"Nein-Stimme\1"),
+    (re.compile(r"\bstimm\s*-?\s*enthaltung", re.I), "Stimmenthaltung"),
+    (re.compile(r"\bWir\s+ist\s+(dafür|dagegen)\b"), r"Wer ist \1"),
+]
+
+
+def normalize_asr(text: str) -> str:
+    """Undo the usual ASR spellings of vote words ("gegen Stimmen" -> "Gegenstimmen")."""
+    for pattern, replacement in _ASR_FIXES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_KW_TOKEN = re.compile(
+    r"(?P<yes>Ja-Stimmen|Ja-Stimme|Jastimmen|Zustimmungen|Stimmen\s+dafür|Wer\s+(?:ist|stimmt)\s+dafür)|"
+    r"(?P<no>Nein-Stimmen|Nein-Stimme|Neinstimmen|Gegenstimmen|Gegenstimme|Ablehnungen|Wer\s+(?:ist|stimmt)\s+dagegen)|"
+    r"(?P<abstain>(?:Stimm)?[Ee]nthaltungen|(?:Stimm)?[Ee]nthaltung|Wer\s+enthält\s+sich)", re.I)
+_COUNT_TOKEN = re.compile(r"\b(?P<n>\d{1,3})\b(?![.,]\d)|\b(?P<zero>keine?|niemand)\b", re.I)
+
+
+def _keyword_first_counts(digits: str) -> tuple[int | None, int | None, int | None] | None:
+    """Counts said after their vote word, as in a call sequence whose punctuation ASR dropped:
+    "Gegenstimmen, drei, Enthaltungen, keine". Only when the first vote token is a keyword and
+    the text ends on a count; each keyword takes a count within three words after it."""
+    tokens = []
+    for match in _KW_TOKEN.finditer(digits):
+        kind = next(k for k in ("yes", "no", "abstain") if match.group(k))
+        tokens.append((match.start(), match.end(), "kw", kind))
+    for match in _COUNT_TOKEN.finditer(digits):
+        value = 0 if match.group("zero") else int(match.group("n"))
+        tokens.append((match.start(), match.end(), "n", value))
+    tokens.sort()
+    # drop counts inside keywords' spans and "keine" directly before a keyword (count-first)
+    if len(tokens) < 2 or tokens[0][2] != "kw" or tokens[-1][2] != "n":
+        return None
+    result: dict[str, int | None] = {}
+    for i, (start, end, typ, value) in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        if typ == "kw" and nxt[2] == "n" and len(digits[end:nxt[0]].split()) <= 3:
+            result.setdefault(value, nxt[3])
+    if not result or any(k not in ("yes", "no", "abstain") for k in result):
+        return None
+    return result.get("yes"), result.get("no"), result.get("abstain")
+
+
 def parse_counts(text: str) -> tuple[int | None, int | None, int | None]:
-    """(yes, no, abstain) said in `text`; None where a count is not said."""
+    """(yes, no, abstain) said in `text`; None where a count is not said. Counts come before
+    their word ("3 Gegenstimmen") or, in a call sequence, after it ("Gegenstimmen? Drei.")."""
+    text = normalize_asr(text)
     digits = number_words_to_digits(text)
+    keyword_first = _keyword_first_counts(digits)
+    if keyword_first is not None:
+        return keyword_first
     found = []
     for pattern in (_YES, _NO, _ABSTAIN):
         match = pattern.search(digits)
@@ -241,6 +295,9 @@ def vote_from_sequence(parts: list[str]) -> Vote | None:
     if "no" not in counts and "abstain" not in counts:
         return None
     yes, no, abstain = counts.get("yes"), counts.get("no"), counts.get("abstain")
+    if None in (yes, no, abstain):  # answers ASR ran into the questions: "dagegen 4 Enthaltungen keine"
+        said = parse_counts(" ".join(parts))
+        yes, no, abstain = (a if a is not None else b for a, b in zip((yes, no, abstain), said))
     text = " ".join(evidence)
     rejected = bool(_REJECTED.search(" ".join(parts)))
     unanimous = (no in (0, None) and abstain in (0, None) and (no == 0 or abstain == 0)) and not rejected
@@ -301,7 +358,7 @@ _CALL_WINDOW = 4  # sentences after a vote call in which the result is expected
 def find_votes(text: str) -> list[Vote]:
     """Every vote stated in `text`, in order. A call sequence ("Wer ist dafür? ...
     Enthaltungen? - Keine.") counts as one vote; so do consecutive sentences that state one."""
-    parts = sentences(text)
+    parts = sentences(normalize_asr(text))
     votes: list[Vote] = []
     index = 0
     window_until = -1

@@ -130,3 +130,15 @@ def test_evaluate_karlsruhe_accuracy():
 ])
 def test_several_votes_and_call_sequences(text, expected):
     assert [(v.category, v.yes, v.no, v.abstain) for v in find_votes(text)] == expected
+
+
+@pytest.mark.parametrize("text, counts", [
+    # whisper-base on a synthesized "Wer ist dafür? Gegenstimmen? Drei. Enthaltungen? Keine.
+    # Damit mehrheitlich beschlossen." (espeak-ng, de): punctuation and compound words lost
+    ("Wir ist dafür, gegen Stimmen, drei Enthaltungen, keine damit mehrheitlich beschlossen.", (None, 3, 0)),
+    ("Wer ist dafür 23 wer ist dagegen 4 Enthaltungen keine das ist mehrheitlich angenommen", (23, 4, 0)),
+])
+def test_asr_style_call_sequences(text, counts):
+    vote = final_vote(text)
+    assert vote.category == "majority"
+    assert (vote.yes, vote.no, vote.abstain) == counts
