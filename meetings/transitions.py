@@ -52,6 +52,11 @@ class Transition:
     title_hint: str | None = None  # words after the number, e.g. "Bebauungsplan Nordstadt"
 
 
+_ASR_FIXES = [
+    (re.compile(r"\bTages\s*-?\s*ordnungs\s*-?\s*punkt", re.I), "Tagesordnungspunkt"),
+]
+
+
 def find_announcements(text: str) -> list[tuple[int, str, str | None]]:
     """(sentence offset, item number, title hint) for each agenda announcement in `text`."""
     found: list[tuple[int, str, str | None]] = []
@@ -59,6 +64,8 @@ def find_announcements(text: str) -> list[tuple[int, str, str | None]]:
     for sentence in _SENTENCE_END.split(text):
         offset = text.find(sentence, position)
         position = offset + len(sentence)
+        for pattern, replacement in _ASR_FIXES:  # "Tages-Ordnungspunkt" from ASR
+            sentence = pattern.sub(replacement, sentence)
         digits = number_words_to_digits(sentence)
         number, hint = None, None
         for cue in _CUES:

@@ -21,6 +21,7 @@ from rathaus.errors import RathausError
     ("Wir kommen zum vierten Tagesordnungspunkt.", "4"),
     ("Wir kommen zu Tagesordnungspunkt zehn Punkt eins.", "10.1"),
     ("Ich rufe den Tagesordnungspunkt dreiundzwanzig auf.", "23"),
+    ("Wir kommen zum Tages-Ordnungspunkt 8, Feuerwehrbedarfsplan.", "8"),
 ])
 def test_announcements(text, number):
     assert [n for _, n, _ in find_announcements(text)] == [number]
