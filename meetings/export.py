@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import prompts
-from meetings.minutes import Minutes, MinutesItem, format_clock, member_line
+from meetings.minutes import Minutes, MinutesItem, format_clock, format_date, member_line
 from meetings.transcript import MeetingTranscript, Turn, Utterance
 from rathaus.errors import RathausError
 
@@ -285,7 +285,7 @@ def _blocks(minutes: Minutes) -> list[tuple[str, str]]:
     blocks: list[tuple[str, str]] = [
         ("title", t("document_title") + (f": {meta.title}" if meta.title else "")),
         ("field", f"{t('header.body')}\t{meta.body or meta.title or none}"),
-        ("field", f"{t('header.date')}\t{meta.date or none}"),
+        ("field", f"{t('header.date')}\t{format_date(meta.date, lang) or none}"),
         ("field", f"{t('header.place')}\t{meta.place or none}"),
         ("field", f"{t('header.chair')}\t{meta.chair or none}"),
         ("field", f"{t('header.duration')}\t{format_clock(minutes.duration)}"),
@@ -370,8 +370,11 @@ def _item_blocks(item: MinutesItem, t, lang: str) -> list[tuple[str, str]]:
             blocks.append(("label", f"{motion.kind}\t{motion.text}"))
     if item.resolution():
         blocks.append(("label", f"{t('section.decision')}\t{item.resolution()}"))
-    blocks.append(("label", f"{t('section.vote')}\t{item.result_text(lang)}"))
-    if item.public:
+    if item.number is not None or item.votes:
+        blocks.append(("label", f"{t('section.vote')}\t{item.result_text(lang)}"))
+    if not item.detected:
+        blocks.append(("note", t("item_not_detected")))
+    elif item.public:
         blocks.append(("subheading", t("section.discussion")))
         if item.summary:
             blocks.append(("para", item.summary))

@@ -77,6 +77,7 @@ class MinutesItem:
     votes: list[Vote] = field(default_factory=list)
     agenda_result: str | None = None
     resolution_text: str | None = None
+    detected: bool = True   # False: an agenda item whose call was not found in the recording
 
     @property
     def vote(self) -> Vote | None:
@@ -112,7 +113,7 @@ class MinutesItem:
             "summary": self.summary, "motions": [m.to_dict() for m in self.motions],
             "decision": self.decision, "votes": [v.to_dict() for v in self.votes],
             "result": self.result_text(), "agenda_result": self.agenda_result,
-            "resolution_text": self.resolution(),
+            "resolution_text": self.resolution(), "detected": self.detected,
         }
 
 
@@ -146,7 +147,7 @@ class Minutes:
             return self.edited_markdown
         return prompts.template("minutes", lang).render(
             m=self, t=lambda key, **kw: prompts.text(f"meetings.{key}", lang, **kw),
-            fmt_time=format_clock, lang=lang,
+            fmt_time=format_clock, fmt_date=lambda v: format_date(v, lang), lang=lang,
             attendees=[member_line(x, lang) for x in self.attendees],
             absent=[member_line(x, lang) for x in self.absent],
         )
@@ -158,6 +159,25 @@ def format_clock(seconds: float | None) -> str:
         return ""
     total = int(round(seconds))
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def format_date(value: str | None, lang: str = "de") -> str | None:
+    """An ISO date or date-time as the minutes print it ("21. Januar 2025, 15:30 Uhr");
+    anything else is returned as typed."""
+    if not value:
+        return value
+    from datetime import datetime
+
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    month = prompts.raw("meetings.months", lang)[moment.month - 1]
+    has_time = "T" in text or " " in text
+    key = "meetings.datetime_format" if has_time else "meetings.date_format"
+    return prompts.text(key, lang, day=moment.day, month=month, year=moment.year,
+                        hour=f"{moment.hour:02d}", minute=f"{moment.minute:02d}")
 
 
 def member_line(member: Member, lang: str = "de") -> str:
@@ -285,6 +305,8 @@ def build_minutes(transcript: MeetingTranscript, agenda: Agenda | None, members:
                                   resolution_text=agenda_item.resolution_text)
         if segments:
             section.start, section.end = segments[0].start, segments[-1].end
+        else:
+            section.detected = False
         section.contributions = _contributions(segments, names, sentences_per_turn)
         seen: list[str] = []
         for c in section.contributions:

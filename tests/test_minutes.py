@@ -298,8 +298,24 @@ def test_empty_and_unannounced_transcripts():
     empty = build_minutes(MeetingTranscript(0.0, "de", []), agenda(), [])
     assert [i.number for i in empty.items] == ["1", "2", "3"]
     assert all(not i.contributions and i.vote is None for i in empty.items)
-    assert "Keine Wortmeldungen." in empty.markdown()
+    assert all(not i.detected for i in empty.items)
+    assert empty.markdown().count("in der Aufzeichnung nicht erkannt") == 3
     quiet = MeetingTranscript(10, "de", [utterance("A", 0, 10, "Wir sprechen heute über den Haushalt.")])
     minutes = build_minutes(quiet, None, [])
     assert [i.title for i in minutes.items] == [
         "Sitzungsverlauf (kein Aufruf eines Tagesordnungspunkts erkannt)"]
+
+
+def test_dates_printed_like_the_niederschrift():
+    from meetings.minutes import format_date
+
+    assert format_date("2025-01-21T15:30:00+01:00") == "21. Januar 2025, 15:30 Uhr"
+    assert format_date("2013-07-23") == "23. Juli 2013"
+    assert format_date("3. März 2025") == "3. März 2025"
+    from conftest import shared_path
+    from meetings.agenda import load_agenda
+
+    karlsruhe = load_agenda(shared_path("council", "karlsruhe", "meetings", "10044.json"))
+    md = build_minutes(meeting(), karlsruhe, []).markdown()
+    assert "| Termin | 21. Januar 2025, 15:30 Uhr |" in md
+    assert "| Ort | Bürgersaal, Rathaus am Marktplatz |" in md
