@@ -25,7 +25,7 @@ from rathaus.catalog import answers, repository
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import Hit, SearchIndex
+from rathaus.catalog.search import Hit, SearchIndex, informative
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
 from rathaus.store import Store
@@ -124,7 +124,11 @@ class Assistant:
                 return chosen
         best = top[0]
         margin = best.score - (top[1].score if len(top) > 1 else 0.0)
-        if best.score >= s.answer_above and margin >= s.answer_margin:
+        # A rare word of the question that another candidate explains but the best does not
+        # ("PIN" in "PIN vom Personalausweis ändern") means the best is too generic: ask.
+        unexplained = set().union(*(h.name_matched for h in top[1:])) - best.matched if len(top) > 1 else set()
+        unexplained = informative(index, frozenset(unexplained)) if not best.synonym else set()
+        if best.score >= s.answer_above and margin >= s.answer_margin and not unexplained:
             return Decision(question=question, action="answer", service=_ref(best.service, s), candidates=candidates,
                             answer=answers.answer_text(best.service, lang), language=lang,
                             reason=answers.reason_text("clear_match"))

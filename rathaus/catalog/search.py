@@ -85,6 +85,8 @@ class Hit:
     use: float = 0.0
     lexical: float = 0.0
     synonym: bool = False
+    matched: frozenset[str] = frozenset()   # question stems found in the service's text
+    name_matched: frozenset[str] = frozenset()  # question stems found in the service's name
 
 
 @dataclass
@@ -237,9 +239,8 @@ class SearchIndex:
         lex = self._lexical(store, analysis)
         name = self._name_cover(analysis)
         fused = W_E5 * e5 + W_USE * use + W_LEX * lex + W_NAME * name
-        if language != "de":
-            dense_only = (W_E5 * e5 + W_USE * use) * (W_E5 + W_USE + W_LEX + W_NAME) / (W_E5 + W_USE)
-            fused = np.maximum(fused, dense_only)
+        if language != "de" and float(lex.max(initial=0.0)) < 0.3:
+            fused = (W_E5 * e5 + W_USE * use) * (W_E5 + W_USE + W_LEX + W_NAME) / (W_E5 + W_USE)
         folded = " " + " ".join(T.words(question)) + " "
         syn = np.zeros(len(self.services), dtype=bool)
         for phrase, i in self.synonyms:
@@ -248,9 +249,16 @@ class SearchIndex:
         fused = fused + SYNONYM_BONUS * syn
         order = np.argsort(-fused)
         hits = [Hit(service=self.services[i], score=float(fused[i]), e5=float(dense[0][i]) if dense else 0.0,
-                    use=float(dense[1][i]) if len(dense) > 1 else 0.0, lexical=float(lex[i]), synonym=bool(syn[i]))
-                for i in order]
+                    use=float(dense[1][i]) if len(dense) > 1 else 0.0, lexical=float(lex[i]), synonym=bool(syn[i]),
+                    matched=frozenset(s for s in analysis.stems if s in self.terms[i]) if n < 3 else frozenset(),
+                    name_matched=frozenset(s for s in analysis.stems if s in self.name_terms[i]) if n < 3 else frozenset())
+                for n, i in enumerate(order)]
         return analysis, hits
+
+
+def informative(index: "SearchIndex", stems: frozenset[str], min_idf: float = 2.5) -> set[str]:
+    """The rarer catalog words among `stems` (words that tell services apart)."""
+    return {s for s in stems if index.idf.get(s, 0.0) >= min_idf}
 
 
 def service_document(service: Service) -> str:
