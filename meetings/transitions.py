@@ -99,12 +99,58 @@ def _title_hint(rest: str) -> str | None:
     return rest[:1].upper() + rest[1:]
 
 
+# "Wir kommen (jetzt) zum Bebauungsplan Nordstadt", "Nächster Punkt: Haushalt 2025"
+_TITLE_CUE = re.compile(r"\b(?:(?:wir\s+kommen|kommen\s+wir)\s+(?:\w+\s+){0,2}(?:zu[mr]?|zu\s+de[mnr])|"
+                        r"nächste[rn]?\s+(?:Tagesordnungs)?punkt\w*\s*(?:ist)?:?|"
+                        r"(?:rufe|ruft)\s+(?:\w+\s+){0,2}auf\s*:?)\s+(?P<rest>.+)", re.I)
+_STOP = {"der", "die", "das", "und", "oder", "für", "von", "zur", "zum", "den", "dem", "des", "mit",
+         "auf", "bei", "ein", "eine", "einer", "über", "nach", "sowie", "jetzt", "nun", "dann"}
+
+
+def _content_stems(text: str) -> set[str]:
+    """Crude German stems (first six letters) of the content words of a title or sentence."""
+    words = re.findall(r"[A-Za-zÄÖÜäöüß]{4,}", text.lower())
+    return {w[:6] for w in words if w not in _STOP}
+
+
+def find_title_announcements(text: str, agenda: Agenda) -> list[tuple[int, str, str | None]]:
+    """Announcements by title instead of number ("Wir kommen zum Bebauungsplan Nordstadt"): a
+    calling phrase followed by most content words of exactly one agenda title."""
+    found: list[tuple[int, str, str | None]] = []
+    position = 0
+    for sentence in _SENTENCE_END.split(text):
+        offset = text.find(sentence, position)
+        position = offset + len(sentence)
+        match = _TITLE_CUE.search(sentence)
+        if not match:
+            continue
+        said = _content_stems(match.group("rest"))
+        best: list[tuple[float, AgendaItem]] = []
+        for item in agenda.items:
+            title = _content_stems(item.title)
+            if not title or not item.number:
+                continue
+            shared = len(title & said)
+            if shared < min(2, len(title)):
+                continue
+            best.append((shared / len(title), item))
+        best.sort(key=lambda pair: pair[0], reverse=True)
+        if best and best[0][0] >= 0.6 and (len(best) == 1 or best[1][0] < best[0][0]):
+            found.append((offset, best[0][1].number, None))
+    return found
+
+
 def detect_transitions(transcript: MeetingTranscript, agenda: Agenda | None = None) -> list[Transition]:
     """Announcements in time order. With an agenda, numbers it does not hold are ignored (a
     "10.1" falls back to "10"), and an item announced again right after itself is kept once."""
     transitions: list[Transition] = []
     for index, seg in enumerate(transcript.segments):
-        for offset, number, hint in find_announcements(seg.text):
+        found = find_announcements(seg.text)
+        if agenda is not None and len(agenda):
+            numbered = {offset for offset, _, _ in found}
+            found += [f for f in find_title_announcements(seg.text, agenda) if f[0] not in numbered]
+            found.sort()
+        for offset, number, hint in found:
             if agenda is not None and len(agenda):
                 item = agenda.find(number) or agenda.find(number.split(".")[0])
                 if item is None:

@@ -319,3 +319,21 @@ def test_dates_printed_like_the_niederschrift():
     md = build_minutes(meeting(), karlsruhe, []).markdown()
     assert "| Termin | 21. Januar 2025, 15:30 Uhr |" in md
     assert "| Ort | Bürgersaal, Rathaus am Marktplatz |" in md
+
+
+def test_items_announced_by_title():
+    transcript = MeetingTranscript(40, "de", [
+        utterance("A", 0, 10, "Guten Abend. Wir kommen zum Bebauungsplan Nordstadt."),
+        utterance("B", 10, 20, "Die Planung ist gut."),
+        utterance("A", 20, 30, "Dann kommen wir zum Haushalt 2025, die Kämmerin berichtet."),
+        utterance("B", 30, 40, "Wir kommen zum Schluss meiner Rede."),  # no title: no transition
+    ])
+    assert [t.number for t in detect_transitions(transcript, agenda())] == ["2", "1"]
+
+
+def test_councillor_mentioning_a_title_is_no_transition():
+    transcript = MeetingTranscript(20, "de", [
+        utterance("A", 0, 10, "Wir kommen zu Tagesordnungspunkt 1."),
+        utterance("B", 10, 20, "Ich komme zum Bebauungsplan Nordstadt, der uns noch beschäftigen wird."),
+    ])
+    assert [t.number for t in detect_transitions(transcript, agenda())] == ["1"]
