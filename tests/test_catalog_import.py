@@ -135,3 +135,21 @@ def test_catalog_cli(cli, tmp_path):
     bad = cli("catalog", "import", str(tmp_path / "nope.csv"))
     assert bad.returncode == 2 and "catalog file not found" in bad.stderr
     assert cli("catalog", "--help").returncode == 0
+
+
+def test_real_catalog_retires_the_sample_and_prune_retires_dropped(config, store, tmp_path):
+    R.ensure_initial(config, store)
+    assert R.get_service(store, "112").source == "sample"
+    path = tmp_path / "catalog.csv"
+    path.write_text(CSV, encoding="utf-8")
+    report = R.import_file(store, path)
+    assert report.retired >= 40
+    assert {s.id for s in R.all_services(store)} == {"A1", "A2"}
+    assert R.get_service(store, "112") is not None  # kept, inactive
+    assert R.ensure_initial(config, store) is None
+    path.write_text("\n".join(CSV.splitlines()[:2]) + "\n", encoding="utf-8")  # A2 dropped upstream
+    assert R.import_file(store, path).retired == 0
+    assert R.import_file(store, path, prune=True).retired == 1
+    assert [s.id for s in R.all_services(store)] == ["A1"]
+    hits = store.conn.execute("SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'sperrmull'").fetchone()[0]
+    assert hits == 0

@@ -96,6 +96,7 @@ class ImportReport:
     offices: int = 0
     synonyms_added: int = 0
     kept_local_edits: int = 0
+    retired: int = 0  # services set inactive: the sample town, or (--prune) those the file dropped
     skipped: list[str] = field(default_factory=list)  # "id: reason"
 
     def to_dict(self) -> dict[str, Any]:

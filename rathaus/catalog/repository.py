@@ -195,17 +195,31 @@ def revert_service(store: Store, service_id: str, fields: Iterable[str] | None =
 
 # --- import -------------------------------------------------------------------------------------
 
-def import_file(store: Store, path: str | Path, format: str | None = None, source: str | None = None) -> ImportReport:
-    """Import a catalog file (dldb, csv or json); all or nothing."""
+def import_file(store: Store, path: str | Path, format: str | None = None, source: str | None = None,
+                prune: bool = False) -> ImportReport:
+    """Import a catalog file (dldb, csv or json); all or nothing.
+
+    The bundled sample town is retired (kept, inactive) when a real catalog arrives. With
+    `prune`, services of the same format that the file no longer lists are retired too."""
     fmt, services = read_catalog(path, format)
-    return import_services(store, services, source=source or fmt, path=str(path), format=fmt)
+    return import_services(store, services, source=source or fmt, path=str(path), format=fmt, prune=prune)
 
 
-def import_services(store: Store, services: list[Service], source: str, path: str = "", format: str = "") -> ImportReport:
+def import_services(store: Store, services: list[Service], source: str, path: str = "", format: str = "",
+                    prune: bool = False) -> ImportReport:
     report = ImportReport(path=path, format=format or source)
     conn = store.conn
     now = now_iso()
     with conn:
+        if source != "sample":
+            report.retired += conn.execute(
+                "UPDATE catalog_services SET active = 0, updated_at = ? WHERE source = 'sample' AND active = 1",
+                (now,)).rowcount
+        if prune:
+            ids = [s.id for s in services]
+            report.retired += conn.execute(
+                f"UPDATE catalog_services SET active = 0, updated_at = ? WHERE source = ? AND active = 1 "
+                f"AND id NOT IN ({','.join('?' * len(ids))})", (now, source, *ids)).rowcount
         office_ids: set[str] = set()
         for service in services:
             for office in service.offices:

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                     "synonyms and edits made locally.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", choices=("dldb", "csv", "json"), help="file format (default: from the file)")
+    p.add_argument("--prune", action="store_true",
+                   help="retire services of this format that the file no longer lists (kept, inactive)")
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
     p.set_defaults(func=cmd_import)
 
@@ -86,12 +88,13 @@ def _store(config: Config):
 def cmd_import(args, config: Config) -> int:
     from rathaus.catalog.repository import import_file
 
-    report = import_file(_store(config), args.file, args.format)
+    report = import_file(_store(config), args.file, args.format, prune=args.prune)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print(f"{report.path} ({report.format}): {report.added} added, {report.updated} updated, "
-              f"{report.unchanged} unchanged, {report.offices} offices, {report.kept_local_edits} with local edits kept")
+              f"{report.unchanged} unchanged, {report.retired} retired, {report.offices} offices, "
+              f"{report.kept_local_edits} with local edits kept")
     return 0
 
 
