@@ -66,7 +66,9 @@ async def read_form(request: web.Request, dest_dir: Path, max_bytes: int, csrf_e
     try:
         async for part in reader:
             name = part.name or ""
-            if part.filename is not None and name in file_fields:
+            if part.filename == "":
+                await part.release()  # a file input left empty by the browser
+            elif part.filename is not None and name in file_fields:
                 if not csrf_ok:
                     raise UploadError(403, "web.errors.csrf")
                 upload.files[name] = await _save(part, dest_dir, max_bytes)
