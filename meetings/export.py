@@ -469,9 +469,9 @@ def _pdf(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
         elif style == "field":
             label, _, value = text.partition("\t")
             pdf.set_font(family, "B", 10)
-            pdf.cell(45, 6, label)
+            pdf.cell(50, 6, label)
             pdf.set_font(family, "", 10)
-            pdf.multi_cell(width - 45, 6, value)
+            pdf.multi_cell(width - 50, 6, value)
         elif style in ("heading", "subheading"):
             pdf.ln(3)
             pdf.set_font(family, "B", 13 if style == "heading" else 11)

@@ -170,8 +170,9 @@ _MOTION = re.compile(
     r"(?:\s+(?:der|des|von)\s+(?P<by>(?:Fraktion\s+)?[A-ZÄÖÜ][\w/.-]*(?:\s+[A-ZÄÖÜ][\w.-]*)?))?")
 # a motion is made or put, not merely mentioned ("Wir lehnen den Antrag ab")
 _MOTION_MADE = re.compile(r"\b(?:stell\w*|beantrag\w*|lautet|liegt\b[^.?!]{0,30}\bvor|vorliegend\w*|"
-                          r"eingebracht|(?:Antrag|antrag)\s+(?:der|des|von)\b|Beschlussvorschlag|Beschlussvorlage|"
-                          r"Beschlussantrag|schlägt\b[^.?!]{0,40}\bvor|schlagen\b[^.?!]{0,40}\bvor|"
+                          r"eingebracht|"
+                          r"(?:Beschlussvorschlag|Beschlussvorlage|Beschlussantrag)\s+(?:der|des|lautet|sieht)\b|"
+                          r"schlägt\b[^.?!]{0,40}\bvor|schlagen\b[^.?!]{0,40}\bvor|"
                           r"Antrag\s+zur\s+Geschäftsordnung)", re.I)
 _DECISION = re.compile(r"\b(?:Der|Die|Das)\s+(?:Gemeinderat|Stadtrat|Ausschuss|Kreistag|Ortschaftsrat|"
                        r"Gremium|Bezirksbeirat|\w*ausschuss)\s+(?:beschließt|beschliesst|stimmt|nimmt|"
@@ -455,8 +456,9 @@ def _merge(first: Vote, second: Vote) -> Vote:
                 evidence=f"{first.evidence} {second.evidence}")
 
 
-def find_motions(text: str) -> list[Motion]:
-    """Motions named in `text`: the sentence around "Antrag", "Beschlussvorschlag", ..."""
+def find_motions(text: str, limit: int = 5) -> list[Motion]:
+    """Motions put in `text` (the sentence that makes or presents them: "stellt den Antrag",
+    "Der Beschlussvorschlag lautet", "Antrag der SPD"), at most `limit`, in spoken order."""
     motions: list[Motion] = []
     seen: set[str] = set()
     for sentence in sentences(text):
@@ -469,8 +471,13 @@ def find_motions(text: str) -> list[Motion]:
         seen.add(key)
         kind = match.group(1)
         kind = kind[:1].upper() + kind[1:]
-        motions.append(Motion(kind=kind, text=sentence, by=match.group("by")))
-    return motions
+        if re.search(r"Antrag\s+auf\s+Schluss|Geschäftsordnung", sentence):
+            kind = "Geschäftsordnungsantrag"
+        by = match.group("by")
+        if any(m.kind == kind and m.by == by for m in motions):
+            continue  # the same motion again: the first presentation stands
+        motions.append(Motion(kind=kind, text=sentence, by=by))
+    return motions[:limit]
 
 
 def find_decision(text: str) -> str | None:

@@ -337,3 +337,53 @@ def test_councillor_mentioning_a_title_is_no_transition():
         utterance("B", 10, 20, "Ich komme zum Bebauungsplan Nordstadt, der uns noch beschäftigen wird."),
     ])
     assert [t.number for t in detect_transitions(transcript, agenda())] == ["1"]
+
+
+def _karlsruhe_as_transcript(name: str) -> MeetingTranscript:
+    """A real Karlsruhe debate as if transcribed: one utterance per speaker paragraph
+    ("Stadtrat Pfannkuch (CDU): ..."), the chair's text under "Der Vorsitzende", word times
+    at 2.5 words per second. Interjections in parentheses are dropped."""
+    import re
+
+    from conftest import shared_path
+    from meetings.votes import dehyphenate, split_karlsruhe
+
+    _, body = split_karlsruhe(shared_path("council", "karlsruhe", "niederschriften", name)
+                              .read_text(encoding="utf-8"))
+    body = dehyphenate(body)
+    body = re.sub(r"^\s*- \d+ -\s*$", "", body, flags=re.M)
+    body = re.sub(r"\n\s*\([^)]*\)", "\n", body)
+    start = body.index("Der Vorsitzende ruft")
+    text = " ".join(body[start:].split())
+    marker = re.compile(r"((?:Stadtrat|Stadträtin|Bürgermeister(?:in)?|Der Vorsitzende)"
+                        r"(?: Dr\.)? ?[A-ZÄÖÜ]?[\w-]*(?: \([^)]+\))?):\s")
+    pieces = marker.split(text)
+    segments, clock = [], 0.0
+    chunks = [("Der Vorsitzende", pieces[0])] + list(zip(pieces[1::2], pieces[2::2]))
+    for speaker, said in chunks:
+        said = said.strip()
+        if not said:
+            continue
+        duration = len(said.split()) / 2.5
+        segments.append(utterance(speaker, clock, clock + duration, said))
+        clock += duration
+    names = {s.speaker: s.speaker for s in segments}
+    return MeetingTranscript(clock, "de", segments, speakers=names)
+
+
+def test_minutes_of_a_real_karlsruhe_debate():
+    from meetings.agenda import parse_agenda_text
+
+    transcript = _karlsruhe_as_transcript("146616.txt")
+    agenda_ = parse_agenda_text("12. Teil-Flächennutzungsplan „Windenergie“ - Sachstandsbericht\n")
+    minutes = build_minutes(transcript, agenda_, [], MeetingMeta(body="Gemeinderat"))
+    item = next(i for i in minutes.items if i.number == "12")
+    assert item.vote.category == "majority"
+    assert (item.vote.no, item.vote.abstain) == (9, 2)
+    assert "Stadtrat Pfannkuch (CDU)" in item.speakers
+    assert "Stadtrat Geiger (GRÜNE)" in item.speakers
+    assert len(item.contributions) >= 5
+    assert all(len(c.sentences) <= 3 for c in item.contributions)
+    md = minutes.markdown()
+    assert "**Stadtrat Pfannkuch (CDU)**" in md
+    assert "mehrheitlich zugestimmt (32 Ja-Stimmen, 9 Nein-Stimmen, 2 Enthaltungen)" in md
