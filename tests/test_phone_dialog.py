@@ -151,8 +151,12 @@ def test_silence_reprompt_then_goodbye_and_hangup_abandons():
     assert isinstance(acts[-1], Hangup) and d.outcome == "abandoned"
     d = dialog()
     d.on_utterance("Reisepass")
-    d.on_hangup()
+    d.on_hangup(mid_answer=True)
     assert d.outcome == "abandoned" and d.finished
+    d = dialog()
+    d.on_utterance("Reisepass")
+    d.on_hangup()  # after hearing the whole answer
+    assert d.outcome == "answered"
 
 
 def test_english_caller_gets_english_prompts():

@@ -246,13 +246,11 @@ class Dialog:
         actions = self._forward(None, "error", announce="error")
         return actions
 
-    def on_hangup(self) -> None:
-        """The caller hung up. A call not finished otherwise is 'abandoned'."""
+    def on_hangup(self, mid_answer: bool = False) -> None:
+        """The caller hung up. After an answer heard to the end that is 'answered'; otherwise
+        (also mid-answer, or mid-transfer: only a completed REFER counts as forwarded) 'abandoned'."""
         if self.outcome is None:
-            if self.state == State.TRANSFERRING:
-                self.outcome = "forwarded"
-            else:
-                self.outcome = "abandoned"
+            self.outcome = "answered" if self._answered and not mid_answer else "abandoned"
         self.state = State.DONE
 
     # ------------------------------------------------------------------------------- logic

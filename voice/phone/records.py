@@ -69,9 +69,11 @@ class CallRecord:
                 "sip_worker": worker or None,
             })
 
-    def add_turn(self, turn: TurnRecord) -> None:
+    def add_turn(self, turn: TurnRecord) -> int:
+        """Store one turn; returns its row id."""
         with self._lock:
-            self.store.db["call_turns"].insert({
+            table = self.store.db["call_turns"]
+            table.insert({
                 "call_id": self.id, "idx": self._idx, "role": turn.role, "started_at": turn.started_at,
                 "ended_at": turn.ended_at, "text": turn.text, "language": turn.language,
                 "action": turn.action, "service_id": turn.service_id,
@@ -79,6 +81,11 @@ class CallRecord:
                 "latency_ms": turn.latency_ms,
             })
             self._idx += 1
+            return table.last_pk
+
+    def set_latency(self, turn_id: int, latency_ms: float) -> None:
+        with self._lock:
+            self.store.db["call_turns"].update(turn_id, {"latency_ms": latency_ms})
 
     def update(self, **fields) -> None:
         if "handoff" in fields and isinstance(fields["handoff"], dict):

@@ -30,3 +30,4 @@ class PhoneSettings:
     transfer_timeout_s: float = 30.0
     sip_workers: int = 1
     kamailio: str = "kamailio"
+    asr_beam_size: int = 1

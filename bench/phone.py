@@ -1,0 +1,150 @@
+"""Phone bot latency: end of the caller's speech to the first audio of the answer.
+
+Starts the real `rathaus serve` (with --sip-workers for more than 4 calls), dials it from pjsua2
+caller processes (tests/sip_peers.py) that speak a synthesized German question over the greeting,
+and measures, for 1 and for N simultaneous calls:
+  - caller_ms: on the caller's side, from the last sample of its question to the first audible
+    frame of the answer (what a citizen experiences; includes [phone] end_of_turn_s);
+  - bot_ms: the bot's own figure (call_turns.latency_ms): last voiced VAD frame to the first
+    answer frame handed to RTP.
+Prints one JSON object: p50/p95 per concurrency, device, model, machine.
+
+  .venv/bin/python bench/phone.py --calls 1 4 --rounds 3
+  .venv/bin/python bench/phone.py --calls 1 20 --sip-workers 5      # on a GPU server
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+QUESTIONS = [
+    "Ich bin umgezogen und möchte mich ummelden.",
+    "Ich möchte meinen Hund anmelden.",
+    "Ich brauche einen neuen Reisepass.",
+    "Wann wird der Sperrmüll abgeholt?",
+]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
+
+
+def caller_latency_ms(result: dict) -> float | None:
+    """From the end of the caller's question to the first loud frame it heard afterwards."""
+    import numpy as np
+
+    from voice import audio
+
+    played = [e["t"] for e in result["events"] if e["event"] == "played"]
+    if not played or result.get("heard_t0") is None:
+        return None
+    samples = audio.decode(result["record"], 8000)
+    start = int((played[0] - result["heard_t0"]) * 8000)
+    frames = samples[max(0, start):]
+    n = 160
+    frames = frames[: len(frames) // n * n].reshape(-1, n)
+    loud = np.nonzero(np.abs(frames).max(axis=1) > 0.02)[0]
+    return round(float(loud[0]) * 20.0, 1) if len(loud) else None
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--calls", type=int, nargs="+", default=[1, 4], help="simultaneous calls per round")
+    p.add_argument("--rounds", type=int, default=3, help="rounds per concurrency")
+    p.add_argument("--sip-workers", type=int, default=0, help="SIP worker processes (default: ceil(max calls / 4))")
+    p.add_argument("--config", help="configuration file for the bot (device, model ...)")
+    args = p.parse_args()
+
+    from conftest import _models_cache
+    from rathaus.config import Config
+    from sip_peers import finish_caller, free_port, run_caller, start_bot, stop
+    from voice import audio
+    from voice.asr import pick_device
+    from voice.tts import Synthesizer, TtsSettings
+
+    config = Config.load(args.config)
+    work = Path(tempfile.mkdtemp(prefix="rathaus-bench-phone-"))
+    home = work / "home"
+    home.mkdir()
+    models = Path(os.environ.get("RATHAUS_HOME", "")) / "models" if os.environ.get("RATHAUS_HOME") else _models_cache()
+    (home / "models").symlink_to(models, target_is_directory=True)
+    tts = Synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
+    wavs = []
+    for i, q in enumerate(QUESTIONS):
+        samples, rate = tts.synthesize(q, "de", 8000)
+        wavs.append(str(audio.write_wav(work / f"q{i}.wav", samples, rate)))
+    workers = args.sip_workers or max(1, -(-max(args.calls) // 4))
+    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db")}
+    if args.config:
+        env["RATHAUS_CONFIG"] = str(Path(args.config).resolve())
+    extra = ["--no-web", "--sip-workers", str(workers)]
+    bot = start_bot(env, sip_port, http_port, work / "bot.log", extra=extra, timeout=900)
+    results = []
+    try:
+        n_call = 0
+        for calls in args.calls:
+            caller_ms, bot_ms = [], []
+            for _ in range(args.rounds):
+                started = time.time()
+                procs = []
+                for c in range(calls):
+                    n_call += 1
+                    script = [{"wait": 1.5}, {"play": wavs[(n_call) % len(wavs)]}, {"wait_loud": 60},
+                              {"wait": 0.5}, {"hangup": True}]
+                    out, rec = work / f"c{n_call}.json", work / f"c{n_call}.wav"
+                    procs.append((run_caller(f"sip:hotline@127.0.0.1:{sip_port}", script, out, rec, wait=False), out))
+                for proc, out in procs:
+                    try:
+                        r = finish_caller(proc, out, 180)
+                    except AssertionError:
+                        continue
+                    ms = caller_latency_ms(r)
+                    if ms is not None:
+                        caller_ms.append(ms)
+                time.sleep(1.0)
+                conn = sqlite3.connect(home / "rathaus.db")
+                since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started))
+                bot_ms += [row[0] for row in conn.execute(
+                    "SELECT t.latency_ms FROM call_turns t JOIN calls c ON c.id = t.call_id "
+                    "WHERE t.role = 'caller' AND t.latency_ms IS NOT NULL AND c.started_at >= ?", [since])]
+                conn.close()
+            results.append({"calls": calls, "rounds": args.rounds, "n": len(caller_ms),
+                            "caller_p50_ms": percentile(caller_ms, 0.5), "caller_p95_ms": percentile(caller_ms, 0.95),
+                            "bot_p50_ms": percentile(bot_ms, 0.5), "bot_p95_ms": percentile(bot_ms, 0.95)})
+    finally:
+        stop(bot, 60)
+    device, compute = pick_device(config.get("asr.device"), config.get("asr.compute_type"))
+    print(json.dumps({
+        "benchmark": "phone end-of-speech to first answer audio",
+        "results": results,
+        "asr_model": config.get("asr.model"), "device": f"{device}/{compute}",
+        "end_of_turn_s": config.get("phone.end_of_turn_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
+        "sip_workers": workers,
+        "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                    "load_avg": os.getloadavg(), "python": platform.python_version()},
+    }, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,427 @@
+"""Real SIP peers for the phone tests, each a separate pjsua2 process on 127.0.0.1.
+
+As a script:
+  python tests/sip_peers.py caller --target URI --script JSON --out RESULT.json --record HEARD.wav
+      dials the bot, runs the steps of the script (wait, wait_quiet, play WAV, dtmf, hangup),
+      records everything it hears, follows REFER (a blind transfer) and writes a JSON result.
+  python tests/sip_peers.py staff --port N --code-file FILE --log CALLS.jsonl
+      a staff phone: answers incoming calls with the status code in FILE (200: talk, 486: busy,
+      read anew for every call so one staff phone serves several test scenarios) and logs them.
+
+Imported by the tests: `free_port()`, `start_staff()`, `run_caller()`, `start_bot()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+# ------------------------------------------------------------------------------ test-side helpers
+def free_port(kind=socket.SOCK_DGRAM) -> int:
+    """A port free for UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def start_staff(port: int, code_file: Path, log: Path, hold_s: float = 2.0) -> subprocess.Popen:
+    proc = subprocess.Popen([_python(), __file__, "staff", "--port", str(port), "--code-file", str(code_file),
+                             "--log", str(log), "--hold", str(hold_s)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _wait_line(proc, "STAFF READY", 30)
+    return proc
+
+
+def run_caller(target: str, script: list[dict], out: Path, record: Path, timeout: float = 120,
+               wait: bool = True) -> dict | subprocess.Popen:
+    proc = subprocess.Popen([_python(), __file__, "caller", "--target", target, "--script",
+                             json.dumps(script), "--out", str(out), "--record", str(record)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if not wait:
+        return proc
+    return finish_caller(proc, out, timeout)
+
+
+def finish_caller(proc: subprocess.Popen, out: Path, timeout: float = 120) -> dict:
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        output, _ = proc.communicate()
+        raise AssertionError(f"caller did not finish in {timeout} s:\n{output[-3000:]}")
+    if not out.exists():
+        raise AssertionError(f"caller wrote no result (rc {proc.returncode}):\n{output[-3000:]}")
+    result = json.loads(out.read_text())
+    result["output"] = output
+    return result
+
+
+def start_bot(env: dict, sip_port: int, http_port: int, log: Path, extra: list[str] = (),
+              timeout: float = 120) -> subprocess.Popen:
+    """`rathaus serve` as a user starts it (output to `log`), once its ready line is printed."""
+    fh = open(log, "w")
+    proc = subprocess.Popen([_python(), "-m", "rathaus.cli", "serve", "--sip-port", str(sip_port),
+                             "--http-port", str(http_port), "--no-worker", *extra],
+                            stdout=fh, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
+    proc.log_path = Path(log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = Path(log).read_text(errors="replace")
+        if "rathaus serve ready" in text:
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    proc.wait()
+    raise AssertionError(f"rathaus serve did not start:\n{Path(log).read_text(errors='replace')[-4000:]}")
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> str:
+    """SIGTERM, then SIGKILL; returns what the process printed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    if getattr(proc, "log_path", None):
+        return proc.log_path.read_text(errors="replace")
+    return (getattr(proc, "_seen", "") or "") + (out or "")
+
+
+def _wait_line(proc: subprocess.Popen, marker: str, timeout: float) -> None:
+    seen = []
+    result = {}
+
+    def reader():
+        for line in proc.stdout:
+            seen.append(line)
+            if marker in line:
+                result["ok"] = True
+                return
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    t.join(timeout)
+    proc._seen = "".join(seen)
+    if not result.get("ok"):
+        proc.kill()
+        raise AssertionError(f"{marker!r} not seen in {timeout} s:\n{''.join(seen)[-4000:]}")
+    # keep draining so the pipe never fills up
+    threading.Thread(target=lambda: [seen.append(l) for l in proc.stdout], daemon=True).start()
+    proc._lines = seen
+
+
+# ------------------------------------------------------------------------------------ peers
+def _endpoint(port: int, user: str = "peer"):
+    import pjsua2 as pj
+
+    ep = pj.Endpoint()
+    ep.libCreate()
+    cfg = pj.EpConfig()
+    cfg.uaConfig.threadCnt = 0
+    cfg.uaConfig.mainThreadOnly = True
+    cfg.logConfig.level = 0
+    cfg.logConfig.consoleLevel = 0
+    cfg.medConfig.clockRate = 8000
+    cfg.medConfig.sndClockRate = 8000
+    cfg.medConfig.noVad = True
+    ep.libInit(cfg)
+    ep.audDevManager().setNullDev()
+    t = pj.TransportConfig()
+    t.port = port
+    t.boundAddress = "127.0.0.1"
+    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, t)
+    ep.libStart()
+    for info in ep.codecEnum2():
+        name = info.codecId.split("/")[0].upper()
+        ep.codecSetPriority(info.codecId, {"PCMA": 255, "PCMU": 254}.get(name, 0))
+    acfg = pj.AccountConfig()
+    acfg.idUri = f"sip:{user}@127.0.0.1:{port}"
+    acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    return pj, ep, acfg
+
+
+def caller_main(args) -> int:
+    import numpy as np
+
+    from voice import audio
+    from voice.phone import media
+
+    pj, ep, acfg = _endpoint(free_port(), user="+4971112345")
+    script = json.loads(args.script)
+    heard: list[tuple[float, bytes]] = []
+    to_play: list[bytes] = []
+    state = {"media": False, "disconnected": False, "refer": None, "reason": None, "confirmed": False,
+             "transfer_target": None, "play_start": None, "play_end": None}
+    lock = threading.Lock()
+    Port = media.make_port_class(pj)
+
+    class Heard:
+        def put(self, item):
+            heard.append((item[1], item[2]))
+
+    class Player(media.Playback):
+        pass
+
+    player = Player()
+
+    class Acc(pj.Account):
+        pass
+
+    acc = Acc()
+    acc.create(acfg)
+
+    class Call(pj.Call):
+        port = None
+
+        def onCallState(self, prm):
+            ci = self.getInfo()
+            if ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
+                state["confirmed"] = True
+            if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                state["disconnected"] = True
+                state["reason"] = f"{ci.lastStatusCode} {ci.lastReason}"
+
+        def onCallMediaState(self, prm):
+            ci = self.getInfo()
+            for i, mi in enumerate(ci.media):
+                if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE and self.port is None:
+                    aud = self.getAudioMedia(i)
+                    self.port = Port(Heard(), player)
+                    self.port.createPort("caller", media.audio_format(pj))
+                    aud.startTransmit(self.port)
+                    self.port.startTransmit(aud)
+                    self.aud = aud
+                    state["media"] = True
+
+        def onCallTransferRequest(self, prm):
+            state["transfer_target"] = prm.dstUri
+            prm.statusCode = 202
+            # the call to the transfer target gets its own object, so its busy/answer does not
+            # look like the end of this call
+            xfer = TransferredCall(acc)
+            transferred.append(xfer)
+            prm.newCall = xfer
+
+        def onCallTransferStatus(self, prm):
+            pass
+
+        def onCallReplaced(self, prm):
+            pass
+
+    class TransferredCall(pj.Call):
+        def onCallState(self, prm):
+            ci = self.getInfo()
+            if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                state["transfer_result"] = f"{ci.lastStatusCode} {ci.lastReason}"
+            elif ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
+                state["transfer_result"] = "200 connected"
+
+    transferred: list = []
+    call = Call(acc)
+    prm = pj.CallOpParam(True)
+    t0 = time.monotonic()
+    call.makeCall(args.target, prm)
+    events = []
+
+    def pump(seconds: float):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ep.libHandleEvents(5)
+
+    def heard_since(t: float, quiet_s: float) -> tuple[bool, float]:
+        """(something heard after t, seconds of quiet at the end)."""
+        loud = [ts for ts, data in heard if ts >= t and np.abs(media.floats(data)).max() > 0.02]
+        if not loud:
+            return False, 0.0
+        return True, time.monotonic() - loud[-1]
+
+    deadline = time.monotonic() + 15
+    while not state["media"] and not state["disconnected"] and time.monotonic() < deadline:
+        pump(0.02)
+    events.append({"t": time.monotonic() - t0, "event": "media" if state["media"] else "no-media"})
+    step_start = time.monotonic()
+    for step in script:
+        if state["disconnected"]:
+            break
+        if "wait" in step:
+            pump(step["wait"])
+        elif "wait_quiet" in step:
+            limit = time.monotonic() + step.get("timeout", 30)
+            while time.monotonic() < limit and not state["disconnected"]:
+                got, quiet = heard_since(step_start, step["wait_quiet"])
+                if got and quiet >= step["wait_quiet"]:
+                    break
+                pump(0.05)
+        elif "wait_loud" in step:
+            limit = time.monotonic() + step["wait_loud"]
+            while time.monotonic() < limit and not state["disconnected"]:
+                if heard_since(step_start, 0)[0]:
+                    break
+                pump(0.02)
+            events.append({"t": time.monotonic() - t0, "event": "loud"})
+        elif "play" in step:
+            samples = audio.decode(step["play"], 8000)
+            started = time.monotonic()
+            player.append(media.pcm16(samples * step.get("gain", 1.0)))
+            events.append({"t": started - t0, "event": "play", "file": step["play"]})
+            while player.playing and not state["disconnected"]:
+                pump(0.01)
+            state["play_end"] = time.monotonic() - t0
+            events.append({"t": time.monotonic() - t0, "event": "played"})
+        elif "dtmf" in step:
+            try:
+                call.dialDtmf(step["dtmf"])
+            except pj.Error as exc:
+                events.append({"event": "dtmf-error", "info": exc.info()})
+            events.append({"t": time.monotonic() - t0, "event": "dtmf", "digits": step["dtmf"]})
+            pump(0.3 + 0.1 * len(step["dtmf"]))
+        elif "hangup" in step:
+            events.append({"t": time.monotonic() - t0, "event": "hangup"})
+            try:
+                call.hangup(pj.CallOpParam())
+            except pj.Error:
+                pass
+            pump(0.5)
+        elif "wait_end" in step:
+            limit = time.monotonic() + step["wait_end"]
+            while not state["disconnected"] and time.monotonic() < limit:
+                pump(0.05)
+        step_start = time.monotonic()
+    if not state["disconnected"]:
+        try:
+            call.hangup(pj.CallOpParam())
+        except pj.Error:
+            pass
+        pump(0.5)
+    # what we heard, as one WAV on the time line of the call (gaps are silence)
+    if heard:
+        first = heard[0][0]
+        total = int((heard[-1][0] - first) * 8000) + media.FRAME_SAMPLES
+        out = np.zeros(total, dtype=np.float32)
+        for ts, data in heard:
+            pos = int((ts - first) * 8000)
+            x = media.floats(data)[: max(0, total - pos)]
+            out[pos:pos + len(x)] = x
+        audio.write_wav(args.record, out, 8000) if hasattr(audio, "write_wav") else None
+        heard_t0 = first - t0
+    else:
+        heard_t0 = None
+    if call.port is not None:
+        try:
+            call.aud.stopTransmit(call.port)
+            call.port.stopTransmit(call.aud)
+        except Exception:
+            pass
+        media.destroy(call.port)
+        call.port = None
+    result = {**state, "events": events, "heard_t0": heard_t0, "record": str(args.record)}
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    try:
+        ep.hangupAllCalls()
+    except pj.Error:
+        pass
+    pump(0.3)
+    del call
+    transferred.clear()
+    pump(0.2)
+    ep.libDestroy()
+    return 0
+
+
+def staff_main(args) -> int:
+    pj, ep, acfg = _endpoint(args.port)
+    log = Path(args.log)
+    calls = []
+
+    class Acc(pj.Account):
+        def onIncomingCall(self, prm):
+            call = StaffCall(self, prm.callId)
+            ci = call.getInfo()
+            code = int(Path(args.code_file).read_text().strip() or 200)
+            with log.open("a") as fh:
+                fh.write(json.dumps({"from": ci.remoteUri, "to": ci.localUri, "code": code,
+                                     "at": time.time()}) + "\n")
+            op = pj.CallOpParam()
+            op.statusCode = code
+            if code == 200:
+                call.answer(op)
+                calls.append((call, time.monotonic()))
+            else:
+                call.hangup(op)
+
+    class StaffCall(pj.Call):
+        pass
+
+    acc = Acc()
+    acc.create(acfg)
+    running = {"on": True}
+    signal.signal(signal.SIGTERM, lambda *a: running.update(on=False))
+    print("STAFF READY", flush=True)
+    while running["on"]:
+        ep.libHandleEvents(10)
+        for call, at in list(calls):
+            if time.monotonic() - at > args.hold:
+                try:
+                    call.hangup(pj.CallOpParam())
+                except pj.Error:
+                    pass
+                calls.remove((call, at))
+    try:
+        ep.hangupAllCalls()
+    except Exception:
+        pass
+    for _ in range(20):
+        ep.libHandleEvents(10)
+    calls.clear()
+    ep.libDestroy()
+    return 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    sub = p.add_subparsers(dest="mode", required=True)
+    c = sub.add_parser("caller")
+    c.add_argument("--target", required=True)
+    c.add_argument("--script", required=True)
+    c.add_argument("--out", required=True)
+    c.add_argument("--record", required=True)
+    s = sub.add_parser("staff")
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--code-file", required=True)
+    s.add_argument("--log", required=True)
+    s.add_argument("--hold", type=float, default=2.0)
+    args = p.parse_args()
+    return caller_main(args) if args.mode == "caller" else staff_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

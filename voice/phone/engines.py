@@ -1,0 +1,98 @@
+"""The heavy parts every call shares, loaded once per process: ASR, TTS, the catalog assistant.
+
+Each call gets its own VAD (it keeps recurrent state). `warm_up()` runs each model once so that
+the first caller does not pay for loading.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rathaus.config import Config
+from rathaus.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Heard:
+    """One caller turn as recognized."""
+
+    text: str
+    language: str
+    asr_s: float
+
+
+class Engines:
+    def __init__(self, config: Config, store: Store):
+        from voice.asr import AsrSettings, pick_device, shared_recognizer
+        from voice.tts import TtsSettings, shared_synthesizer
+
+        self.config = config
+        self.asr_settings = config.settings("asr", AsrSettings)
+        # On a GPU the calls of this process decode concurrently (CTranslate2 workers share the
+        # weights); on a CPU they are serialized, since parallel decodes only split the cores.
+        device, _ = pick_device(self.asr_settings.device, self.asr_settings.compute_type)
+        workers = min(4, max(1, int(config.get("phone.max_calls")))) if device == "cuda" else 1
+        self.recognizer = shared_recognizer(self.asr_settings, config.data_dir / "models", num_workers=workers)
+        self.tts = shared_synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
+        self.vad_threshold = float(config.get("vad.threshold"))
+        self.languages = list(config.get("phone.languages") or ["de"])
+        self._store = store
+        self._assistant = None
+        self._assistant_lock = threading.Lock()
+
+    @property
+    def assistant(self):
+        """The catalog assistant; loads the sample catalog into an empty store on first use."""
+        with self._assistant_lock:
+            if self._assistant is None:
+                from rathaus.catalog import load_assistant
+
+                self._assistant = load_assistant(self.config, self._store)
+            return self._assistant
+
+    def new_vad(self):
+        from voice.vad import Vad
+
+        return Vad(sample_rate=8000, threshold=self.vad_threshold)
+
+    def recognize(self, samples_16k: np.ndarray, language_hint: str | None = None) -> Heard:
+        """Transcribe a caller turn. With several [phone] languages the language is detected and
+        kept only when whisper is sure; otherwise the call's language (or the first) is used."""
+        started = time.perf_counter()
+        default = language_hint or self.languages[0]
+        beam = max(1, int(self.config.get("phone.asr_beam_size")))
+        if len(self.languages) > 1:
+            result = self.recognizer.transcribe(samples_16k, language="", word_timestamps=False,
+                                                vad_filter=False, beam_size=beam)
+            if result.language not in self.languages or result.language_probability < 0.8:
+                if result.language != default:
+                    result = self.recognizer.transcribe(samples_16k, language=default, word_timestamps=False,
+                                                        vad_filter=False, beam_size=beam)
+                language = default
+            else:
+                language = result.language
+        else:
+            result = self.recognizer.transcribe(samples_16k, language=default, word_timestamps=False,
+                                                vad_filter=False, beam_size=beam)
+            language = default
+        return Heard(result.text, language, time.perf_counter() - started)
+
+    def warm_up(self) -> None:
+        started = time.perf_counter()
+        rng = np.random.default_rng(0)
+        self.recognizer.transcribe((rng.standard_normal(16000) * 0.01).astype(np.float32), language="de",
+                                   word_timestamps=False, vad_filter=False, beam_size=1)
+        try:
+            self.tts.warm_up(tuple(self.languages))
+        except Exception:
+            log.exception("TTS warm-up failed")
+        self.assistant.ask("Reisepass", "de")
+        self.new_vad()
+        log.info("phone engines ready in %.1f s", time.perf_counter() - started)

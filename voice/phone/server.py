@@ -1,0 +1,84 @@
+"""The phone bot of one process: engines loaded once, a SipBot, a session per call.
+
+`PhoneService.run()` is an asyncio task that polls pjsua2 every few milliseconds, so the SIP
+stack shares the event loop with the web app in `rathaus serve`; all pjsua2 calls happen on the
+thread that runs the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+
+from rathaus.config import Config
+from rathaus.store import Store
+from voice.phone.records import close_stale_calls
+from voice.phone.settings import PhoneSettings
+from voice.phone.sip import CallInfo, SipBot
+
+log = logging.getLogger(__name__)
+
+
+class PhoneService:
+    def __init__(self, config: Config, store: Store, sip_port: int | None = None,
+                 rtp_port: int | None = None, warm_up: bool = True):
+        self.config = config
+        self.store = store
+        self.settings = config.settings("phone", PhoneSettings)
+        if sip_port is not None:
+            self.settings.sip_port = sip_port
+        if rtp_port is not None:
+            self.settings.rtp_port = rtp_port
+        self.worker = f"{socket.gethostname()}:{self.settings.sip_port}"
+        self.warm_up = warm_up
+        self.sessions: list = []
+        self.bot: SipBot | None = None
+        self.engines = None
+
+    def start(self) -> None:
+        """Load the models (before the first call, not during it) and start listening."""
+        from voice.phone.engines import Engines
+
+        self.engines = Engines(self.config, self.store)
+        if self.warm_up:
+            self.engines.warm_up()
+        stale = close_stale_calls(self.store, self.worker)
+        if stale:
+            log.warning("closed %d call record(s) left open by an earlier run", stale)
+        level = 3 if self.config.get("general.log_level") == "debug" else 1
+        self.bot = SipBot(self.settings, self._new_session, log_level=level)
+        self.bot.start()
+
+    def _new_session(self, info: CallInfo):
+        from voice.phone.session import CallSession
+
+        audio_dir = self.config.data_dir / "calls" if self.settings.keep_audio else None
+        session = CallSession(self.engines, self.settings, info, self.store,
+                              municipality=self.config.get("general.municipality"),
+                              worker=self.worker, audio_dir=audio_dir)
+        self.sessions = [s for s in self.sessions if not s.ended_event.is_set()] + [session]
+        log.info("call %s from %s", session.record.id, session.record.store.db["calls"].get(session.record.id)["caller"])
+        return session
+
+    async def run(self, stop: asyncio.Event, interval_s: float = 0.005) -> None:
+        """Poll SIP until `stop` is set, then hang up all calls and destroy the stack."""
+        assert self.bot is not None
+        try:
+            while not stop.is_set():
+                self.bot.poll(0)
+                await asyncio.sleep(interval_s)
+        finally:
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        if self.bot is None:
+            return
+        bot, self.bot = self.bot, None
+        bot.shutdown()
+        deadline = time.monotonic() + 5
+        for session in self.sessions:
+            session.ended_event.wait(max(0.0, deadline - time.monotonic()))
+        log.info("SIP bot on port %s stopped (pid %d)", self.settings.sip_port, os.getpid())
