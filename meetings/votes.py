@@ -61,7 +61,7 @@ class Vote:
         parts = []
         for key, value in (("yes", self.yes), ("no", self.no), ("abstain", self.abstain)):
             if value is not None:
-                form = "one" if value == 1 else "many"
+                form = "zero" if value == 0 else "one" if value == 1 else "many"
                 parts.append(prompts.text(f"meetings.vote.count_{key}_{form}", lang, n=value))
         return ", ".join(parts)
 
