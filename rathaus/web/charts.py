@@ -14,10 +14,11 @@ def bar_chart(points: list[tuple[str, float]], title: str, width: int = 720, hei
     pad_l, pad_b, pad_t = 36, 28, 10
     inner_w, inner_h = width - pad_l - 8, height - pad_b - pad_t
     top = max([v for _, v in points] + [1])
+    top = float(int(top) + (0 if float(top).is_integer() else 1))  # counts: whole-number axis
     step = inner_w / max(1, len(points))
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="c-{id(points)}">',
              f'<title id="c-{id(points)}">{escape(title)}</title>']
-    for frac in (0, 0.5, 1):
+    for frac in ((0, 0.5, 1) if top % 2 == 0 else (0, 1)):
         y = pad_t + inner_h * (1 - frac)
         parts.append(f'<line x1="{pad_l}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         parts.append(f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">{_fmt(top * frac)}</text>')
@@ -46,17 +47,19 @@ def share_bar(parts_in: list[tuple[str, int]], title: str, width: int = 720, hei
     return Markup("".join(parts))
 
 
-def hbar_chart(rows: list[tuple[str, float]], title: str, width: int = 720, row_h: int = 26) -> Markup:
+def hbar_chart(rows: list[tuple[str, float]], title: str, width: int = 480, row_h: int = 26) -> Markup:
     """Horizontal bars with labels, e.g. top services or the latency histogram."""
-    label_w = 260
+    label_w = 190
+    max_chars = label_w // 7
     height = max(row_h, row_h * len(rows)) + 4
     top = max([v for _, v in rows] + [1])
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
     for i, (name, value) in enumerate(rows):
         y = i * row_h + 2
         w = (width - label_w - 50) * value / top
-        short = name if len(name) <= 38 else name[:36] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.65:.1f}" text-anchor="end" class="label">{escape(short)}</text>')
+        short = name if len(name) <= max_chars else name[:max_chars - 1] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + row_h * 0.65:.1f}" text-anchor="end" class="label">{escape(short)}'
+                     f'<title>{escape(name)}</title></text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="{PALETTE[1]}"/>')
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + row_h * 0.65:.1f}" class="label">{_fmt(value)}</text>')
     parts.append("</svg>")

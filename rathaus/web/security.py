@@ -120,7 +120,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             route_handler = getattr(request.match_info, "handler", None)
             in_stream = getattr(route_handler, "csrf_in_stream", False)
             header = request.headers.get("X-CSRF-Token")
-            if not (in_stream and header is None) and not await check_csrf(request, session.csrf_token):
+            streamed = in_stream and header is None and request.content_type.startswith("multipart/")
+            if not streamed and not await check_csrf(request, session.csrf_token):
                 return _deny(request, 403, "web.errors.csrf")
     response = await handler(request)
     _headers(response, request)
