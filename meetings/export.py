@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -118,16 +117,13 @@ def _edited(minutes: Minutes) -> str | None:
 
 # --- transcript formats -----------------------------------------------------------------------
 
-def _named(transcript: MeetingTranscript, names: dict[str, str]) -> MeetingTranscript:
-    speakers = dict(names)
-    speakers.update({k: v for k, v in transcript.speakers.items() if v and v != k})
-    for label, shown in names.items():  # "Name (Partei)" of the minutes wins over the bare name
-        speakers[label] = shown
-    return replace(transcript, speakers=speakers)
-
-
 def _json(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
-    data = _named(transcript, minutes.speakers).to_dict()
+    # "speakers" stays label -> enrolled name (what a redraft reads back); the printed names of
+    # the minutes ("Stadtrat Karl Ott (CDU)", "Sprecher 2") go to speaker_name / speaker_names
+    data = transcript.to_dict()
+    for seg in data["segments"]:
+        seg["speaker_name"] = minutes.speakers.get(seg["speaker"], seg["speaker_name"])
+    data["speaker_names"] = dict(minutes.speakers)
     if len(minutes.segment_items) == len(data["segments"]):
         for seg, item in zip(data["segments"], minutes.segment_items):
             seg["agenda_item"] = seg.get("agenda_item") or item

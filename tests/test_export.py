@@ -97,6 +97,8 @@ def test_transcript_json_round_trip(exported):
     assert data["minutes"]["items"][1]["votes"][-1]["category"] == "majority"
     assert [s["agenda_item"] for s in data["segments"]] == [None, "1", "1", "1", "2", "2", "3"]
     assert data["segments"][0]["speaker_name"] == "Bürgermeisterin Anna Berg (SPD)"
+    assert again.speakers == {"SPEAKER_00": "Anna Berg"}  # enrolled names, not the printed ones
+    assert data["speaker_names"]["SPEAKER_02"] == "Sprecher 2"
 
 
 def test_docx_opens_with_python_docx(exported):
