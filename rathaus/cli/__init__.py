@@ -16,7 +16,7 @@ from rathaus.config import Config
 from rathaus.errors import RathausError
 
 # Modules under rathaus.cli, each with register(subparsers). Order is the order in --help.
-COMMANDS = ("serve", "speech", "catalog", "meeting", "admin", "config_cmd")
+COMMANDS = ("serve", "speech", "catalog", "meeting", "minutes", "admin", "config_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:
