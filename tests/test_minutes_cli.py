@@ -12,7 +12,6 @@ import sys
 import pytest
 
 from conftest import ROOT, shared_path
-from meetings.agenda import parse_agenda_text  # noqa: F401 - import check of the module
 from minutes_fixtures import AGENDA_TEXT, meeting
 
 RUN = ("import sys, rathaus.cli as c\n"
