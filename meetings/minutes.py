@@ -43,6 +43,10 @@ class MeetingMeta:
     chair: str | None = None
     file_id: str = "meeting"    # recording id used in RTTM / OParl ids
 
+    def __post_init__(self) -> None:
+        # callers pass the store's integer meeting id; RTTM and OParl need text without spaces
+        self.file_id = str(self.file_id if self.file_id not in (None, "") else "meeting")
+
 
 @dataclass
 class Contribution:

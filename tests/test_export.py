@@ -196,3 +196,10 @@ def test_agenda_round_trip_through_store_json():
     again = Agenda.from_dict(json.loads(json.dumps(original.to_dict())))
     assert again == original
     assert Agenda.from_dict(original.to_dict()["items"]).items == original.items
+
+
+def test_numeric_meeting_id_as_file_id(tmp_path):
+    minutes = build_minutes(meeting(), agenda(), members(), MeetingMeta(file_id=42))
+    paths = write_exports(tmp_path, meeting(), minutes, formats=("rttm", "oparl"))
+    assert paths["rttm"].read_text().split()[1] == "42"
+    assert json.loads(paths["oparl"].read_text())["id"] == "urn:rathaus:meeting:42"
