@@ -20,6 +20,7 @@ from rathaus.web import render
 from rathaus.web.security import errors, guard
 from rathaus.web.settings import web_settings
 from rathaus.web.users import ensure_first_admin
+from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +30,14 @@ def create_app(config: Config, store: Store) -> web.Application:
     # the body limit of aiohttp applies to request.post(); uploads are streamed and checked
     # against max_upload_mb by rathaus.web.uploads instead
     app = web.Application(middlewares=[errors, guard], client_max_size=4 * 1024 * 1024)
-    app["config"] = config
-    app["store"] = store
-    app["web_settings"] = settings
-    app["cache"] = {}  # lazily loaded heavy objects (catalog assistant, recognizer, synthesizer)
+    app[CONFIG] = config
+    app[STORE] = store
+    app[SETTINGS] = settings
+    app[CACHE] = {}  # lazily loaded heavy objects (catalog assistant, recognizer, synthesizer)
     env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("rathaus.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
-        context_processors=[render.context],
         undefined=jinja2.StrictUndefined,
     )
     render.install_filters(env)
@@ -57,7 +57,7 @@ async def _load_catalog(app: web.Application) -> None:
 
     from rathaus.web.catalog_bridge import ensure_initial
 
-    await asyncio.get_running_loop().run_in_executor(None, ensure_initial, app["config"], app["store"])
+    await asyncio.get_running_loop().run_in_executor(None, ensure_initial, app[CONFIG], app[STORE])
 
 
 def run(config: Config, store: Store) -> None:

@@ -15,6 +15,7 @@ from rathaus.errors import RathausError
 from rathaus.store import Store
 
 import prompts
+from rathaus.web.keys import CACHE, CONFIG, STORE
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,11 @@ _assistant_lock = threading.Lock()
 def assistant(app) -> Any:
     """One catalog Assistant per web app, loaded on first use (it loads embedding models)."""
     with _assistant_lock:
-        cache = app["cache"]
+        cache = app[CACHE]
         if "assistant" not in cache:
             try:
                 from rathaus.catalog import load_assistant
             except ImportError as exc:
                 raise CatalogUnavailable(prompts.text("web.catalog.unavailable", reason=str(exc))) from None
-            cache["assistant"] = load_assistant(app["config"], app["store"])
+            cache["assistant"] = load_assistant(app[CONFIG], app[STORE])
         return cache["assistant"]

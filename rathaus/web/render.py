@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 import prompts
+from rathaus.web.keys import SESSION, USER
 
 LANG = "de"
 
@@ -31,13 +32,14 @@ def static_dir() -> Path:
     return Path(str(resources.files("rathaus.web").joinpath("static")))
 
 
-async def context(request: web.Request) -> dict[str, Any]:
-    session = request.get("session")
+def context(request: web.Request) -> dict[str, Any]:
+    """What every page template gets besides its own values."""
+    session = request.get(SESSION)
     flash_key = request.query.get("ok") or ""
     error_key = request.query.get("err") or ""
     return {
-        "user": request.get("user"),
-        "csrf_token": session.csrf_token if session else request.get("login_csrf", ""),
+        "user": request.get(USER),
+        "csrf_token": session.csrf_token if session else "",
         "t": t,
         "path": request.path,
         "flash": t_opt(f"flash.{flash_key}") if flash_key.isidentifier() else "",

@@ -17,6 +17,7 @@ from aiohttp import web
 
 import prompts
 from rathaus.web.sessions import COOKIE, load_session
+from rathaus.web.keys import SESSION, SETTINGS, STORE, USER
 
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
@@ -36,7 +37,7 @@ def csrf_in_stream(handler: Handler) -> Handler:
 
 
 def client_ip(request: web.Request) -> str | None:
-    settings = request.app["web_settings"]
+    settings = request.app[SETTINGS]
     peer = request.remote
     if peer and _trusted(peer, settings.trusted_proxies):
         forwarded = request.headers.get("X-Forwarded-For")
@@ -46,7 +47,7 @@ def client_ip(request: web.Request) -> str | None:
 
 
 def is_https(request: web.Request) -> bool:
-    settings = request.app["web_settings"]
+    settings = request.app[SETTINGS]
     if request.secure:
         return True
     peer = request.remote
@@ -55,7 +56,7 @@ def is_https(request: web.Request) -> bool:
 
 
 def cookie_secure(request: web.Request) -> bool:
-    mode = request.app["web_settings"].secure_cookies
+    mode = request.app[SETTINGS].secure_cookies
     if mode == "always":
         return True
     if mode == "never":
@@ -103,11 +104,11 @@ async def check_csrf(request: web.Request, expected: str) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    store = request.app["store"]
-    settings = request.app["web_settings"]
+    store = request.app[STORE]
+    settings = request.app[SETTINGS]
     session = load_session(store, request.cookies.get(COOKIE), settings.session_hours)
-    request["session"] = session
-    request["user"] = session.user if session else None
+    request[SESSION] = session
+    request[USER] = session.user if session else None
     if not is_public(request.path):
         if session is None:
             if request.method == "GET" and not wants_json(request):

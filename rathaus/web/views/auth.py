@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 
-import aiohttp_jinja2
 from aiohttp import web
 
 from rathaus.web.audit import audit
 from rathaus.web.security import LOGIN_CSRF_COOKIE, client_ip, cookie_secure, safe_next
 from rathaus.web.sessions import COOKIE, create_session, delete_session
 from rathaus.web.throttle import is_blocked, record_attempt
+from rathaus.web.views.common import page
 from rathaus.web.users import authenticate
+from rathaus.web.keys import SETTINGS, STORE, USER
 
 
 def setup(app: web.Application) -> None:
@@ -28,9 +29,8 @@ async def health(request: web.Request) -> web.Response:
 def _login_response(request: web.Request, error: str = "", status: int = 200, username: str = "") -> web.Response:
     # login CSRF: a double-submit token in a cookie and in the form, before any session exists
     token = secrets.token_urlsafe(24)
-    request["login_csrf"] = token
-    response = aiohttp_jinja2.render_template(
-        "login.html", request,
+    response = page(
+        request, "login.html",
         {"error": error, "next": safe_next(request.query.get("next")), "username": username, "csrf_token": token}, status=status,
     )
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", secure=cookie_secure(request), path="/login")
@@ -38,7 +38,7 @@ def _login_response(request: web.Request, error: str = "", status: int = 200, us
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
-    if request.get("user"):
+    if request.get(USER):
         raise web.HTTPFound(safe_next(request.query.get("next")))
     return _login_response(request)
 
@@ -46,8 +46,8 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 async def login_submit(request: web.Request) -> web.StreamResponse:
     from rathaus.web.render import t
 
-    store = request.app["store"]
-    settings = request.app["web_settings"]
+    store = request.app[STORE]
+    settings = request.app[SETTINGS]
     form = await request.post()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:1024]
@@ -77,11 +77,11 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
-    store = request.app["store"]
+    store = request.app[STORE]
     token = request.cookies.get(COOKIE)
     if token:
         delete_session(store, token)
-    audit(store, request["user"], "logout", "user", request["user"].username, None, client_ip(request))
+    audit(store, request[USER], "logout", "user", request[USER].username, None, client_ip(request))
     response = web.HTTPFound("/login?ok=logged_out")
     response.del_cookie(COOKIE, path="/")
     raise response

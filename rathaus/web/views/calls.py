@@ -9,6 +9,7 @@ from aiohttp import web
 
 from rathaus.web import calls_data as data
 from rathaus.web import catalog_bridge
+from rathaus.web.keys import STORE
 from rathaus.web.views.common import (PAGE_SIZE, log_action, not_found, page, page_number, query_without_page,
                                       redirect)
 
@@ -25,7 +26,7 @@ def setup(app: web.Application) -> None:
 
 
 async def call_list(request: web.Request) -> web.Response:
-    store = request.app["store"]
+    store = request.app[STORE]
     flt = data.CallFilter.from_query(request.query)
     number = page_number(request)
     rows, total = data.list_calls(store, flt, PAGE_SIZE, (number - 1) * PAGE_SIZE)
@@ -38,14 +39,14 @@ async def call_list(request: web.Request) -> web.Response:
 
 
 def _call_or_404(request: web.Request) -> dict:
-    call = data.get_call(request.app["store"], request.match_info["id"])
+    call = data.get_call(request.app[STORE], request.match_info["id"])
     if call is None:
         raise not_found(request)
     return call
 
 
 async def call_detail(request: web.Request) -> web.Response:
-    store = request.app["store"]
+    store = request.app[STORE]
     call = _call_or_404(request)
     log_action(request, "view", "call", call["id"])
     services = []
@@ -72,7 +73,7 @@ async def call_audio(request: web.Request) -> web.StreamResponse:
 
 
 async def handoff_api(request: web.Request) -> web.Response:
-    record = data.handoff(request.app["store"], request.match_info["id"])
+    record = data.handoff(request.app[STORE], request.match_info["id"])
     if record is None:
         raise not_found(request)
     log_action(request, "view", "call_handoff", record["call_id"])
@@ -87,7 +88,7 @@ def _dumps(obj) -> str:
 
 async def set_service(request: web.Request) -> web.StreamResponse:
     """Staff name the service the call was really about; the caller's words become a synonym."""
-    store = request.app["store"]
+    store = request.app[STORE]
     call = _call_or_404(request)
     form = await request.post()
     service_id = str(form.get("service_id", "")).strip()
@@ -109,7 +110,7 @@ async def set_service(request: web.Request) -> web.StreamResponse:
 
 
 async def delete_call(request: web.Request) -> web.StreamResponse:
-    store = request.app["store"]
+    store = request.app[STORE]
     call_id = request.match_info["id"]
     audio = data.delete_call(store, call_id)
     if audio is None:

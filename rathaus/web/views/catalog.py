@@ -9,6 +9,7 @@ from rathaus.web import catalog_bridge
 from rathaus.web.security import csrf_in_stream
 from rathaus.web.uploads import UploadError, read_form
 from rathaus.web.views.common import in_thread, log_action, not_found, page, redirect
+from rathaus.web.keys import CONFIG, SESSION, STORE
 
 IMPORT_LIMIT = 200 * 1024 * 1024
 
@@ -26,7 +27,7 @@ async def service_list(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()[:200]
     services, error = [], ""
     try:
-        services = catalog_bridge.list_services(request.app["store"], query or None)
+        services = catalog_bridge.list_services(request.app[STORE], query or None)
     except RathausError as exc:
         error = str(exc)
     log_action(request, "view", "catalog", None, {"q": query} if query else None)
@@ -34,7 +35,7 @@ async def service_list(request: web.Request) -> web.Response:
 
 
 async def service_detail(request: web.Request) -> web.Response:
-    service = catalog_bridge.get_service(request.app["store"], request.match_info["id"])
+    service = catalog_bridge.get_service(request.app[STORE], request.match_info["id"])
     if service is None:
         raise not_found(request)
     log_action(request, "view", "service", service.id)
@@ -43,7 +44,7 @@ async def service_detail(request: web.Request) -> web.Response:
 
 async def add_synonym(request: web.Request) -> web.StreamResponse:
     service_id = request.match_info["id"]
-    store = request.app["store"]
+    store = request.app[STORE]
     if catalog_bridge.get_service(store, service_id) is None:
         raise not_found(request)
     form = await request.post()
@@ -57,7 +58,7 @@ async def add_synonym(request: web.Request) -> web.StreamResponse:
 
 async def remove_synonym(request: web.Request) -> web.StreamResponse:
     service_id = request.match_info["id"]
-    store = request.app["store"]
+    store = request.app[STORE]
     if catalog_bridge.get_service(store, service_id) is None:
         raise not_found(request)
     form = await request.post()
@@ -75,9 +76,9 @@ async def import_page(request: web.Request) -> web.Response:
 async def import_file(request: web.Request) -> web.Response:
     from rathaus.web.settings import upload_dir
 
-    folder = upload_dir(request.app["config"]) / "catalog-imports"
+    folder = upload_dir(request.app[CONFIG]) / "catalog-imports"
     try:
-        form = await read_form(request, folder, IMPORT_LIMIT, request["session"].csrf_token, file_fields=("file",))
+        form = await read_form(request, folder, IMPORT_LIMIT, request[SESSION].csrf_token, file_fields=("file",))
     except UploadError as exc:
         return page(request, "catalog_import.html", {"report": None, "error": exc.message}, status=exc.status_code)
     saved = form.files.get("file")
@@ -92,7 +93,7 @@ async def import_file(request: web.Request) -> web.Response:
     named = saved.path.with_name(saved.path.name.split("-", 1)[-1])
     saved.path.replace(named)
     try:
-        report = await in_thread(catalog_bridge.import_file, request.app["store"], str(named), fmt)
+        report = await in_thread(catalog_bridge.import_file, request.app[STORE], str(named), fmt)
     except RathausError as exc:
         log_action(request, "import", "catalog", saved.filename, {"error": str(exc)})
         return page(request, "catalog_import.html", {"report": None, "error": str(exc)}, status=400)

@@ -12,17 +12,20 @@ from aiohttp import web
 
 from rathaus.web.audit import audit
 from rathaus.web.security import client_ip
+from rathaus.web.keys import STORE, USER
 
 PAGE_SIZE = 50
 
 
 def log_action(request: web.Request, action: str, object_type: str | None = None, object_id: Any = None,
                detail: dict | None = None) -> None:
-    audit(request.app["store"], request.get("user"), action, object_type, object_id, detail, client_ip(request))
+    audit(request.app[STORE], request.get(USER), action, object_type, object_id, detail, client_ip(request))
 
 
 def page(request: web.Request, template: str, ctx: dict[str, Any], status: int = 200) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, ctx, status=status)
+    from rathaus.web.render import context
+
+    return aiohttp_jinja2.render_template(template, request, {**context(request), **ctx}, status=status)
 
 
 def redirect(location: str, ok: str | None = None, err: str | None = None) -> web.HTTPFound:

@@ -7,6 +7,7 @@ from aiohttp import web
 from rathaus.web import catalog_bridge, charts, stats
 from rathaus.web.render import t, t_opt
 from rathaus.web.views.common import log_action, page
+from rathaus.web.keys import STORE
 
 
 def setup(app: web.Application) -> None:
@@ -22,7 +23,7 @@ def _days(request: web.Request) -> int:
 
 
 async def index(request: web.Request) -> web.Response:
-    store = request.app["store"]
+    store = request.app[STORE]
     days = _days(request)
     figures = stats.dashboard(store, days)
     names = catalog_bridge.service_names(store)
@@ -46,7 +47,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def dashboard_api(request: web.Request) -> web.Response:
-    figures = stats.dashboard(request.app["store"], _days(request))
+    figures = stats.dashboard(request.app[STORE], _days(request))
     log_action(request, "view", "dashboard")
     return web.json_response({
         "days": figures.days, "outcomes": figures.outcomes, "total": figures.total,

@@ -16,6 +16,7 @@ from rathaus.web.security import csrf_in_stream
 from rathaus.web.settings import upload_dir
 from rathaus.web.uploads import UploadError, read_form
 from rathaus.web.views.common import in_thread, log_action, not_found, page, redirect
+from rathaus.web.keys import CONFIG, SESSION, SETTINGS, STORE, USER
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def setup(app: web.Application) -> None:
 
 
 def _meeting_or_404(request: web.Request) -> dict:
-    meeting = data.get_meeting(request.app["store"], request.match_info["id"])
+    meeting = data.get_meeting(request.app[STORE], request.match_info["id"])
     if meeting is None:
         raise not_found(request)
     return meeting
@@ -57,8 +58,8 @@ def _meeting_or_404(request: web.Request) -> dict:
 async def meeting_list(request: web.Request) -> web.Response:
     log_action(request, "view", "meetings")
     return page(request, "meetings.html", {
-        "meetings": data.list_meetings(request.app["store"]),
-        "max_upload_mb": request.app["web_settings"].max_upload_mb,
+        "meetings": data.list_meetings(request.app[STORE]),
+        "max_upload_mb": request.app[SETTINGS].max_upload_mb,
     })
 
 
@@ -75,13 +76,13 @@ async def upload(request: web.Request) -> web.StreamResponse:
     """Stream the recording to <upload_dir>/<meeting id>/, create the meeting, queue the job."""
     from rathaus.web.render import t
 
-    store = request.app["store"]
-    settings = request.app["web_settings"]
+    store = request.app[STORE]
+    settings = request.app[SETTINGS]
     meeting_id = str(uuid.uuid4())
-    folder = upload_dir(request.app["config"]) / meeting_id
+    folder = upload_dir(request.app[CONFIG]) / meeting_id
     is_fetch = request.headers.get("X-Requested-With") == "fetch"
     try:
-        form = await read_form(request, folder, settings.max_upload_bytes, request["session"].csrf_token,
+        form = await read_form(request, folder, settings.max_upload_bytes, request[SESSION].csrf_token,
                                file_fields=("file", "agenda"))
     except UploadError as exc:
         _remove_empty(folder)
@@ -109,7 +110,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     fields = form.fields
     title = " ".join(fields.get("title", "").split())[:200] or Path(recording.filename).stem[:200] or t("meetings.untitled")
     data.create_meeting(
-        store, meeting_id=meeting_id, title=title, created_by=request["user"].username,
+        store, meeting_id=meeting_id, title=title, created_by=request[USER].username,
         source_name=recording.filename, audio_path=recording.path, body=fields.get("body", "")[:200],
         date=fields.get("date", "")[:10], place=fields.get("place", "")[:200], agenda=agenda_items,
     )
@@ -158,11 +159,11 @@ def _status(store, meeting: dict) -> dict:
 
 async def status_api(request: web.Request) -> web.Response:
     meeting = _meeting_or_404(request)
-    return web.json_response(_status(request.app["store"], meeting))
+    return web.json_response(_status(request.app[STORE], meeting))
 
 
 async def meeting_view(request: web.Request) -> web.Response:
-    store = request.app["store"]
+    store = request.app[STORE]
     meeting = _meeting_or_404(request)
     rows = data.segments(store, meeting["id"])
     speakers = data.speakers(store, meeting["id"], rows)
@@ -192,10 +193,10 @@ async def rename_speaker(request: web.Request) -> web.StreamResponse:
     name = " ".join(str(form.get("name", "")).split())[:120]
     if not label or not name:
         raise redirect(f"/meetings/{meeting['id']}", err="name_missing")
-    known = {s["label"] for s in data.speakers(request.app["store"], meeting["id"])}
+    known = {s["label"] for s in data.speakers(request.app[STORE], meeting["id"])}
     if label not in known:
         raise not_found(request)
-    data.rename_speaker(request.app["store"], meeting["id"], label, name)
+    data.rename_speaker(request.app[STORE], meeting["id"], label, name)
     log_action(request, "change", "meeting_speaker", meeting["id"], {"label": label, "name": name})
     raise redirect(f"/meetings/{meeting['id']}", ok="speaker_renamed")
 
@@ -207,7 +208,7 @@ async def correct_segment(request: web.Request) -> web.StreamResponse:
     if not text:
         raise redirect(f"/meetings/{meeting['id']}", err="text_missing")
     segment_id = int(request.match_info["sid"])
-    change = data.correct_segment(request.app["store"], meeting["id"], segment_id, text)
+    change = data.correct_segment(request.app[STORE], meeting["id"], segment_id, text)
     if change is None:
         raise not_found(request)
     log_action(request, "change", "meeting_segment", meeting["id"], {"segment": segment_id, **change})
@@ -224,7 +225,7 @@ async def save_minutes(request: web.Request) -> web.StreamResponse:
     meeting = _meeting_or_404(request)
     form = await request.post()
     markdown = str(form.get("protocol_md", "")).replace("\r\n", "\n")
-    data.save_protocol(request.app["store"], meeting["id"], markdown)
+    data.save_protocol(request.app[STORE], meeting["id"], markdown)
     log_action(request, "change", "meeting_minutes", meeting["id"], {"chars": len(markdown)})
     raise redirect(f"/meetings/{meeting['id']}/minutes", ok="minutes_saved")
 
@@ -235,13 +236,13 @@ async def save_meta(request: web.Request) -> web.StreamResponse:
     values = {k: " ".join(str(form.get(k, "")).split())[:200] for k in ("title", "body", "date", "place")}
     if not values["title"]:
         values.pop("title")
-    data.update_meta(request.app["store"], meeting["id"], **values)
+    data.update_meta(request.app[STORE], meeting["id"], **values)
     log_action(request, "change", "meeting", meeting["id"], values)
     raise redirect(f"/meetings/{meeting['id']}/minutes", ok="meta_saved")
 
 
 async def retry(request: web.Request) -> web.StreamResponse:
-    store = request.app["store"]
+    store = request.app[STORE]
     meeting = _meeting_or_404(request)
     jobs = _jobs_module()
     job = data.latest_job(store, meeting["id"])
@@ -293,7 +294,7 @@ def _render_export(store, meeting: dict, kind: str) -> bytes:
 async def export(request: web.Request) -> web.StreamResponse:
     from rathaus.web.render import t
 
-    store = request.app["store"]
+    store = request.app[STORE]
     meeting = _meeting_or_404(request)
     kind = request.match_info["kind"]
     if kind not in EXPORTS:
@@ -313,7 +314,7 @@ async def export(request: web.Request) -> web.StreamResponse:
 
 async def delete_meeting(request: web.Request) -> web.StreamResponse:
     meeting_id = request.match_info["id"]
-    if not data.delete_meeting(request.app["store"], meeting_id, upload_dir(request.app["config"])):
+    if not data.delete_meeting(request.app[STORE], meeting_id, upload_dir(request.app[CONFIG])):
         raise not_found(request)
     log_action(request, "delete", "meeting", meeting_id)
     raise redirect("/meetings", ok="meeting_deleted")

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from rathaus.web import search as fts
 from rathaus.web.views.common import log_action, page
+from rathaus.web.keys import STORE
 
 
 def setup(app: web.Application) -> None:
@@ -16,7 +17,7 @@ async def search_page(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()[:200]
     kind = request.query.get("kind", "")
     kinds = (kind,) if kind in ("call", "meeting") else ("call", "meeting")
-    hits = fts.search(request.app["store"], query, kinds=kinds) if query else []
+    hits = fts.search(request.app[STORE], query, kinds=kinds) if query else []
     if query:
         log_action(request, "search", "search", None, {"q": query, "hits": len(hits)})
     return page(request, "search.html", {

@@ -8,6 +8,7 @@ from rathaus.errors import RathausError
 from rathaus.web import audit as audit_log
 from rathaus.web import users
 from rathaus.web.views.common import log_action, page, redirect
+from rathaus.web.keys import STORE, USER
 
 
 def setup(app: web.Application) -> None:
@@ -22,7 +23,7 @@ def setup(app: web.Application) -> None:
 
 async def user_list(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     log_action(request, "view", "users")
-    return page(request, "users.html", {"users": users.list_users(request.app["store"]), "roles": users.ROLES,
+    return page(request, "users.html", {"users": users.list_users(request.app[STORE]), "roles": users.ROLES,
                                         "error": error}, status=status)
 
 
@@ -30,7 +31,7 @@ async def user_create(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", ""))
     try:
-        user = users.create_user(request.app["store"], username, str(form.get("password", "")),
+        user = users.create_user(request.app[STORE], username, str(form.get("password", "")),
                                  str(form.get("role", "clerk")), str(form.get("display_name", "")).strip() or None)
     except RathausError as exc:
         return await user_list(request, str(exc), 400)
@@ -42,7 +43,7 @@ async def user_update(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     user_id = int(request.match_info["id"])
     try:
-        user = users.update_user(request.app["store"], user_id, role=str(form.get("role")) if form.get("role") else None,
+        user = users.update_user(request.app[STORE], user_id, role=str(form.get("role")) if form.get("role") else None,
                                  active=form.get("active") == "1")
     except RathausError as exc:
         return await user_list(request, str(exc), 400)
@@ -52,11 +53,11 @@ async def user_update(request: web.Request) -> web.StreamResponse:
 
 async def user_password(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    target = users.get_user(request.app["store"], int(request.match_info["id"]))
+    target = users.get_user(request.app[STORE], int(request.match_info["id"]))
     if target is None:
         raise web.HTTPNotFound()
     try:
-        users.set_password(request.app["store"], target.username, str(form.get("password", "")))
+        users.set_password(request.app[STORE], target.username, str(form.get("password", "")))
     except RathausError as exc:
         return await user_list(request, str(exc), 400)
     log_action(request, "change", "user", target.username, {"password": "reset"})
@@ -66,7 +67,7 @@ async def user_password(request: web.Request) -> web.StreamResponse:
 async def audit_page(request: web.Request) -> web.Response:
     action = request.query.get("action", "")
     username = request.query.get("user", "")
-    entries = audit_log.recent(request.app["store"], 300, action or None, username or None)
+    entries = audit_log.recent(request.app[STORE], 300, action or None, username or None)
     return page(request, "audit.html", {"entries": entries, "actions": audit_log.ACTIONS, "action": action,
                                         "username": username})
 
@@ -79,8 +80,8 @@ async def own_password(request: web.Request) -> web.StreamResponse:
     from rathaus.web.render import t
 
     form = await request.post()
-    user = request["user"]
-    store = request.app["store"]
+    user = request[USER]
+    store = request.app[STORE]
     if users.authenticate(store, user.username, str(form.get("current", ""))) is None:
         return await account_page(request, t("account.wrong_current"), 400)
     if form.get("password") != form.get("password2"):

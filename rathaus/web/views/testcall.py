@@ -21,6 +21,7 @@ from rathaus.web import catalog_bridge
 from rathaus.web.security import csrf_in_stream
 from rathaus.web.uploads import UploadError, read_form
 from rathaus.web.views.common import in_thread, log_action, page
+from rathaus.web.keys import CACHE, CONFIG, SESSION
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,17 @@ async def testcall_page(request: web.Request) -> web.Response:
 def _recognizer(app):
     from voice.asr import AsrSettings, shared_recognizer
 
-    config = app["config"]
+    config = app[CONFIG]
     return shared_recognizer(config.settings("asr", AsrSettings), config.data_dir / "models")
 
 
 def _synthesizer(app):
     with _lock:
-        cache = app["cache"]
+        cache = app[CACHE]
         if "synthesizer" not in cache:
             from voice.tts import Synthesizer, TtsSettings
 
-            config = app["config"]
+            config = app[CONFIG]
             cache["synthesizer"] = Synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
         return cache["synthesizer"]
 
@@ -102,7 +103,7 @@ async def testcall_api(request: web.Request) -> web.Response:
     if request.content_type.startswith("multipart/"):
         folder = Path(tempfile.mkdtemp(prefix="rathaus-testcall-"))
         try:
-            form = await read_form(request, folder, MAX_RECORDING, request["session"].csrf_token, file_fields=("audio",))
+            form = await read_form(request, folder, MAX_RECORDING, request[SESSION].csrf_token, file_fields=("audio",))
             speak = form.fields.get("speak", "1") != "0"
             recording = form.files.get("audio")
             if recording is not None:

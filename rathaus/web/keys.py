@@ -1,0 +1,18 @@
+"""Typed keys for what the app and each request carry (aiohttp's AppKey / RequestKey)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from rathaus.config import Config
+from rathaus.store import Store
+
+CONFIG = web.AppKey("config", Config)
+STORE = web.AppKey("store", Store)
+SETTINGS = web.AppKey("web_settings", Any)   # rathaus.web.settings.WebSettings
+CACHE = web.AppKey("cache", dict)            # lazily loaded heavy objects (assistant, synthesizer)
+
+SESSION = web.RequestKey("session", Any)     # rathaus.web.sessions.Session | None
+USER = web.RequestKey("user", Any)           # rathaus.web.users.User | None
