@@ -19,20 +19,24 @@ from meetings.spoken_numbers import number_words_to_digits, ordinal
 from meetings.transcript import MeetingTranscript, TimedWord, Utterance
 
 _NUM = r"(\d{1,3}(?:\s*(?:\.|,|Punkt)\s*\d{1,2}(?!\d))?[a-z]?)\b"
+# "Punkt 4 der Vorlage", "Punkt 2 meiner Anmerkungen": a point of something else
+_NOT_AGENDA = r"(?!\s+(?:der|des|meine[rsn]?|unsere[rsn]?|Ihre[rsn]?|seine[rsn]?|ihre[rsn]?|in|im|aus)\b" \
+              r"(?!\s+(?:heutigen\s+)?Tagesordnung))"
 _ITEM_WORD = r"(?:Tagesordnungspunkte?|Top|TOP|Punkt|TO-Punkt)"
 
 _CUES = [
     # "Wir kommen (jetzt) zu(m) Tagesordnungspunkt 4", "kommen wir zu TOP 4", "gehen über zu Punkt 4"
     re.compile(r"\b(?:komm\w*|gehen|geht|wechseln)\b[^.?!]{0,40}?\b(?:zu[mr]?|über\s+zu[mr]?|weiter\s+mit)"
-               r"\s+(?:dem\s+|der\s+)?" + _ITEM_WORD + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM, re.I),
+               r"\s+(?:dem\s+|der\s+)?" + _ITEM_WORD + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM + _NOT_AGENDA, re.I),
     # "Ich rufe auf Punkt 7", "ich rufe Tagesordnungspunkt 4 auf", "ruft TOP 12 zur Behandlung auf"
     re.compile(r"\b(?:rufe|ruft|aufrufen|aufgerufen|Aufruf)\b[^.?!]{0,30}?" + _ITEM_WORD
-               + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM, re.I),
+               + r"\s*(?:Nummer\s+|Nr\.\s*)?" + _NUM + _NOT_AGENDA, re.I),
     # "Punkt 5 der Tagesordnung", "TOP 5 unserer Tagesordnung"
     re.compile(_ITEM_WORD + r"\s*" + _NUM + r"\s+(?:der|unserer|auf\s+der)\s+Tagesordnung", re.I),
-    # a sentence that starts with "TOP 6" / "Tagesordnungspunkt 6"
-    re.compile(r"(?:^|[.!?:]\s+)(?:Nun\s+|Jetzt\s+|Dann\s+)?(?:zu\s+)?(?:TOP|Tagesordnungspunkt)\s*" + _NUM,
-               re.I),
+    # a heading-like sentence: "TOP 6: Sanierung ...", "Tagesordnungspunkt 6." (not "TOP 6 haben
+    # wir im Ausschuss besprochen", a reference in the debate)
+    re.compile(r"(?:^|[.!?:]\s+)(?:Nun\s+|Jetzt\s+|Dann\s+)?(?:zu\s+)?(?:TOP|Tagesordnungspunkt)\s*" + _NUM
+               + r"(?=\s*(?:[:,.;–-]|$))", re.I),
 ]
 # "Wir kommen zum vierten Tagesordnungspunkt"
 _ORDINAL_CUE = re.compile(r"\b(?:komm\w*|gehen|geht|rufe)\b[^.?!]{0,30}?\bzu[mr]?\s+(\w+)\s+"

@@ -22,6 +22,7 @@ from rathaus.errors import RathausError
     ("Wir kommen zu Tagesordnungspunkt zehn Punkt eins.", "10.1"),
     ("Ich rufe den Tagesordnungspunkt dreiundzwanzig auf.", "23"),
     ("Wir kommen zum Tages-Ordnungspunkt 8, Feuerwehrbedarfsplan.", "8"),
+    ("Wir kommen zu Punkt 4 der heutigen Tagesordnung.", "4"),
 ])
 def test_announcements(text, number):
     assert [n for _, n, _ in find_announcements(text)] == [number]
@@ -31,6 +32,9 @@ def test_announcements(text, number):
     "Zum Punkt 10, der hier sehr kritisch angemerkt worden ist, möchte ich etwas sagen.",
     "In Punkt 3 der Vorlage steht das Gegenteil.",
     "Wir haben vier Punkte zu besprechen.",
+    "Tagesordnungspunkt 6 haben wir im Ausschuss schon besprochen.",
+    "Ich komme zu Punkt 2 meiner Anmerkungen.",
+    "Dann komme ich zu Punkt 4 der Vorlage, den Kosten.",
 ])
 def test_references_are_no_announcements(text):
     assert find_announcements(text) == []
