@@ -41,6 +41,7 @@ _CUES = [
 # "Wir kommen zum vierten Tagesordnungspunkt"
 _ORDINAL_CUE = re.compile(r"\b(?:komm\w*|gehen|geht|rufe)\b[^.?!]{0,30}?\bzu[mr]?\s+(\w+)\s+"
                           r"(?:Tagesordnungspunkt|Punkt\s+der\s+Tagesordnung)", re.I)
+_LATER = re.compile(r"\b(?:später|nachher|nachdem|wenn|sobald|zurück|morgen|nächste[nrs]?\s+Sitzung)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -74,6 +75,8 @@ def find_announcements(text: str) -> list[tuple[int, str, str | None]]:
         number, hint = None, None
         for cue in _CUES:
             match = cue.search(digits)
+            if match and _LATER.search(digits[match.start():match.end() + 20]):
+                continue  # "Wir kommen später zu Punkt 7", "... bei Punkt 7 darauf zurück"
             if match:
                 number = _clean_number(match.group(1))
                 hint = _title_hint(digits[match.end():])

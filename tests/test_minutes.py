@@ -35,6 +35,8 @@ def test_announcements(text, number):
     "Tagesordnungspunkt 6 haben wir im Ausschuss schon besprochen.",
     "Ich komme zu Punkt 2 meiner Anmerkungen.",
     "Dann komme ich zu Punkt 4 der Vorlage, den Kosten.",
+    "Wir kommen später noch zu Punkt 7.",
+    "Wir kommen bei Tagesordnungspunkt 9 darauf zurück.",
 ])
 def test_references_are_no_announcements(text):
     assert find_announcements(text) == []
