@@ -49,7 +49,7 @@ def parse_rttm(text: str, file_id: str | None = None, source: str = "<rttm>") ->
             start, dur = float(parts[3]), float(parts[4])
         except ValueError:
             raise RathausError(f"{source}:{number}: start/duration are not numbers: {line.strip()}") from None
-        turns.append(Turn(speaker=parts[7], start=start, end=start + dur))
+        turns.append(Turn(speaker=parts[7], start=start, end=round(start + dur, 6)))
     turns.sort(key=lambda t: (t.start, t.end))
     return turns
 
