@@ -100,7 +100,11 @@ def browser():
         pytest.skip("Debian chromium not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # the test call's recording uses Chromium's fake microphone, fed with real German speech
+        question = shared_path("audio", "de", "thorsten", "1386ecbb98a8f46dd0b0eb75d68ee0d0.wav")
+        fake_mic = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                    f"--use-file-for-fake-audio-capture={question}"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_mic, headless=True)
         yield b
         b.close()
 
@@ -153,6 +157,7 @@ def test_meeting_upload_transcript_rename_search_and_call(browser, live, store, 
     recording = two_speaker_meeting(tmp_path / "ausschuss.wav")
     call_id = insert_call(store)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context.grant_permissions(["microphone"])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -226,6 +231,20 @@ def test_meeting_upload_transcript_rename_search_and_call(browser, live, store, 
     page.goto(live.url + "/")
     assert page.get_by_text("Wann wird bei uns der Sperrmüll abgeholt?").first.is_visible()  # a catalog gap
     shot(page, "09-dashboard-gaps")
+
+    # test call: typed, then spoken into the (fake) microphone
+    page.get_by_role("link", name="Testanruf").click()
+    page.get_by_label("Ihre Frage").fill("Wo kann ich einen Reisepass beantragen?")
+    page.get_by_role("button", name="Fragen").click()
+    page.wait_for_function("() => document.getElementById('tc-answer').textContent.trim().length > 10", timeout=120_000)
+    shot(page, "11-testcall-typed")
+    page.get_by_role("button", name="Frage aufnehmen").click()
+    page.wait_for_timeout(4000)
+    page.get_by_role("button", name="Aufnahme beenden").click()
+    page.wait_for_selector("#tc-heard-row:not([hidden])", timeout=120_000)
+    assert len(page.locator("#tc-heard").inner_text().strip()) > 5
+    shot(page, "12-testcall-spoken")
+
     page.set_viewport_size({"width": 820, "height": 1180})  # tablet portrait
     page.goto(f"{live.url}/meetings/{meeting_id}")
     shot(page, "10-tablet-meeting")
