@@ -149,7 +149,6 @@ _REJECTED_WEAK = re.compile(r"\babgelehnt\b|\bkeine\s+Mehrheit\b|\bnicht\s+(?:di
                             r"Ablehnung\b", re.I)
 _ACCEPTED = re.compile(r"\b(?:zugestimmt|angenommen|beschlossen|Zustimmung|verabschiedet|stimm\w*\s+(?:\w+\s+){0,3}zu)\b",
                        re.I)
-_NOTED = re.compile(r"\bzur\s+Kenntnis\b|\bKenntnisnahme\b|\bKenntnis\s+genommen\b", re.I)
 _VOTE_CALL = re.compile(
     r"\bWer\s+(?:ist|stimmt)\s+(?:dafür|dagegen|zu)\b|\bKartenzeichen\b|\bHandzeichen\b|"
     r"\babstimmen\b|\bAbstimmung\b|\bzur\s+Abstimmung\b|\bstimmen\s+(?:wir\s+)?(?:jetzt\s+|nun\s+)?ab\b|"
@@ -413,6 +412,8 @@ def _sequence_end(window: list[str]) -> int:
     """How many parts a call sequence spans: through the answer to the last question asked."""
     last_question = 0
     for i, part in enumerate(window):
+        if i - last_question > 2:
+            break  # questions further apart belong to the next vote
         if _Q_YES.search(part) or _Q_NO.search(part) or _Q_ABSTAIN.search(part):
             last_question = i
     end = min(len(window), last_question + 2)

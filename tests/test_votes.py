@@ -142,3 +142,11 @@ def test_asr_style_call_sequences(text, counts):
     vote = final_vote(text)
     assert vote.category == "majority"
     assert (vote.yes, vote.no, vote.abstain) == counts
+
+
+def test_two_call_sequences_stay_two_votes():
+    text = ("Wer ist für den Änderungsantrag? Wer ist dagegen? Zwanzig. Enthaltungen? Keine. "
+            "Damit abgelehnt. Wir kommen zum Hauptantrag. Der ist unstrittig. Wer ist dafür? "
+            "Gegenstimmen? Keine. Enthaltungen? Keine. Einstimmig beschlossen.")
+    votes = find_votes(text)
+    assert [(v.category, v.no, v.abstain) for v in votes] == [("rejected", 20, 0), ("unanimous", 0, 0)]
