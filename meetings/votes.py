@@ -155,7 +155,7 @@ _VOTE_CALL = re.compile(
     r"\bzur\s+Entscheidung\b|\bGegenstimmen\?|\bEnthaltungen\?|\bZustimmung\?|\bVotum\b|"
     r"\bKarten\b|\bAbstimmungsbereitschaft\b", re.I)
 
-_Q_YES = re.compile(r"\bWer\s+(?:ist|stimmt)\s+(?:dafür|zu)\b|\bZustimmung\?|\bJa-?Stimmen\?|"
+_Q_YES = re.compile(r"\bWer\s+(?:ist|stimmt)\s+(?:dafür|zu|für)\b|\bZustimmung\?|\bJa-?Stimmen\?|"
                     r"\bwer\s+möchte\s+zustimmen\b", re.I)
 _Q_NO = re.compile(r"\bWer\s+(?:ist|stimmt)\s+dagegen\b|\bGegenstimmen\s*\?|\bNein-?Stimmen\s*\?|"
                    r"\bGegenprobe\b", re.I)
