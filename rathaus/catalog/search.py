@@ -98,6 +98,8 @@ class SearchIndex:
     doc_vectors: list[np.ndarray] = field(default_factory=list)     # per encoder: (n_services, dim)
     key_vectors: list[np.ndarray] = field(default_factory=list)     # per encoder: (n_keys, dim)
     key_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    key_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    key_starts_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     terms: list[set[str]] = field(default_factory=list)
     name_terms: list[set[str]] = field(default_factory=list)
     name_stems: list[list[str]] = field(default_factory=list)
@@ -123,6 +125,10 @@ class SearchIndex:
                     keys.append(phrase.strip())
                     owners.append(i)
         index.key_owner = np.array(owners, dtype=np.int64)
+        if owners:
+            starts = [0] + [k for k in range(1, len(owners)) if owners[k] != owners[k - 1]]
+            index.key_starts = np.array(starts, dtype=np.int64)
+            index.key_starts_owner = index.key_owner[index.key_starts]
         for enc in encoders:
             index.doc_vectors.append(cached_passages(store, enc, docs))
             index.key_vectors.append(cached_passages(store, enc, keys))
@@ -182,8 +188,8 @@ class SearchIndex:
             q = enc.queries([text])[0]
             doc_sim = docs @ q if len(docs) else np.zeros(0, dtype=np.float32)
             key_best = np.full(len(self.services), -1.0, dtype=np.float32)
-            if len(keys):
-                np.maximum.at(key_best, self.key_owner, keys @ q)
+            if len(keys):  # keys are grouped by owner: one reduceat gives each service's best key
+                key_best[self.key_starts_owner] = np.maximum.reduceat(keys @ q, self.key_starts)
             out.append(np.maximum(doc_sim, key_best) * 0.5 + doc_sim * 0.25 + key_best * 0.25)
         return out
 
@@ -225,8 +231,8 @@ class SearchIndex:
         return out
 
     def search(self, store: Store, question: str, analysis: Analysis | None = None,
-               language: str = "de") -> tuple[Analysis, list[Hit]]:
-        """All services ranked by fused score (best first).
+               language: str = "de", limit: int = 10) -> tuple[Analysis, list[Hit]]:
+        """The `limit` best services by fused score (best first).
 
         Lexical signals only exist for German words; for a question in another language the
         embedding part is scaled up to the full weight, so the same thresholds apply."""
@@ -247,7 +253,7 @@ class SearchIndex:
             if f" {phrase} " in folded:
                 syn[i] = True
         fused = fused + SYNONYM_BONUS * syn
-        order = np.argsort(-fused)
+        order = np.argsort(-fused)[:limit]
         hits = [Hit(service=self.services[i], score=float(fused[i]), e5=float(dense[0][i]) if dense else 0.0,
                     use=float(dense[1][i]) if len(dense) > 1 else 0.0, lexical=float(lex[i]), synonym=bool(syn[i]),
                     matched=frozenset(s for s in analysis.stems if s in self.terms[i]) if n < 3 else frozenset(),
