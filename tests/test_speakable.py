@@ -1,0 +1,110 @@
+"""voice.speakable: German (and English) text as a synthesizer must read it."""
+
+import pytest
+
+from voice.speakable import speakable
+
+GERMAN = [
+    # opening hours
+    ("Mo.–Fr. 8–12 Uhr", "Montag bis Freitag acht bis zwölf Uhr"),
+    ("Mo-Fr 7:30-12:00 Uhr", "Montag bis Freitag sieben Uhr dreißig bis zwölf Uhr"),
+    ("Do 14:00–18:00 Uhr", "Donnerstag vierzehn Uhr bis achtzehn Uhr"),
+    ("geöffnet Mo, Mi und Fr 8 bis 12 Uhr", "geöffnet Montag, Mittwoch und Freitag acht bis zwölf Uhr"),
+    ("Es ist 9 Uhr.", "Es ist neun Uhr."),
+    ("um 1 Uhr", "um ein Uhr"),
+    ("um 7.30 Uhr", "um sieben Uhr dreißig"),
+    ("Beginn 15:30", "Beginn fünfzehn Uhr dreißig"),
+    ("ab 18:05 Uhr", "ab achtzehn Uhr fünf"),
+    # money
+    ("Die Gebühr beträgt 12,50 €.", "Die Gebühr beträgt zwölf Euro fünfzig."),
+    ("37,00 Euro", "siebenunddreißig Euro"),
+    ("ermäßigt 0,50 €", "ermäßigt fünfzig Cent"),
+    ("EUR 1.250,- pro Jahr", "eintausendzweihundertfünfzig Euro pro Jahr"),
+    ("€ 8", "acht Euro"),
+    ("1 €", "ein Euro"),
+    ("22,8 €", "zweiundzwanzig Euro achtzig"),
+    ("20 ct", "zwanzig Cent"),
+    # dates
+    ("Am 12.03.2024 ist geschlossen.", "Am zwölften März zweitausendvierundzwanzig ist geschlossen."),
+    ("Die Sitzung vom 1.2.2019", "Die Sitzung vom ersten Februar zweitausendneunzehn"),
+    ("Der 3. Oktober ist ein Feiertag.", "Der dritte Oktober ist ein Feiertag."),
+    ("Frist: 31.12.", "Frist: einunddreißigster Dezember"),
+    ("geboren am 24.12.1985", "geboren am vierundzwanzigsten Dezember neunzehnhundertfünfundachtzig"),
+    ("bis zum 5. Mai 2025", "bis zum fünften Mai zweitausendfünfundzwanzig"),
+    # phone numbers
+    ("Tel. 0721 133-0", "Telefon null sieben zwo eins, eins drei drei, null"),
+    ("+49 721 133 1234", "plus vier neun, sieben zwo eins, eins drei drei, eins zwo drei vier"),
+    ("Telefon: 089/233-96000", "Telefon: null acht neun, zwo drei drei, neun sechs null null null"),
+    # abbreviations
+    ("z. B. den Pass", "zum Beispiel den Pass"),
+    ("z.B. den Pass", "zum Beispiel den Pass"),
+    ("Zimmer Nr. 3", "Zimmer Nummer drei"),
+    ("ca. 3 Wochen", "circa drei Wochen"),
+    ("Pass bzw. Ausweis", "Pass beziehungsweise Ausweis"),
+    ("in der Hauptstr. 12", "in der Hauptstraße zwölf"),
+    ("Kaiserstr. 5", "Kaiserstraße fünf"),
+    ("Goethe Str. 2", "Goethe Straße zwei"),
+    ("Urkunden, Ausweise usw.", "Urkunden, Ausweise und so weiter"),
+    ("ggf. mit Vollmacht", "gegebenenfalls mit Vollmacht"),
+    ("nach § 5 Abs. 2 BGB", "nach Paragraf fünf Absatz zwei B G B"),
+    ("Hr. Müller", "Herr Müller"),
+    ("Dr. Schmidt", "Doktor Schmidt"),
+    ("d. h. morgen", "das heißt morgen"),
+    # numbers
+    ("1 Woche", "eine Woche"),
+    ("1 Tag", "ein Tag"),
+    ("1 Bescheinigung", "eine Bescheinigung"),
+    ("3,5 % mehr", "drei Komma fünf Prozent mehr"),
+    ("im Jahr 2023", "im Jahr zweitausenddreiundzwanzig"),
+    ("im 2. Obergeschoss", "im zweiten Obergeschoss"),
+    ("Tagesordnungspunkt 4", "Tagesordnungspunkt vier"),
+    ("10-12 Personen", "zehn bis zwölf Personen"),
+    ("Postleitzahl 76133 Karlsruhe", "Postleitzahl sieben sechs eins drei drei Karlsruhe"),
+    ("Hauptstraße 1, 76133 Karlsruhe", "Hauptstraße eins, sieben sechs eins drei drei Karlsruhe"),
+    ("10.000 Einwohner", "zehntausend Einwohner"),
+    # addresses on the web
+    ("buergerbuero@musterstadt.de", "buergerbuero ät musterstadt Punkt d e"),
+    ("www.musterstadt.de.", "w w w Punkt musterstadt Punkt d e."),
+]
+
+
+@pytest.mark.parametrize("text,spoken", GERMAN)
+def test_german(text, spoken):
+    assert speakable(text, "de") == spoken
+
+
+def test_no_digits_or_symbols_left_in_a_catalog_answer():
+    text = ("Der Personalausweis kostet 37,00 € (unter 24 Jahren 22,80 €). Bürgerbüro, Hauptstr. 1, "
+            "Mo.–Fr. 8:00–12:00 Uhr, Do. 14–18 Uhr, Tel. 07231 39-1234, z. B. mit Termin am 02.05.2025.")
+    spoken = speakable(text, "de")
+    assert not any(ch.isdigit() for ch in spoken), spoken
+    for symbol in ("€", "z. B.", "Hauptstr.", "Mo."):
+        assert symbol not in spoken
+    assert "siebenunddreißig Euro" in spoken and "zweiten Mai" in spoken
+
+
+def test_plain_text_unchanged():
+    text = "Guten Tag, hier ist die Stadtverwaltung. Wie kann ich helfen?"
+    assert speakable(text, "de") == text
+
+
+def test_ordinary_words_like_so_and_do_are_not_weekdays():
+    assert speakable("So geht das.", "de") == "So geht das."
+
+
+ENGLISH = [
+    ("The fee is 12.50 €.", "The fee is twelve euros fifty."),
+    ("We open at 9:30 am.", "We open at nine thirty A M."),
+    ("3 people", "three people"),
+    ("at 8 pm", "at eight P M"),
+    ("5 %", "five percent"),
+]
+
+
+@pytest.mark.parametrize("text,spoken", ENGLISH)
+def test_english(text, spoken):
+    assert speakable(text, "en") == spoken
+
+
+def test_other_language_reads_numbers():
+    assert speakable("3 kişi", "tr") == "üç kişi"
