@@ -372,6 +372,28 @@ def test_admin_deletes_a_call(admin, store, tmp_path):
     assert any(r["object_id"] == call_id for r in audit_rows(store, "delete"))
 
 
+def test_admin_imports_a_catalog_file(admin, store, tmp_path):
+    pytest.importorskip("rathaus.catalog.repository")
+    catalog = {"services": [{"id": "fischerei", "name": "Fischereischein beantragen", "description": "Angeln",
+                             "synonyms": ["Angelschein"]}]}
+    form = FormData()
+    form.add_field("csrf_token", admin.csrf)
+    form.add_field("format", "json")
+    form.add_field("file", json.dumps(catalog).encode(), filename="katalog.json", content_type="application/json")
+    response = admin.post("/admin/catalog/import", data=form)
+    assert response.status == 200, response.text_
+    assert "Import abgeschlossen" in response.text_
+    assert store.conn.execute("SELECT name FROM catalog_services WHERE id = 'fischerei'").fetchone()[0] == "Fischereischein beantragen"
+    bad = FormData()
+    bad.add_field("csrf_token", admin.csrf)
+    bad.add_field("file", b"{kaputt", filename="kaputt.json", content_type="application/json")
+    broken = admin.post("/admin/catalog/import", data=bad)
+    assert broken.status == 400 and "Fischereischein" not in broken.text_
+    assert [r["object_id"] for r in audit_rows(store, "import")] == ["katalog.json", "kaputt.json"]
+    audit_page = admin.get("/admin/audit?action=import")
+    assert audit_page.status == 200 and "katalog.json" in audit_page.text_
+
+
 # --- search --------------------------------------------------------------------------------------
 
 def test_search_finds_calls_and_meetings_with_highlight(admin, store):

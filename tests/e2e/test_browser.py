@@ -245,6 +245,13 @@ def test_meeting_upload_transcript_rename_search_and_call(browser, live, store, 
     assert len(page.locator("#tc-heard").inner_text().strip()) > 5
     shot(page, "12-testcall-spoken")
 
+    page.get_by_role("link", name="Leistungskatalog").click()
+    assert page.locator("table.list tbody tr").count() >= 1  # the sample catalog on a fresh install
+    shot(page, "13-catalog")
+    page.get_by_role("link", name="Protokoll").click()
+    assert page.locator("table.list td", has_text="hochgeladen").count() >= 1
+    shot(page, "14-audit")
+
     page.set_viewport_size({"width": 820, "height": 1180})  # tablet portrait
     page.goto(f"{live.url}/meetings/{meeting_id}")
     shot(page, "10-tablet-meeting")
