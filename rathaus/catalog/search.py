@@ -35,10 +35,17 @@ SYNONYM_BONUS = 0.35
 
 @lru_cache(maxsize=1)
 def colloquial_table() -> dict[str, str]:
-    """Folded colloquial word or phrase -> catalog words (rathaus/catalog/data/colloquial.toml)."""
-    raw = tomllib.loads(resources.files("rathaus.catalog.data").joinpath("colloquial.toml").read_text(encoding="utf-8"))
-    table = {T.fold(k): v for k, v in raw.get("words", {}).items()}
-    for key, value in list(table.items()):  # also by stem: "umgezogen" finds "umziehen"? no, but "Hunde" finds "hund"
+    """Folded colloquial word or phrase -> catalog words (data/colloquial.toml, data/glossary.toml)."""
+    data = resources.files("rathaus.catalog.data")
+    raw = tomllib.loads(data.joinpath("colloquial.toml").read_text(encoding="utf-8"))
+    table = {" ".join(T.words(k)): v for k, v in raw.get("words", {}).items()}
+    glossary = tomllib.loads(data.joinpath("glossary.toml").read_text(encoding="utf-8"))
+    for words in glossary.values():  # other languages: whole words only (no German stemming)
+        for key, value in words.items():
+            folded = " ".join(T.words(key))
+            table[folded] = " ".join(dict.fromkeys((table.get(folded, "") + " " + value).split()))
+    for key, value in raw.get("words", {}).items():  # German words also by stem ("Hunde" finds "hund")
+        key = " ".join(T.words(key))
         if " " not in key:
             table.setdefault("~" + T.stem(key), value)
     return table
@@ -161,7 +168,7 @@ class SearchIndex:
                 repaired.append(verb)
         expansions: list[str] = []
         for i, w in enumerate(repaired):
-            for phrase in (w, " ".join(repaired[i:i + 2])):
+            for phrase in (w, " ".join(repaired[i:i + 2]), " ".join(repaired[i:i + 3])):
                 found = _colloquial(phrase)
                 if found and found not in expansions:
                     expansions.append(found)
