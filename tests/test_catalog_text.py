@@ -1,0 +1,59 @@
+"""Word-level repair of transcribed questions against a catalog's own vocabulary."""
+
+from __future__ import annotations
+
+from rathaus.catalog import text as T
+from rathaus.catalog.language import detect_language
+from rathaus.catalog.search import separable_verbs
+
+VOCAB = T.Vocabulary.build([
+    "Personalausweis beantragen", "Ausweis Personal", "Kurzzeitkennzeichen", "Kennzeichen", "Zeichen",
+    "Meldebescheinigung", "Sperrmüll anmelden", "Wohnsitz abmelden", "Fahrzeug abmelden", "Reisepass", "Pass Reise",
+])
+
+
+def test_fold_and_words():
+    assert T.fold("Straße Übergröße") == "strasse ubergrosse"
+    assert T.words("E-Mail-Adresse, bitte!") == ["e", "mail", "adresse", "emailadresse", "bitte"]
+
+
+def test_stem_meets_noun_and_verb():
+    assert T.stem("abholung") == T.stem("abholen")
+    assert T.stem("anmeldung") == T.stem("anmelden")
+
+
+def test_split_compound_into_catalog_words():
+    assert VOCAB.split_compound("personalausweis") == ["personal", "ausweis"]
+    assert VOCAB.split_compound("reisepass") == ["reise", "pass"]
+    assert VOCAB.split_compound("ausweis") == []
+
+
+def test_join_split_compounds_from_asr():
+    assert T.join_split_compounds(["ich", "brauche", "ein", "personal", "ausweis"], VOCAB)[-1] == "personalausweis"
+    assert T.join_split_compounds(["ein", "kurz", "zeit", "kenn", "zeichen"], VOCAB) == ["ein", "kurzzeitkennzeichen"]
+    assert T.join_split_compounds(["sperr", "mull"], VOCAB) == ["sperrmull"]
+
+
+def test_near_miss_spelling_is_corrected_to_catalog_word():
+    assert VOCAB.correct("meldebeschainigung") == "meldebescheinigung"
+    assert VOCAB.correct("fahrzeuk") == "fahrzeug"
+    assert VOCAB.correct("meldebescheinigun") == "meldebescheinigung"
+    assert VOCAB.correct("personalausweiss") == "personalausweis"
+    assert VOCAB.correct("reisepass") is None  # known words stay
+    assert VOCAB.correct("haus") is None  # too short to guess
+
+
+def test_separable_verbs_are_joined():
+    assert "abmelde" in separable_verbs("Wie melde ich mich ab?")
+    assert "aufgebe" in separable_verbs("Ich gebe mein Gewerbe auf")
+    assert separable_verbs("Ich brauche einen Pass") == []
+
+
+def test_language_detection():
+    assert detect_language("I need a new passport") == "en"
+    assert detect_language("Yeni kimlik kartı lazım") == "tr"
+    assert detect_language("Мені потрібен новий паспорт") == "uk"
+    assert detect_language("Мне нужен новый паспорт") == "ru"
+    assert detect_language("أحتاج إلى جواز سفر") == "ar"
+    assert detect_language("Ich brauche einen neuen Pass") == "de"
+    assert detect_language("Kurzzeitkennzeichen") == "de"
