@@ -1,0 +1,1 @@
+"""Jinja templates of the review page (a package so that wheels include them)."""
