@@ -139,6 +139,55 @@ def _wait_line(proc: subprocess.Popen, marker: str, timeout: float) -> None:
     proc._lines = seen
 
 
+REGISTRAR_CFG = """#!KAMAILIO
+debug=1
+log_stderror=yes
+children=1
+listen=udp:127.0.0.1:{port}
+mpath="{module_path}"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "pv.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+modparam("usrloc", "db_mode", 0)
+request_route {{
+    if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
+    if (is_method("REGISTER")) {{ save("location"); exit; }}
+    if (has_totag()) {{
+        if (loose_route()) {{ t_relay(); exit; }}
+        if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+        sl_send_reply("404", "Not here"); exit;
+    }}
+    if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+    if (is_method("INVITE")) {{ record_route(); }}
+    if (!lookup("location")) {{ sl_send_reply("404", "Not registered"); exit; }}
+    t_relay();
+}}
+"""
+
+
+def start_registrar(port: int, workdir: Path) -> subprocess.Popen:
+    """kamailio as a plain registrar/proxy (what a PBX does for the bot): REGISTER, then calls to
+    the registered user are relayed to its contact."""
+    from voice.phone.kamailio import module_path
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    cfg = workdir / "registrar.cfg"
+    cfg.write_text(REGISTRAR_CFG.format(port=port, module_path=module_path()))
+    log = open(workdir / "registrar.log", "w")
+    proc = subprocess.Popen(["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(workdir), "-w", str(workdir),
+                             "-m", "32", "-M", "4"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    time.sleep(1.0)
+    if proc.poll() is not None:
+        raise AssertionError((workdir / "registrar.log").read_text()[-2000:])
+    return proc
+
+
 # ------------------------------------------------------------------------------------ peers
 def _endpoint(port: int, user: str = "peer"):
     import pjsua2 as pj
@@ -264,6 +313,10 @@ def caller_main(args) -> int:
             return False, 0.0
         return True, time.monotonic() - loud[-1]
 
+    def loud_s(t: float) -> float:
+        """Seconds of audible frames heard since t."""
+        return 0.02 * sum(1 for ts, data in heard if ts >= t and np.abs(media.floats(data)).max() > 0.02)
+
     deadline = time.monotonic() + 15
     while not state["media"] and not state["disconnected"] and time.monotonic() < deadline:
         pump(0.02)
@@ -278,7 +331,7 @@ def caller_main(args) -> int:
             limit = time.monotonic() + step.get("timeout", 30)
             while time.monotonic() < limit and not state["disconnected"]:
                 got, quiet = heard_since(step_start, step["wait_quiet"])
-                if got and quiet >= step["wait_quiet"]:
+                if got and quiet >= step["wait_quiet"] and loud_s(step_start) >= step.get("min_loud", 0):
                     break
                 pump(0.05)
         elif "wait_loud" in step:

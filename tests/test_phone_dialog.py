@@ -194,3 +194,25 @@ def test_call_record_and_masking(store):
     open_rec = CallRecord(store, "123", "none", worker="w1")
     assert close_stale_calls(store, "w1") == 1
     assert store.db["calls"].get(open_rec.id)["outcome"] == "error"
+
+
+def test_serve_reports_a_taken_sip_port(cli, tmp_path):
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        result = cli("serve", "--sip-port", str(port), "--no-web", "--no-worker", timeout=120)
+    assert result.returncode == 2
+    assert f"cannot listen for SIP on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_kamailio_config_lists_the_workers(cli, tmp_path):
+    result = cli("phone", "kamailio-config", "--workers", "3", "--sip-port", "6000", "-o", str(tmp_path))
+    if result.returncode == 2 and "dispatcher module" in result.stderr:
+        pytest.skip("kamailio is not installed")
+    assert result.returncode == 0, result.stderr
+    listed = (tmp_path / "dispatcher.list").read_text()
+    assert all(f"sip:127.0.0.1:{p};" in listed for p in (6001, 6002, 6003))
+    assert "listen=udp:127.0.0.1:6000" in (tmp_path / "kamailio.cfg").read_text()

@@ -7,7 +7,9 @@ caller who hangs up mid-answer still leaves a readable record that `close()` fin
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +55,29 @@ class TurnRecord:
     latency_ms: float | None = None
 
 
+_WRITE_LOCK = threading.Lock()  # phone writes of this process, one at a time
+
+
+def _write(store: Store, fn, attempts: int = 50):
+    """Run a write with retries. SQLite answers "database is locked" at once (the busy timeout
+    does not apply) when a connection's read snapshot went stale while other threads of the
+    process wrote; rolling back and trying again is the documented remedy."""
+    for attempt in range(attempts):
+        try:
+            with _WRITE_LOCK:
+                return fn()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            try:
+                store.conn.rollback()
+            except sqlite3.Error:
+                pass
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+
+
 class CallRecord:
     """One call's rows. Thread-safe: the session thread and the SIP loop both write to it."""
 
@@ -63,15 +88,15 @@ class CallRecord:
         self._lock = threading.Lock()
         self._idx = 0
         self._closed = False
-        with self._lock:
-            store.db["calls"].insert({
-                "id": self.id, "started_at": self.started_at, "caller": mask_number(caller, mask),
-                "sip_worker": worker or None,
-            })
+        self.caller = mask_number(caller, mask)
+        _write(store, lambda: store.db["calls"].insert({
+            "id": self.id, "started_at": self.started_at, "caller": self.caller,
+            "sip_worker": worker or None,
+        }))
 
     def add_turn(self, turn: TurnRecord) -> int:
         """Store one turn; returns its row id."""
-        with self._lock:
+        def insert():
             table = self.store.db["call_turns"]
             table.insert({
                 "call_id": self.id, "idx": self._idx, "role": turn.role, "started_at": turn.started_at,
@@ -80,25 +105,29 @@ class CallRecord:
                 "candidates": json.dumps(turn.candidates, ensure_ascii=False) if turn.candidates is not None else None,
                 "latency_ms": turn.latency_ms,
             })
-            self._idx += 1
             return table.last_pk
 
-    def set_latency(self, turn_id: int, latency_ms: float) -> None:
         with self._lock:
-            self.store.db["call_turns"].update(turn_id, {"latency_ms": latency_ms})
+            pk = _write(self.store, insert)
+            self._idx += 1
+            return pk
+
+    def set_latency(self, turn_id: int, latency_ms: float) -> None:
+        _write(self.store, lambda: self.store.db["call_turns"].update(turn_id, {"latency_ms": latency_ms}))
 
     def update(self, **fields) -> None:
         if "handoff" in fields and isinstance(fields["handoff"], dict):
             fields["handoff"] = json.dumps(fields["handoff"], ensure_ascii=False)
-        with self._lock:
-            self.store.db["calls"].update(self.id, fields)
+        _write(self.store, lambda: self.store.db["calls"].update(self.id, fields))
 
     def add_callback(self, name: str, number: str, service_id: str | None, reason: str) -> int:
-        with self._lock:
+        def insert():
             table = self.store.db["callbacks"]
             table.insert({"call_id": self.id, "created_at": now_iso(), "name": name, "number": number,
                           "service_id": service_id, "reason": reason, "status": "open"})
             return table.last_pk
+
+        return _write(self.store, insert)
 
     def close(self, outcome: str, error: str | None = None) -> None:
         """Set end time and outcome once; later calls do nothing."""
@@ -113,7 +142,7 @@ class CallRecord:
             fields = {"ended_at": ended, "outcome": outcome, "duration_s": round(duration, 3)}
             if error:
                 fields["error"] = error[:2000]
-            self.store.db["calls"].update(self.id, fields)
+            _write(self.store, lambda: self.store.db["calls"].update(self.id, fields))
 
     @property
     def closed(self) -> bool:

@@ -42,15 +42,22 @@ class PhoneService:
         """Load the models (before the first call, not during it) and start listening."""
         from voice.phone.engines import Engines
 
-        self.engines = Engines(self.config, self.store)
-        if self.warm_up:
-            self.engines.warm_up()
+        # Bind the SIP port first so a taken port fails at once; calls are only taken once
+        # run() polls, after the models are loaded.
+        level = 3 if self.config.get("general.log_level") == "debug" else 1
+        bot = SipBot(self.settings, self._new_session, log_level=level)
+        bot.start()
+        try:
+            self.engines = Engines(self.config, self.store)
+            if self.warm_up:
+                self.engines.warm_up()
+        except BaseException:
+            bot.shutdown()
+            raise
+        self.bot = bot
         stale = close_stale_calls(self.store, self.worker)
         if stale:
             log.warning("closed %d call record(s) left open by an earlier run", stale)
-        level = 3 if self.config.get("general.log_level") == "debug" else 1
-        self.bot = SipBot(self.settings, self._new_session, log_level=level)
-        self.bot.start()
 
     def _new_session(self, info: CallInfo):
         from voice.phone.session import CallSession
@@ -60,7 +67,7 @@ class PhoneService:
                               municipality=self.config.get("general.municipality"),
                               worker=self.worker, audio_dir=audio_dir)
         self.sessions = [s for s in self.sessions if not s.ended_event.is_set()] + [session]
-        log.info("call %s from %s", session.record.id, session.record.store.db["calls"].get(session.record.id)["caller"])
+        log.info("call %s from %s", session.record.id, session.record.caller)
         return session
 
     async def run(self, stop: asyncio.Event, interval_s: float = 0.005) -> None:

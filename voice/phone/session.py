@@ -117,7 +117,7 @@ class CallSession:
         self.record = CallRecord(store, self.caller, settings.mask_caller, worker=worker)
         self.dialog = Dialog(engines.assistant, DialogSettings(municipality=municipality,
                                                                language=engines.languages[0]),
-                             caller=self.record.store.db["calls"].get(self.record.id)["caller"])
+                             caller=self.record.caller)
         self.audio_dir = audio_dir
         self.control: CallControl | None = None
         self.speaker: Speaker | None = None
@@ -125,6 +125,7 @@ class CallSession:
         self.ended_event = threading.Event()
         self.error: str | None = None
         self._pending_latency: list = []  # [turn_row, speech_end, holder]
+        self._speculation = None
 
     # ------------------------------------------------------------------ CallHandler (SIP thread)
     def started(self, control: CallControl) -> None:
@@ -202,6 +203,7 @@ class CallSession:
                         if speech:
                             speech_run += frame_s
                             silence_run = 0.0
+                            self._speculation = None  # the caller goes on: an early guess is stale
                             last_speech = at
                             self._activity = now
                             if not in_turn:
@@ -218,10 +220,15 @@ class CallSession:
                         if in_turn:
                             turn.append(frame)
                             too_long = len(turn) * frame_s >= s.max_turn_s
+                            if (0 < s.speculate_s <= silence_run < s.end_of_turn_s and self._speculation is None
+                                    and voiced >= s.min_speech_s):
+                                self._speculate(np.concatenate(turn))
                             if silence_run >= s.end_of_turn_s or too_long:
                                 in_turn = False
                                 if voiced >= s.min_speech_s:
-                                    self._caller_turn(np.concatenate(turn), turn_start, last_speech)
+                                    self._caller_turn(np.concatenate(turn), turn_start, last_speech,
+                                                      None if too_long else self._speculation)
+                                self._speculation = None
                                 turn, silence_run, voiced = [], 0.0, 0.0
                                 preroll.clear()
                                 vad.reset()
@@ -257,11 +264,33 @@ class CallSession:
             self._activity = now
             self._execute(self.dialog.on_silence())
 
-    def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float) -> None:
+    def _speculate(self, samples_8k: np.ndarray) -> None:
+        """Start recognizing while the end-of-turn pause is still running ([phone] speculate_s):
+        if the caller stays silent the result is ready sooner; if they go on, it is dropped."""
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        language = self.dialog.language
+
+        def work():
+            from voice.audio import resample
+
+            try:
+                future.set_result(self.engines.recognize(resample(samples_8k, media.RATE, 16000), language))
+            except Exception as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name=f"asr-{self.info.call_id}", daemon=True).start()
+        self._speculation = future
+
+    def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float, speculation=None) -> None:
         from voice.audio import resample
 
         try:
-            heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), self.dialog.language)
+            if speculation is not None:
+                heard = speculation.result()
+            else:
+                heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), self.dialog.language)
         except Exception as exc:
             log.exception("ASR failed")
             self.error = f"ASR: {exc}"
@@ -328,9 +357,10 @@ class CallSession:
     def _close(self) -> None:
         if self.record.closed:
             return
+        mid_answer = self.playback.playing or (self.speaker is not None and self.speaker.busy)
         if self.speaker is not None:
             self.speaker.stop()
-        self.dialog.on_hangup(mid_answer=self.playback.playing or (self.speaker is not None and self.speaker.busy))
+        self.dialog.on_hangup(mid_answer=mid_answer)
         outcome = self.dialog.outcome or "abandoned"
         if self.error and outcome == "abandoned":
             outcome = "error"

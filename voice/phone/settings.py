@@ -31,3 +31,4 @@ class PhoneSettings:
     sip_workers: int = 1
     kamailio: str = "kamailio"
     asr_beam_size: int = 1
+    speculate_s: float = 0.3
