@@ -57,3 +57,14 @@ def test_language_detection():
     assert detect_language("أحتاج إلى جواز سفر") == "ar"
     assert detect_language("Ich brauche einen neuen Pass") == "de"
     assert detect_language("Kurzzeitkennzeichen") == "de"
+
+
+def test_spoken_fees_skip_bank_details_and_say_when_there_are_more():
+    from rathaus.catalog.answers import spoken_fees
+
+    assert spoken_fees("13 Euro\nIBAN: DE86 7015 0000 0000 2030 00") == ("13 Euro", False)
+    assert spoken_fees("- unter 24 Jahren: 27,60 Euro\n- über 24 Jahren: 46 Euro\n- vorläufig: 10 Euro\nBitte vor Ort zahlen.") == (
+        "unter 24 Jahren: 27,60 Euro; über 24 Jahren: 46 Euro", True)
+    assert spoken_fees("\n".join(f"{a}–{a + 4} Jahre: {b} Euro" for a, b in ((14, 352), (19, 320), (24, 288), (29, 256), (34, 224)))) == (
+        "14–18 Jahre: 352 Euro", True)
+    assert spoken_fees("Bitte zahlen Sie vor Ort.") == ("", False)

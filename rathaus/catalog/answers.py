@@ -21,11 +21,18 @@ def answer_language(language: str | None) -> str:
     return lang if lang in ANSWER_LANGUAGES and prompts.has("catalog.answer.what", lang) else "de"
 
 
-def spoken_fees(fees: str, max_items: int = 2) -> str:
-    """The first lines of the fee text, joined for speaking ("unter 24 Jahren: 27,60 Euro; ...")."""
-    lines = [line.lstrip("-• ").strip().rstrip(".") for line in fees.splitlines() if line.strip()]
-    lines = [line for line in lines if re.search(r"\d|gebührenfrei|kostenlos|keine", line, re.I)] or lines
-    return "; ".join(lines[:max_items])
+_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
+
+
+def spoken_fees(fees: str, max_items: int = 2) -> tuple[str, bool]:
+    """(the fee lines to speak, whether the catalog lists more fees than that).
+
+    Only lines that name an amount in euro or say "free" are spoken (not bank details)."""
+    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees) if line.strip()]
+    lines = [line for line in lines if _MONEY.search(line)]
+    if len(lines) > 2 * max_items:  # a fee table: the first line, and say that there are others
+        return lines[0], True
+    return "; ".join(lines[:max_items]), len(lines) > max_items
 
 
 def _join(items: list[str], lang: str, key: str) -> str:
@@ -43,9 +50,9 @@ def answer_text(service: Service, language: str | None = "de") -> str:
         sentences.append(prompts.text("catalog.answer.what", lang, summary=summary, name=service.name))
     else:
         sentences.append(prompts.text("catalog.answer.what_name_only", lang, name=service.name))
-    fees = spoken_fees(service.fees)
+    fees, more = spoken_fees(service.fees)
     if fees:
-        sentences.append(prompts.text("catalog.answer.cost", lang, fees=fees))
+        sentences.append(prompts.text("catalog.answer.cost_varies" if more else "catalog.answer.cost", lang, fees=fees))
     if service.documents:
         sentences.append(prompts.text("catalog.answer.bring", lang,
                                       documents=_join(service.documents[:3], lang, "catalog.answer.list_and")))
