@@ -216,3 +216,11 @@ def test_kamailio_config_lists_the_workers(cli, tmp_path):
     listed = (tmp_path / "dispatcher.list").read_text()
     assert all(f"sip:127.0.0.1:{p};" in listed for p in (6001, 6002, 6003))
     assert "listen=udp:127.0.0.1:6000" in (tmp_path / "kamailio.cfg").read_text()
+
+
+def test_max_call_length_ends_politely():
+    d = dialog()
+    d.on_utterance("Ich brauche einen neuen Reisepass")
+    acts = d.on_max_duration()
+    assert "maximale Gesprächsdauer" in says(acts) and isinstance(acts[-1], Hangup)
+    assert d.outcome == "answered" and d.on_utterance("noch was") == []

@@ -105,6 +105,7 @@ default_queue = "sip:buergerservice@127.0.0.1:{staff_port}"
 silence_timeout_s = 20.0
 transfer_timeout_s = 15.0
 mask_caller = "partial"
+keep_audio = true
 """)
     registrar = None
     if shutil.which("kamailio"):  # the bot registers at kamailio, as at a PBX
@@ -218,6 +219,12 @@ def test_dtmf_zero_transfers_to_staff_with_handoff(bot):
     assert call["transfer_target"] == f"sip:buergerservice@127.0.0.1:{bot.staff_port}"
     handoff = json.loads(call["handoff"])
     assert "Null" in handoff["reason"] and handoff["language"] == "de"
+    # [phone] keep_audio: the call's audio is kept as a complete WAV
+    from voice import audio
+
+    time.sleep(0.5)  # the recorder finishes the WAV header when the SIP thread releases it
+    kept = audio.decode(call["audio_path"], 8000)
+    assert len(kept) > 8000 and np.abs(kept).max() > 0.05
     assert handoff["transcript"][0]["role"] == "bot" and handoff["transcript"][-1]["text"] == "[DTMF 0]"
 
 
