@@ -480,8 +480,10 @@ def test_meeting_view_rename_correct_minutes_and_exports(admin, store, tmp_path)
     words = json.loads(store.db["meeting_segments"].get(seg)["words"])
     assert [w["word"] for w in words] == ["Wir", "kommen", "zum", "Reisepass."] and words[3]["start"] == 0.8
     assert admin.form(f"/meetings/{meeting_id}/minutes", {"protocol_md": "# Niederschrift\n\nTOP 1: beschlossen.\n"}).status == 302
+    admin.form(f"/meetings/{meeting_id}/meta", {"title": "Sitzung über Müll", "body": "Rat", "date": "2026-11-19", "place": ""})
     md = admin.get(f"/meetings/{meeting_id}/export/md")
     assert md.status == 200 and md.text_.startswith("# Niederschrift") and "attachment" in md.headers["Content-Disposition"]
+    assert "filename*=UTF-8''Sitzung_%C3%BCber_M%C3%BCll-protocol.md" in md.headers["Content-Disposition"]
     assert admin.get(f"/meetings/{meeting_id}/export/exe").status == 404
     audio_part = admin.get(f"/meetings/{meeting_id}/audio", headers={"Range": "bytes=44-1043"})
     assert audio_part.status == 206 and len(audio_part.body) == 1000

@@ -72,6 +72,7 @@
     const stage = document.getElementById("job-stage");
     const error = document.getElementById("job-error");
     const stageTemplate = stage.textContent.split(":")[0];
+    const stageNames = JSON.parse(document.getElementById("stage-names").textContent);
     const poll = async () => {
       try {
         const response = await fetch(processing.dataset.statusUrl, { headers: { Accept: "application/json" } });
@@ -80,7 +81,7 @@
         const job = state.job || {};
         const p = Math.round(job.percent || 0);
         bar.value = p; percent.textContent = p + " %";
-        if (job.stage) stage.textContent = stageTemplate + ": " + job.stage;
+        if (job.stage) stage.textContent = stageTemplate + ": " + (stageNames[job.stage] || job.stage);
         if (job.error) { error.textContent = job.error; error.hidden = false; }
         if (state.status === "done" || job.status === "done") { window.location.reload(); return; }
         if (job.status === "failed" || state.status === "failed") { if (processing.dataset.status !== "failed") window.location.reload(); return; }

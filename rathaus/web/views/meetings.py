@@ -174,7 +174,18 @@ async def meeting_view(request: web.Request) -> web.Response:
         "state": _status(store, meeting), "exports": list(EXPORTS),
         "has_audio": bool(meeting["audio_path"] and Path(meeting["audio_path"]).is_file()),
         "highlight": request.query.get("seg", ""),
+        "stage_names": _stage_names(),
     })
+
+
+def _stage_names() -> dict[str, str]:
+    from rathaus.web.render import t_opt
+
+    try:
+        from meetings.pipeline import STAGES
+    except ImportError:
+        STAGES = ()
+    return {stage: t_opt(f"stages.{stage}", stage) for stage in STAGES}
 
 
 async def meeting_audio(request: web.Request) -> web.StreamResponse:
@@ -305,10 +316,14 @@ async def export(request: web.Request) -> web.StreamResponse:
         return web.Response(status=503, text=t("meetings.export_unavailable", reason=str(exc)), content_type="text/plain")
     filename, content_type = EXPORTS[kind]
     log_action(request, "export", "meeting", meeting["id"], {"format": kind})
+    from urllib.parse import quote
+
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in meeting["title"])[:60] or "sitzung"
+    ascii_stem = "".join(c if c.isascii() else "_" for c in stem)
     return web.Response(body=body, headers={
         "Content-Type": content_type,
-        "Content-Disposition": f'attachment; filename="{stem}-{filename}"',
+        "Content-Disposition": f"attachment; filename=\"{ascii_stem}-{filename}\"; "
+                               f"filename*=UTF-8''{quote(stem + '-' + filename)}",
     })
 
 
