@@ -62,6 +62,7 @@ class Segment:
     words: list[Word] = field(default_factory=list)
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
+    language: str = ""
 
 
 @dataclass
@@ -107,6 +108,41 @@ def is_hallucination(text: str) -> bool:
     return any(norm.startswith(h) for h in HALLUCINATIONS)
 
 
+def _key(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def collapse_loops(words: list[Word], min_repeats: int = 3, max_n: int = 6) -> list[Word]:
+    """Drop the repeats of an n-gram that occurs `min_repeats` or more times in a row
+    ("ganzes, ganzes, ganzes, ganzes" -> "ganzes"): whisper's repetition loop on unclear audio.
+    Genuine repetitions in speech are rarely three in a row; two are kept."""
+    keys = [_key(w.word) for w in words]
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        collapsed = False
+        for n in range(1, max_n + 1):
+            gram = keys[i:i + n]
+            if len(gram) < n or not any(gram):
+                break
+            repeats = 1
+            while keys[i + repeats * n:i + (repeats + 1) * n] == gram:
+                repeats += 1
+            if repeats >= min_repeats:
+                out.extend(words[i:i + n])
+                i += repeats * n
+                collapsed = True
+                break
+        if not collapsed:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _text_from_words(words: list[Word]) -> str:
+    return " ".join(w.word for w in words).strip()
+
+
 class Recognizer:
     """A loaded whisper model. Thread-safe: concurrent calls queue on CTranslate2's workers."""
 
@@ -139,12 +175,18 @@ class Recognizer:
         beam_size: int | None = None,
     ) -> Transcript:
         """Transcribe a file or 16 kHz samples. `language=None` uses the configured default;
-        pass "" to detect it."""
+        "" detects one language for the whole audio; "auto" detects the language of every
+        segment (speakers who switch between German and English; costs one extra encoder pass
+        per segment)."""
         samples = audio_io.decode(source) if not isinstance(source, np.ndarray) else source.astype(np.float32)
         lang = self.settings.language if language is None else language
+        multilingual = lang == "auto"
+        if multilingual:
+            lang = ""
         started = time.perf_counter()
         kwargs = dict(
             language=lang or None,
+            multilingual=multilingual,
             beam_size=beam_size or self.settings.beam_size,
             word_timestamps=word_timestamps,
             vad_filter=vad_filter,
@@ -167,8 +209,16 @@ class Recognizer:
                 continue
             words = [Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
                      for w in (s.words or []) if w.word.strip()]
+            if words:
+                kept = collapse_loops(words)
+                if len(kept) < len(words):
+                    log.info("asr: dropped a repetition loop at %.1f s (%d words)", s.start, len(words) - len(kept))
+                    words, text = kept, _text_from_words(kept)
+            segment_language = info.language
+            if multilingual:
+                segment_language = self._segment_language(samples, s.start, s.end) or info.language
             out.append(Segment(round(s.start, 3), round(s.end, 3), text, words,
-                               round(s.avg_logprob, 4), round(s.no_speech_prob, 4)))
+                               round(s.avg_logprob, 4), round(s.no_speech_prob, 4), segment_language))
         return Transcript(
             language=info.language,
             language_probability=round(info.language_probability, 4),
@@ -178,6 +228,18 @@ class Recognizer:
             device=f"{self.device}/{self.compute_type}",
             elapsed_s=round(time.perf_counter() - started, 3),
         )
+
+
+    def _segment_language(self, samples: np.ndarray, start: float, end: float) -> str:
+        piece = samples[int(start * audio_io.ASR_RATE):int(end * audio_io.ASR_RATE)]
+        if piece.size < audio_io.ASR_RATE // 2:
+            return ""
+        if self._lock:
+            with self._lock:
+                language, _prob, _all = self._model.detect_language(piece)
+        else:
+            language, _prob, _all = self._model.detect_language(piece)
+        return language
 
 
 _shared: dict[tuple, Recognizer] = {}

@@ -121,3 +121,103 @@ def resolve(name_or_path: str, models_dir: Path) -> Path:
         f"machine has internet, or copy a CTranslate2 model directory (model.bin, config.json, tokenizer.json, "
         f"vocabulary.json) to {target}"
     )
+
+
+# -- installing other sizes -------------------------------------------------------------------------
+
+# Official CTranslate2 conversions (the ones faster-whisper itself downloads).
+OFFICIAL_REPOS = {
+    "tiny": "Systran/faster-whisper-tiny",
+    "small": "Systran/faster-whisper-small",
+    "medium": "Systran/faster-whisper-medium",
+    "large-v3": "Systran/faster-whisper-large-v3",
+    "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+    "turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+    "distil-large-v3": "Systran/faster-distil-whisper-large-v3",
+}
+INSTALL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*")
+
+
+def check_loadable(directory: Path) -> None:
+    """Open the model with CTranslate2 on the CPU: a truncated or corrupt model.bin fails here
+    ("invalid payload size") instead of in the middle of a phone call."""
+    if not _complete(directory):
+        raise ModelError(f"{directory} is not a CTranslate2 whisper model directory (needs model.bin and config.json)")
+    try:
+        import ctranslate2
+
+        ctranslate2.models.Whisper(str(directory), device="cpu", compute_type="int8")
+    except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError with a useful message
+        raise ModelError(f"{directory}: the model does not load ({str(exc).splitlines()[0][:200]})") from None
+
+
+def offline_help(name: str, models_dir: Path) -> str:
+    repo = OFFICIAL_REPOS.get(name, "Systran/faster-whisper-" + name)
+    return (f"download https://huggingface.co/{repo} (config.json, model.bin, tokenizer.json, vocabulary.*) on a "
+            f"machine with internet and copy the files to {models_dir / f'whisper-{name}'}, or run "
+            f"`rathaus models install {name} --from DIR`; then set [asr] model = \"{name}\"")
+
+
+def install_from_directory(name: str, source: Path, models_dir: Path, move: bool = False) -> Path:
+    """Copy (or move) a CTranslate2 model directory that was downloaded elsewhere, after checking
+    that it loads. The old model stays in place until the new one is complete."""
+    check_loadable(source)
+    target = models_dir / f"whisper-{name}"
+    staging = models_dir / f".whisper-{name}.partial"
+    models_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    if move:
+        shutil.move(str(source), str(staging))
+    else:
+        shutil.copytree(source, staging)
+    digest = sha256_file(staging / "model.bin")
+    (staging / ".verified").write_text(digest)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.replace(target)
+    return target
+
+
+def install_official(name: str, models_dir: Path) -> Path:
+    """Download an official model from the Hugging Face hub, check each file's sha256 against the
+    hub's record and that CTranslate2 loads it, then move it into place."""
+    if name in BUNDLED:
+        return resolve(name, models_dir)
+    repo = OFFICIAL_REPOS.get(name)
+    if repo is None:
+        raise ModelError(f"unknown whisper model '{name}' (installable: {', '.join(sorted(OFFICIAL_REPOS))})")
+    try:
+        from huggingface_hub import HfApi, snapshot_download
+        from huggingface_hub.errors import HfHubHTTPError
+    except ImportError:  # faster-whisper depends on it; a broken install is possible
+        raise ModelError(f"huggingface_hub is not installed; offline: {offline_help(name, models_dir)}") from None
+    staging = models_dir / f".whisper-{name}.download"
+    models_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        info = HfApi().model_info(repo, files_metadata=True)
+        snapshot_download(repo, local_dir=str(staging), allow_patterns=list(INSTALL_FILES))
+    except (HfHubHTTPError, OSError, ValueError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise ModelError(f"cannot download {repo} ({first}); offline: {offline_help(name, models_dir)}") from None
+    except Exception as exc:  # the hub client wraps network failures in many types
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelError(f"cannot download {repo} ({type(exc).__name__}); offline: {offline_help(name, models_dir)}") from None
+    expected = {s.rfilename: s.lfs.sha256 for s in info.siblings or [] if getattr(s, "lfs", None)}
+    if "model.bin" in expected and sha256_file(staging / "model.bin") != expected["model.bin"]:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelError(f"{repo}: model.bin does not match the hub's sha256; nothing was installed")
+    shutil.rmtree(staging / ".cache", ignore_errors=True)
+    try:
+        return install_from_directory(name, staging, models_dir, move=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def installed_models(models_dir: Path) -> list[tuple[str, Path]]:
+    """(name, directory) of every complete model under models_dir."""
+    out = []
+    if models_dir.is_dir():
+        for d in sorted(models_dir.iterdir()):
+            if d.name.startswith("whisper-") and _complete(d):
+                out.append((d.name[len("whisper-"):], d))
+    return out
