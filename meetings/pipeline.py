@@ -256,6 +256,7 @@ class _Run:
         self.stage_dir.mkdir(parents=True, exist_ok=True)
         self.progress, self.on_stage_done, self.should_stop = progress, on_stage_done, should_stop
         self.timings: dict[str, float] = {}
+        self.ran: set[str] = set()  # stages executed in this run (not resumed from disk)
 
     def overall(self, stage: str, fraction: float) -> float:
         before = sum(WEIGHTS[s] for s in STAGES[: STAGES.index(stage)])
@@ -280,6 +281,7 @@ class _Run:
         with open(self.stage_dir / "runs.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps({"stage": name, "started_at": now_iso(), "pid": os.getpid()}) + "\n")
         self.report(name, 0.0)
+        self.ran.add(name)
         started = time.perf_counter()
         result = fn()
         result["elapsed_s"] = round(time.perf_counter() - started, 3)
@@ -384,23 +386,27 @@ def _process(run: _Run, meeting: dict, settings: MeetingSettings, engine: str) -
 
     aligned = run.stage("align", align)
     transcript = MeetingTranscript.from_dict(aligned["transcript"])
-    _store_transcript(store, meeting_id, transcript, aligned["names"])
 
     out_dir = Path(params.out_dir) if params.out_dir else run.dir / "export"
 
     def minutes() -> dict:
-        files, protocol_md, agenda_items = _minutes_and_exports(config, store, meeting, params, transcript, out_dir)
-        return {"files": files, "protocol_md": protocol_md, "transcript": transcript.to_dict(),
-                "agenda": agenda_items}
+        files, protocol_md, extra = _minutes_and_exports(config, store, meeting, params, transcript, out_dir)
+        return {"files": files, "protocol_md": protocol_md, "transcript": transcript.to_dict(), **(extra or {})}
 
     final = run.stage("minutes", minutes)
-    transcript = MeetingTranscript.from_dict(final["transcript"])
-    # the minutes stage may have assigned agenda items to segments
-    _store_transcript(store, meeting_id, transcript, aligned["names"])
-    store.db["meetings"].update(meeting_id, {
-        "status": "done", "language": transcript.language, "protocol_md": final.get("protocol_md"),
-        "out_dir": str(out_dir), "agenda": json.dumps(final.get("agenda"), ensure_ascii=False) if final.get("agenda") else None,
-    })
+    transcript = MeetingTranscript.from_dict(final["transcript"])  # with agenda items per segment
+    fresh = bool(run.ran & {"align", "minutes"})
+    has_rows = store.db["meeting_segments"].count_where("meeting_id = ?", [meeting_id]) > 0
+    update: dict[str, Any] = {"status": "done", "language": transcript.language, "out_dir": str(out_dir)}
+    # a resumed, already finished meeting keeps the corrections staff made on the review page
+    if fresh or not has_rows:
+        _store_transcript(store, meeting_id, transcript, aligned["names"])
+    if fresh or not meeting.get("protocol_md"):
+        update["protocol_md"] = final.get("protocol_md")
+    for key in ("agenda", "members"):
+        if final.get(key):
+            update[key] = json.dumps(final[key], ensure_ascii=False)
+    store.db["meetings"].update(meeting_id, update)
     return PipelineResult(meeting_id, out_dir, final["files"], transcript, dict(run.timings), duration,
                           diar["engine"], dict(transcript.speakers))
 
@@ -425,7 +431,7 @@ def _store_transcript(store: Store, meeting_id: str, transcript: MeetingTranscri
 
 
 def _minutes_and_exports(config, store, meeting: dict, params: MeetingParams, transcript: MeetingTranscript,
-                         out_dir: Path) -> tuple[dict[str, str], str | None, Any]:
+                         out_dir: Path) -> tuple[dict[str, str], str | None, dict[str, Any]]:
     """Agenda, members, minutes and every export (modules of the minutes half of the issue)."""
     from meetings.rttm import write_rttm
 
@@ -439,7 +445,7 @@ def _minutes_and_exports(config, store, meeting: dict, params: MeetingParams, tr
         (out_dir / "transcript.json").write_text(json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
         write_rttm(transcript.turns, meeting["id"], out_dir / "diarization.rttm")
-        return files, None, None
+        return files, None, {}
     agenda = None
     if params.agenda:
         from meetings.agenda import load_agenda
@@ -470,5 +476,9 @@ def _minutes_and_exports(config, store, meeting: dict, params: MeetingParams, tr
     written = write_exports(out_dir, transcript, minutes, **kwargs)
     protocol = out_dir / "protocol.md"
     protocol_md = protocol.read_text(encoding="utf-8") if protocol.exists() else None
-    agenda_items = agenda.to_dict() if agenda is not None and hasattr(agenda, "to_dict") else None
-    return {k: str(v) for k, v in written.items()}, protocol_md, agenda_items
+    extra: dict[str, Any] = {}
+    if agenda is not None:
+        extra["agenda"] = agenda.to_dict().get("items")  # meetings.agenda: JSON list of items
+    if members:
+        extra["members"] = [m.to_dict() if hasattr(m, "to_dict") else asdict(m) for m in members]
+    return {k: str(v) for k, v in written.items()}, protocol_md, extra

