@@ -161,8 +161,12 @@ def test_staff_synonym_takes_effect_without_restart(prepared):
     R.add_synonym(store, "112", "Flohschein")
     after = assistant.ask(question)
     assert after.action == "answer" and after.service.id == "112"
+    vectors = store.conn.execute("SELECT count(*) FROM catalog_vectors").fetchone()[0]
     R.remove_synonym(store, "112", "Flohschein")
-    assert assistant.ask(question).service is None or assistant.ask(question).action != "answer"
+    again = assistant.ask(question)
+    assert not (again.action == "answer" and again.service.id == "112")
+    # the phrase's vectors (one per model) left the cache; the service text is swapped, not added
+    assert store.conn.execute("SELECT count(*) FROM catalog_vectors").fetchone()[0] == vectors - 2
 
 
 def test_empty_question_is_forwarded(prepared):

@@ -112,3 +112,16 @@ def cached_passages(store: Store, encoder: Encoder, texts: list[str], batch: int
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     return np.stack([known[h] for h in hashes]).astype(np.float32)
+
+
+def prune_vectors(store: Store, encoder_name: str, keep: list[str]) -> int:
+    """Drop cached vectors of texts the catalog no longer has (edited, re-imported, removed)."""
+    keep_hashes = {text_hash(t) for t in keep}
+    conn = store.conn
+    stale = [h for (h,) in conn.execute("SELECT text_hash FROM catalog_vectors WHERE model = ?", (encoder_name,))
+             if h not in keep_hashes]
+    if stale:
+        with conn:
+            conn.executemany("DELETE FROM catalog_vectors WHERE model = ? AND text_hash = ?",
+                             [(encoder_name, h) for h in stale])
+    return len(stale)

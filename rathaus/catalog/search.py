@@ -19,7 +19,7 @@ from importlib import resources
 import numpy as np
 
 from rathaus.catalog import text as T
-from rathaus.catalog.embeddings import Encoder, cached_passages
+from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Service
 from rathaus.catalog.repository import all_services, generation, index_text
@@ -139,6 +139,7 @@ class SearchIndex:
         for enc in encoders:
             index.doc_vectors.append(cached_passages(store, enc, docs))
             index.key_vectors.append(cached_passages(store, enc, keys))
+            prune_vectors(store, enc.name, docs + keys)
         rows = dict(store.conn.execute("SELECT service_id, name || ' ' || body FROM catalog_fts").fetchall())
         names = dict(store.conn.execute("SELECT service_id, name FROM catalog_fts").fetchall())
         index.terms = [set((rows.get(s.id) or "").split()) for s in services]
