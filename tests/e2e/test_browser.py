@@ -168,6 +168,16 @@ def test_meeting_upload_transcript_rename_search_and_call(browser, live, store, 
 
     # upload: the progress bar shows, then the meeting page polls the worker
     page.goto(live.url + "/meetings")
+    # drag and drop: a file dropped on the zone becomes the form's file
+    page.evaluate("""() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(2048)], "probe.wav", {type: "audio/wav"}));
+        const zone = document.getElementById("dropzone");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""")
+    assert "probe.wav" in page.locator("#file-name").inner_text()
+    assert page.evaluate("document.getElementById('file').files[0].name") == "probe.wav"
     page.set_input_files("#file", str(recording))
     page.get_by_label("Titel").fill("Bauausschuss E2E")
     page.get_by_label("Anzahl Sprecher (falls bekannt)").fill("2")
