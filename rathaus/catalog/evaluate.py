@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +50,12 @@ def evaluate(assistant, questions: list[Question], details: bool = False, warmup
     inside = [q for q in questions if not q.forward]
     outside = [q for q in questions if q.forward]
     top1 = top3 = forwarded = wrong = answered = 0
-    latencies = []
+    latencies, cpu = [], []
     rows = []
     for q in questions:
+        started = time.process_time()
         d = assistant.ask(q.text)
+        cpu.append((time.process_time() - started) * 1000)
         latencies.append(d.latency_ms)
         ids = [c.id for c in d.candidates]
         if q.forward:
@@ -80,6 +83,10 @@ def evaluate(assistant, questions: list[Question], details: bool = False, warmup
         "wrong_confident_count": wrong,
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(_percentile(latencies, 0.95), 1) if latencies else None,
+        # CPU time of this process per question: close to the latency on an idle machine (the
+        # models run single-threaded), and not inflated by other load on a shared one.
+        "cpu_ms_p50": round(statistics.median(cpu), 1) if cpu else None,
+        "cpu_ms_p95": round(_percentile(cpu, 0.95), 1) if cpu else None,
     }
     if details:
         result["details"] = rows

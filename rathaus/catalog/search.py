@@ -81,7 +81,7 @@ class Analysis:
     repaired: list[str]
     expansions: list[str]
     stems: list[str]
-    embed_text: str
+    embed_text: str          # the question with repairs and meanings of colloquial words appended
 
 
 @dataclass
@@ -190,9 +190,11 @@ class SearchIndex:
 
     # --- scoring ----------------------------------------------------------------------------------
 
-    def _dense(self, text: str) -> list[np.ndarray]:
+    def _dense(self, texts: list[str]) -> list[np.ndarray]:
+        """Per encoder: each service's similarity to the question (its text and best key phrase).
+        `texts` gives the text per encoder."""
         out = []
-        for enc, docs, keys in zip(self.encoders, self.doc_vectors, self.key_vectors):
+        for enc, docs, keys, text in zip(self.encoders, self.doc_vectors, self.key_vectors, texts):
             q = enc.queries([text])[0]
             doc_sim = docs @ q if len(docs) else np.zeros(0, dtype=np.float32)
             key_best = np.full(len(self.services), -1.0, dtype=np.float32)
@@ -247,7 +249,7 @@ class SearchIndex:
         analysis = analysis or self.analyze(question)
         if not self.services:
             return analysis, []
-        dense = self._dense(analysis.embed_text)
+        dense = self._dense([analysis.embed_text] * len(self.encoders))
         e5 = np.clip((dense[0] - 0.80) / 0.10, -1.0, 1.5) if dense else 0
         use = np.clip((dense[1] - 0.25) / 0.40, -1.0, 1.5) if len(dense) > 1 else 0
         lex = self._lexical(store, analysis)
