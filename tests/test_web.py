@@ -563,3 +563,20 @@ def test_users_cli(cli, store):
     assert authenticate(store, "doris", "neues-passwort-2") is not None
     assert cli("users", "passwd", "niemand", "--password-stdin", input="x" * 12 + "\n").returncode == 2
     assert "users" in cli("--help").stdout
+
+
+def test_catalog_gaps_with_the_phone_bots_own_reasons(store):
+    """Reasons as the phone bot writes them (German texts from prompts/de/phone.toml)."""
+    import prompts
+    from rathaus.web.stats import catalog_gaps
+
+    if not prompts.has("phone.reason.request", "de"):
+        pytest.skip("phone prompts not installed")
+    insert_call(store, question="Verbinden Sie mich bitte mit einem Menschen", reason=prompts.text("phone.reason.request"))
+    two_tries = insert_call(store, question="Wie melde ich ein Osterfeuer an?", reason=prompts.text("phone.reason.not_understood"))
+    with store.conn:
+        store.conn.execute(
+            "INSERT INTO call_turns (call_id, idx, role, started_at, text, language, action) VALUES (?, 2, 'caller', ?, ?, 'de', 'forward')",
+            (two_tries, "2026-11-20T09:15:05.000+00:00", "Osterfeuer anmelden, wo geht das?"))
+    gaps = {g["text"] for g in catalog_gaps(store)}
+    assert gaps == {"Wie melde ich ein Osterfeuer an?", "Osterfeuer anmelden, wo geht das?"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-PALETTE = ["#1f5f99", "#2e7d32", "#b26a00", "#8e24aa", "#c62828", "#00796b", "#5d4037", "#455a64"]
+PALETTE = ["#1f5f99", "#2e7d32", "#8f5600", "#8e24aa", "#c62828", "#00796b", "#5d4037", "#455a64"]
 
 
 def bar_chart(points: list[tuple[str, float]], title: str, width: int = 720, height: int = 220,

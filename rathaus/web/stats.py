@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 from rathaus.store import Store
 
-# reasons the phone bot gives in its hand-off when the catalog had nothing for the question
-NO_MATCH_REASONS = ("no_match", "no match", "nomatch", "low_confidence", "no_service")
+# hand-off reasons meaning "the caller wanted a person", not "the catalog had nothing": as codes,
+# and as the texts the phone bot (prompts phone.reason.*) and the catalog (catalog.reason.*) write
+PERSON_CODES = ("asked_for_human", "asked_for_person", "request", "dtmf")
+PERSON_PROMPTS = ("phone.reason.request", "phone.reason.dtmf", "catalog.reason.asked_for_person")
 
 
 @dataclass
@@ -41,43 +43,46 @@ def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashbo
                      latency=latency(store, first.isoformat()))
 
 
-def _turn_columns(store: Store) -> set[str]:
-    return {r[1] for r in store.conn.execute("PRAGMA table_info(call_turns)")}
+def _person_reasons() -> set[str]:
+    import prompts
+
+    texts = {c for c in PERSON_CODES}
+    for lang in prompts.languages():
+        for key in PERSON_PROMPTS:
+            if prompts.has(key, lang):
+                texts.add(str(prompts.text(key, lang)))
+    return {t.strip().lower() for t in texts}
 
 
 def catalog_gaps(store: Store, since: str = "", limit: int = 20) -> list[dict]:
-    """Caller questions the catalog could not answer: caller turns decided `forward` for lack of a
-    matching service (not because the caller asked for a human), most frequent first."""
-    has_reason = "reason" in _turn_columns(store)
-    rows = store.db.query(
-        f"""SELECT t.text, t.call_id, t.started_at, {'t.reason' if has_reason else 'NULL'} AS reason, c.handoff,
-                   c.corrected_service_id
-            FROM call_turns t JOIN calls c ON c.id = t.call_id
-            WHERE t.role = 'caller' AND t.action = 'forward' AND substr(t.started_at, 1, 10) >= ?
-            ORDER BY t.started_at DESC""", [since])
+    """Caller questions the catalog could not answer: caller turns decided `forward` with no
+    service found, most frequent first. Left out: the turn in which a caller asked for a person
+    (the hand-off reason says so) and calls staff have already assigned a service to."""
+    person = _person_reasons()
+    rows = list(store.db.query(
+        """SELECT t.id, t.text, t.call_id, t.started_at, c.handoff,
+                  (SELECT max(idx) FROM call_turns x WHERE x.call_id = t.call_id AND x.role = 'caller') AS last_idx,
+                  t.idx
+           FROM call_turns t JOIN calls c ON c.id = t.call_id
+           WHERE t.role = 'caller' AND t.action = 'forward' AND coalesce(t.service_id, '') = ''
+             AND c.corrected_service_id IS NULL AND substr(t.started_at, 1, 10) >= ?
+           ORDER BY t.started_at DESC""", [since]))
     grouped: dict[str, dict] = {}
     for row in rows:
-        reason = row["reason"]
-        if reason is None and row["handoff"]:
+        reason = ""
+        if row["handoff"]:
             try:
-                reason = (json.loads(row["handoff"]) or {}).get("reason")
+                reason = str((json.loads(row["handoff"]) or {}).get("reason") or "")
             except (ValueError, AttributeError):
-                reason = None
-        if reason is not None and not _is_no_match(str(reason)):
+                reason = ""
+        if row["idx"] == row["last_idx"] and reason.strip().lower() in person:
             continue
-        if row["corrected_service_id"]:
-            continue  # staff already taught the catalog what this was
         key = " ".join(row["text"].lower().split())
         if not key:
             continue
         entry = grouped.setdefault(key, {"text": row["text"], "count": 0, "last": row["started_at"], "call_id": row["call_id"]})
         entry["count"] += 1
     return sorted(grouped.values(), key=lambda e: (e["count"], e["last"]), reverse=True)[:limit]
-
-
-def _is_no_match(reason: str) -> bool:
-    reason = reason.lower().replace("-", "_")
-    return any(r.replace(" ", "_") in reason for r in NO_MATCH_REASONS) or "match" in reason
 
 
 def latency(store: Store, since: str = "") -> dict:
