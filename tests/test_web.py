@@ -580,3 +580,36 @@ def test_catalog_gaps_with_the_phone_bots_own_reasons(store):
             (two_tries, "2026-11-20T09:15:05.000+00:00", "Osterfeuer anmelden, wo geht das?"))
     gaps = {g["text"] for g in catalog_gaps(store)}
     assert gaps == {"Wie melde ich ein Osterfeuer an?", "Osterfeuer anmelden, wo geht das?"}
+
+
+def test_passwords_own_change_and_admin_reset(web, store):
+    assert web.login("clara", CLERK_PW).status == 302
+    assert web.form("/account/password", {"current": "falsch-falsch", "password": "neu-passwort-1", "password2": "neu-passwort-1"}).status == 400
+    assert web.form("/account/password", {"current": CLERK_PW, "password": "neu-passwort-1", "password2": "anders-passwort"}).status == 400
+    changed = web.form("/account/password", {"current": CLERK_PW, "password": "neu-passwort-1", "password2": "neu-passwort-1"})
+    assert changed.status == 302 and changed.headers["Location"].startswith("/login")
+    assert web.get("/").status == 302  # the old session ended with the new password
+    assert web.login("clara", "neu-passwort-1").status == 302
+    web.logout_cookies()
+    assert web.login("admin", ADMIN_PW).status == 302
+    clara = store.conn.execute("SELECT id FROM users WHERE username = 'clara'").fetchone()[0]
+    assert web.form(f"/admin/users/{clara}/password", {"password": "zurueckgesetzt-1"}).status == 302
+    assert web.form(f"/admin/users/{clara}/password", {"password": "kurz"}).status == 400
+    from rathaus.web.users import authenticate
+
+    assert authenticate(store, "clara", "zurueckgesetzt-1") is not None
+
+
+def test_failed_job_can_be_retried(admin, store):
+    jobs = pytest.importorskip("meetings.jobs")
+    meeting_id = insert_meeting(store)
+    job_id = jobs.enqueue_meeting(store, meeting_id, {})
+    assert "err=retry_impossible" in admin.form(f"/meetings/{meeting_id}/retry", {}).headers["Location"]
+    jobs.fail(store, job_id, "ffmpeg: Datei beschädigt")
+    with store.conn:
+        store.conn.execute("UPDATE meetings SET status = 'failed' WHERE id = ?", (meeting_id,))
+    page = admin.get(f"/meetings/{meeting_id}")
+    assert "ffmpeg: Datei beschädigt" in page.text_ and "Erneut versuchen" in page.text_
+    assert "ok=retry_queued" in admin.form(f"/meetings/{meeting_id}/retry", {}).headers["Location"]
+    assert jobs.get_job(store, job_id).status == "queued"
+    assert admin.get(f"/meetings/{meeting_id}/minutes").status == 200
