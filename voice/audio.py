@@ -143,3 +143,67 @@ def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int) -> Path:
         out.setframerate(sample_rate)
         out.writeframes(to_pcm16(samples))
     return path
+
+
+# -- G.711 (the codecs of the telephone network) ------------------------------------------------------
+# Why here: benchmarks and tests simulate telephone audio (8 kHz, mu-law or A-law) with the same
+# companding the RTP path applies, so ASR figures for "phone audio" mean what a caller produces.
+
+_MU = 255.0
+
+
+def to_mulaw(samples: np.ndarray) -> bytes:
+    """G.711 mu-law (PCMU) bytes of float samples, following the ITU-T segment layout."""
+    pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+    pcm16 = (pcm * 32767.0).astype(np.int32)
+    sign = np.where(pcm16 < 0, 0x80, 0x00)
+    magnitude = np.minimum(np.abs(pcm16), 32635) + 0x84
+    exponent = np.floor(np.log2(magnitude)).astype(np.int32) - 7
+    exponent = np.clip(exponent, 0, 7)
+    mantissa = (magnitude >> (exponent + 3)) & 0x0F
+    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
+
+
+def from_mulaw(data: bytes) -> np.ndarray:
+    """Float samples of G.711 mu-law bytes."""
+    u = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
+    sign = u & 0x80
+    exponent = (u >> 4) & 0x07
+    mantissa = u & 0x0F
+    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
+    return (np.where(sign, -magnitude, magnitude) / 32768.0).astype(np.float32)
+
+
+def to_alaw(samples: np.ndarray) -> bytes:
+    """G.711 A-law (PCMA) bytes of float samples."""
+    pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
+    pcm13 = (pcm * 32767.0).astype(np.int32) >> 3
+    sign = np.where(pcm13 >= 0, 0x80, 0x00)
+    magnitude = np.minimum(np.where(pcm13 >= 0, pcm13, -pcm13 - 1), 0xFFF)
+    exponent = np.where(magnitude < 32, 0, np.floor(np.log2(np.maximum(magnitude, 1))).astype(np.int32) - 4)
+    exponent = np.clip(exponent, 0, 7)
+    mantissa = np.where(exponent == 0, magnitude >> 1, magnitude >> exponent) & 0x0F
+    return ((sign | (exponent << 4) | mantissa) ^ 0x55).astype(np.uint8).tobytes()
+
+
+def from_alaw(data: bytes) -> np.ndarray:
+    """Float samples of G.711 A-law bytes."""
+    a = np.frombuffer(data, dtype=np.uint8).astype(np.int32) ^ 0x55
+    sign = a & 0x80
+    exponent = (a >> 4) & 0x07
+    mantissa = a & 0x0F
+    magnitude = np.where(exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << (exponent - 1))
+    return (np.where(sign, magnitude, -magnitude) / 32768.0).astype(np.float32)
+
+
+def telephone(samples: np.ndarray, sample_rate: int = ASR_RATE, codec: str = "mulaw") -> np.ndarray:
+    """`samples` as they arrive over a G.711 call: down to 8 kHz, companded, decoded, back to
+    `sample_rate`. For benchmarks and tests of phone-quality recognition."""
+    narrow = resample(samples, sample_rate, 8000)
+    if codec == "mulaw":
+        narrow = from_mulaw(to_mulaw(narrow))
+    elif codec == "alaw":
+        narrow = from_alaw(to_alaw(narrow))
+    elif codec != "pcm":
+        raise ValueError(f"unknown codec {codec!r} (mulaw, alaw, pcm)")
+    return resample(narrow, 8000, sample_rate)
