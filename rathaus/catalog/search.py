@@ -31,6 +31,7 @@ W_USE = 0.30
 W_LEX = 0.40
 W_NAME = 0.15        # share of the service name the question covers (prefers the generic service)
 SYNONYM_BONUS = 0.35
+PREFIX_MIN = 4       # shortest stem that matches the head of a longer compound
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +144,9 @@ class SearchIndex:
         rows = dict(store.conn.execute("SELECT service_id, name || ' ' || body FROM catalog_fts").fetchall())
         names = dict(store.conn.execute("SELECT service_id, name FROM catalog_fts").fetchall())
         index.terms = [set((rows.get(s.id) or "").split()) for s in services]
+        # Heads of compounds: "kirch" (Kirche) finds "kirchenaustritt", "hund" finds "hundesteu".
+        for terms in index.terms:
+            terms.update(t[:k] for t in list(terms) if len(t) >= 8 for k in range(PREFIX_MIN, len(t) - 2))
         index.name_terms = [set((names.get(s.id) or "").split()) for s in services]
         df: dict[str, int] = {}
         for terms in index.terms:
@@ -208,7 +212,7 @@ class SearchIndex:
         known = [s for s in analysis.stems if s]
         if not known or not self.services:
             return scores
-        match = " OR ".join(f'"{s}"' for s in known)
+        match = " OR ".join(f'"{s}"*' if len(s) >= PREFIX_MIN else f'"{s}"' for s in known)
         try:
             rows = store.conn.execute(
                 "SELECT service_id, bm25(catalog_fts, 0.0, 2.0, 1.0) FROM catalog_fts WHERE catalog_fts MATCH ? "
