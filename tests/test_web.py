@@ -507,9 +507,15 @@ def test_meeting_exports_in_every_format(admin, store, tmp_path):
     assert admin.get(f"/meetings/{meeting_id}/export/pdf").body.startswith(b"%PDF")
 
 
-def test_admin_deletes_a_meeting(admin, store):
+def test_admin_deletes_a_meeting(admin, store, config):
+    from rathaus.web.settings import upload_dir
+
     meeting_id = insert_meeting(store)
+    folder = upload_dir(config) / meeting_id
+    folder.mkdir(parents=True)
+    write_tone(folder / "aufnahme.wav")
     assert admin.form(f"/admin/meetings/{meeting_id}/delete", {}).status == 302
+    assert not folder.exists() and upload_dir(config).exists()
     assert store.conn.execute("SELECT count(*) FROM meeting_segments").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM meeting_segments_fts WHERE meeting_segments_fts MATCH 'Personalausweis'").fetchone()[0] == 0
 

@@ -138,10 +138,15 @@ def delete_meeting(store: Store, meeting_id: str, upload_root: Path) -> bool:
     with store.conn:
         store.conn.execute("DELETE FROM jobs WHERE kind = 'meeting' AND ref = ?", (meeting_id,))
         store.conn.execute("DELETE FROM meetings WHERE id = ?", (meeting_id,))
-    folder = upload_root / meeting_id
-    if folder.is_dir() and folder.resolve().is_relative_to(upload_root.resolve()):
-        shutil.rmtree(folder, ignore_errors=True)
+    remove_folder(upload_root, meeting_id)
     return True
+
+
+def remove_folder(root: Path, meeting_id: str) -> None:
+    """Remove <root>/<meeting_id> (uploads, work files), never anything outside root."""
+    folder = root / meeting_id
+    if meeting_id and folder.is_dir() and folder.resolve().is_relative_to(root.resolve()) and folder.resolve() != root.resolve():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def to_transcript(store: Store, meeting_id: str):

@@ -104,6 +104,10 @@ async def check_csrf(request: web.Request, expected: str) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith(PUBLIC_PREFIXES):  # static files: no database round trip
+        response = await handler(request)
+        _headers(response, request)
+        return response
     store = request.app[STORE]
     settings = request.app[SETTINGS]
     session = load_session(store, request.cookies.get(COOKIE), settings.session_hours)

@@ -32,7 +32,11 @@ def web_settings(config: Config) -> WebSettings:
 
 
 def upload_dir(config: Config) -> Path:
-    """Directory for meeting recordings (created on demand)."""
-    path = config.path("web.upload_dir", "meetings")
+    """Directory for meeting recordings (created on demand). Empty [web] upload_dir: the meeting
+    module's [meetings] meetings_dir, so a meeting's upload and work files share one folder."""
+    if not config.get("web.upload_dir") and "meetings_dir" in config.data.get("meetings", {}):
+        path = config.path("meetings.meetings_dir", "meetings")
+    else:
+        path = config.path("web.upload_dir", "meetings")
     path.mkdir(parents=True, exist_ok=True)
     return path

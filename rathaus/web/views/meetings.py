@@ -329,7 +329,14 @@ async def export(request: web.Request) -> web.StreamResponse:
 
 async def delete_meeting(request: web.Request) -> web.StreamResponse:
     meeting_id = request.match_info["id"]
-    if not data.delete_meeting(request.app[STORE], meeting_id, upload_dir(request.app[CONFIG])):
+    config = request.app[CONFIG]
+    if not data.delete_meeting(request.app[STORE], meeting_id, upload_dir(config)):
         raise not_found(request)
+    try:  # the meeting module's work files, where they live elsewhere
+        from meetings.pipeline import meetings_dir
+
+        data.remove_folder(meetings_dir(config), meeting_id)
+    except ImportError:
+        pass
     log_action(request, "delete", "meeting", meeting_id)
     raise redirect("/meetings", ok="meeting_deleted")
