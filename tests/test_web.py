@@ -619,3 +619,15 @@ def test_failed_job_can_be_retried(admin, store):
     assert "ok=retry_queued" in admin.form(f"/meetings/{meeting_id}/retry", {}).headers["Location"]
     assert jobs.get_job(store, job_id).status == "queued"
     assert admin.get(f"/meetings/{meeting_id}/minutes").status == 200
+
+
+def test_sessions_are_stored_hashed_and_expire(web, store):
+    response = web.login("clara", CLERK_PW)
+    token = re.search(r"rathaus_session=([^;]+)", response.headers["Set-Cookie"]).group(1)
+    stored = store.conn.execute("SELECT token_hash FROM sessions").fetchone()[0]
+    assert token not in stored and len(stored) == 64
+    assert web.get("/calls").status == 200
+    with store.conn:
+        store.conn.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000+00:00'")
+    assert web.get("/calls").status == 302
+    assert store.conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0

@@ -70,8 +70,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     audit(store, user, "login", "user", user.username, None, ip)
     target = safe_next(str(form.get("next", "/")))
     response = web.HTTPFound(target)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(request), path="/",
-                        max_age=settings.session_hours * 3600)
+    # a browser-session cookie (gone when the browser closes, e.g. on a shared office PC); the
+    # server ends idle sessions after [web] session_hours
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(request), path="/")
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
 
