@@ -32,6 +32,10 @@ from rathaus.store import Store
 
 log = logging.getLogger(__name__)
 
+# A phone turn is at most ~20 s of speech (a few hundred characters); longer input is cut so a
+# pasted document cannot make one question slow.
+MAX_QUESTION_CHARS = 1000
+
 
 @dataclass
 class CatalogSettings:
@@ -98,7 +102,8 @@ class Assistant:
         started = time.perf_counter()
         question = " ".join(str(question).split())
         lang = answers.answer_language(language or detect_language(question))
-        decision = self._decide(question, lang)
+        decision = self._decide(question[:MAX_QUESTION_CHARS], lang)
+        decision.question = question
         decision.latency_ms = (time.perf_counter() - started) * 1000
         return decision
 
