@@ -197,3 +197,17 @@ def test_voices_install_offline_says_what_to_copy_where(cli, rathaus_home):
         pytest.skip("this machine has internet: the voice was installed")
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "de_DE-thorsten-high.onnx.json" in proc.stderr and str(rathaus_home / "voices") in proc.stderr
+
+
+def test_long_first_sentence_is_cut_for_a_quick_start():
+    text = ("Für einen neuen Personalausweis, den Sie im Bürgerbüro beantragen können, brauchen Sie "
+            "ein biometrisches Passfoto. Danke.")
+    pieces = split_sentences(text)
+    assert pieces[0] == "Für einen neuen Personalausweis,"
+    assert pieces[1].startswith("den Sie im Bürgerbüro") and pieces[-1] == "Danke."
+    assert " ".join(pieces) == text
+
+
+def test_without_voice_dir_only_bundled_voices_are_used():
+    s = Synthesizer(TtsSettings())
+    assert s.voice_dir is None and s.voice_name("en") == "en_US-joe-medium"

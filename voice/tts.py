@@ -33,6 +33,7 @@ _ESPEAK_VOICES = {"de": "de", "en": "en-us", "tr": "tr", "ar": "ar", "uk": "uk",
                   "fr": "fr-fr", "it": "it", "es": "es", "ro": "ro", "hr": "hr", "sr": "sr", "el": "el",
                   "fa": "fa", "vi": "vi", "nl": "nl"}
 _MAX_CLAUSE = 180  # characters; longer sentences are split at commas so that first audio comes soon
+_FIRST_MAX = 90  # the first piece is kept shorter still: it decides the time to first audio
 
 
 @dataclass
@@ -58,8 +59,18 @@ class AudioChunk:
         return len(self.samples) / self.sample_rate
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences (and clauses of very long ones), in order, without empty pieces."""
+def split_sentences(text: str, first_max: int = _FIRST_MAX) -> list[str]:
+    """Sentences (and clauses of very long ones), in order, without empty pieces. A long first
+    sentence is cut at its first comma after 25 characters so that the caller hears it sooner."""
+    pieces = _sentences(text)
+    if pieces and len(pieces[0]) > first_max:
+        cut = pieces[0].find(", ", 25, first_max)
+        if cut > 0:
+            pieces[0:1] = [pieces[0][: cut + 1], pieces[0][cut + 2:]]
+    return pieces
+
+
+def _sentences(text: str) -> list[str]:
     pieces = []
     for line in text.splitlines():
         for sentence in re.split(r"(?<=[.!?])\s+(?=[^\s])", line.strip()):
@@ -131,7 +142,8 @@ class Synthesizer:
 
     def __init__(self, settings: TtsSettings, voice_dir: str | Path | None = None):
         self.settings = settings
-        self.voice_dir = Path(voice_dir or settings.voice_dir or ".").expanduser()
+        configured = voice_dir or settings.voice_dir
+        self.voice_dir = Path(configured).expanduser() if configured else None  # None: bundled voices only
         self._backends: dict[str, _Backend] = {}
         self._lock = threading.Lock()
 

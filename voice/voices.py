@@ -76,10 +76,10 @@ def bundled_voices() -> list[VoiceInfo]:
     return [info] if info else []
 
 
-def list_voices(voice_dir: Path) -> list[VoiceInfo]:
+def list_voices(voice_dir: Path | None) -> list[VoiceInfo]:
     """Installed voices first (they win over bundled ones of the same name), then bundled ones."""
     found: dict[str, VoiceInfo] = {}
-    if voice_dir.is_dir():
+    if voice_dir is not None and voice_dir.is_dir():
         for model in sorted(voice_dir.glob("*.onnx")):
             info = _info(model, "installed")
             if info:
@@ -89,14 +89,14 @@ def list_voices(voice_dir: Path) -> list[VoiceInfo]:
     return list(found.values())
 
 
-def find_voice(name: str, voice_dir: Path) -> VoiceInfo | None:
+def find_voice(name: str, voice_dir: Path | None) -> VoiceInfo | None:
     for info in list_voices(voice_dir):
         if info.name == name:
             return info
     return None
 
 
-def voice_for_language(language: str, voice_dir: Path, preferred: str = "") -> VoiceInfo | None:
+def voice_for_language(language: str, voice_dir: Path | None, preferred: str = "") -> VoiceInfo | None:
     """The preferred voice if installed, else the best installed voice of that language."""
     voices = list_voices(voice_dir)
     if preferred:
