@@ -281,7 +281,7 @@ def caller_main(args) -> int:
             prm.newCall = xfer
 
         def onCallTransferStatus(self, prm):
-            pass
+            state["refer_status"] = int(prm.statusCode)
 
         def onCallReplaced(self, prm):
             pass
@@ -357,6 +357,13 @@ def caller_main(args) -> int:
                 events.append({"event": "dtmf-error", "info": exc.info()})
             events.append({"t": time.monotonic() - t0, "event": "dtmf", "digits": step["dtmf"]})
             pump(0.3 + 0.1 * len(step["dtmf"]))
+        elif "refer" in step:  # ask the bot to transfer us (it must refuse)
+            try:
+                call.xfer(step["refer"], pj.CallOpParam(True))
+            except pj.Error as exc:
+                events.append({"event": "refer-error", "info": exc.info()})
+            events.append({"t": time.monotonic() - t0, "event": "refer", "target": step["refer"]})
+            pump(1.0)
         elif "hangup" in step:
             events.append({"t": time.monotonic() - t0, "event": "hangup"})
             try:

@@ -296,8 +296,13 @@ def test_malformed_sip_does_not_crash_the_bot(bot):
             s.sendto(packet, ("127.0.0.1", bot.sip_port))
     time.sleep(0.5)
     assert bot.proc.poll() is None
-    result = bot.call([{"wait": 1.0}, {"hangup": True}])
+    before = len(bot.staff_log.read_text().splitlines()) if bot.staff_log.exists() else 0
+    # a caller asking the bot to dial elsewhere (REFER) is refused: no toll fraud through the bot
+    result = bot.call([{"wait": 1.0}, {"refer": f"sip:premium@127.0.0.1:{bot.staff_port}"}, {"hangup": True}])
     assert result["media"] and bot.proc.poll() is None
+    assert result.get("refer_status", 603) >= 400
+    after = len(bot.staff_log.read_text().splitlines()) if bot.staff_log.exists() else 0
+    assert after == before
 
 
 def test_registered_bot_is_reached_through_the_registrar(bot):

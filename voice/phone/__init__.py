@@ -1,2 +1,18 @@
-"""The SIP phone bot: pjsua2 plumbing (sip), per-call audio loop (session), the conversation
-(dialog), call records (records), and the multi-process front (kamailio)."""
+"""The SIP phone bot.
+
+Modules, one concern each:
+  sip       pjsua2 Endpoint, account (direct or registered), incoming calls, REFER, DTMF
+  media     20 ms frames between pjsua2 and Python (copy and queue only), playback buffer
+  session   one call's listener (VAD, end of turn, barge-in, ASR) and speaker (sentence TTS)
+  dialog    the conversation as a pure state machine (greeting, confirm, forward, callback)
+  records   calls, call_turns, hand-off JSON and callback requests in the store
+  engines   ASR, TTS and the catalog assistant, loaded once per process
+  server    PhoneService: the above in one process, polled from asyncio by `rathaus serve`
+  kamailio  `rathaus serve --sip-workers N`: N worker processes behind kamailio's dispatcher
+
+Operating it: `rathaus serve` answers on [phone] sip_host:sip_port (default 127.0.0.1:5070,
+UDP); point the PBX's hotline extension or SIP trunk there, or set [phone] registrar/user/
+password/domain to register at the PBX. Transfers go to the catalog's service queues or
+[catalog] default_queue, which must be SIP URIs the caller's side can reach. Open callback
+requests: `rathaus phone callbacks`.
+"""

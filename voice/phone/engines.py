@@ -62,13 +62,14 @@ class Engines:
 
         return Vad(sample_rate=8000, threshold=self.vad_threshold)
 
-    def recognize(self, samples_16k: np.ndarray, language_hint: str | None = None) -> Heard:
-        """Transcribe a caller turn. With several [phone] languages the language is detected and
-        kept only when whisper is sure; otherwise the call's language (or the first) is used."""
+    def recognize(self, samples_16k: np.ndarray, language_hint: str | None = None, detect: bool = True) -> Heard:
+        """Transcribe a caller turn. With several [phone] languages and `detect`, the language is
+        detected and kept only when whisper is sure; otherwise the call's language (or the first)
+        is used. Sessions detect on the first turn only: callers rarely switch."""
         started = time.perf_counter()
         default = language_hint or self.languages[0]
         beam = max(1, int(self.config.get("phone.asr_beam_size")))
-        if len(self.languages) > 1:
+        if detect and len(self.languages) > 1:
             result = self.recognizer.transcribe(samples_16k, language="", word_timestamps=False,
                                                 vad_filter=False, beam_size=beam)
             if result.language not in self.languages or result.language_probability < 0.8:

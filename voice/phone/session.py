@@ -126,6 +126,7 @@ class CallSession:
         self.error: str | None = None
         self._pending_latency: list = []  # [turn_row, speech_end, holder]
         self._speculation = None
+        self._language_known = False
 
     # ------------------------------------------------------------------ CallHandler (SIP thread)
     def started(self, control: CallControl) -> None:
@@ -270,13 +271,13 @@ class CallSession:
         from concurrent.futures import Future
 
         future: Future = Future()
-        language = self.dialog.language
+        language, detect = self.dialog.language, not self._language_known
 
         def work():
             from voice.audio import resample
 
             try:
-                future.set_result(self.engines.recognize(resample(samples_8k, media.RATE, 16000), language))
+                future.set_result(self.engines.recognize(resample(samples_8k, media.RATE, 16000), language, detect))
             except Exception as exc:
                 future.set_exception(exc)
 
@@ -290,13 +291,16 @@ class CallSession:
             if speculation is not None:
                 heard = speculation.result()
             else:
-                heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), self.dialog.language)
+                heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), self.dialog.language,
+                                               not self._language_known)
         except Exception as exc:
             log.exception("ASR failed")
             self.error = f"ASR: {exc}"
             self._execute(self.dialog.on_error())
             return
         text = heard.text.strip()
+        if len(text.split()) >= 3:  # a real sentence settles the call's language
+            self._language_known = True
         log.info("call %s heard (%s, %.2f s ASR): %s", self.record.id, heard.language, heard.asr_s, text)
         if not text:
             return

@@ -303,6 +303,14 @@ def _call_class(pj):
             if self.handler is not None:
                 self.handler.dtmf(prm.digit)
 
+        def onCallTransferRequest(self, prm):
+            # A caller must never make the bot dial out (toll fraud): refuse incoming REFERs.
+            log.warning("refused a REFER from the caller to %r", prm.dstUri)
+            prm.statusCode = 603
+
+        def onCallReplaceRequest(self, prm):
+            prm.statusCode = 603
+
         def onCallTransferStatus(self, prm):
             if not self._xfer_pending:
                 return
