@@ -57,9 +57,10 @@ def start_staff(port: int, code_file: Path, log: Path, hold_s: float = 2.0) -> s
 
 
 def run_caller(target: str, script: list[dict], out: Path, record: Path, timeout: float = 120,
-               wait: bool = True) -> dict | subprocess.Popen:
+               wait: bool = True, codecs: str = "PCMA,PCMU") -> dict | subprocess.Popen:
     proc = subprocess.Popen([_python(), __file__, "caller", "--target", target, "--script",
-                             json.dumps(script), "--out", str(out), "--record", str(record)],
+                             json.dumps(script), "--out", str(out), "--record", str(record),
+                             "--codecs", codecs],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if not wait:
         return proc
@@ -189,7 +190,7 @@ def start_registrar(port: int, workdir: Path) -> subprocess.Popen:
 
 
 # ------------------------------------------------------------------------------------ peers
-def _endpoint(port: int, user: str = "peer"):
+def _endpoint(port: int, user: str = "peer", codecs: tuple[str, ...] = ("PCMA", "PCMU")):
     import pjsua2 as pj
 
     ep = pj.Endpoint()
@@ -211,7 +212,7 @@ def _endpoint(port: int, user: str = "peer"):
     ep.libStart()
     for info in ep.codecEnum2():
         name = info.codecId.split("/")[0].upper()
-        ep.codecSetPriority(info.codecId, {"PCMA": 255, "PCMU": 254}.get(name, 0))
+        ep.codecSetPriority(info.codecId, 255 - codecs.index(name) if name in codecs else 0)
     acfg = pj.AccountConfig()
     acfg.idUri = f"sip:{user}@127.0.0.1:{port}"
     acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
@@ -224,7 +225,7 @@ def caller_main(args) -> int:
     from voice import audio
     from voice.phone import media
 
-    pj, ep, acfg = _endpoint(free_port(), user="+4971112345")
+    pj, ep, acfg = _endpoint(free_port(), user="+4971112345", codecs=tuple(args.codecs.split(",")))
     script = json.loads(args.script)
     heard: list[tuple[float, bytes]] = []
     to_play: list[bytes] = []
@@ -474,6 +475,7 @@ def main() -> int:
     c.add_argument("--script", required=True)
     c.add_argument("--out", required=True)
     c.add_argument("--record", required=True)
+    c.add_argument("--codecs", default="PCMA,PCMU", help="codecs offered, in order (pjsua2 names)")
     s = sub.add_parser("staff")
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--code-file", required=True)

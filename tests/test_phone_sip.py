@@ -40,10 +40,10 @@ class Bot:
     def staff_answers(self, code: int) -> None:
         self.code_file.write_text(str(code))
 
-    def call(self, script: list[dict], timeout: float = 150, wait: bool = True):
+    def call(self, script: list[dict], timeout: float = 150, wait: bool = True, codecs: str = "PCMA,PCMU"):
         self.n += 1
         out, rec = self.root / f"call{self.n}.json", self.root / f"call{self.n}.wav"
-        result = run_caller(self.uri, script, out, rec, timeout=timeout, wait=wait)
+        result = run_caller(self.uri, script, out, rec, timeout=timeout, wait=wait, codecs=codecs)
         return result if wait else (result, out)
 
     def last_call(self, conn=None) -> sqlite3.Row:
@@ -320,3 +320,13 @@ def test_registered_bot_is_reached_through_the_registrar(bot):
     assert result["media"] and result["confirmed"], result["reason"]
     samples, _ = heard(result)
     assert len(loud_times(samples)) > 10, "the greeting came through the registrar"
+
+
+@pytest.mark.parametrize("codecs,ok", [("PCMU", True), ("PCMA", True), ("GSM,speex", False)])
+def test_g711_alaw_and_mulaw_only(bot, codecs, ok):
+    result = bot.call([{"wait": 1.5}, {"hangup": True}], codecs=codecs)
+    if ok:
+        samples, _ = heard(result)
+        assert result["media"] and len(loud_times(samples)) > 20, f"greeting heard over {codecs}"
+    else:
+        assert not result["confirmed"] and result["reason"].startswith("488"), result["reason"]
