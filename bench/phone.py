@@ -74,7 +74,6 @@ def main() -> int:
     p.add_argument("--config", help="configuration file for the bot (device, model ...)")
     args = p.parse_args()
 
-    from conftest import _models_cache
     from rathaus.config import Config
     from sip_peers import finish_caller, free_port, run_caller, start_bot, stop
     from voice import audio
@@ -85,8 +84,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="rathaus-bench-phone-"))
     home = work / "home"
     home.mkdir()
-    models = Path(os.environ.get("RATHAUS_HOME", "")) / "models" if os.environ.get("RATHAUS_HOME") else _models_cache()
-    (home / "models").symlink_to(models, target_is_directory=True)
+    models = config.data_dir / "models"  # the operator's joined/installed whisper models
+    models.mkdir(parents=True, exist_ok=True)
+    (home / "models").symlink_to(models.resolve(), target_is_directory=True)
     tts = Synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
     wavs = []
     for i, q in enumerate(QUESTIONS):
