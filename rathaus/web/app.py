@@ -38,7 +38,6 @@ def create_app(config: Config, store: Store) -> web.Application:
         app,
         loader=jinja2.PackageLoader("rathaus.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
-        undefined=jinja2.StrictUndefined,
     )
     render.install_filters(env)
     ensure_first_admin(store, settings.admin_user, settings.admin_password)
