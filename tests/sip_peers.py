@@ -351,6 +351,18 @@ def caller_main(args) -> int:
                 pump(0.01)
             state["play_end"] = time.monotonic() - t0
             events.append({"t": time.monotonic() - t0, "event": "played"})
+        elif "dtmf_info" in step:  # DTMF as SIP INFO instead of RFC 2833 events
+            for digit in step["dtmf_info"]:
+                prm = pj.CallSendDtmfParam()
+                prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+                prm.digits = digit
+                prm.duration = 160
+                try:
+                    call.sendDtmf(prm)
+                except pj.Error as exc:
+                    events.append({"event": "dtmf-error", "info": exc.info()})
+                pump(0.2)
+            events.append({"t": time.monotonic() - t0, "event": "dtmf", "digits": step["dtmf_info"]})
         elif "dtmf" in step:
             try:
                 call.dialDtmf(step["dtmf"])
