@@ -223,3 +223,17 @@ def test_long_audio_has_no_loops_or_closing_lines(recognizer):
     assert not any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2))
     assert not any(h in result.text.lower() for h in ("untertitel", "zuschauen", "bis zum nächsten mal"))
     assert result.segments[-1].end <= len(samples) / 16000 - 2.5
+
+
+@pytest.mark.parametrize("text,invented", [
+    ("Untertitel im Auftrag des ZDF, 2017", True),
+    ("Untertitel von Stephanie Geiges", True),
+    ("Vielen Dank fürs Zuschauen!", True),
+    ("Thanks for watching.", True),
+    ("Vielen Dank für Ihren Anruf.", False),
+    ("Der Untertitel der Vorlage lautet Haushalt 2024.", False),
+])
+def test_known_invented_closing_lines(text, invented):
+    from voice.asr import is_hallucination
+
+    assert is_hallucination(text) is invented

@@ -108,3 +108,18 @@ def test_english(text, spoken):
 
 def test_other_language_reads_numbers():
     assert speakable("3 kişi", "tr") == "üç kişi"
+
+
+@pytest.mark.parametrize("text,spoken", [
+    ("vor Vollendung des 18. Lebensjahres", "vor Vollendung des achtzehnten Lebensjahres"),
+    ("wenn Sie das 16. Lebensjahr vollendet haben", "wenn Sie das sechzehnte Lebensjahr vollendet haben"),
+    ("ab dem 3. Tag", "ab dem dritten Tag"),
+    ("am 1. Werktag des Monats", "am ersten Werktag des Monats"),
+    ("Kinder bis 12 Jahre: 14 Euro", "Kinder bis zwölf Jahre: vierzehn Euro"),
+    ("Verlängerung Kind: 46,50 Euro", "Verlängerung Kind: sechsundvierzig Euro fünfzig"),
+    ("Ab 4,40 Euro", "Ab vier Euro vierzig"),
+    ("15 bis 20 Euro", "fünfzehn bis zwanzig Euro"),
+])
+def test_real_catalog_phrases(text, spoken):
+    """Phrases as they occur in the Munich service catalog (fees, age limits, deadlines)."""
+    assert speakable(text, "de") == spoken

@@ -24,8 +24,13 @@ log = logging.getLogger(__name__)
 HALLUCINATIONS = (
     "untertitel im auftrag des zdf",
     "untertitel der amara.org-community",
+    "untertitel von stephanie geiges",
     "untertitelung des zdf",
     "untertitelung im auftrag des zdf",
+    "untertitelung aufgrund der amara.org-community",
+    "copyright wdr",
+    "swr 20",
+    "ard text im auftrag",
     "vielen dank fürs zuschauen",
     "vielen dank für's zuschauen",
     "danke fürs zuschauen",

@@ -285,9 +285,14 @@ class _German:
         def ordinal(m: re.Match) -> str:
             return f"{m.group(1)}{self.ordinal(int(m.group(2)), m.group(1))} "
 
+        # after an article or preposition any noun follows an ordinal: "vor Vollendung des 18. Lebensjahres"
+        text = re.sub(r"\b(des|dem|den|das|der|die|am|im|zum|zur|vom|beim|ab|seit|vor|nach|jeden|jedes|jeder)"
+                      r" (\d{1,3})\. (?=[A-ZÄÖÜ])",
+                      lambda m: f"{m.group(1)} {self.ordinal(int(m.group(2)), m.group(1))} ", text)
         return re.sub(r"(^|.*?\b(?:\w+ )?)(?<![\d.,])(\d{1,3})\. (?=(?:[a-zäöü]|(?:Stock|Obergeschoss|"
                       r"Untergeschoss|Etage|Tagesordnungspunkt|Sitzung|Lesung|Quartal|Halbjahr|Klasse|"
-                      r"Werktag|Monat|Jahrhundert|Mal|Platz|Bauabschnitt|Änderung|Nachtrag)\b))",
+                      r"Werktag|Monat|Jahrhundert|Mal|Platz|Bauabschnitt|Änderung|Nachtrag|Lebensjahr|Lebensjahres|"
+                      r"Geburtstag|Kalendertag|Kalenderjahr|Schuljahr|Woche|Tag)\b))",
                       ordinal, text)
 
     def postcodes(self, text: str) -> str:
