@@ -198,3 +198,20 @@ def test_embedding_models_leave_the_openmp_setting_of_other_engines_alone(prepar
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     E5Encoder()
     assert "OMP_NUM_THREADS" not in os.environ  # whisper/torch loaded later keep their thread counts
+
+
+def test_background_reload_keeps_answering_while_the_catalog_is_reindexed(prepared):
+    store, assistant, _ = prepared
+    live = Assistant(store, CatalogSettings(), encoders=assistant.index.encoders, background_reload=True)
+    live.warm_up()
+    question = "Ich brauche die Zwurbelkarte"
+    assert live.ask(question).action == "forward"
+    R.add_synonym(store, "112", "Zwurbelkarte")
+    try:
+        first = live.ask(question)  # starts the reload and is answered at once from the old index
+        assert first.action == "forward"
+        live.wait_for_reload()
+        after = live.ask(question)
+        assert after.action == "answer" and after.service.id == "112"
+    finally:
+        R.remove_synonym(store, "112", "Zwurbelkarte")

@@ -63,34 +63,75 @@ def asks_for_person(question: str) -> bool:
 
 
 class Assistant:
-    """Thread-safe; one per process. Reloads its index when the catalog changes in the store."""
+    """Thread-safe; one per process. Reloads its index when the catalog changes in the store.
 
-    def __init__(self, store: Store, settings: CatalogSettings, llm: LlmSettings | None = None, encoders=None):
+    With `background_reload` (what `load_assistant` gives the phone bot and the web page), a
+    changed catalog is re-indexed in a background thread while questions are still answered
+    from the previous index, so no caller waits for new texts to be embedded; the change takes
+    effect a moment later. Without it (command line, tests) the next question waits for it.
+    """
+
+    def __init__(self, store: Store, settings: CatalogSettings, llm: LlmSettings | None = None, encoders=None,
+                 background_reload: bool = False):
         self.store = store
         self.settings = settings
         self.llm = LlmClient(llm) if llm and llm.enabled and settings.use_llm else None
+        self.background_reload = background_reload
         self._encoders = encoders
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
+        self._reloading: threading.Thread | None = None
 
     # --- index ----------------------------------------------------------------------------------
+
+    def _build(self, store: Store) -> SearchIndex:
+        from rathaus.catalog.embeddings import shared_encoders
+
+        if self._encoders is None:
+            self._encoders = shared_encoders()
+        started = time.perf_counter()
+        index = SearchIndex.build(store, self._encoders)
+        log.info("catalog index: %d services in %.1f s", len(index.services), time.perf_counter() - started)
+        return index
+
+    def _reload_in_background(self) -> None:
+        def run() -> None:
+            store = Store(self.store.path)  # this thread's own connection
+            try:
+                index = self._build(store)
+                with self._lock:
+                    if self._index is None or index.generation >= self._index.generation:
+                        self._index = index
+            except Exception:  # keep answering from the old index; the next question retries
+                log.exception("catalog index reload failed")
+            finally:
+                store.close()
+                self._reloading = None
+
+        with self._lock:
+            if self._reloading is None:
+                self._reloading = threading.Thread(target=run, name="catalog-reload", daemon=True)
+                self._reloading.start()
 
     @property
     def index(self) -> SearchIndex:
         current = repository.generation(self.store)
         index = self._index
+        if index is not None and index.generation != current and self.background_reload:
+            self._reload_in_background()
+            return index
         if index is None or index.generation != current:
             with self._lock:
                 if self._index is None or self._index.generation != current:
-                    from rathaus.catalog.embeddings import shared_encoders
-
-                    if self._encoders is None:
-                        self._encoders = shared_encoders()
-                    started = time.perf_counter()
-                    self._index = SearchIndex.build(self.store, self._encoders)
-                    log.info("catalog index: %d services in %.1f s", len(self._index.services), time.perf_counter() - started)
+                    self._index = self._build(self.store)
                 index = self._index
         return index
+
+    def wait_for_reload(self, timeout: float = 60.0) -> None:
+        """Block until a background reload (if any) has finished."""
+        thread = self._reloading
+        if thread is not None:
+            thread.join(timeout)
 
     def warm_up(self) -> None:
         """Build the index and run one question so the first caller waits for nothing."""
@@ -220,4 +261,4 @@ def load_assistant(config, store: Store) -> Assistant:
     repository.ensure_initial(config, store)
     settings = config.settings("catalog", CatalogSettings)
     llm = config.settings("llm", LlmSettings)
-    return Assistant(store, settings, llm)
+    return Assistant(store, settings, llm, background_reload=True)
