@@ -153,3 +153,21 @@ def test_real_catalog_retires_the_sample_and_prune_retires_dropped(config, store
     assert [s.id for s in R.all_services(store)] == ["A1"]
     hits = store.conn.execute("SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'sperrmull'").fetchone()[0]
     assert hits == 0
+
+
+def test_dldb_requirements_become_documents(store, tmp_path):
+    """Berlin's DLDB names documents in "requirements"; offices come from locations_*.json."""
+    (tmp_path / "services_de.json").write_text(json.dumps({"data": [{
+        "id": "120703", "name": "Personalausweis beantragen", "description": "<p>Der Ausweis.</p>", "leika": "99099",
+        "meta": {"keywords": "Perso, Ausweis"}, "fees": "<p>37,00 Euro</p>",
+        "requirements": [{"name": "<b>Ein aktuelles Lichtbild</b>", "description": "biometrisch"}, {"name": "Alter Ausweis"}],
+        "locations": [{"location": "122210"}], "forms": [], "links": []}]}), encoding="utf-8")
+    (tmp_path / "locations_de.json").write_text(json.dumps({"data": [{
+        "id": "122210", "name": "Bürgeramt Mitte", "address": {"street": "Karl-Marx-Allee", "house_number": "31",
+                                                             "postal_code": "10178", "city": "Berlin"},
+        "contact": {"phone": "030 115", "email": "a@b.example"}}]}), encoding="utf-8")
+    R.import_file(store, tmp_path / "services_de.json")
+    s = R.get_service(store, "120703")
+    assert s.documents == ["Ein aktuelles Lichtbild", "Alter Ausweis"]
+    assert s.fees == "37,00 Euro" and s.keywords == ["Perso", "Ausweis"]
+    assert s.offices[0].address == "Karl-Marx-Allee 31, 10178 Berlin"

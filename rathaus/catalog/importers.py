@@ -201,6 +201,16 @@ def _dldb_links(items: Any) -> list[Link]:
             for i in items or [] if isinstance(i, dict)]
 
 
+def _dldb_requirements(raw: dict) -> list[str]:
+    """What to bring: Berlin's DLDB lists it in "requirements" (Munich's export has none)."""
+    out = []
+    for item in raw.get("requirements") or raw.get("prerequisites") or []:
+        name = html_to_text(str(item.get("name") or "")) if isinstance(item, dict) else html_to_text(str(item))
+        if name:
+            out.append(name.replace("\n", " "))
+    return out
+
+
 def read_dldb(path: Path) -> list[Service]:
     """services_*.json (DLDB export); offices from locations_*.json beside it when present."""
     data = _load_json(path)
@@ -223,6 +233,6 @@ def read_dldb(path: Path) -> list[Service]:
             id=str(raw["id"]), name=html_to_text(str(raw["name"])),
             description=html_to_text(raw.get("description")),
             keywords=keywords, fees=html_to_text(raw.get("fees")),
-            documents=[], forms=forms, links=links, leika=str(raw.get("leika") or ""),
+            documents=_dldb_requirements(raw), forms=forms, links=links, leika=str(raw.get("leika") or ""),
             offices=offices))
     return out
