@@ -49,6 +49,7 @@ class CatalogSettings:
     # Candidates within this distance of the best are offered in a confirm question.
     confirm_window: float = 0.10
     use_llm: bool = True
+    embed_threads: int = 1
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +89,7 @@ class Assistant:
         from rathaus.catalog.embeddings import shared_encoders
 
         if self._encoders is None:
-            self._encoders = shared_encoders()
+            self._encoders = shared_encoders(self.settings.embed_threads)
         started = time.perf_counter()
         index = SearchIndex.build(store, self._encoders)
         log.info("catalog index: %d services in %.1f s", len(index.services), time.perf_counter() - started)

