@@ -170,6 +170,39 @@ def bench_pipeline(engine: str, device: str, model: str, tmp: Path, speakers: in
             "load_s": {"diarizer": round(diar_load, 2), "asr": round(asr_load, 2), "warmup": round(warmup_s, 2)}}
 
 
+def bench_long(engine: str, device: str, model: str, tmp: Path, minutes: float) -> dict:
+    """Memory and speed on a long recording: built meetings repeated to `minutes` (an MP3, so the
+    decoder streams a compressed file). Reports peak RSS of this process; DER is not scored here
+    (the clips repeat, so the same voices come back)."""
+    import resource
+    import subprocess
+
+    from meetings.pipeline import MeetingParams, create_meeting, process_meeting
+    from rathaus.config import Config
+    from rathaus.store import open_store
+    from tests.meeting_builder import build_meeting
+
+    parts = [build_meeting(tmp / f"long_part{i}", 8, seed=20 + i, parts_per_speaker=3).wav for i in range(3)]
+    listing = tmp / "long.txt"
+    part_s = sum(float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
+                                       "default=nw=1:nk=1", str(p)], capture_output=True, text=True).stdout)
+                 for p in parts)
+    repeats = max(1, int(minutes * 60 / part_s) + 1)
+    listing.write_text("".join(f"file '{p}'\n" for _ in range(repeats) for p in parts))
+    long_mp3 = tmp / "long.mp3"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+                    "-t", str(minutes * 60), "-ac", "1", "-b:a", "64k", str(long_mp3)], check=True)
+    config = Config.load(tmp / "bench.toml")
+    store = open_store(config)
+    mid = create_meeting(config, store, long_mp3)
+    result = process_meeting(config, store, mid, params=MeetingParams(source=str(long_mp3), out_dir=str(tmp / "long_out"),
+                                                                      formats=["json", "rttm", "vtt", "md"]))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"audio_s": round(result.duration, 1), "speakers_found": len(set(result.speakers)),
+            "stage_s": {k: round(v, 2) for k, v in result.timings.items()},
+            "rtf_total": round(sum(result.timings.values()) / result.duration, 4), "peak_rss_mb": round(peak_mb)}
+
+
 def bench_votes() -> dict:
     directory = SHARED / "council" / "karlsruhe" / "niederschriften"
     try:
@@ -194,6 +227,8 @@ def main() -> int:
     ap.add_argument("--oracle", action="store_true", help="also score with the true speaker count given")
     ap.add_argument("--pipeline-speakers", type=int, default=16, help="speakers in the built pipeline meeting")
     ap.add_argument("--quick", action="store_true", help="fewer files")
+    ap.add_argument("--long-minutes", type=float, default=0.0,
+                    help="also run the pipeline on a long MP3 of this many minutes (memory, RTF; e.g. 180)")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: der,pipeline,votes")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -212,6 +247,10 @@ def main() -> int:
                 out["diarization_oracle"] = [bench_der(e, args.device, sets, True) for e in engines]
         if "pipeline" not in skip:
             out["pipeline"] = bench_pipeline(engines[0], args.device, args.model, tmp, args.pipeline_speakers)
+        if args.long_minutes > 0:
+            if "pipeline" in skip:
+                raise SystemExit("--long-minutes needs the pipeline part (it reuses its configuration)")
+            out["long_recording"] = bench_long(engines[0], args.device, args.model, tmp, args.long_minutes)
         if "votes" not in skip:
             out["votes_karlsruhe"] = bench_votes()
     print(json.dumps(out, ensure_ascii=False, indent=2))
