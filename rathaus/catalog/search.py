@@ -116,6 +116,8 @@ class SearchIndex:
     synonyms: list[tuple[str, int]] = field(default_factory=list)   # (folded phrase, service index)
     position: dict[str, int] = field(default_factory=dict)
     vocab_stems: set[str] = field(default_factory=set)
+    _name_postings: dict | None = None
+    _name_totals: np.ndarray | None = None
 
     @classmethod
     def build(cls, store: Store, encoders: list[Encoder]) -> "SearchIndex":
@@ -236,16 +238,22 @@ class SearchIndex:
 
     def _name_cover(self, analysis: Analysis) -> np.ndarray:
         """idf-weighted share of each service name's words that the question contains."""
-        asked = set(analysis.stems)
-        mean_idf = float(np.mean(list(self.idf.values()))) if self.idf else 1.0
+        if self._name_postings is None:
+            mean_idf = float(np.mean(list(self.idf.values()))) if self.idf else 1.0
+            postings: dict[str, list[tuple[int, float]]] = {}
+            totals = np.ones(len(self.services), dtype=np.float32)
+            for i, stems in enumerate(self.name_stems):
+                weights = [self.idf.get(s, mean_idf) for s in stems]
+                if weights:
+                    totals[i] = sum(weights)
+                for s, w in zip(stems, weights):
+                    postings.setdefault(s, []).append((i, w))
+            self._name_postings, self._name_totals = postings, totals
         out = np.zeros(len(self.services), dtype=np.float32)
-        for i, stems in enumerate(self.name_stems):
-            if not stems:
-                continue
-            weights = [self.idf.get(s, mean_idf) for s in stems]
-            hit = sum(w for s, w in zip(stems, weights) if s in asked)
-            out[i] = hit / sum(weights)
-        return out
+        for s in set(analysis.stems):
+            for i, w in self._name_postings.get(s, ()):
+                out[i] += w
+        return out / self._name_totals
 
     def search(self, store: Store, question: str, analysis: Analysis | None = None,
                language: str = "de", limit: int = 10) -> tuple[Analysis, list[Hit]]:
