@@ -332,3 +332,20 @@ def test_g711_alaw_and_mulaw_only(bot, codecs, ok):
         assert result["media"] and len(loud_times(samples)) > 20, f"greeting heard over {codecs}"
     else:
         assert not result["confirmed"] and result["reason"].startswith("488"), result["reason"]
+
+
+def test_sigterm_hangs_up_live_calls_and_stops_cleanly(bot):
+    """Last in the module: stopping `rathaus serve` mid-call sends BYE, closes the record and
+    destroys pjsua2 without a crash (exit code 0)."""
+    proc, out = bot.call([{"wait_end": 60}], wait=False)
+    deadline = time.monotonic() + 30
+    while bot.db().execute("SELECT count(*) FROM calls WHERE ended_at IS NULL").fetchone()[0] < 1:
+        assert time.monotonic() < deadline, "the call did not start"
+        time.sleep(0.1)
+    time.sleep(1.0)
+    output = stop(bot.proc, 30)
+    assert bot.proc.returncode == 0, output[-3000:]
+    result = finish_caller(proc, out, 60)
+    assert result["disconnected"] and result["reason"].startswith("200"), result["reason"]
+    assert bot.db().execute("SELECT count(*) FROM calls WHERE ended_at IS NULL").fetchone()[0] == 0
+    assert "stopped" in output

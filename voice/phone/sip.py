@@ -9,6 +9,7 @@ and enter through voice.phone.media (copy and queue only).
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import re
@@ -190,6 +191,9 @@ class SipBot:
             call.ended("shutdown")
         for _ in range(5):
             self.poll(10)
+        # A pjsua2 Call object still alive after libDestroy() aborts the process when it is
+        # finally freed: collect released calls (the GC may not have run yet) before destroying.
+        gc.collect()
         if self.account is not None:
             try:
                 self.account.shutdown()
@@ -404,6 +408,10 @@ def _call_class(pj):
             self.recorder = None
             self.port = None
             self._media = None
+            self.handler = None  # no references out of a dead call
+            # The Python proxy may outlive libDestroy() (SWIG keeps a reference we cannot see),
+            # and a pj::Call freed after libDestroy() aborts: run its destructor now.
+            media.destroy(self)
 
     _CALL_CLASS = BotCall
     return BotCall
