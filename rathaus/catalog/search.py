@@ -116,6 +116,7 @@ class SearchIndex:
     synonyms: list[tuple[str, int]] = field(default_factory=list)   # (folded phrase, service index)
     position: dict[str, int] = field(default_factory=dict)
     vocab_stems: set[str] = field(default_factory=set)
+    mean_idf: float = 1.0
     _name_postings: dict | None = None
     _name_totals: np.ndarray | None = None
 
@@ -157,6 +158,7 @@ class SearchIndex:
                 df[t] = df.get(t, 0) + 1
         n = max(len(services), 1)
         index.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        index.mean_idf = float(np.mean(list(index.idf.values()))) if index.idf else 1.0
         index.name_stems = [list(dict.fromkeys(T.stem(w) for w in T.content_words(s.name))) for s in services]
         index.synonyms = [(" ".join(T.words(p)), index.position[s.id]) for s in services for p in s.synonyms if T.words(p)]
         return index
@@ -224,8 +226,7 @@ class SearchIndex:
                 "ORDER BY rank LIMIT 50", (match,)).fetchall()
         except sqlite3.OperationalError:
             return scores
-        mean_idf = float(np.mean(list(self.idf.values()))) if self.idf else 1.0
-        weights = {s: self.idf.get(s, mean_idf * 1.5) for s in known}
+        weights = {s: self.idf.get(s, self.mean_idf * 1.5) for s in known}
         total = sum(weights.values()) or 1.0
         for service_id, _bm25 in rows:
             i = self.position.get(service_id)
@@ -239,7 +240,7 @@ class SearchIndex:
     def _name_cover(self, analysis: Analysis) -> np.ndarray:
         """idf-weighted share of each service name's words that the question contains."""
         if self._name_postings is None:
-            mean_idf = float(np.mean(list(self.idf.values()))) if self.idf else 1.0
+            mean_idf = self.mean_idf
             postings: dict[str, list[tuple[int, float]]] = {}
             totals = np.ones(len(self.services), dtype=np.float32)
             for i, stems in enumerate(self.name_stems):
