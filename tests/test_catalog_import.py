@@ -171,3 +171,15 @@ def test_dldb_requirements_become_documents(store, tmp_path):
     assert s.documents == ["Ein aktuelles Lichtbild", "Alter Ausweis"]
     assert s.fees == "37,00 Euro" and s.keywords == ["Perso", "Ausweis"]
     assert s.offices[0].address == "Karl-Marx-Allee 31, 10178 Berlin"
+
+
+def test_documented_example_csv_imports(store):
+    from importlib import resources
+
+    with resources.as_file(resources.files("rathaus.catalog.data").joinpath("example_catalog.csv")) as path:
+        report = R.import_file(store, path)
+    assert report.added == 2
+    dog = R.get_service(store, "ex-1")
+    assert dog.documents == ["Ihren Personalausweis", "die Chipnummer des Hundes"]
+    assert dog.offices[0].address == "Rathausplatz 1, 12345 Beispielstadt"
+    assert R.get_service(store, "ex-2").links[0].url == "https://www.example.org/sperrmuell"
