@@ -320,7 +320,9 @@ def process_meeting(config, store: Store, meeting_id: str, progress: Progress | 
 
 def _process(run: _Run, meeting: dict, settings: MeetingSettings, engine: str) -> PipelineResult:
     config, store, params, meeting_id = run.config, run.store, run.params, run.meeting_id
-    source = Path(params.source or meeting.get("audio_path") or "")
+    if not (params.source or meeting.get("audio_path")):
+        raise RathausError(f"meeting {meeting_id} has no recording (no source file given)")
+    source = Path(params.source or meeting.get("audio_path"))
     wav_path = run.dir / "audio16k.wav"
 
     decoded = run.stage("decode", lambda: _decode(source, wav_path, lambda f: run.report("decode", f)))
