@@ -226,3 +226,22 @@ def test_failed_job_keeps_its_error_and_can_be_retried(config, store, cli, tmp_p
     assert jobs.get_job(store, job_id).status == "queued"
     with pytest.raises(RathausError):
         jobs.enqueue_meeting(store, "no-such-meeting", {})
+
+
+def test_stopping_worker_requeues_its_job(config, store, tmp_path):
+    """`rathaus serve` shutting down: the job goes back to the queue instead of failing."""
+    import threading
+
+    from meetings.worker import run_job
+
+    silent = write_wav(tmp_path / "kurz.wav", np.zeros(16000 * 2, dtype=np.float32), 16000)
+    mid = create_meeting(config, store, silent)
+    job_id = jobs.enqueue_meeting(store, mid, {"source": str(silent)})
+    job = jobs.claim_next(store)
+    assert job.id == job_id and jobs.get_job(store, job_id).status == "running"
+    stop = threading.Event()
+    stop.set()
+    assert run_job(config, store, job, stop) == "queued"
+    again = jobs.get_job(store, job_id)
+    assert again.status == "queued" and again.error is None and again.worker is None
+    assert stage_runs(config, mid) == []  # nothing started
