@@ -106,6 +106,7 @@ silence_timeout_s = 20.0
 transfer_timeout_s = 15.0
 mask_caller = "partial"
 keep_audio = true
+languages = ["de", "en"]
 """)
     registrar = None
     if shutil.which("kamailio"):  # the bot registers at kamailio, as at a PBX

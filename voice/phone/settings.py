@@ -20,7 +20,7 @@ class PhoneSettings:
     mask_caller: str = "partial"
     keep_audio: bool = False
     codecs: list[str] = field(default_factory=lambda: ["PCMA", "PCMU"])
-    languages: list[str] = field(default_factory=lambda: ["de", "en"])
+    languages: list[str] = field(default_factory=lambda: ["de"])
     rtp_port: int = 0
     max_calls: int = 4
     barge_in: bool = True
