@@ -30,24 +30,6 @@ def _machine() -> dict:
             "device": "cpu (text only, no model)"}
 
 
-def _announcements(folder: Path) -> dict:
-    from meetings.transitions import find_announcements
-    from meetings.votes import dehyphenate
-
-    found = total = 0
-    for path in sorted(folder.glob("*.txt")):
-        text = dehyphenate(path.read_text(encoding="utf-8"))
-        header = re.search(r"Punkt (\d+(?:\.\d+)?) der Tagesordnung", text)
-        if not header:
-            continue
-        body = " ".join(text[header.end():].split())
-        if not re.search(r"ruft\s+(?:den\s+)?Tagesordnungspunkt", body):
-            continue
-        total += 1
-        found += header.group(1) in [n for _, n, _ in find_announcements(body)]
-    return {"items": total, "found": found, "recall": round(found / total, 4) if total else None}
-
-
 def _debate(folder: Path, name: str = "146616.txt"):
     """(speaker, text) paragraphs of a real debate."""
     from meetings.votes import dehyphenate, split_karlsruhe
@@ -105,6 +87,7 @@ def main() -> int:
     if not folder.is_dir():
         print(json.dumps({"error": f"evaluation data not found: {folder}"}))
         return 1
+    from meetings.transitions import evaluate_karlsruhe_announcements
     from meetings.votes import evaluate_karlsruhe
 
     started = time.perf_counter()
@@ -113,7 +96,7 @@ def main() -> int:
     votes["seconds"] = round(time.perf_counter() - started, 2)
     votes["note"] = ("rules developed on these same files (no held-out split); truth parsed from "
                      "single-result Abstimmungsergebnis blocks, multi-vote blocks skipped")
-    result = {"benchmark": "minutes", "votes": votes, "announcements": _announcements(folder),
+    result = {"benchmark": "minutes", "votes": votes, "announcements": evaluate_karlsruhe_announcements(folder),
               "speed": _speed(folder, args.hours), "machine": _machine()}
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0

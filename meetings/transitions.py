@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import prompts
 from meetings.agenda import Agenda, AgendaItem, normalize_number
@@ -235,3 +236,23 @@ def _agenda_from_transitions(transitions: list[Transition]) -> Agenda:
         title = tr.title_hint or prompts.text("meetings.item_untitled", number=tr.number)
         items.append(AgendaItem(number=tr.number, title=title))
     return Agenda(items=items)
+
+
+def evaluate_karlsruhe_announcements(folder: Path) -> dict:
+    """Recall of item announcements on the Karlsruhe minutes: each file opens its item with
+    "Der Vorsitzende ruft Tagesordnungspunkt N ... auf"; its header "Punkt N der Tagesordnung"
+    is the truth. Files without such a sentence are not counted."""
+    from meetings.votes import dehyphenate
+
+    found = total = 0
+    for path in sorted(Path(folder).glob("*.txt")):
+        text = dehyphenate(path.read_text(encoding="utf-8"))
+        header = re.search(r"Punkt (\d+(?:\.\d+)?) der Tagesordnung", text)
+        if not header:
+            continue
+        body = " ".join(text[header.end():].split())
+        if not re.search(r"ruft\s+(?:den\s+)?Tagesordnungspunkt", body):
+            continue
+        total += 1
+        found += header.group(1) in [n for _, n, _ in find_announcements(body)]
+    return {"items": total, "found": found, "recall": round(found / total, 4) if total else None}

@@ -175,23 +175,11 @@ def test_members_files(tmp_path):
 def test_announcements_in_real_karlsruhe_minutes():
     """Each Karlsruhe minutes file opens its item with "Der Vorsitzende ruft Tagesordnungspunkt
     N zur Behandlung auf"; the header "Punkt N der Tagesordnung" gives the truth."""
-    import re
-
     from conftest import shared_path
-    from meetings.votes import dehyphenate
+    from meetings.transitions import evaluate_karlsruhe_announcements
 
-    folder = shared_path("council", "karlsruhe", "niederschriften")
-    found = total = 0
-    for path in sorted(folder.glob("*.txt")):
-        text = dehyphenate(path.read_text(encoding="utf-8"))
-        header = re.search(r"Punkt (\d+(?:\.\d+)?) der Tagesordnung", text)
-        if not header:
-            continue
-        body = " ".join(text[header.end():].split())
-        if not re.search(r"ruft\s+(?:den\s+)?Tagesordnungspunkt", body):
-            continue
-        total += 1
-        found += header.group(1) in [n for _, n, _ in find_announcements(body)]
+    result = evaluate_karlsruhe_announcements(shared_path("council", "karlsruhe", "niederschriften"))
+    total, found = result["items"], result["found"]
     assert total > 150
     assert found / total >= 0.98  # measured 192/192
 
