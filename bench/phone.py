@@ -97,7 +97,7 @@ def main() -> int:
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db")}
     if args.config:
         env["RATHAUS_CONFIG"] = str(Path(args.config).resolve())
-    extra = ["--no-web", "--sip-workers", str(workers)]
+    extra = ["--no-web", "--no-worker", "--sip-workers", str(workers)]
     bot = start_bot(env, sip_port, http_port, work / "bot.log", extra=extra, timeout=900)
     results = []
     try:
