@@ -125,22 +125,28 @@ def cmd_show(args, config: Config) -> int:
     print(f"{s.name}  [{s.id}]" + (f"  LeiKa {s.leika}" if s.leika else ""))
     if s.description:
         print("\n" + s.description)
-    for label, value in (("Gebühren", s.fees), ("Weiterleitung", s.forward_to)):
+    import prompts
+
+    def label(key: str) -> str:
+        return prompts.text(f"catalog.show.{key}")
+
+    for key, value in (("fees", s.fees), ("forward", s.forward_to)):
         if value:
-            print(f"\n{label}: {value}")
+            print(f"\n{label(key)}: {value}")
     if s.documents:
-        print("\nUnterlagen:\n" + "\n".join(f"  - {d}" for d in s.documents))
-    for label, links in (("Formulare", s.forms), ("Links", s.links)):
+        print(f"\n{label('documents')}:\n" + "\n".join(f"  - {d}" for d in s.documents))
+    for key, links in (("forms", s.forms), ("links", s.links)):
         if links:
-            print(f"\n{label}:\n" + "\n".join(f"  - {l.name}: {l.url}" for l in links))
+            print(f"\n{label(key)}:\n" + "\n".join(f"  - {l.name}: {l.url}" for l in links))
     for o in s.offices:
-        print(f"\nStelle: {o.name}\n  {o.address}\n  {o.phone}  {o.email}" + (f"\n  {o.opening_hours}" if o.opening_hours else ""))
+        print(f"\n{label('office')}: {o.name}\n  {o.address}\n  {o.phone}  {o.email}"
+              + (f"\n  {o.opening_hours}" if o.opening_hours else ""))
     if s.keywords:
-        print("\nStichwörter: " + ", ".join(s.keywords))
+        print(f"\n{label('keywords')}: " + ", ".join(s.keywords))
     if s.synonyms:
-        print("Synonyme: " + ", ".join(s.synonyms))
+        print(f"{label('synonyms')}: " + ", ".join(s.synonyms))
     if s.edited_fields:
-        print("Lokal geändert: " + ", ".join(s.edited_fields))
+        print(f"{label('edited')}: " + ", ".join(s.edited_fields))
     return 0
 
 

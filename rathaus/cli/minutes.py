@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+import prompts
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -117,7 +119,7 @@ def _agenda(args: argparse.Namespace, config) -> int:
     if agenda.name:
         print(agenda.name)
     for item in agenda.items:
-        mark = "" if item.public else "  [nicht öffentlich]"
+        mark = "" if item.public else f"  [{prompts.text('meetings.non_public')}]"
         result = f"  -> {item.result}" if item.result else ""
         print(f"{item.number or '-':>6}  {item.title}{mark}{result}")
     return 0
