@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from meetings.textfile import read_text_file
 from rathaus.errors import RathausError
 
 
@@ -91,19 +92,7 @@ def load_agenda(path: str | Path) -> Agenda:
     Raises RathausError with the reason when the file is missing, unreadable or holds no items.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RathausError(f"agenda file not found: {path}") from None
-    except OSError as exc:
-        raise RathausError(f"cannot read agenda file {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise RathausError(f"agenda file {path} is not text (UTF-8 or Windows-1252)") from None
+    text = read_text_file(path, "agenda")
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or path.suffix.lower() == ".json":
         try:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from meetings.textfile import read_text_file
 from rathaus.errors import RathausError
 
 _NAME_KEYS = ("name", "Name", "full_name", "fullName")
@@ -81,16 +82,7 @@ def load_members(path: str | Path) -> list[Member]:
     "present"/"anwesend" marks absent members (shown as excused). Bad file -> RathausError.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RathausError(f"members file not found: {path}") from None
-    except OSError as exc:
-        raise RathausError(f"cannot read members file {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
+    text = read_text_file(path, "members")
     suffix = path.suffix.lower()
     stripped = text.lstrip()
     if suffix == ".json":
