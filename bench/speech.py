@@ -79,8 +79,9 @@ def bench_asr(args, data: Path) -> dict:
     clips = [(audio.decode(folder / r[0]), r[1]) for r in rows]
     recognizer.transcribe(clips[0][0], language="de")  # warm-up: first call allocates
     full = dict(word_timestamps=True, vad_filter=True)
-    # what the phone bot does per caller turn: no word times, no VAD pass (its own VAD cut the turn), beam 1
-    phone = dict(word_timestamps=False, vad_filter=False, beam_size=1)
+    # what the phone bot does per caller turn: no word times, no VAD pass (its own VAD cut the turn),
+    # beam 1, one decoding pass ([phone] asr_fallback = false)
+    phone = dict(word_timestamps=False, vad_filter=False, beam_size=1, fallback=False)
     telephone = lambda x: audio.telephone(x, 16000, "mulaw")  # noqa: E731
     for name, prepare, options in (("thorsten_16k", lambda x: x, full),
                                    ("thorsten_8k_mulaw", telephone, full),

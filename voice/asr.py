@@ -178,11 +178,14 @@ class Recognizer:
         vad_filter: bool = True,
         initial_prompt: str | None = None,
         beam_size: int | None = None,
+        fallback: bool = True,
     ) -> Transcript:
         """Transcribe a file or 16 kHz samples. `language=None` uses the configured default;
         "" detects one language for the whole audio; "auto" detects the language of every
         segment (speakers who switch between German and English; costs one extra encoder pass
-        per segment)."""
+        per segment). `fallback=False` decodes once at temperature 0: whisper's re-decoding of
+        unsure segments at higher temperatures can multiply the time, which a caller on the
+        phone would wait for."""
         samples = audio_io.decode(source) if not isinstance(source, np.ndarray) else source.astype(np.float32)
         lang = self.settings.language if language is None else language
         multilingual = lang == "auto"
@@ -198,6 +201,8 @@ class Recognizer:
             condition_on_previous_text=False,
             initial_prompt=initial_prompt,
         )
+        if not fallback:
+            kwargs["temperature"] = 0.0
         if self._lock:
             with self._lock:
                 segments, info = self._model.transcribe(samples, **kwargs)

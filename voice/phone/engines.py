@@ -69,19 +69,20 @@ class Engines:
         started = time.perf_counter()
         default = language_hint or self.languages[0]
         beam = max(1, int(self.config.get("phone.asr_beam_size")))
+        fallback = bool(self.config.get("phone.asr_fallback"))
         if detect and len(self.languages) > 1:
             result = self.recognizer.transcribe(samples_16k, language="", word_timestamps=False,
-                                                vad_filter=False, beam_size=beam)
+                                                vad_filter=False, beam_size=beam, fallback=fallback)
             if result.language not in self.languages or result.language_probability < 0.8:
                 if result.language != default:
                     result = self.recognizer.transcribe(samples_16k, language=default, word_timestamps=False,
-                                                        vad_filter=False, beam_size=beam)
+                                                        vad_filter=False, beam_size=beam, fallback=fallback)
                 language = default
             else:
                 language = result.language
         else:
             result = self.recognizer.transcribe(samples_16k, language=default, word_timestamps=False,
-                                                vad_filter=False, beam_size=beam)
+                                                vad_filter=False, beam_size=beam, fallback=fallback)
             language = default
         return Heard(result.text, language, time.perf_counter() - started)
 

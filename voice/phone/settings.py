@@ -31,4 +31,5 @@ class PhoneSettings:
     sip_workers: int = 1
     kamailio: str = "kamailio"
     asr_beam_size: int = 1
+    asr_fallback: bool = False
     speculate_s: float = 0.3
