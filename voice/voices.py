@@ -9,7 +9,6 @@ interrupted or damaged download never leaves a half voice behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rathaus.errors import RathausError
+from voice.checksums import file_digest
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +120,6 @@ def _voice_path(name: str) -> str:
     return f"{lang_region.split('_')[0]}/{lang_region}/{speaker}/{quality}/{name}"
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _download(url: str, target: Path, timeout: float) -> None:
     with urllib.request.urlopen(url, timeout=timeout) as response, open(target, "wb") as out:
         shutil.copyfileobj(response, out, 1 << 20)
@@ -210,7 +202,7 @@ def install_voice(name: str, voice_dir: Path, base_url: str = PIPER_VOICES_URL, 
             expected = entry.get("files", {}).get(rel, {})
             if expected.get("size_bytes") and target.stat().st_size != expected["size_bytes"]:
                 raise VoiceError(f"{rel}: size {target.stat().st_size} != {expected['size_bytes']}; nothing was installed")
-            if expected.get("md5_digest") and _md5(target) != expected["md5_digest"]:
+            if expected.get("md5_digest") and file_digest(target, "md5") != expected["md5_digest"]:
                 raise VoiceError(f"{rel}: checksum mismatch; nothing was installed")
             files[suffix] = target
         verify_voice_files(files[".onnx"], files[".onnx.json"])

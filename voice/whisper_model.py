@@ -8,13 +8,13 @@ instead of a crash deep inside CTranslate2.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from rathaus.errors import RathausError
+from voice.checksums import file_digest
 
 KNOWN_SIZES = ("tiny", "base", "small", "medium", "large-v3", "large-v3-turbo")
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
@@ -53,14 +53,6 @@ def _package_data(package: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _complete(directory: Path) -> bool:
     return all((directory / f).is_file() for f in ("model.bin", "config.json"))
 
@@ -87,7 +79,7 @@ def join_bundled(model: BundledModel, target: Path) -> Path:
         for source in sources:
             with open(source, "rb") as f:
                 shutil.copyfileobj(f, out, 1 << 20)
-    actual = sha256_file(partial)
+    actual = file_digest(partial)
     if actual != model.sha256:
         partial.unlink()
         raise ModelError(
@@ -170,7 +162,7 @@ def install_from_directory(name: str, source: Path, models_dir: Path, move: bool
         shutil.move(str(source), str(staging))
     else:
         shutil.copytree(source, staging)
-    digest = sha256_file(staging / "model.bin")
+    digest = file_digest(staging / "model.bin")
     (staging / ".verified").write_text(digest)
     shutil.rmtree(target, ignore_errors=True)
     staging.replace(target)
@@ -203,7 +195,7 @@ def install_official(name: str, models_dir: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelError(f"cannot download {repo} ({type(exc).__name__}); offline: {offline_help(name, models_dir)}") from None
     expected = {s.rfilename: s.lfs.sha256 for s in info.siblings or [] if getattr(s, "lfs", None)}
-    if "model.bin" in expected and sha256_file(staging / "model.bin") != expected["model.bin"]:
+    if "model.bin" in expected and file_digest(staging / "model.bin") != expected["model.bin"]:
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelError(f"{repo}: model.bin does not match the hub's sha256; nothing was installed")
     shutil.rmtree(staging / ".cache", ignore_errors=True)
