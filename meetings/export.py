@@ -103,16 +103,7 @@ def _subtitle_names(transcript: MeetingTranscript, minutes: Minutes) -> dict[str
 
 
 def _markdown(minutes: Minutes) -> str:
-    # tolerate `minutes.markdown = "<edited text>"` set by a caller instead of edited_markdown
-    if isinstance(minutes.markdown, str):
-        return minutes.markdown
     return minutes.markdown(minutes.language)
-
-
-def _edited(minutes: Minutes) -> str | None:
-    if isinstance(minutes.markdown, str):
-        return minutes.markdown
-    return minutes.edited_markdown
 
 
 # --- transcript formats -----------------------------------------------------------------------
@@ -271,7 +262,7 @@ def oparl_meeting(minutes: Minutes) -> dict:
 def _blocks(minutes: Minutes) -> list[tuple[str, str]]:
     """The minutes as (style, text) blocks shared by DOCX and PDF: title, field, note,
     heading, label (bold label + text, "Label\tText"), meta, para."""
-    edited = _edited(minutes)
+    edited = minutes.edited_markdown
     if edited:
         return blocks_from_markdown(edited)
     lang = minutes.language

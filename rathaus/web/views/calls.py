@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from rathaus.web import calls_data as data
+from rathaus.catalog import repository
 from rathaus.web import catalog_bridge
 from rathaus.web.keys import STORE
 from rathaus.web.views.common import (PAGE_SIZE, log_action, not_found, page, page_number, query_without_page,
@@ -52,7 +53,7 @@ async def call_detail(request: web.Request) -> web.Response:
     services = []
     catalog_error = ""
     try:
-        services = catalog_bridge.list_services(store)
+        services = repository.list_services(store)
     except Exception as exc:
         catalog_error = str(exc)
     names = {str(s.id): s.name for s in services}
@@ -97,12 +98,12 @@ async def set_service(request: web.Request) -> web.StreamResponse:
         data.set_corrected_service(store, call["id"], None)
         log_action(request, "change", "call", call["id"], {"corrected_service_id": None})
         raise redirect(f"/calls/{call['id']}", ok="service_cleared")
-    if catalog_bridge.get_service(store, service_id) is None:
+    if repository.get_service(store, service_id) is None:
         raise redirect(f"/calls/{call['id']}", err="unknown_service")
     data.set_corrected_service(store, call["id"], service_id)
     detail = {"corrected_service_id": service_id}
     if phrase and form.get("learn", "on") == "on":
-        catalog_bridge.add_synonym(store, service_id, phrase, source="review")
+        repository.add_synonym(store, service_id, phrase, source="review")
         detail["synonym"] = phrase
         log_action(request, "change", "service", service_id, {"synonym_added": phrase, "call": call["id"]})
     log_action(request, "change", "call", call["id"], detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from rathaus.errors import RathausError
-from rathaus.web import catalog_bridge
+from rathaus.catalog import repository
 from rathaus.web.security import csrf_in_stream
 from rathaus.web.uploads import UploadError, read_form
 from rathaus.web.views.common import in_thread, log_action, not_found, page, redirect
@@ -27,7 +27,7 @@ async def service_list(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()[:200]
     services, error = [], ""
     try:
-        services = catalog_bridge.list_services(request.app[STORE], query or None)
+        services = repository.list_services(request.app[STORE], query or None)
     except RathausError as exc:
         error = str(exc)
     log_action(request, "view", "catalog", None, {"q": query} if query else None)
@@ -35,7 +35,7 @@ async def service_list(request: web.Request) -> web.Response:
 
 
 async def service_detail(request: web.Request) -> web.Response:
-    service = catalog_bridge.get_service(request.app[STORE], request.match_info["id"])
+    service = repository.get_service(request.app[STORE], request.match_info["id"])
     if service is None:
         raise not_found(request)
     log_action(request, "view", "service", service.id)
@@ -45,13 +45,13 @@ async def service_detail(request: web.Request) -> web.Response:
 async def add_synonym(request: web.Request) -> web.StreamResponse:
     service_id = request.match_info["id"]
     store = request.app[STORE]
-    if catalog_bridge.get_service(store, service_id) is None:
+    if repository.get_service(store, service_id) is None:
         raise not_found(request)
     form = await request.post()
     phrase = " ".join(str(form.get("phrase", "")).split())[:300]
     if not phrase:
         raise redirect(f"/catalog/{service_id}", err="phrase_missing")
-    catalog_bridge.add_synonym(store, service_id, phrase, source="staff")
+    repository.add_synonym(store, service_id, phrase, source="staff")
     log_action(request, "change", "service", service_id, {"synonym_added": phrase})
     raise redirect(f"/catalog/{service_id}", ok="synonym_added")
 
@@ -59,11 +59,11 @@ async def add_synonym(request: web.Request) -> web.StreamResponse:
 async def remove_synonym(request: web.Request) -> web.StreamResponse:
     service_id = request.match_info["id"]
     store = request.app[STORE]
-    if catalog_bridge.get_service(store, service_id) is None:
+    if repository.get_service(store, service_id) is None:
         raise not_found(request)
     form = await request.post()
     phrase = str(form.get("phrase", ""))
-    catalog_bridge.remove_synonym(store, service_id, phrase)
+    repository.remove_synonym(store, service_id, phrase)
     log_action(request, "change", "service", service_id, {"synonym_removed": phrase})
     raise redirect(f"/catalog/{service_id}", ok="synonym_removed")
 
@@ -93,7 +93,7 @@ async def import_file(request: web.Request) -> web.Response:
     named = saved.path.with_name(saved.path.name.split("-", 1)[-1])
     saved.path.replace(named)
     try:
-        report = await in_thread(catalog_bridge.import_file, request.app[STORE], str(named), fmt)
+        report = await in_thread(repository.import_file, request.app[STORE], str(named), fmt)
     except RathausError as exc:
         log_action(request, "import", "catalog", saved.filename, {"error": str(exc)})
         return page(request, "catalog_import.html", {"report": None, "error": str(exc)}, status=400)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from meetings import jobs
+from meetings.pipeline import STAGES, meetings_dir
 from rathaus.web import meetings_data as data
 from rathaus.web.security import csrf_in_stream
 from rathaus.web.settings import upload_dir
@@ -61,14 +63,6 @@ async def meeting_list(request: web.Request) -> web.Response:
         "meetings": data.list_meetings(request.app[STORE]),
         "max_upload_mb": request.app[SETTINGS].max_upload_mb,
     })
-
-
-def _jobs_module():
-    try:
-        from meetings import jobs
-    except ImportError:
-        return None
-    return jobs
 
 
 @csrf_in_stream
@@ -123,10 +117,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
         params["num_speakers"] = int(fields["speakers"])
     if agenda_file is not None:
         params["agenda"] = str(agenda_file.path)
-    job_id = None
-    jobs = _jobs_module()
-    if jobs is not None:
-        job_id = jobs.enqueue_meeting(store, meeting_id, params)
+    job_id = jobs.enqueue_meeting(store, meeting_id, params)
     log_action(request, "upload", "meeting", meeting_id,
                {"file": recording.filename, "bytes": recording.size, "job": job_id})
     if is_fetch:
@@ -143,18 +134,12 @@ def _remove_empty(folder: Path) -> None:
 
 def _status(store, meeting: dict) -> dict:
     job = data.latest_job(store, meeting["id"])
-    jobs = _jobs_module()
-    info = None
-    if job is not None:
-        if jobs is not None and hasattr(jobs, "get_job"):
-            found = jobs.get_job(store, job["id"])
-            info = found.to_dict() if hasattr(found, "to_dict") else dict(vars(found))
-        else:
-            info = dict(job)
+    found = jobs.get_job(store, job["id"]) if job is not None else None
+    info = found.to_dict() if found is not None else None
+    if info is not None:
         info.pop("params", None)
         info.pop("worker", None)
-    return {"id": meeting["id"], "status": meeting["status"], "job": info,
-            "worker_available": jobs is not None}
+    return {"id": meeting["id"], "status": meeting["status"], "job": info}
 
 
 async def status_api(request: web.Request) -> web.Response:
@@ -181,10 +166,6 @@ async def meeting_view(request: web.Request) -> web.Response:
 def _stage_names() -> dict[str, str]:
     from rathaus.web.render import t_opt
 
-    try:
-        from meetings.pipeline import STAGES
-    except ImportError:
-        STAGES = ()
     return {stage: t_opt(f"stages.{stage}", stage) for stage in STAGES}
 
 
@@ -255,9 +236,8 @@ async def save_meta(request: web.Request) -> web.StreamResponse:
 async def retry(request: web.Request) -> web.StreamResponse:
     store = request.app[STORE]
     meeting = _meeting_or_404(request)
-    jobs = _jobs_module()
     job = data.latest_job(store, meeting["id"])
-    if jobs is None or job is None or job["status"] != "failed":
+    if job is None or job["status"] != "failed":
         raise redirect(f"/meetings/{meeting['id']}", err="retry_impossible")
     jobs.retry(store, job["id"])
     log_action(request, "change", "meeting", meeting["id"], {"retry_job": job["id"]})
@@ -270,13 +250,9 @@ def _minutes(store, meeting: dict, transcript):
 
     agenda = None
     if meeting["agenda"]:
-        from meetings.agenda import Agenda, AgendaItem
+        from meetings.agenda import Agenda
 
-        items = json.loads(meeting["agenda"])
-        if isinstance(items, dict):  # the pipeline stores Agenda.to_dict()
-            items = items.get("items") or []
-        agenda = Agenda(items=[AgendaItem(**{k: v for k, v in item.items() if k in AgendaItem.__dataclass_fields__})
-                               for item in items])
+        agenda = Agenda.from_dict(json.loads(meeting["agenda"]))
     members = []
     if meeting["members"]:
         from meetings.members import Member
@@ -297,23 +273,17 @@ def _render_export(store, meeting: dict, kind: str) -> bytes:
     from meetings.export import render
 
     minutes = _minutes(store, meeting, transcript)
-    if meeting["protocol_md"] and hasattr(minutes, "markdown"):
-        minutes.markdown = meeting["protocol_md"]
+    minutes.edited_markdown = meeting["protocol_md"] or None
     return render(kind, transcript, minutes)
 
 
 async def export(request: web.Request) -> web.StreamResponse:
-    from rathaus.web.render import t
-
     store = request.app[STORE]
     meeting = _meeting_or_404(request)
     kind = request.match_info["kind"]
     if kind not in EXPORTS:
         raise not_found(request)
-    try:
-        body = await in_thread(_render_export, store, meeting, kind)
-    except ImportError as exc:
-        return web.Response(status=503, text=t("meetings.export_unavailable", reason=str(exc)), content_type="text/plain")
+    body = await in_thread(_render_export, store, meeting, kind)
     filename, content_type = EXPORTS[kind]
     log_action(request, "export", "meeting", meeting["id"], {"format": kind})
     from urllib.parse import quote
@@ -332,11 +302,6 @@ async def delete_meeting(request: web.Request) -> web.StreamResponse:
     config = request.app[CONFIG]
     if not data.delete_meeting(request.app[STORE], meeting_id, upload_dir(config)):
         raise not_found(request)
-    try:  # the meeting module's work files, where they live elsewhere
-        from meetings.pipeline import meetings_dir
-
-        data.remove_folder(meetings_dir(config), meeting_id)
-    except ImportError:
-        pass
+    data.remove_folder(meetings_dir(config), meeting_id)  # the meeting module's work files
     log_action(request, "delete", "meeting", meeting_id)
     raise redirect("/meetings", ok="meeting_deleted")
