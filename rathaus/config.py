@@ -26,7 +26,8 @@ def _defaults() -> dict[str, dict[str, Any]]:
 
 @dataclass
 class Config:
-    """The effective configuration. Sections are plain dicts; domains turn them into dataclasses."""
+    """The effective configuration. Sections are plain dicts; domains read them with `settings()`
+    (into their own dataclass) or `get("section.key")`."""
 
     data: dict[str, dict[str, Any]]
     source: Path | None = None
@@ -48,9 +49,6 @@ class Config:
                 raise RathausError(f"configuration file {source} is not valid TOML: {exc}") from None
             _merge(data, user, source)
         return cls(data=data, source=source, db_override=db or os.environ.get("RATHAUS_DB") or None)
-
-    def section(self, name: str) -> dict[str, Any]:
-        return dict(self.data[name])
 
     def settings(self, name: str, cls: type[T]) -> T:
         """Build the dataclass `cls` from section `name`, ignoring keys the class does not declare."""
