@@ -15,7 +15,7 @@ import traceback
 
 from meetings import jobs
 from meetings.pipeline import Interrupted, MeetingParams, meeting_settings, process_meeting
-from rathaus.errors import RathausError
+from rathaus.errors import RathausError, disk_full_error, is_disk_full
 from rathaus.store import Store, now_iso
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,36 @@ def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | N
         log.warning("job %s failed: %s", job.id, exc)
         return "failed"
     except Exception as exc:  # a bug: keep the message for the review page and the traceback in the log
+        if is_disk_full(exc):
+            return _fail_disk_full(store, job, exc)
         jobs.fail(store, job.id, f"internal error: {type(exc).__name__}: {exc}")
         log.error("job %s crashed:\n%s", job.id, traceback.format_exc())
         return "failed"
     jobs.finish(store, job.id)
     log.info("job %s done", job.id)
     return "done"
+
+
+def _fail_disk_full(store: Store, job: jobs.Job, exc: BaseException) -> str:
+    """A full disk is the operator's to fix, not a bug: one line, and `jobs retry` once space is
+    free. If even the failure cannot be written, the job stays claimed and the next start of the
+    worker takes it up again."""
+    message = str(disk_full_error(exc, f"the results of meeting {job.ref}"))
+    log.error("job %s: %s", job.id, message)
+    try:
+        jobs.fail(store, job.id, message)
+    except Exception as again:
+        if not is_disk_full(again):
+            raise
+        _rollback(store)
+    return "failed"
+
+
+def _rollback(store: Store) -> None:
+    try:
+        store.conn.rollback()
+    except Exception:
+        pass
 
 
 def _current_percent(store: Store, job_id: int) -> float:
@@ -68,7 +92,15 @@ def run_worker(config, store: Store, stop_event: threading.Event, once: bool = F
     me = jobs.worker_id()
     count = 0
     while not stop_event.is_set():
-        job = jobs.claim_next(store, me)
+        try:
+            job = jobs.claim_next(store, me)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            log.error("meeting worker: %s", disk_full_error(exc, "the job queue"))
+            _rollback(store)
+            stop_event.wait(max(poll, 30.0))
+            continue
         if job is None:
             if once:
                 break

@@ -193,7 +193,8 @@ def test_call_record_and_masking(store):
         rec.close("weird")
     open_rec = CallRecord(store, "123", "none", worker="w1")
     assert close_stale_calls(store, "w1") == 1
-    assert store.db["calls"].get(open_rec.id)["outcome"] == "error"
+    row = store.db["calls"].get(open_rec.id)
+    assert row["outcome"] == "aborted" and row["error"] == "process ended during the call"
 
 
 def test_serve_reports_a_taken_sip_port(cli, tmp_path):

@@ -8,7 +8,7 @@ from typing import Any
 
 from rathaus.store import Store
 
-OUTCOMES = ("answered", "forwarded", "callback", "abandoned", "error")
+OUTCOMES = ("answered", "forwarded", "callback", "abandoned", "aborted", "error")
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 import prompts
+from rathaus.errors import is_disk_full
 
 CHUNK = 1024 * 1024
 FIELD_LIMIT = 256 * 1024
@@ -105,6 +106,11 @@ async def _save(part, dest_dir: Path, max_bytes: int) -> SavedFile:
                 out.write(chunk)
         if size == 0:
             raise UploadError(400, "web.upload.empty")
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise UploadError(507, "web.upload.disk_full") from None
+        raise
     except BaseException:
         path.unlink(missing_ok=True)
         raise
