@@ -20,6 +20,7 @@ import prompts
 from meetings.minutes import Minutes, MinutesItem, format_clock, format_date, member_line
 from meetings.transcript import MeetingTranscript, Turn, Utterance
 from rathaus.errors import RathausError
+from rathaus.privacy.documents import redact_blocks, redact_json, redact_text, redact_transcript
 
 FILES = {
     "md": "protocol.md",
@@ -92,7 +93,18 @@ def render(kind: str, transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     }
     if kind not in renderers:
         raise RathausError(f"unknown export format: {kind} (known: {', '.join(FILES)})")
-    return renderers[kind](transcript, minutes)
+    return _redacted(kind, renderers[kind](redact_transcript(transcript), minutes))
+
+
+def _redacted(kind: str, data: bytes) -> bytes:
+    """Personal data out of the files that leave the system ([privacy] redact_meetings); DOCX and
+    PDF are redacted block by block in `_blocks`' callers."""
+    if kind in ("md", "vtt", "srt"):
+        return redact_text(data.decode("utf-8")).encode("utf-8")
+    if kind in ("json", "oparl"):
+        indent = 1 if kind == "json" else 2
+        return json.dumps(redact_json(json.loads(data)), ensure_ascii=False, indent=indent).encode("utf-8")
+    return data
 
 
 def _subtitle_names(transcript: MeetingTranscript, minutes: Minutes) -> dict[str, str]:
@@ -380,7 +392,7 @@ def _docx(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     doc.core_properties.title = minutes.meta.title or prompts.text("meetings.document_title")
     doc.core_properties.language = minutes.language
     table = None
-    for style, text in _blocks(minutes):
+    for style, text in redact_blocks(_blocks(minutes)):
         if style == "title":
             doc.add_heading(text, level=0)
         elif style == "field":
@@ -446,7 +458,7 @@ def _pdf(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
     pdf.set_title(clean(minutes.meta.title or prompts.text("meetings.document_title")))
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
-    for style, text in _blocks(minutes):
+    for style, text in redact_blocks(_blocks(minutes)):
         text = clean(text)
         pdf.set_x(pdf.l_margin)
         if style == "title":

@@ -3,7 +3,8 @@
 Migrations are the files rathaus/migrations/NNNN_name.sql, applied once each in name order and
 recorded in `schema_migrations`; `PRAGMA user_version` holds the highest applied number, which
 is the schema version. Ranges by owner keep parallel work apart: 0001-0099 core,
-0100-0199 catalog, 0200-0299 phone, 0300-0399 meetings, 0400-0499 web.
+0100-0199 catalog, 0200-0299 phone, 0300-0399 meetings, 0400-0499 web,
+0500-0599 privacy.
 """
 
 from __future__ import annotations

@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 
 from rathaus import __version__
 from rathaus.config import Config
-from rathaus.errors import RathausError
+from rathaus.errors import DiskFullError, RathausError, disk_full_error, is_disk_full
 
 # Modules under rathaus.cli, each with register(subparsers). Order is the order in --help.
-COMMANDS = ("serve", "speech", "catalog", "meeting", "minutes", "admin", "config_cmd")
+COMMANDS = ("serve", "speech", "catalog", "meeting", "minutes", "admin", "privacy", "config_cmd", "backup")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         level = "debug" if args.verbose else config.get("general.log_level")
         logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from rathaus.privacy import install as install_privacy
+
+        install_privacy(config)  # redaction policy for stored records, exports and log messages
         return int(args.func(args, config) or 0)
     except RathausError as exc:
         print(f"rathaus: {exc}", file=sys.stderr)
@@ -59,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (sqlite3.Error, OSError) as exc:
+        if not is_disk_full(exc):
+            raise
+        print(f"rathaus: {disk_full_error(exc, 'the database or the data directory')}", file=sys.stderr)
+        return DiskFullError.exit_code
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ caller who hangs up mid-answer still leaves a readable record that `close()` fin
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -14,9 +15,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from rathaus.errors import disk_full_error, is_disk_full
+from rathaus.privacy import Policy, policy as privacy_policy
+from rathaus.privacy.redact import normalize_number
 from rathaus.store import Store, now_iso
 
-OUTCOMES = ("answered", "forwarded", "callback", "abandoned", "error")
+OUTCOMES = ("answered", "forwarded", "callback", "abandoned", "aborted", "error")
 
 
 def mask_number(number: str, mode: str) -> str:
@@ -67,6 +71,9 @@ def _write(store: Store, fn, attempts: int = 50):
             with _WRITE_LOCK:
                 return fn()
         except sqlite3.OperationalError as exc:
+            if is_disk_full(exc):
+                _rollback(store)
+                raise disk_full_error(exc, "the call record") from None
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             try:
@@ -78,20 +85,46 @@ def _write(store: Store, fn, attempts: int = 50):
             time.sleep(0.02 * (attempt + 1))
 
 
-class CallRecord:
-    """One call's rows. Thread-safe: the session thread and the SIP loop both write to it."""
+def office_numbers(store: Store) -> frozenset[str]:
+    """The catalog offices' own numbers: the bot reads them out, and they are not personal data."""
+    try:
+        rows = store.conn.execute("SELECT phone FROM catalog_offices WHERE phone != ''").fetchall()
+    except sqlite3.Error:
+        return frozenset()
+    return frozenset(normalize_number(part) for (phone,) in rows for part in re.split(r"[,;]| oder ", phone)
+                     if normalize_number(part))
 
-    def __init__(self, store: Store, caller: str, mask: str, worker: str = "", call_id: str | None = None):
+
+def _rollback(store: Store) -> None:
+    try:
+        store.conn.rollback()
+    except sqlite3.Error:
+        pass
+
+
+class CallRecord:
+    """One call's rows. Thread-safe: the session thread and the SIP loop both write to it.
+
+    Turn texts and the hand-off record are redacted ([privacy]) as they are written; the dialog
+    keeps working on the raw text in memory. The caller number is stored masked, plus a keyed
+    hash of the full number for data-subject requests."""
+
+    def __init__(self, store: Store, caller: str, mask: str, worker: str = "", call_id: str | None = None,
+                 privacy: Policy | None = None):
         self.store = store
+        self.privacy = privacy or privacy_policy()
+        self._names: list[str] = []
+        self._allow = office_numbers(store)
         self.id = call_id or str(uuid.uuid4())
         self.started_at = now_iso()
         self._lock = threading.Lock()
         self._idx = 0
         self._closed = False
         self.caller = mask_number(caller, mask)
+        caller_hash = self.privacy.caller_hash(caller)
         _write(store, lambda: store.db["calls"].insert({
             "id": self.id, "started_at": self.started_at, "caller": self.caller,
-            "sip_worker": worker or None,
+            "caller_hash": caller_hash, "sip_worker": worker or None,
         }))
 
     def add_turn(self, turn: TurnRecord) -> int:
@@ -100,7 +133,7 @@ class CallRecord:
             table = self.store.db["call_turns"]
             table.insert({
                 "call_id": self.id, "idx": self._idx, "role": turn.role, "started_at": turn.started_at,
-                "ended_at": turn.ended_at, "text": turn.text, "language": turn.language,
+                "ended_at": turn.ended_at, "text": self._redact(turn.text), "language": turn.language,
                 "action": turn.action, "service_id": turn.service_id,
                 "candidates": json.dumps(turn.candidates, ensure_ascii=False) if turn.candidates is not None else None,
                 "latency_ms": turn.latency_ms,
@@ -115,12 +148,22 @@ class CallRecord:
     def set_latency(self, turn_id: int, latency_ms: float) -> None:
         _write(self.store, lambda: self.store.db["call_turns"].update(turn_id, {"latency_ms": latency_ms}))
 
+    def _redact(self, text: str) -> str:
+        return self.privacy.redact(text, self._names, self._allow).text
+
     def update(self, **fields) -> None:
         if "handoff" in fields and isinstance(fields["handoff"], dict):
-            fields["handoff"] = json.dumps(fields["handoff"], ensure_ascii=False)
+            handoff = self.privacy.redact_data(fields["handoff"], self._names, self._allow)
+            fields["handoff"] = json.dumps(handoff, ensure_ascii=False)
         _write(self.store, lambda: self.store.db["calls"].update(self.id, fields))
 
     def add_callback(self, name: str, number: str, service_id: str | None, reason: str) -> int:
+        """The request keeps name and number (staff need them to call back); with [privacy]
+        redact_names, the turns already stored lose the name from now on."""
+        if self.privacy.names and name and name.strip():
+            self._names.append(name.strip())
+            self._redact_stored_turns()
+
         def insert():
             table = self.store.db["callbacks"]
             table.insert({"call_id": self.id, "created_at": now_iso(), "name": name, "number": number,
@@ -128,6 +171,18 @@ class CallRecord:
             return table.last_pk
 
         return _write(self.store, insert)
+
+    def _redact_stored_turns(self) -> None:
+        def rewrite():
+            with self.store.conn:
+                rows = self.store.conn.execute("SELECT id, text FROM call_turns WHERE call_id = ?", (self.id,)).fetchall()
+                for row_id, text in rows:
+                    new = self._redact(text)
+                    if new != text:
+                        self.store.conn.execute("UPDATE call_turns SET text = ? WHERE id = ?", (new, row_id))
+
+        with self._lock:
+            _write(self.store, rewrite)
 
     def close(self, outcome: str, error: str | None = None) -> None:
         """Set end time and outcome once; later calls do nothing."""
@@ -150,11 +205,12 @@ class CallRecord:
 
 
 def close_stale_calls(store: Store, worker: str | None = None) -> int:
-    """Calls left open by a crashed process get outcome 'error' at the next start."""
+    """Calls left open by a process that died (crash, SIGKILL, power loss) get outcome 'aborted' at
+    the next start: apart from a plain 'error', the call itself may have been fine until then."""
     where = "ended_at IS NULL" + (" AND sip_worker = ?" if worker else "")
     params = [worker] if worker else []
     cur = store.conn.execute(
-        f"UPDATE calls SET ended_at = ?, outcome = 'error', error = 'process ended during the call' WHERE {where}",
+        f"UPDATE calls SET ended_at = ?, outcome = 'aborted', error = 'process ended during the call' WHERE {where}",
         [now_iso(), *params])
     store.conn.commit()
     return cur.rowcount
