@@ -83,7 +83,8 @@ async def _main(args, config: Config, store) -> int:
         if not args.no_sip and (workers == 1 or only):
             from voice.phone.server import PhoneService
 
-            phone = PhoneService(config, store, sip_port=sip_port, rtp_port=args.rtp_port)
+            phone = PhoneService(config, store, sip_port=sip_port, rtp_port=args.rtp_port,
+                                 behind_front=only)
             try:
                 phone.start()
             except Exception as exc:
@@ -183,12 +184,13 @@ def kamailio_config(args: argparse.Namespace, config: Config) -> int:
     from pathlib import Path
 
     from voice.phone.kamailio import worker_ports, write_config
+    from voice.phone.settings import PhoneSettings
 
     if args.workers < 1:
         raise RathausError("--workers must be at least 1")
     port = args.sip_port or config.get("phone.sip_port")
     files = write_config(Path(args.out), config.get("phone.sip_host"), port, worker_ports(port, args.workers),
-                         config.get("phone.transport"))
+                         config.get("phone.transport"), phone=config.settings("phone", PhoneSettings))
     print(files.config)
     print(files.dispatcher_list)
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rathaus.config import Config
 from rathaus.errors import RathausError
+from voice.phone.settings import PhoneSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,38 @@ def worker_ports(sip_port: int, workers: int) -> list[int]:
     return [sip_port + 1 + i for i in range(workers)]
 
 
+def scanner_regex(patterns: list[str] | tuple[str, ...]) -> str:
+    """User-Agent substrings as one POSIX regex for kamailio's `=~` (case-insensitive there).
+    Specials become bracket classes, so no backslash has to survive kamailio's string parser."""
+    out = []
+    for pattern in patterns:
+        text = "".join(f"[{c}]" if c in ".*+?(){}|$" else "." if c in '[]^\\"' else c for c in pattern)
+        if text:
+            out.append(text)
+    return "|".join(out)
+
+
+def guard_params(phone: PhoneSettings | None) -> dict:
+    """The template values of the guard route, from [phone] (see voice.phone.guard)."""
+    from voice.phone.guard import LOOPBACK, parse_networks, registrar_host, resolve
+
+    phone = phone or PhoneSettings()
+    registrar = resolve(registrar_host(phone.registrar)) if phone.registrar else []
+    allowed = parse_networks(phone.allowed_sources or LOOPBACK)
+    trusted = parse_networks(registrar)
+    rate = max(0, int(phone.max_invites_per_minute))
+    return {"allowed": ",".join(str(n) for n in [*allowed, *trusted]),
+            "trusted": ",".join(str(n) for n in trusted),
+            "scanner_regex": scanner_regex(phone.blocked_user_agents),
+            "max_invites": rate,
+            # requests outside calls per 2 s: room for a burst of the allowed INVITEs plus OPTIONS
+            "pike_density": max(16, rate // 2)}
+
+
 def write_config(out_dir: Path, host: str, port: int, workers: list[int], transport: str = "udp",
-                 debug: int = 1) -> KamailioFiles:
-    """Render kamailio.cfg and dispatcher.list for workers on `host`:`workers`."""
+                 debug: int = 1, phone: PhoneSettings | None = None) -> KamailioFiles:
+    """Render kamailio.cfg and dispatcher.list for workers on `host`:`workers`; `phone` gives
+    the allowed sources, rate limit and scanner list (defaults when None)."""
     import jinja2
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -59,7 +89,8 @@ def write_config(out_dir: Path, host: str, port: int, workers: list[int], transp
     cfg = out_dir / "kamailio.cfg"
     cfg.write_text(template.render(
         debug=debug, children=2, transport=transport, host=host, port=port, module_path=module_path(),
-        list_file=str(lst), algorithm="4", algorithm_doc="algorithm 4: round robin over the workers"))
+        list_file=str(lst), algorithm="4", algorithm_doc="algorithm 4: round robin over the workers",
+        **guard_params(phone)))
     return KamailioFiles(cfg, lst)
 
 
@@ -93,7 +124,8 @@ class Dispatcher:
             raise RathausError(f"kamailio not found ({binary}); install the kamailio package or use --sip-workers 1")
         self.dir.mkdir(parents=True, exist_ok=True)
         ports = worker_ports(self.sip_port, self.workers)
-        files = write_config(self.dir, self.host, self.sip_port, ports, self.config.get("phone.transport"))
+        files = write_config(self.dir, self.host, self.sip_port, ports, self.config.get("phone.transport"),
+                             phone=self.config.settings("phone", PhoneSettings))
         for i, port in enumerate(ports):
             (self.dir / f"worker{i}.log").write_text("")
             self.procs.append(self._start_worker(i, port))

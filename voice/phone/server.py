@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 class PhoneService:
     def __init__(self, config: Config, store: Store, sip_port: int | None = None,
-                 rtp_port: int | None = None, warm_up: bool = True):
+                 rtp_port: int | None = None, warm_up: bool = True, behind_front: bool = False):
+        """`behind_front`: a `--sip-only` worker behind our kamailio, which listens on the same
+        sip_host; its requests are trusted (kamailio already applied the per-source checks)."""
         self.config = config
         self.store = store
         self.settings = config.settings("phone", PhoneSettings)
@@ -34,6 +36,7 @@ class PhoneService:
             self.settings.rtp_port = rtp_port
         self.worker = f"{socket.gethostname()}:{self.settings.sip_port}"
         self.warm_up = warm_up
+        self.front = self.settings.sip_host if behind_front else None
         self.sessions: list = []
         self.bot: SipBot | None = None
         self.engines = None
@@ -45,7 +48,7 @@ class PhoneService:
         # Bind the SIP port first so a taken port fails at once; calls are only taken once
         # run() polls, after the models are loaded.
         level = 3 if self.config.get("general.log_level") == "debug" else 1
-        bot = SipBot(self.settings, self._new_session, log_level=level)
+        bot = SipBot(self.settings, self._new_session, log_level=level, front=self.front)
         bot.start()
         try:
             self.engines = Engines(self.config, self.store)

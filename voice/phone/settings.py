@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from voice.phone.guard import SCANNER_AGENTS
+
 
 @dataclass
 class PhoneSettings:
@@ -33,3 +35,7 @@ class PhoneSettings:
     asr_beam_size: int = 1
     asr_fallback: bool = False
     speculate_s: float = 0.3
+    allowed_sources: list[str] = field(default_factory=list)
+    max_invites_per_minute: int = 30
+    max_calls_per_source: int = 0
+    blocked_user_agents: list[str] = field(default_factory=lambda: list(SCANNER_AGENTS))

@@ -5,6 +5,9 @@ SIP callback runs inside `poll()`, which the owner calls every few milliseconds 
 task in `rathaus serve`). No other thread touches pjsua2: call sessions ask for a hang-up or a
 transfer through `SipBot.post()`, which queues a function for the SIP thread. Audio frames leave
 and enter through voice.phone.media (copy and queue only).
+
+Every incoming INVITE passes voice.phone.guard (allowed sources, per-source rate, scanner user
+agents) before a session is made; a refused one is answered at once and never reaches a session.
 """
 
 from __future__ import annotations
@@ -15,14 +18,25 @@ import queue
 import re
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 from voice.phone import media
+from voice.phone.guard import SipGuard, split_source, user_agent
 from voice.phone.settings import PhoneSettings
 
 log = logging.getLogger(__name__)
+
+# Every INVITE pjsua takes opens two RTP sockets before our callback can refuse it, and pjsip's
+# ioqueue keeps a closed socket's slot for 500 ms (PJ_IOQUEUE_KEY_FREE_DELAY) in a table of 64:
+# a flood refused at full speed fills that table and pjsip aborts the process. So at most
+# REFUSAL_BURST refusals go out per SOCKET_RELEASE_S; beyond that a refused call keeps its call
+# slot until the window clears, and while all slots are taken pjsua answers 486 itself, without
+# opening sockets. Legitimate callers are busy during such a flood, but the bot stays up.
+SOCKET_RELEASE_S = 0.6
+REFUSAL_BURST = 12
 
 _SIP_URI = re.compile(r"^sips?:([A-Za-z0-9_.!~*'()&=+$,;?/%-]+@)?[A-Za-z0-9.\-\[\]:]+(:\d+)?(;[^\s<>]*)?$")
 
@@ -42,6 +56,7 @@ class CallInfo:
     remote_uri: str
     local_uri: str
     sip_call_id: str
+    source: str = ""  # the address the INVITE came from
 
 
 class CallHandler(Protocol):
@@ -96,7 +111,9 @@ class SipBot:
 
     def __init__(self, settings: PhoneSettings, handler_factory: Callable[[CallInfo], CallHandler],
                  host: str | None = None, port: int | None = None, rtp_port: int | None = None,
-                 log_level: int = 1):
+                 log_level: int = 1, front: str | None = None, guard: SipGuard | None = None):
+        """`front`: the address of the kamailio this process works behind (trusted, not limited);
+        `guard`: the INVITE policy, by default built from `settings` at start()."""
         self.settings = settings
         self.host = host or settings.sip_host
         self.port = settings.sip_port if port is None else port
@@ -110,10 +127,19 @@ class SipBot:
         self.ep = None
         self.account = None
         self.thread = None
+        self.front = front
+        self.guard = guard
+        self._refused_at: deque[float] = deque()
+        self._parked: deque[tuple] = deque()  # (call, status code, reason) awaiting their refusal
 
     # ----------------------------------------------------------------------------- lifecycle
     def start(self) -> None:
         pj = _pj()
+        if self.guard is None:  # before binding: a typo in allowed_sources fails at once
+            try:
+                self.guard = SipGuard.from_settings(self.settings, front=self.front)
+            except ValueError as exc:
+                raise SipError(str(exc)) from None
         self.thread = threading.current_thread()
         ep = pj.Endpoint()
         ep.libCreate()
@@ -170,6 +196,8 @@ class SipBot:
             except Exception:
                 log.exception("SIP request failed")
         self.ep.libHandleEvents(timeout_ms)
+        if self._parked:
+            self._refuse_parked()
         if self._graveyard:
             graves, self._graveyard = self._graveyard, []
             for call in graves:
@@ -211,17 +239,24 @@ class SipBot:
                 log.exception("libDestroy failed")
 
     # -------------------------------------------------------------------------------- calls
-    def incoming(self, call_id: int) -> None:
+    def incoming(self, call_id: int, source: str = "", message: str = "") -> None:
+        """A new INVITE from `source` ('ip:port'); `message` is its raw text, for the guard."""
         pj = _pj()
         call = _BotCall(pj, self, call_id)
         prm = pj.CallOpParam()
+        ip = split_source(source)
+        if self.guard is not None:
+            active = sum(1 for c in self.calls.values() if c.info is not None and c.info.source == ip)
+            verdict = self.guard.check(source, user_agent(message), active)
+            if not verdict.allowed:
+                self._refuse(call, verdict.code, verdict.phrase)
+                return
         if len(self.calls) >= self.max_calls:
-            prm.statusCode = 486
-            call.hangup(prm)
+            self._refuse(call, 486, "Busy Here")
             return
         self.calls[call_id] = call
         ci = call.getInfo()
-        call.info = CallInfo(call_id, ci.remoteUri, ci.localUri, ci.callIdString)
+        call.info = CallInfo(call_id, ci.remoteUri, ci.localUri, ci.callIdString, ip)
         try:
             call.handler = self.factory(call.info)
         except Exception:
@@ -234,10 +269,32 @@ class SipBot:
         call.answer(prm)
 
 
+    def _refuse(self, call, code: int, reason: str) -> None:
+        self._parked.append((call, code, reason))
+        self._refuse_parked()
+
+    def _refuse_parked(self) -> None:
+        """Answer parked refusals as far as the socket budget allows (see REFUSAL_BURST)."""
+        now = time.monotonic()
+        while self._refused_at and now - self._refused_at[0] > SOCKET_RELEASE_S:
+            self._refused_at.popleft()
+        pj = _pj()
+        while self._parked and len(self._refused_at) < REFUSAL_BURST:
+            call, code, reason = self._parked.popleft()
+            prm = pj.CallOpParam()
+            prm.statusCode = code
+            prm.reason = reason
+            self._refused_at.append(now)
+            try:
+                call.hangup(prm)
+            except Exception as exc:  # the caller gave up (CANCEL) while parked
+                log.debug("refusal of a parked call failed: %s", exc)
+
+
 def _make_account(pj, bot: SipBot):
     class BotAccount(pj.Account):
         def onIncomingCall(self, prm):
-            bot.incoming(prm.callId)
+            bot.incoming(prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg)
 
         def onRegState(self, prm):
             log.info("registration: %s %s", prm.code, prm.reason)
