@@ -91,18 +91,25 @@ class Config:
         effective = {s: dict(v) for s, v in self.data.items()}
         effective["general"]["data_dir"] = str(self.data_dir)
         effective["general"]["db"] = str(self.db_path)
-        if effective.get("llm", {}).get("api_key"):
-            effective["llm"]["api_key"] = "***"
-        if effective.get("phone", {}).get("password"):
-            effective["phone"]["password"] = "***"
-        if effective.get("web", {}).get("admin_password"):
-            effective["web"]["admin_password"] = "***"
+        for values in effective.values():  # every secret, also keys added later ([meetings] pyannote_token)
+            for key, value in values.items():
+                if value and is_secret_key(key):
+                    values[key] = "***"
         out = []
         for section, values in effective.items():
             out.append(f"[{section}]")
             out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
             out.append("")
         return "\n".join(out)
+
+
+SECRET_SUFFIXES = ("password", "api_key", "token", "secret")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a configuration key holds a secret, by its name: `config show` masks these, so a
+    printout pasted into a ticket never leaks a password, API key or hub token."""
+    return key.lower().endswith(SECRET_SUFFIXES)
 
 
 def _merge(base: dict, user: dict, source: Path) -> None:

@@ -74,3 +74,15 @@ def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeo
 @pytest.fixture
 def cli(rathaus_home):
     return run_cli
+
+
+@pytest.fixture
+def admin_web(config, store, monkeypatch):
+    """The review page in-process (tests/test_web.py's Web), logged in as the admin."""
+    from tests.test_web import ADMIN_PW, Web
+
+    monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
+    web = Web(config, store)
+    assert web.login("admin", ADMIN_PW).status == 302
+    yield web
+    web.close()

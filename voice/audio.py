@@ -97,21 +97,77 @@ def stream(path: str | Path, sample_rate: int = ASR_RATE, chunk_s: float = 30.0)
             proc.wait()
 
 
-def duration(path: str | Path) -> float:
-    """Duration in seconds as ffprobe reports it (0.0 when unknown)."""
-    path = _check_input(path)
+def _ffprobe(path: Path, entries: str, output_format: str) -> subprocess.CompletedProcess:
     exe = shutil.which("ffprobe")
     if not exe:
         raise AudioError("ffprobe is not installed (apt-get install ffmpeg)")
-    proc = subprocess.run(
-        [exe, "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", str(path)],
-        capture_output=True, text=True,
-    )
+    return subprocess.run([exe, "-v", "error", "-show_entries", entries, "-of", output_format, str(path)],
+                          capture_output=True, text=True)
+
+
+def duration(path: str | Path) -> float:
+    """Duration in seconds as ffprobe reports it (0.0 when unknown)."""
+    path = _check_input(path)
+    proc = _ffprobe(path, "format=duration", "default=nw=1:nk=1")
     if proc.returncode != 0:
         raise _ffmpeg_failure(path, proc.stderr.encode())
     try:
         return float(proc.stdout.strip())
     except ValueError:
+        return 0.0
+
+
+class NotAudio(AudioError):
+    """A file whose content is not usable audio; `reason` is one of REASONS, for the message
+    the user sees (prompts key web.upload.audio_<reason>)."""
+
+    REASONS = ("empty", "no_audio", "undecodable", "no_duration")
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def probe(path: str | Path, check_s: float = 5.0) -> float:
+    """Check by content, not by name, that `path` is audio; return its duration in seconds.
+
+    Why: an upload's extension says nothing (a PDF named .mp3, random bytes named .wav, a WAV
+    without extension). ffprobe must find an audio stream, the duration must be above zero, and
+    the first `check_s` seconds must decode, so a bad file is refused before a meeting job is
+    queued instead of failing hours later in the worker. Raises NotAudio with the reason.
+    """
+    import json
+
+    path = Path(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise NotAudio("empty", f"{path}: file is empty")
+    path = _check_input(path)
+    proc = _ffprobe(path, "stream=codec_type,duration:format=duration", "json")
+    if proc.returncode != 0:
+        raise NotAudio("undecodable", str(_ffmpeg_failure(path, proc.stderr.encode())))
+    try:
+        info = json.loads(proc.stdout or "{}")
+    except ValueError:
+        info = {}
+    streams = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    if not streams:
+        raise NotAudio("no_audio", f"{path}: contains no audio stream")
+    known = [_seconds(info.get("format", {}).get("duration"))] + [_seconds(s.get("duration")) for s in streams]
+    seconds = max(known)
+    head = subprocess.run(_ffmpeg_args(path, ASR_RATE)[:-1] + ["-t", str(check_s), "-"], capture_output=True)
+    decoded = len(head.stdout) // 4 / ASR_RATE
+    if head.returncode != 0 or decoded == 0:
+        raise NotAudio("undecodable", str(_ffmpeg_failure(path, head.stderr)))
+    seconds = seconds or decoded  # a stream without a duration in its header (raw AAC, live dumps)
+    if seconds <= 0:
+        raise NotAudio("no_duration", f"{path}: audio of zero length")
+    return seconds
+
+
+def _seconds(value) -> float:
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
         return 0.0
 
 

@@ -135,7 +135,7 @@ def meeting_cmd(args: argparse.Namespace, config: Config) -> int:
     params = _params(args)
     from voice import audio as audio_io
 
-    audio_io.duration(args.audio)  # missing, empty or unreadable file: fail now with one line
+    audio_io.probe(args.audio)  # judged by content: not audio -> one line, nothing queued
     store = open_store(config)
     meeting_id = create_meeting(config, store, args.audio, params)
     if args.queue:

@@ -10,6 +10,7 @@ themselves, because the middleware must not read an upload of several gigabytes 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 from typing import Awaitable, Callable
 
@@ -18,6 +19,8 @@ from aiohttp import web
 import prompts
 from rathaus.web.sessions import COOKIE, load_session
 from rathaus.web.keys import SESSION, SETTINGS, STORE, USER
+
+log = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
@@ -104,6 +107,14 @@ async def check_csrf(request: web.Request, expected: str) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await _guard(request, handler)
+    except web.HTTPException as exc:  # raised redirects and 404s carry the same headers
+        _headers(exc, request)
+        raise
+
+
+async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(PUBLIC_PREFIXES):  # static files: no database round trip
         response = await handler(request)
         _headers(response, request)
@@ -135,15 +146,30 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Expected failures (RathausError) become a readable 400 instead of a stack trace."""
-    from rathaus.errors import RathausError
+    """Expected failures (RathausError) become a readable 400 instead of a stack trace; a full
+    disk, wherever the write failed, a 507 that says so."""
+    import sqlite3
+
+    from rathaus.errors import DiskFullError, RathausError, is_disk_full
 
     try:
         return await handler(request)
+    except (DiskFullError, sqlite3.Error, OSError) as exc:
+        if not isinstance(exc, DiskFullError) and not is_disk_full(exc):
+            raise
+        log.error("disk full: %s", exc)
+        return _error_response(request, 507, prompts.text("web.errors.disk_full"))
     except RathausError as exc:
-        if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
-            return web.json_response({"error": str(exc)}, status=400)
-        return web.Response(status=400, text=str(exc), content_type="text/plain", charset="utf-8")
+        return _error_response(request, 400, str(exc))
+
+
+def _error_response(request: web.Request, status: int, text: str) -> web.Response:
+    if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
+        response = web.json_response({"error": text}, status=status)
+    else:
+        response = web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
+    _headers(response, request)
+    return response
 
 
 def _headers(response: web.StreamResponse, request: web.Request) -> None:

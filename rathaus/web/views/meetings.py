@@ -16,7 +16,7 @@ from meetings.pipeline import STAGES, meetings_dir
 from rathaus.web import meetings_data as data
 from rathaus.web.security import csrf_in_stream
 from rathaus.web.settings import upload_dir
-from rathaus.web.uploads import UploadError, read_form
+from rathaus.web.uploads import SavedFile, UploadError, read_form
 from rathaus.web.views.common import in_thread, log_action, not_found, page, redirect
 from rathaus.web.keys import CONFIG, SESSION, SETTINGS, STORE, USER
 
@@ -93,14 +93,20 @@ async def upload(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": message}, status=400) if is_fetch else web.Response(status=400, text=message)
     agenda_items = None
     agenda_file = form.files.get("agenda")
-    if agenda_file is not None:
-        try:
-            from meetings.agenda import load_agenda
-
-            agenda = await in_thread(load_agenda, agenda_file.path)
-            agenda_items = agenda.to_dict()["items"]
-        except Exception as exc:  # a bad agenda must not lose the recording
-            log.warning("agenda %s not readable: %s", agenda_file.filename, exc)
+    try:
+        await in_thread(_probe_recording, recording)
+        if agenda_file is not None:
+            agenda_items = await in_thread(_agenda_items, agenda_file)
+    except BaseException as exc:  # judged by content: nothing stored, nothing queued
+        for saved in form.files.values():
+            saved.path.unlink(missing_ok=True)
+        _remove_empty(folder)
+        if not isinstance(exc, UploadError):
+            raise
+        log_action(request, "upload", "meeting", None, {"rejected": exc.status_code, "file": recording.filename})
+        if is_fetch:
+            return web.json_response({"error": exc.message}, status=exc.status_code)
+        raise
     fields = form.fields
     title = " ".join(fields.get("title", "").split())[:200] or Path(recording.filename).stem[:200] or t("meetings.untitled")
     data.create_meeting(
@@ -123,6 +129,35 @@ async def upload(request: web.Request) -> web.StreamResponse:
     if is_fetch:
         return web.json_response({"id": meeting_id, "job": job_id, "url": f"/meetings/{meeting_id}"}, status=201)
     raise redirect(f"/meetings/{meeting_id}", ok="uploaded")
+
+
+def _probe_recording(saved: SavedFile) -> None:
+    """The recording's content must be audio, whatever its name says (voice.audio.probe)."""
+    from voice.audio import NotAudio, probe
+
+    try:
+        probe(saved.path)
+    except NotAudio as exc:
+        log.info("upload %s refused: %s", saved.filename, exc)
+        raise UploadError(415, f"web.upload.audio_{exc.reason}", name=_shown(saved.filename)) from None
+
+
+def _agenda_items(saved: SavedFile) -> list[dict]:
+    """The agenda's items; a file that is not a text or OParl agenda refuses the upload, because
+    minutes drafted without the agenda the clerk meant to give would be wrong without warning."""
+    from meetings.agenda import load_agenda
+    from rathaus.errors import RathausError
+
+    try:
+        return load_agenda(saved.path).to_dict()["items"]
+    except RathausError as exc:
+        log.info("agenda %s refused: %s", saved.filename, exc)
+        raise UploadError(415, "web.upload.agenda_invalid", name=_shown(saved.filename)) from None
+
+
+def _shown(filename: str) -> str:
+    """The client's file name as shown in a message: base name, no control characters."""
+    return "".join(c for c in Path(filename).name if c.isprintable())[:120]
 
 
 def _remove_empty(folder: Path) -> None:
