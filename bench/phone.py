@@ -21,7 +21,6 @@ import os
 import platform
 import socket
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time

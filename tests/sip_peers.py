@@ -228,10 +228,8 @@ def caller_main(args) -> int:
     pj, ep, acfg = _endpoint(free_port(), user="+4971112345", codecs=tuple(args.codecs.split(",")))
     script = json.loads(args.script)
     heard: list[tuple[float, bytes]] = []
-    to_play: list[bytes] = []
     state = {"media": False, "disconnected": False, "refer": None, "reason": None, "confirmed": False,
              "transfer_target": None, "play_start": None, "play_end": None}
-    lock = threading.Lock()
     Port = media.make_port_class(pj)
 
     class Heard:

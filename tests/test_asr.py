@@ -11,7 +11,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.conftest import _models_cache, run_cli, shared_path
+from tests.conftest import _models_cache, shared_path
 from voice import audio
 from voice.asr import AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device, shared_recognizer
 from voice.wer import corpus_wer, wer

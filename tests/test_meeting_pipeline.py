@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,7 +23,7 @@ from meetings.pipeline import (MeetingParams, asr_windows, create_meeting, proce
 from meetings.rttm import read_rttm
 from meetings.transcript import MeetingTranscript, Turn
 from rathaus.errors import RathausError
-from tests.conftest import ROOT, run_cli, shared_path
+from tests.conftest import ROOT, shared_path
 from tests.meeting_builder import build_meeting, convert
 from voice.audio import write_wav
 

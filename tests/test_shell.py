@@ -1,6 +1,5 @@
 """The application shell: configuration, store and the command line."""
 
-import sqlite3
 
 import pytest
 

@@ -246,19 +246,17 @@ class _German:
         return text
 
     def money(self, text: str) -> str:
-        num = r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}|-{1,2}|–))?"
-
         def amount(m: re.Match) -> str:
             euros = int(m.group("e").replace(".", ""))
             cents_raw = m.group("c") or ""
             cents = int(cents_raw.ljust(2, "0")) if cents_raw.isdigit() else 0
             return self.amount(euros, cents)
 
-        after = rf"(?P<e>\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,(?P<c>\d{{1,2}}|-{{1,2}}|–))? ?(?:€|EUR\b|Euro\b)"
+        after = r"(?P<e>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<c>\d{1,2}|-{1,2}|–))? ?(?:€|EUR\b|Euro\b)"
         text = re.sub(after, amount, text)
-        before = rf"(?:€|EUR\b) ?(?P<e>\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,(?P<c>\d{{1,2}}|-{{1,2}}|–))?"
+        before = r"(?:€|EUR\b) ?(?P<e>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<c>\d{1,2}|-{1,2}|–))?"
         text = re.sub(before, amount, text)
-        return re.sub(rf"\b(\d+) ?(?:ct|Cent)\b", lambda m: f"{self.num(int(m.group(1)))} {self.w['cent']}", text)
+        return re.sub(r"\b(\d+) ?(?:ct|Cent)\b", lambda m: f"{self.num(int(m.group(1)))} {self.w['cent']}", text)
 
     def percent(self, text: str) -> str:
         return re.sub(r"(\d+(?:,\d+)?) ?%", lambda m: f"{m.group(1)} {self.w['percent']}", text)
