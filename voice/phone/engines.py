@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rathaus.config import Config
+from rathaus.errors import RathausError
 from rathaus.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,14 @@ class Engines:
         device, _ = pick_device(self.asr_settings.device, self.asr_settings.compute_type)
         workers = min(4, max(1, int(config.get("phone.max_calls")))) if device == "cuda" else 1
         self.recognizer = shared_recognizer(self.asr_settings, config.data_dir / "models", num_workers=workers)
+        batch = str(config.get("phone.asr_batch")).lower()
+        if batch not in ("auto", "on", "off"):
+            raise RathausError(f"[phone] asr_batch must be auto, on or off, not {batch!r}")
+        self.batcher = None
+        if batch == "on" or (batch == "auto" and device == "cuda"):
+            from voice.turn_batcher import TurnBatcher
+
+            self.batcher = TurnBatcher(self.recognizer)
         self.tts = shared_synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
         self.vad_threshold = float(config.get("vad.threshold"))
         self.languages = list(config.get("phone.languages") or ["de"])
@@ -80,6 +89,8 @@ class Engines:
                 language = default
             else:
                 language = result.language
+        elif self.batcher is not None and not fallback:
+            return Heard(self.batcher.recognize(samples_16k, default, beam), default, time.perf_counter() - started)
         else:
             result = self.recognizer.transcribe(samples_16k, language=default, word_timestamps=False,
                                                 vad_filter=False, beam_size=beam, fallback=fallback)
@@ -89,8 +100,10 @@ class Engines:
     def warm_up(self) -> None:
         started = time.perf_counter()
         rng = np.random.default_rng(0)
-        self.recognizer.transcribe((rng.standard_normal(16000) * 0.01).astype(np.float32), language="de",
-                                   word_timestamps=False, vad_filter=False, beam_size=1)
+        noise = (rng.standard_normal(16000) * 0.01).astype(np.float32)
+        self.recognizer.transcribe(noise, language="de", word_timestamps=False, vad_filter=False, beam_size=1)
+        if self.batcher is not None:
+            self.batcher.recognize(noise, self.languages[0])
         try:
             self.tts.warm_up(tuple(self.languages))
         except Exception:

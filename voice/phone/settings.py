@@ -34,6 +34,7 @@ class PhoneSettings:
     kamailio: str = "kamailio"
     asr_beam_size: int = 1
     asr_fallback: bool = False
+    asr_batch: str = "auto"
     speculate_s: float = 0.3
     allowed_sources: list[str] = field(default_factory=list)
     max_invites_per_minute: int = 30
