@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -110,3 +111,18 @@ def test_log_filter_redacts_messages_and_masks_secrets():
     assert mask_secrets("connect user=bot password=geheim123 api_key: 'sk-abc' ok") == \
         "connect user=bot password=*** api_key: *** ok"
     assert mask_secrets("Authorization: Bearer abcdefghijkl") == "Authorization: Bearer ***"
+
+
+def test_log_filter_redacts_tracebacks():
+    set_policy(Policy(kinds=DEFAULT_KINDS))
+    try:
+        try:
+            int("DE89 3704 0044 0532 0130 00")
+        except ValueError:
+            record = logging.LogRecord("x", logging.ERROR, __file__, 1, "payment failed", None, sys.exc_info())
+        RedactingFilter().filter(record)
+        text = logging.Formatter().format(record)
+        assert "ValueError" in text and "[IBAN]" in text
+        assert "3704" not in text
+    finally:
+        set_policy(None)

@@ -36,6 +36,12 @@ class RedactingFilter(logging.Filter):
         cleaned = mask_secrets(policy().redact(message).text)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # a traceback repeats the failing value ("invalid literal: 'DE89 3704 ...'"): format it
+            # here, redacted, and the handler's formatter uses this text instead of its own
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_secrets(policy().redact(record.exc_text).text)
         return True
 
 
