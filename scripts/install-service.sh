@@ -118,7 +118,20 @@ if [ "$GPU" -eq 1 ]; then
   done
 fi
 
-# 5. what to enable
+# 5. the journal namespace of the units: log lines deleted after [privacy] log_days
+LOG_DAYS=30
+if [ -x "$SRC/.venv/bin/rathaus" ] && [ -e "$ETC/rathaus.toml" ]; then
+  LOG_DAYS="$("$SRC/.venv/bin/rathaus" --config "$ETC/rathaus.toml" config show |
+    awk -F' = ' '/^\[/ {section=$0} section=="[privacy]" && $1=="log_days" {print $2}')"
+fi
+[[ "$LOG_DAYS" =~ ^[0-9]+$ ]] || die "[privacy] log_days must be a number of days, not '$LOG_DAYS'"
+if [ "$LOG_DAYS" -gt 0 ]; then
+  sed "s/^MaxRetentionSec=.*/MaxRetentionSec=${LOG_DAYS}day/" "$SRC/systemd/journald@rathaus.conf"
+else
+  sed "/^MaxRetentionSec=/d" "$SRC/systemd/journald@rathaus.conf"
+fi | write "$ROOT/etc/systemd/journald@rathaus.conf" 0644
+
+# 6. what to enable
 if [ "$MODE" = "all" ]; then
   ENABLE_UNITS=(rathaus.service rathaus-retention.timer)
   DISABLE_UNITS=(rathaus.target rathaus-phone.service rathaus-web.service rathaus-worker.service rathaus-kamailio.service)

@@ -38,7 +38,7 @@ REQUIRED = {
     "RestrictNamespaces": "yes", "LockPersonality": "yes", "SystemCallArchitectures": "native",
     "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes", "ProtectKernelLogs": "yes",
     "ProtectControlGroups": "yes", "RestrictRealtime": "yes", "RestrictSUIDSGID": "yes",
-    "Restart": "on-failure",
+    "Restart": "on-failure", "LogNamespace": "rathaus",
 }
 
 
@@ -157,12 +157,19 @@ def test_install_script_into_a_temporary_root(tmp_path):
     assert shown.returncode == 0, shown.stderr
     assert 'sip_port = 5070' in shown.stdout
 
-    # a second run keeps the administrator's files
-    (etc / "rathaus.toml").write_text("[general]\nmunicipality = \"Teststadt\"\n")
+    journald = root / "etc/systemd/journald@rathaus.conf"
+    assert "\nMaxRetentionSec=30day\n" in journald.read_text()  # [privacy] log_days by default
+
+    # a second run keeps the administrator's files, and the journal follows their log_days
+    (etc / "rathaus.toml").write_text("[general]\nmunicipality = \"Teststadt\"\n[privacy]\nlog_days = 7\n")
     again = run_install("--root", str(root))
     assert again.returncode == 0, again.stderr
     assert "Teststadt" in (etc / "rathaus.toml").read_text()
     assert "keeping" in again.stdout
+    assert "\nMaxRetentionSec=7day\n" in journald.read_text()
+    (etc / "rathaus.toml").write_text("[privacy]\nlog_days = 0\n")
+    assert run_install("--root", str(root)).returncode == 0
+    assert "\nMaxRetentionSec=" not in journald.read_text()
 
     if ANALYZE:
         result = analyze("verify", "--man=no", *(str(units / n) for n in ALL_UNITS if "kamailio" not in n))
