@@ -171,12 +171,11 @@ def test_worker_killed_mid_job_resumes_without_duplicates(rathaus_home, tmp_path
 # --------------------------------------------------------------------------------- c. a full disk
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 2 MB tmpfs: a real ENOSPC, as on a full data disk. Needs root (CAP_SYS_ADMIN)."""
-    mnt = tmp_path / "disk"
+@contextlib.contextmanager
+def tmpfs(mnt: Path, size: str):
+    """A real file system of `size` that can fill up (ENOSPC). Needs root (CAP_SYS_ADMIN)."""
     mnt.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2M,mode=0700", "tmpfs", str(mnt)],
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mnt)],
                             capture_output=True, text=True)
     if result.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
@@ -184,6 +183,13 @@ def small_disk(tmp_path):
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs, as a full data disk."""
+    with tmpfs(tmp_path / "disk", "2M") as mnt:
+        yield mnt
 
 
 def fill(directory: Path) -> Path:
@@ -225,6 +231,48 @@ def test_full_disk_gives_one_line_and_keeps_the_database(small_disk, tmp_path):
     assert "alice" in users and "bob" not in users
     again = run_cli("users", "add", "bob", "--password-stdin", input=PASSWORD, env=env)
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.sip
+def test_bot_on_a_full_disk_refuses_calls_in_one_line_and_recovers(tmp_path):
+    """The database's disk fills while the bot runs: calls get 503 (no half-written record, one
+    log line, no traceback), the database stays intact, and calls work again once there is space."""
+    from conftest import _models_cache
+    from sip_peers import free_port, run_caller, start_bot, stop
+
+    with tmpfs(tmp_path / "disk", "32M") as disk:
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+        db = disk / "rathaus.db"
+        env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(db), "RATHAUS_CONFIG": ""}
+        sip_port = free_port()
+        uri = f"sip:hotline@127.0.0.1:{sip_port}"
+        script = [{"wait_loud": 30}, {"wait_quiet": 1.0, "timeout": 30}, {"hangup": True}]
+        bot = start_bot(env, sip_port, free_port(socket.SOCK_STREAM), tmp_path / "bot.log", extra=["--no-web"],
+                        timeout=300)
+        try:
+            holder = sqlite3.connect(db)
+            holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            filler = fill(disk)
+            try:
+                refused = run_caller(uri, script, tmp_path / "c1.json", tmp_path / "c1.wav", timeout=120)
+                assert not refused["confirmed"] and refused["reason"].startswith("503"), refused
+                assert bot.poll() is None
+            finally:
+                filler.unlink()
+                holder.close()
+            answered = run_caller(uri, script, tmp_path / "c2.json", tmp_path / "c2.wav", timeout=120)
+            assert answered["confirmed"] and answered["media"], answered
+            conn = sqlite3.connect(db, timeout=30)
+            rows = conn.execute("SELECT outcome FROM calls WHERE ended_at IS NOT NULL").fetchall()
+            open_rows = conn.execute("SELECT count(*) FROM calls WHERE ended_at IS NULL").fetchone()[0]
+            conn.close()
+            assert len(rows) == 1 and open_rows == 0, (rows, open_rows)
+            assert integrity(db) == "ok"
+        finally:
+            output = stop(bot)
+    assert "disk full" in output and "Traceback" not in output, output[-3000:]
 
 
 def test_full_disk_during_upload_gives_507_and_no_partial_file(small_disk, tmp_path, monkeypatch, rathaus_home):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+from rathaus.errors import RathausError
 from voice.phone import media
 from voice.phone.guard import SipGuard, split_source, user_agent
 from voice.phone.settings import PhoneSettings
@@ -259,9 +260,13 @@ class SipBot:
         call.info = CallInfo(call_id, ci.remoteUri, ci.localUri, ci.callIdString, ip)
         try:
             call.handler = self.factory(call.info)
-        except Exception:
-            log.exception("cannot start a call session")
-            prm.statusCode = 500
+        except Exception as exc:
+            if isinstance(exc, RathausError):  # a full disk, say: the operator's problem, in one line
+                log.error("cannot take a call: %s", exc)
+                prm.statusCode = 503
+            else:
+                log.exception("cannot start a call session")
+                prm.statusCode = 500
             call.hangup(prm)
             self.calls.pop(call_id, None)
             return
