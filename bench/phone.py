@@ -12,7 +12,7 @@ and measures, for 1 and for N simultaneous calls:
 Prints one JSON object: p50/p95 per concurrency, device, model, machine.
 
   .venv/bin/python bench/phone.py --calls 1 4 --rounds 3
-  .venv/bin/python bench/phone.py --calls 1 20 --sip-workers 5      # on a GPU server
+  .venv/bin/python bench/phone.py --calls 1 20 --sip-workers 5 --split-cpus   # on a GPU server
 """
 
 from __future__ import annotations
@@ -47,6 +47,15 @@ def percentile(values: list[float], q: float) -> float | None:
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
+
+
+def cpu_halves() -> tuple[set[int], set[int]]:
+    """The CPUs this process may use, split in two halves (bot, callers)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--split-cpus needs at least 2 CPUs")
+    half = len(cpus) // 2
+    return set(cpus[:half]), set(cpus[half:])
 
 
 def tree_cpu_s(pid: int) -> float:
@@ -103,6 +112,9 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=3, help="rounds per concurrency")
     p.add_argument("--sip-workers", type=int, default=0, help="SIP worker processes (default: ceil(max calls / 4))")
     p.add_argument("--config", help="configuration file for the bot (device, model ...)")
+    p.add_argument("--split-cpus", action="store_true",
+                   help="pin the bot to the first half of the CPUs and the callers to the second, so "
+                        "that the test callers do not compete with the bot (as callers on another host)")
     args = p.parse_args()
 
     from rathaus.config import Config
@@ -129,7 +141,12 @@ def main() -> int:
     if args.config:
         env["RATHAUS_CONFIG"] = str(Path(args.config).resolve())
     extra = ["--no-web", "--no-worker", "--sip-workers", str(workers)]
+    bot_cpus, caller_cpus = cpu_halves() if args.split_cpus else (None, None)
+    if bot_cpus:
+        os.sched_setaffinity(0, bot_cpus)  # inherited by the bot and its workers, then undone
     bot = start_bot(env, sip_port, http_port, work / "bot.log", extra=extra, timeout=900)
+    if bot_cpus:
+        os.sched_setaffinity(0, bot_cpus | caller_cpus)
     results = []
     try:
         n_call = 0
@@ -145,7 +162,10 @@ def main() -> int:
                     script = [{"wait": 1.5}, {"play": wavs[(n_call) % len(wavs)]}, {"wait_loud": 60},
                               {"wait": 0.5}, {"hangup": True}]
                     out, rec = work / f"c{n_call}.json", work / f"c{n_call}.wav"
-                    procs.append((run_caller(f"sip:hotline@127.0.0.1:{sip_port}", script, out, rec, wait=False), out))
+                    proc = run_caller(f"sip:hotline@127.0.0.1:{sip_port}", script, out, rec, wait=False)
+                    if caller_cpus:
+                        os.sched_setaffinity(proc.pid, caller_cpus)
+                    procs.append((proc, out))
                 for proc, out in procs:
                     try:
                         r = finish_caller(proc, out, 180)
@@ -177,6 +197,7 @@ def main() -> int:
         "asr_model": config.get("asr.model"), "device": f"{device}/{compute}",
         "end_of_turn_s": config.get("phone.end_of_turn_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
         "sip_workers": workers,
+        "cpus": {"bot": sorted(bot_cpus), "callers": sorted(caller_cpus)} if bot_cpus else "shared",
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                     "load_avg": os.getloadavg(), "python": platform.python_version()},
     }, indent=1))
