@@ -69,15 +69,8 @@ def _fail_disk_full(store: Store, job: jobs.Job, exc: BaseException) -> str:
     except Exception as again:
         if not is_disk_full(again):
             raise
-        _rollback(store)
+        store.rollback_quietly()
     return "failed"
-
-
-def _rollback(store: Store) -> None:
-    try:
-        store.conn.rollback()
-    except Exception:
-        pass
 
 
 def _current_percent(store: Store, job_id: int) -> float:
@@ -98,7 +91,7 @@ def run_worker(config, store: Store, stop_event: threading.Event, once: bool = F
             if not is_disk_full(exc):
                 raise
             log.error("meeting worker: %s", disk_full_error(exc, "the job queue"))
-            _rollback(store)
+            store.rollback_quietly()
             stop_event.wait(max(poll, 30.0))
             continue
         if job is None:

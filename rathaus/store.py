@@ -100,6 +100,14 @@ class Store:
             conn.execute(f"PRAGMA user_version = {int(version)}")
         return applied
 
+    def rollback_quietly(self) -> None:
+        """End this thread's open transaction after a failed write (a full disk, a lock timeout),
+        so the next write on the connection does not fail for a stale one; errors are moot here."""
+        try:
+            self.conn.rollback()
+        except sqlite3.Error:
+            pass
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:

@@ -72,14 +72,11 @@ def _write(store: Store, fn, attempts: int = 50):
                 return fn()
         except sqlite3.OperationalError as exc:
             if is_disk_full(exc):
-                _rollback(store)
+                store.rollback_quietly()
                 raise disk_full_error(exc, "the call record") from None
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-            try:
-                store.conn.rollback()
-            except sqlite3.Error:
-                pass
+            store.rollback_quietly()
             if attempt == attempts - 1:
                 raise
             time.sleep(0.02 * (attempt + 1))
@@ -93,13 +90,6 @@ def office_numbers(store: Store) -> frozenset[str]:
         return frozenset()
     return frozenset(normalize_number(part) for (phone,) in rows for part in re.split(r"[,;]| oder ", phone)
                      if normalize_number(part))
-
-
-def _rollback(store: Store) -> None:
-    try:
-        store.conn.rollback()
-    except sqlite3.Error:
-        pass
 
 
 class CallRecord:
