@@ -7,6 +7,7 @@ mono samples at 16 kHz.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -170,6 +171,10 @@ class Recognizer:
                  time.perf_counter() - started)
         self._lock = threading.Lock() if num_workers == 1 else None
 
+    def _serialized(self):
+        """The model lock with one CTranslate2 worker (calls queue here); none with several."""
+        return self._lock or contextlib.nullcontext()
+
     def transcribe(
         self,
         source: str | Path | np.ndarray,
@@ -203,11 +208,7 @@ class Recognizer:
         )
         if not fallback:
             kwargs["temperature"] = 0.0
-        if self._lock:
-            with self._lock:
-                segments, info = self._model.transcribe(samples, **kwargs)
-                segments = list(segments)
-        else:
+        with self._serialized():
             segments, info = self._model.transcribe(samples, **kwargs)
             segments = list(segments)
         out = []
@@ -261,10 +262,7 @@ class Recognizer:
         options = dict(beam_size=max(1, beam_size), max_length=model.max_length, suppress_blank=True,
                        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]), return_scores=True,
                        return_no_speech_prob=True)
-        if self._lock:
-            with self._lock:
-                results = model.model.generate(model.encode(features), [list(prompt) for _ in turns], **options)
-        else:
+        with self._serialized():
             results = model.model.generate(model.encode(features), [list(prompt) for _ in turns], **options)
         texts = []
         for result in results:
@@ -280,10 +278,7 @@ class Recognizer:
         piece = samples[int(start * audio_io.ASR_RATE):int(end * audio_io.ASR_RATE)]
         if piece.size < audio_io.ASR_RATE // 2:
             return ""
-        if self._lock:
-            with self._lock:
-                language, _prob, _all = self._model.detect_language(piece)
-        else:
+        with self._serialized():
             language, _prob, _all = self._model.detect_language(piece)
         return language
 
