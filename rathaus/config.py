@@ -95,12 +95,7 @@ class Config:
             for key, value in values.items():
                 if value and is_secret_key(key):
                     values[key] = "***"
-        out = []
-        for section, values in effective.items():
-            out.append(f"[{section}]")
-            out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
-            out.append("")
-        return "\n".join(out)
+        return dump_toml(effective)
 
 
 SECRET_SUFFIXES = ("password", "api_key", "token", "secret")
@@ -127,6 +122,16 @@ def _merge(base: dict, user: dict, source: Path) -> None:
                     f"{source}: [{section}] {key} must be {expected.__name__}, got {type(value).__name__}"
                 )
             base[section][key] = value
+
+
+def dump_toml(sections: dict[str, dict[str, Any]]) -> str:
+    """Sections of flat keys (the shape of every Rathaus configuration) as TOML text."""
+    out = []
+    for section, values in sections.items():
+        out.append(f"[{section}]")
+        out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+        out.append("")
+    return "\n".join(out)
 
 
 def _toml_value(value: Any) -> str:
