@@ -3,8 +3,9 @@
 Starts the real `rathaus serve` (with --sip-workers for more than 4 calls), dials it from pjsua2
 caller processes (tests/sip_peers.py) that speak a synthesized German question over the greeting,
 and measures, for 1 and for N simultaneous calls:
-  - caller_ms: on the caller's side, from the last sample of its question to the first audible
-    frame of the answer (what a citizen experiences; includes [phone] end_of_turn_s);
+  - caller_ms: on the caller's side, from the last audible sample of its question to the first
+    audible frame of the answer (what a citizen experiences; includes the pause that ends a turn,
+    [phone] end_of_turn_s or end_of_turn_complete_s);
   - bot_ms: the bot's own figure (call_turns.latency_ms): last voiced VAD frame to the first
     answer frame handed to RTP;
   - CPU seconds per call of the bot (its whole process tree: SIP workers, kamailio) and of the
@@ -90,8 +91,21 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def caller_latency_ms(result: dict) -> float | None:
-    """From the end of the caller's question to the first loud frame it heard afterwards."""
+LOUD = 0.02  # the level that counts as audible, for the question's end and the answer's start
+
+
+def trailing_quiet_s(samples, rate: int) -> float:
+    """Seconds after the last audible sample: the synthesized questions end in about 0.4 s of quiet,
+    which belongs to the pause the bot waits for, not before the end of the caller's speech."""
+    import numpy as np
+
+    loud = np.nonzero(np.abs(samples) > LOUD)[0]
+    return (len(samples) - (loud[-1] + 1 if len(loud) else 0)) / rate
+
+
+def caller_latency_ms(result: dict, quiet_s: float) -> float | None:
+    """From the end of the caller's speech (its question's last audible sample, `quiet_s` before
+    the question finished playing) to the first loud frame it heard afterwards."""
     import numpy as np
 
     from voice import audio
@@ -100,11 +114,11 @@ def caller_latency_ms(result: dict) -> float | None:
     if not played or result.get("heard_t0") is None:
         return None
     samples = audio.decode(result["record"], 8000)
-    start = int((played[0] - result["heard_t0"]) * 8000)
+    start = int((played[0] - quiet_s - result["heard_t0"]) * 8000)
     frames = samples[max(0, start):]
     n = 160
     frames = frames[: len(frames) // n * n].reshape(-1, n)
-    loud = np.nonzero(np.abs(frames).max(axis=1) > 0.02)[0]
+    loud = np.nonzero(np.abs(frames).max(axis=1) > LOUD)[0]
     return round(float(loud[0]) * 20.0, 1) if len(loud) else None
 
 
@@ -148,10 +162,11 @@ def main() -> int:
     models.mkdir(parents=True, exist_ok=True)
     (home / "models").symlink_to(models.resolve(), target_is_directory=True)
     tts = Synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
-    wavs = []
+    wavs, quiet = [], []
     for i, q in enumerate(QUESTIONS):
         samples, rate = tts.synthesize(q, "de", 8000)
         wavs.append(str(audio.write_wav(work / f"q{i}.wav", samples, rate)))
+        quiet.append(trailing_quiet_s(samples, rate))
     workers = args.sip_workers or max(1, -(-max(args.calls) // 4))
     sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db"), "RATHAUS_CONFIG": str(config_file)}
@@ -174,20 +189,21 @@ def main() -> int:
                 procs = []
                 for c in range(calls):
                     n_call += 1
-                    script = [{"wait": 1.5}, {"play": wavs[(n_call) % len(wavs)]}, {"wait_loud": 60},
+                    question = n_call % len(wavs)
+                    script = [{"wait": 1.5}, {"play": wavs[question]}, {"wait_loud": 60},
                               {"wait": 0.5}, {"hangup": True}]
                     out, rec = work / f"c{n_call}.json", work / f"c{n_call}.wav"
                     proc = run_caller(f"sip:hotline@127.0.0.1:{sip_port}", script, out, rec, wait=False)
                     if caller_cpus:
                         os.sched_setaffinity(proc.pid, caller_cpus)
-                    procs.append((proc, out))
-                for proc, out in procs:
+                    procs.append((proc, out, quiet[question]))
+                for proc, out, quiet_s in procs:
                     try:
                         r = finish_caller(proc, out, 180)
                     except AssertionError as exc:
                         unmeasured.append(str(exc).splitlines()[0])
                         continue
-                    ms = caller_latency_ms(r)
+                    ms = caller_latency_ms(r, quiet_s)
                     if ms is None:
                         unmeasured.append(f"no answer heard (call ended: {r.get('reason')})")
                     else:
@@ -214,7 +230,9 @@ def main() -> int:
         "benchmark": "phone end-of-speech to first answer audio",
         "results": results,
         "asr_model": config.get("asr.model"), "device": f"{device}/{compute}",
-        "end_of_turn_s": config.get("phone.end_of_turn_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
+        "end_of_turn_s": config.get("phone.end_of_turn_s"),
+        "end_of_turn_complete_s": config.get("phone.end_of_turn_complete_s"),
+        "speculate_s": config.get("phone.speculate_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
         "sip_workers": workers,
         "cpus": {"bot": sorted(bot_cpus), "callers": sorted(caller_cpus)} if bot_cpus else "shared",
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),

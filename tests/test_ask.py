@@ -215,3 +215,24 @@ def test_background_reload_keeps_answering_while_the_catalog_is_reindexed(prepar
         assert after.action == "answer" and after.service.id == "112"
     finally:
         R.remove_synonym(store, "112", "Zwurbelkarte")
+
+
+def test_prefetched_answer_is_handed_over_once(prepared):
+    """voice.phone.prefetch: the decision worked out during the end-of-turn pause is the one the
+    dialog gets for the same text and language, once; anything else asks the catalog."""
+    from voice.phone.prefetch import PrefetchingUnderstanding
+
+    _, assistant, _ = prepared
+    understanding = PrefetchingUnderstanding(assistant)
+    understanding.prefetch("Ich möchte meinen Hund anmelden.", "de")
+    early = understanding._ready[("Ich möchte meinen Hund anmelden.", "de")]
+    assert understanding.ask(" Ich möchte  meinen Hund anmelden. ", "de") is early
+    again = understanding.ask("Ich möchte meinen Hund anmelden.", "de")
+    assert again is not early and again.candidates[0].id == early.candidates[0].id
+    understanding.prefetch("Ich möchte meinen Hund anmelden.", "de")
+    second = understanding._ready[("Ich möchte meinen Hund anmelden.", "de")]
+    other = understanding.ask("Ich brauche einen neuen Reisepass.", "de")  # another text
+    assert other.candidates[0].id != second.candidates[0].id
+    assert understanding.ask("Ich möchte meinen Hund anmelden.", "en") is not second  # another language
+    assert understanding.ask("Ich möchte meinen Hund anmelden.", "de") is second  # still waiting for its turn
+    assert understanding.answer_for(early.candidates[0].id, "de").action == "answer"

@@ -148,6 +148,14 @@ class Dialog:
     def finished(self) -> bool:
         return self.state == State.DONE
 
+    def snapshot(self) -> dict[str, Any]:
+        """The conversation's state, to return to when a caller goes on after the bot answered an
+        early end of turn and the two turns become one (voice.phone.turn_end)."""
+        return {k: list(v) if isinstance(v, list) else v for k, v in vars(self).items()}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        vars(self).update(snapshot)
+
     # ------------------------------------------------------------------------------- events
     def start(self) -> list[Action]:
         """The greeting: automated assistant, how data is handled, 0 reaches a person."""

@@ -2,7 +2,8 @@
 
 Two threads per call, neither of them the SIP thread:
 - the listener takes 20 ms frames from `inbox` (filled by the SIP clock callback), runs the VAD,
-  cuts turns after [phone] end_of_turn_s of silence, stops playback on barge-in, transcribes the
+  cuts turns after [phone] end_of_turn_s of silence (sooner when the early transcript is a finished
+  sentence: voice.phone.turn_end), stops playback on barge-in, transcribes the
   turn (the process's one shared Recognizer), asks the dialog, and handles DTMF, transfer results,
   silence and the maximum call length;
 - the speaker synthesizes sentence by sentence (voice.tts at 8 kHz) into `playback`, so the first
@@ -19,7 +20,7 @@ import time
 from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -28,8 +29,10 @@ from voice.phone import media
 from voice.phone.dialog import Action, Dialog, DialogSettings, Hangup, SaveCallback, Say, State, Transfer
 from voice.phone.engines import Engines
 from voice.phone.records import CallRecord, TurnRecord, caller_number
+from voice.phone.prefetch import PrefetchingUnderstanding
 from voice.phone.settings import PhoneSettings
 from voice.phone.sip import CallControl, CallInfo
+from voice.phone.turn_end import sounds_complete
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,16 @@ class Speaker:
             on_start = None
 
 
+class _EarlyTurn(NamedTuple):
+    """A turn ended after [phone] end_of_turn_complete_s: if the caller goes on before the full
+    end_of_turn_s, their next words join it and the dialog goes back to `snapshot`."""
+    samples: np.ndarray
+    start: float
+    voiced: float
+    snapshot: dict
+    until: float
+
+
 class CallSession:
     """The `CallHandler` of one call (see voice.phone.sip)."""
 
@@ -116,7 +129,8 @@ class CallSession:
         self.playback = media.Playback()
         self.caller = caller_number(info.remote_uri)
         self.record = CallRecord(store, self.caller, settings.mask_caller, worker=worker)
-        self.dialog = Dialog(engines.assistant, DialogSettings(municipality=municipality,
+        self.understanding = PrefetchingUnderstanding(engines.assistant)
+        self.dialog = Dialog(self.understanding, DialogSettings(municipality=municipality,
                                                                language=engines.languages[0]),
                              caller=self.record.caller)
         self.audio_dir = audio_dir
@@ -127,6 +141,7 @@ class CallSession:
         self.error: str | None = None
         self._pending_latency: list = []  # [turn_row, speech_end, holder]
         self._speculation = None
+        self._early: _EarlyTurn | None = None
         self._language_known = False
 
     # ------------------------------------------------------------------ CallHandler (SIP thread)
@@ -165,6 +180,7 @@ class CallSession:
         in_turn = False
         speech_run = silence_run = voiced = 0.0
         turn_start = last_speech = 0.0
+        restore = None  # the dialog's state before an early-ended turn that this turn continues
         started = time.monotonic()
         self._activity = started
         self._transfer_sent: float | None = None
@@ -200,6 +216,7 @@ class CallSession:
                             not self.playback.playing or self.playback.interruptible)
                         if not listening:
                             in_turn, turn, speech_run, silence_run, voiced = False, [], 0.0, 0.0, 0.0
+                            restore = None
                             preroll.clear()
                             continue
                         if speech:
@@ -210,6 +227,11 @@ class CallSession:
                             self._activity = now
                             if not in_turn:
                                 in_turn, turn, voiced, turn_start = True, list(preroll), 0.0, at
+                                joined = self._resume(at)
+                                if joined is not None:  # the caller goes on: one turn after all
+                                    turn = [*joined.samples.reshape(-1, n), *turn]
+                                    voiced, turn_start = joined.voiced, joined.start
+                                    restore = joined.snapshot
                             voiced += frame_s
                             if s.barge_in and speech_run >= s.barge_in_s and self.playback.interruptible \
                                     and self.playback.playing and self.speaker.interrupt():
@@ -225,11 +247,19 @@ class CallSession:
                             if (0 < s.speculate_s <= silence_run < s.end_of_turn_s and self._speculation is None
                                     and voiced >= s.min_speech_s):
                                 self._speculate(np.concatenate(turn))
-                            if silence_run >= s.end_of_turn_s or too_long:
+                            early = not (silence_run >= s.end_of_turn_s or too_long) and self._early_end(silence_run)
+                            if silence_run >= s.end_of_turn_s or too_long or early:
                                 in_turn = False
                                 if voiced >= s.min_speech_s:
-                                    self._caller_turn(np.concatenate(turn), turn_start, last_speech,
-                                                      None if too_long else self._speculation)
+                                    if restore is not None:
+                                        self.dialog.restore(restore)
+                                    samples, before = np.concatenate(turn), self.dialog.snapshot()
+                                    self._caller_turn(samples, turn_start, last_speech,
+                                                      None if too_long else self._speculation, early)
+                                    if early and self.dialog.state not in (State.TRANSFERRING, State.DONE):
+                                        self._early = _EarlyTurn(samples, turn_start, voiced, before,
+                                                                 at + s.end_of_turn_s - silence_run)
+                                restore = None
                                 self._speculation = None
                                 turn, silence_run, voiced = [], 0.0, 0.0
                                 preroll.clear()
@@ -269,26 +299,55 @@ class CallSession:
             self._activity = now
             self._execute(self.dialog.on_silence())
 
+    def _resume(self, at: float) -> "_EarlyTurn | None":
+        """The early-ended turn that speech starting at `at` continues: it starts before the full
+        end_of_turn_s would have ended that turn, and the answer has had no effect beyond the
+        dialog (no transfer, no hang-up)."""
+        early, self._early = self._early, None
+        if early is None or at > early.until or self.dialog.state in (State.TRANSFERRING, State.DONE):
+            return None
+        log.info("call %s: the caller went on after an early end of turn; joining the two", self.record.id)
+        return early
+
+    def _early_end(self, silence_run: float) -> bool:
+        """The turn may end before end_of_turn_s: the early transcript is in and reads as a finished
+        sentence (voice.phone.turn_end)."""
+        future, limit = self._speculation, self.settings.end_of_turn_complete_s
+        if future is None or not 0 < limit <= silence_run or not future.done() or future.exception():
+            return False
+        heard = future.result()
+        return sounds_complete(heard.text, heard.language or self.dialog.language)
+
     def _speculate(self, samples_8k: np.ndarray) -> None:
-        """Start recognizing while the end-of-turn pause is still running ([phone] speculate_s):
-        if the caller stays silent the result is ready sooner; if they go on, it is dropped."""
+        """Start recognizing while the end-of-turn pause is still running ([phone] speculate_s), and
+        ask the catalog about the text (voice.phone.prefetch): if the caller stays silent the
+        answer is ready sooner; if they go on, it is dropped."""
         from concurrent.futures import Future
 
         future: Future = Future()
         language, detect = self.dialog.language, not self._language_known
+        asks_catalog = self.dialog.state in (State.LISTEN, State.ANYTHING_ELSE)
 
         def work():
             from voice.audio import resample
 
             try:
-                future.set_result(self.engines.recognize(resample(samples_8k, media.RATE, 16000), language, detect))
+                heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), language, detect)
             except Exception as exc:
                 future.set_exception(exc)
+                return
+            if asks_catalog and heard.text.strip():
+                try:
+                    self.understanding.prefetch(heard.text.strip(), heard.language)
+                except Exception:  # the turn's own question will meet the error and report it
+                    log.debug("call %s: prefetching the catalog's answer failed", self.record.id, exc_info=True)
+            future.set_result(heard)
 
         threading.Thread(target=work, name=f"asr-{self.info.call_id}", daemon=True).start()
         self._speculation = future
 
-    def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float, speculation=None) -> None:
+    def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float, speculation=None,
+                     early: bool = False) -> None:
         from voice.audio import resample
 
         try:
@@ -305,7 +364,8 @@ class CallSession:
         text = heard.text.strip()
         if len(text.split()) >= 3:  # a real sentence settles the call's language
             self._language_known = True
-        log.info("call %s heard (%s, %.2f s ASR): %s", self.record.id, heard.language, heard.asr_s, text)
+        log.info("call %s heard (%s, %.2f s ASR%s): %s", self.record.id, heard.language, heard.asr_s,
+                 ", early end" if early else "", text)
         if not text:
             return
         try:

@@ -17,6 +17,7 @@ class PhoneSettings:
     domain: str = ""
     transport: str = "udp"
     end_of_turn_s: float = 0.8
+    end_of_turn_complete_s: float = 0.5
     silence_timeout_s: float = 8.0
     max_call_s: int = 600
     mask_caller: str = "partial"
