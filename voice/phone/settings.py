@@ -36,7 +36,7 @@ class PhoneSettings:
     asr_beam_size: int = 1
     asr_fallback: bool = False
     asr_batch: str = "auto"
-    speculate_s: float = 0.3
+    speculate_s: float = 0.2
     allowed_sources: list[str] = field(default_factory=list)
     max_invites_per_minute: int = 30
     max_calls_per_source: int = 0
