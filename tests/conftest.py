@@ -30,12 +30,17 @@ def shared():
 @pytest.fixture
 def rathaus_home(tmp_path, monkeypatch) -> Path:
     """A fresh data directory and database for one test; models are shared through the cache."""
-    home = tmp_path / "home"
-    home.mkdir()
+    home = make_home(tmp_path)
     monkeypatch.setenv("RATHAUS_HOME", str(home))
     monkeypatch.setenv("RATHAUS_DB", str(home / "rathaus.db"))
-    models = _models_cache()
-    (home / "models").symlink_to(models, target_is_directory=True)
+    return home
+
+
+def make_home(root: Path) -> Path:
+    """`root`/home, a data directory whose models are the shared cache (see `_models_cache`)."""
+    home = root / "home"
+    home.mkdir()
+    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
     return home
 
 

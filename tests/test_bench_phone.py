@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, _models_cache
+from conftest import ROOT, make_home
 
 
 def _bench_module():
@@ -36,9 +36,7 @@ def test_bench_config_lifts_only_the_invite_limit(tmp_path):
 @pytest.mark.sip
 @pytest.mark.slow
 def test_refused_call_is_counted_as_unmeasured(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(tmp_path)
     user = tmp_path / "one-call.toml"
     user.write_text("[phone]\nmax_calls = 1\n")  # the second of two simultaneous calls gets 486
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "phone.py"), "--calls", "2", "--rounds", "1",

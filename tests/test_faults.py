@@ -47,12 +47,10 @@ def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None
 
 @pytest.mark.sip
 def test_bot_killed_mid_call_closes_the_call_as_aborted(tmp_path):
-    from conftest import _models_cache
+    from conftest import make_home
     from sip_peers import free_port, run_caller, start_bot, stop
 
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(tmp_path)
     cfg = tmp_path / "rathaus.toml"
     cfg.write_text("[phone]\nsilence_timeout_s = 30.0\n")
     db = home / "rathaus.db"
@@ -237,13 +235,11 @@ def test_full_disk_gives_one_line_and_keeps_the_database(small_disk, tmp_path):
 def test_bot_on_a_full_disk_refuses_calls_in_one_line_and_recovers(tmp_path):
     """The database's disk fills while the bot runs: calls get 503 (no half-written record, one
     log line, no traceback), the database stays intact, and calls work again once there is space."""
-    from conftest import _models_cache
+    from conftest import make_home
     from sip_peers import free_port, run_caller, start_bot, stop
 
     with tmpfs(tmp_path / "disk", "32M") as disk:
-        home = tmp_path / "home"
-        home.mkdir()
-        (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+        home = make_home(tmp_path)
         db = disk / "rathaus.db"
         env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(db), "RATHAUS_CONFIG": ""}
         sip_port = free_port()

@@ -19,7 +19,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, _models_cache, shared_path
+from tests.conftest import ROOT, make_home, shared_path
 
 pytestmark = [pytest.mark.sip]
 
@@ -57,9 +57,7 @@ def test_everything_works_without_any_network(tmp_path):
     shared_path("audio", "de", "speakers")
     meeting = build_meeting(tmp_path / "sitzung", 2, seed=3, parts_per_speaker=2)
     unshare = _unshare()
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in OFFLINE_VARS}
     env.update(RATHAUS_HOME=str(home), RATHAUS_DB=str(home / "rathaus.db"), PYTHONUNBUFFERED="1")
     env.pop("RATHAUS_CONFIG", None)

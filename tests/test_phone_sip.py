@@ -88,12 +88,10 @@ def speech(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    from conftest import _models_cache
+    from conftest import make_home
 
     root = tmp_path_factory.mktemp("phone")
-    home = root / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(root)
     sip_port, http_port, staff_port = free_port(), free_port(socket.SOCK_STREAM), free_port()
     config = root / "rathaus.toml"
     config.write_text(f"""

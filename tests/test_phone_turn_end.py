@@ -22,15 +22,13 @@ FULL_S, EARLY_S = 4.0, 2.0
 
 @pytest.fixture(scope="module")
 def phone(tmp_path_factory):
-    from conftest import _models_cache
+    from conftest import make_home
     from rathaus.config import Config
     from voice import audio
     from voice.tts import Synthesizer, TtsSettings
 
     root = tmp_path_factory.mktemp("turn-end")
-    home = root / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(root)
     tts = Synthesizer(Config.load().settings("tts", TtsSettings), root / "voices")
 
     def say(*parts: str, pause_s: float = 0.0):

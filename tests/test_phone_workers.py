@@ -17,11 +17,9 @@ pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 @pytest.mark.skipif(not shutil.which("kamailio"), reason="kamailio (Debian package) is not installed")
 def test_six_calls_over_two_workers(tmp_path):
-    from conftest import _models_cache
+    from conftest import make_home
 
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(tmp_path)
     base = free_port()
     while not all(_free(base + i) for i in range(3)):
         base = free_port()

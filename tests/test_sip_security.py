@@ -212,13 +212,11 @@ needs_sipp = pytest.mark.skipif(not shutil.which("sipp"), reason="SIPp (Debian p
 # ------------------------------------------------------------------------------ against the bot
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    from conftest import _models_cache
+    from conftest import make_home
     from sip_peers import start_bot, stop
 
     root = tmp_path_factory.mktemp("sipsec")
-    home = root / "home"
-    home.mkdir()
-    (home / "models").symlink_to(_models_cache(), target_is_directory=True)
+    home = make_home(root)
     config = root / "rathaus.toml"
     # 127.0.0.1: the legitimate pjsua2 caller; .3: flood; .4: malformed and scanner traffic;
     # .2: not allowed
