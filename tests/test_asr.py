@@ -237,3 +237,11 @@ def test_known_invented_closing_lines(text, invented):
     from voice.asr import is_hallucination
 
     assert is_hallucination(text) is invented
+
+
+def test_shared_model_keeps_each_callers_decoding_settings(recognizer):
+    """Another part of the process asking for beam 1 gets beam 1, on the same loaded model."""
+    greedy = shared_recognizer(AsrSettings(device="cpu", beam_size=1, language="en"), _models_cache())
+    assert greedy._model is recognizer._model and greedy._lock is recognizer._lock
+    assert (greedy.settings.beam_size, greedy.settings.language) == (1, "en")
+    assert (recognizer.settings.beam_size, recognizer.settings.language) == (5, "de")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -28,12 +29,13 @@ PDF = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
     """name -> (file, expected prompt key)"""
+    noise = random.Random(0)  # fixed bytes: a rare random draw looks like a container without audio
     rand = tmp / "zufall.wav"
-    rand.write_bytes(os.urandom(64 * 1024))
+    rand.write_bytes(noise.randbytes(64 * 1024))
     text = tmp / "notiz.mp3"
     text.write_text("Das ist keine Aufnahme, sondern eine Notiz.\n" * 200, encoding="utf-8")
     pdf = tmp / "einladung.mp3"
-    pdf.write_bytes(PDF + os.urandom(4096))
+    pdf.write_bytes(PDF + noise.randbytes(4096))
     video = tmp / "stumm.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", str(video)], check=True)
     return {"random": (rand, "web.upload.audio_undecodable"), "text": (text, "web.upload.audio_undecodable"),

@@ -8,6 +8,7 @@ mono samples at 16 kHz.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
 import time
@@ -288,9 +289,16 @@ _shared_lock = threading.Lock()
 
 
 def shared_recognizer(settings: AsrSettings, models_dir: Path, num_workers: int = 1) -> Recognizer:
-    """One model per process and settings: the phone calls and the meeting worker share it."""
+    """One loaded model per process for each model, device and threading: the phone calls and the
+    meeting worker share it. What only shapes decoding (language, beam size) stays the caller's
+    own: a caller asking for beam 1 gets beam 1 even where another loaded the model with beam 5."""
     key = (settings.model, settings.device, settings.compute_type, settings.cpu_threads, num_workers)
     with _shared_lock:
         if key not in _shared:
             _shared[key] = Recognizer(settings, models_dir, num_workers)
-        return _shared[key]
+        loaded = _shared[key]
+    if loaded.settings == settings:
+        return loaded
+    own = copy.copy(loaded)  # the same model and model lock, this caller's decoding defaults
+    own.settings = settings
+    return own
