@@ -253,7 +253,8 @@ class CallSession:
                                 if voiced >= s.min_speech_s:
                                     if restore is not None:
                                         self.dialog.restore(restore)
-                                    samples, before = np.concatenate(turn), self.dialog.snapshot()
+                                    samples = np.concatenate(turn)
+                                    before = self.dialog.snapshot() if early else None
                                     self._caller_turn(samples, turn_start, last_speech,
                                                       None if too_long else self._speculation, early)
                                     if early and self.dialog.state not in (State.TRANSFERRING, State.DONE):
