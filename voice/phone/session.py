@@ -36,6 +36,9 @@ from voice.phone.turn_end import sounds_complete
 
 log = logging.getLogger(__name__)
 
+# Dialog states in which the bot no longer listens: a transfer or the hang-up is under way.
+_PAST_LISTENING = (State.TRANSFERRING, State.DONE)
+
 
 def iso_at(mono: float) -> str:
     """A time.monotonic() instant as the store's UTC ISO timestamp."""
@@ -212,7 +215,7 @@ class CallSession:
                         frame, pending = pending[:n], pending[n:]
                         prob = vad.probability(frame)
                         speech = prob >= (threshold - 0.15 if in_turn else threshold)
-                        listening = self.dialog.state not in (State.TRANSFERRING, State.DONE) and (
+                        listening = self.dialog.state not in _PAST_LISTENING and (
                             not self.playback.playing or self.playback.interruptible)
                         if not listening:
                             in_turn, turn, speech_run, silence_run, voiced = False, [], 0.0, 0.0, 0.0
@@ -247,8 +250,9 @@ class CallSession:
                             if (0 < s.speculate_s <= silence_run < s.end_of_turn_s and self._speculation is None
                                     and voiced >= s.min_speech_s):
                                 self._speculate(np.concatenate(turn))
-                            early = not (silence_run >= s.end_of_turn_s or too_long) and self._early_end(silence_run)
-                            if silence_run >= s.end_of_turn_s or too_long or early:
+                            full = silence_run >= s.end_of_turn_s or too_long
+                            early = not full and self._early_end(silence_run)
+                            if full or early:
                                 in_turn = False
                                 if voiced >= s.min_speech_s:
                                     if restore is not None:
@@ -257,7 +261,7 @@ class CallSession:
                                     before = self.dialog.snapshot() if early else None
                                     self._caller_turn(samples, turn_start, last_speech,
                                                       None if too_long else self._speculation, early)
-                                    if early and self.dialog.state not in (State.TRANSFERRING, State.DONE):
+                                    if early and self.dialog.state not in _PAST_LISTENING:
                                         self._early = _EarlyTurn(samples, turn_start, voiced, before,
                                                                  at + s.end_of_turn_s - silence_run)
                                 restore = None
@@ -305,7 +309,7 @@ class CallSession:
         end_of_turn_s would have ended that turn, and the answer has had no effect beyond the
         dialog (no transfer, no hang-up)."""
         early, self._early = self._early, None
-        if early is None or at > early.until or self.dialog.state in (State.TRANSFERRING, State.DONE):
+        if early is None or at > early.until or self.dialog.state in _PAST_LISTENING:
             return None
         log.info("call %s: the caller went on after an early end of turn; joining the two", self.record.id)
         return early
