@@ -6,7 +6,11 @@ set -euo pipefail
 # ffmpeg: decode any upload; espeak-ng: German TTS fallback and piper's phonemizer data;
 # sox: audio checks in tests; baresip, kamailio, sip-tester: real SIP peers for tests and the
 # multi-worker dispatcher; chromium(-driver): end-to-end tests of the review page.
-PACKAGES=(ffmpeg espeak-ng sox baresip kamailio kamailio-extra-modules sip-tester chromium chromium-driver fonts-dejavu-core)
+# libttspico-utils: SVOX Pico, the default German voice (Debian non-free, enabled below);
+# mbrola + mbrola-de7: the second German voice, used through espeak-ng as mb-de7 (mbrola in contrib, the voice in non-free).
+PACKAGES=(ffmpeg espeak-ng sox baresip kamailio kamailio-extra-modules sip-tester chromium chromium-driver fonts-dejavu-core
+          libttspico-utils mbrola mbrola-de7)
+NONFREE=(libttspico-utils mbrola mbrola-de7)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,5 +32,30 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "rathaus: installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+
+# The German voices live in Debian's non-free (Pico, MBROLA voices) and contrib (mbrola) components. Enable it once, in a sources file of our
+# own next to the distribution's, so the operator's own sources stay untouched.
+needs_nonfree=0
+for p in "${missing[@]}"; do
+  for n in "${NONFREE[@]}"; do [ "$p" = "$n" ] && needs_nonfree=1; done
+done
+NONFREE_LIST=/etc/apt/sources.list.d/rathaus-non-free.sources
+if [ "$needs_nonfree" -eq 1 ] && [ ! -e "$NONFREE_LIST" ] \
+   && ! { apt-cache policy | grep -q 'c=non-free' && apt-cache policy | grep -q 'c=contrib'; }; then
+  . /etc/os-release
+  if [ "${ID:-}" = "debian" ] && [ -n "${VERSION_CODENAME:-}" ]; then
+    echo "rathaus: enabling Debian's contrib and non-free components for the German voices ($NONFREE_LIST)"
+    $SUDO tee "$NONFREE_LIST" >/dev/null <<SOURCES
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $VERSION_CODENAME $VERSION_CODENAME-updates
+Components: contrib non-free
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  else
+    # Ubuntu carries the same packages in multiverse; anything else installs them by hand.
+    echo "rathaus: enable the component that carries ${NONFREE[*]} (Debian: non-free, Ubuntu: multiverse)" >&2
+  fi
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
