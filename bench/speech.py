@@ -4,16 +4,23 @@ ASR: word error rate and real-time factor on the Thorsten set (../shared/data/au
 at 16 kHz and as G.711 telephone audio (down to 8 kHz, mu-law, back up to 16 kHz); RTF on a
 longer file (multilingual.mp3, 60 s). TTS: real-time factor and time to first audio for a
 one-sentence and a three-sentence answer, German and English, at the voice's rate and at 8 kHz.
+Round trip: every German voice installed here (Piper, Pico, MBROLA, espeak-ng) says the hotline
+sentences of bench/data/speech_dev_de.txt and the kept-apart speech_heldout_de.txt as
+`rathaus say --language de --rate 8000` does, and whisper hears them back as `rathaus transcribe`
+does (--cli runs the two real commands per sentence instead; slower, same figures).
 
     .venv/bin/python bench/speech.py [--model large-v3-turbo] [--device cuda] [--repeat 3]
+    .venv/bin/python bench/speech.py --skip-asr --skip-tts        # the round trip alone
 
 Targets (2-core CPU, whisper-base int8): WER <= 0.20, ASR RTF <= 0.10, first TTS audio <= 150 ms
-for one sentence. On an NVIDIA GPU with large-v3-turbo: ASR RTF <= 0.02.
+for one sentence; German round trip at 8 kHz WER <= 0.08 (dev) and <= 0.10 (held-out). On an
+NVIDIA GPU with large-v3-turbo: ASR RTF <= 0.02.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -150,6 +157,101 @@ def bench_tts(args) -> dict:
     return out
 
 
+SENTENCE_SETS = {"dev": ROOT / "bench" / "data" / "speech_dev_de.txt",
+                 "heldout": ROOT / "bench" / "data" / "speech_heldout_de.txt"}
+
+
+def read_sentences(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def german_engines(voice_dir: Path) -> list[str]:
+    """The German voices installed here, as [tts] voice_de values: Piper voices by name, then engines."""
+    from voice.tts_engines import ENGINES, EngineOptions, EngineUnavailable
+    from voice.voices import list_voices
+
+    names = [v.name for v in list_voices(voice_dir) if v.language_code == "de"]
+    for engine, make in ENGINES.items():
+        try:
+            make("de", EngineOptions())
+        except EngineUnavailable:
+            continue
+        names.append(engine)
+    return names
+
+
+def bench_round_trip(args) -> dict:
+    """German sentences through our TTS at 8 kHz and back through whisper, per installed voice."""
+    import tempfile
+
+    from rathaus.config import Config
+    from voice import audio
+    from voice.asr import AsrSettings, Recognizer
+    from voice.tts import Synthesizer, TtsSettings
+    from voice.wer import corpus_wer
+
+    config = Config.load()
+    voice_dir = Path(args.voice_dir) if args.voice_dir else _default_voice_dir()
+    sets = {name: read_sentences(path) for name, path in SENTENCE_SETS.items() if path.exists()}
+    engines = args.engines or german_engines(voice_dir)
+    recognizer = None if args.cli else Recognizer(config.settings("asr", AsrSettings),
+                                                   Path(args.models_dir) if args.models_dir else _default_models_dir())
+    out: dict = {"rate": 8000, "sets": {k: len(v) for k, v in sets.items()}, "mode": "cli" if args.cli else "in-process"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for engine in engines:
+            settings = dataclasses.replace(config.settings("tts", TtsSettings), voice_de=engine,
+                                           fallback=[engine] if engine in ("pico", "mbrola", "espeak") else [])
+            synth = Synthesizer(settings, voice_dir)
+            synth.warm_up(("de",))
+            entry: dict = {"voice": synth.voice_name("de"), "settings": {
+                k: v for k, v in vars(settings).items() if k in ("pico_speed", "espeak_rate", "length_scale")}}
+            for set_name, sentences in sets.items():
+                pairs, firsts, worst = [], [], []
+                for i, sentence in enumerate(sentences):
+                    wav = Path(tmp) / f"{engine}-{set_name}-{i}.wav"
+                    t = time.perf_counter()
+                    first_chunk = next(synth.stream(sentence, "de", 8000), None)
+                    firsts.append(time.perf_counter() - t)
+                    if first_chunk is None:
+                        pairs.append((sentence, ""))
+                        continue
+                    heard = _say_and_hear(args, synth, recognizer, sentence, wav, engine)
+                    pairs.append((sentence, heard))
+                    w = corpus_wer([(sentence, heard)], "de")
+                    worst.append((w.wer, sentence, heard))
+                total = corpus_wer(pairs, "de")
+                worst.sort(reverse=True)
+                entry[set_name] = {"wer": round(total.wer, 4), "errors": total.errors, "words": total.words,
+                                   "first_audio_ms_p50": round(statistics.median(firsts) * 1000, 1),
+                                   "first_audio_ms_p95": round(sorted(firsts)[int(0.95 * (len(firsts) - 1))] * 1000, 1),
+                                   "worst": [{"wer": round(w, 3), "said": s, "heard": h} for w, s, h in worst[:args.show_worst]]}
+            out[engine] = entry
+    return out
+
+
+def _say_and_hear(args, synth, recognizer, sentence: str, wav: Path, engine: str) -> str:
+    """`rathaus say --language de --rate 8000` then `rathaus transcribe`: in-process or as commands."""
+    import subprocess
+
+    from voice import audio
+
+    if args.cli:
+        conf = wav.with_suffix(".toml")
+        fallback = f'["{engine}"]' if engine in ("pico", "mbrola", "espeak") else "[]"
+        conf.write_text(f'[tts]\nvoice_de = "{engine}"\nfallback = {fallback}\n', encoding="utf-8")
+        env = {**os.environ, "RATHAUS_CONFIG": str(conf)}
+        cmd = [sys.executable, "-m", "rathaus.cli"]
+        subprocess.run([*cmd, "say", "--language", "de", "--rate", "8000", "-o", str(wav), sentence],
+                       check=True, capture_output=True, env=env, cwd=ROOT)
+        proc = subprocess.run([*cmd, "transcribe", "--language", "de", "--json", str(wav)],
+                              check=True, capture_output=True, text=True, env=env, cwd=ROOT)
+        return json.loads(proc.stdout)["text"]
+    samples, rate = synth.synthesize(sentence, "de", 8000)
+    audio.write_wav(wav, samples, rate)
+    return recognizer.transcribe(audio.decode(wav), language="de").text
+
+
 def _default_voice_dir() -> Path:
     from rathaus.config import Config
 
@@ -169,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voice-dir", help="default: [tts] voice_dir")
     parser.add_argument("--skip-asr", action="store_true")
     parser.add_argument("--skip-tts", action="store_true")
+    parser.add_argument("--skip-round-trip", action="store_true")
+    parser.add_argument("--engines", nargs="+", help="German voices for the round trip (default: all installed)")
+    parser.add_argument("--cli", action="store_true", help="round trip through the real `rathaus say` and "
+                        "`rathaus transcribe` commands, one process each per sentence")
+    parser.add_argument("--show-worst", type=int, default=3, help="worst sentences listed per engine and set")
     args = parser.parse_args(argv)
     data = Path(args.data)
     report: dict = {"benchmark": "speech", "machine": machine()}
@@ -179,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
             report["asr"] = bench_asr(args, data)
     if not args.skip_tts:
         report["tts"] = bench_tts(args)
-    report["targets"] = {"wer_max": 0.20, "asr_rtf_max_cpu_base": 0.10, "asr_rtf_max_gpu_turbo": 0.02,
+    if not args.skip_round_trip:
+        report["round_trip_de"] = bench_round_trip(args)
+    report["targets"] = {"round_trip_wer_max_dev": 0.08, "round_trip_wer_max_heldout": 0.10, "wer_max": 0.20, "asr_rtf_max_cpu_base": 0.10, "asr_rtf_max_gpu_turbo": 0.02,
                          "tts_first_audio_ms_max": 150}
     report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -3,12 +3,11 @@
 One `rathaus serve` process (the real command) serves the whole module: separate pjsua2 caller
 processes dial it, a pjsua2 staff phone receives transfers (answering or busy, per scenario), and
 the results are checked in the SQLite store the bot wrote, in what the caller heard, and in the
-staff phone's log. Questions are synthesized speech (voice.tts: espeak-ng for German, Piper for
-English)."""
+staff phone's log. Questions are synthesized speech (voice.tts: SVOX Pico for German, Piper for
+English), full sentences as callers say them."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import shutil
 import socket
@@ -75,7 +74,8 @@ def speech(tmp_path_factory):
     config = Config.load()
     tts = Synthesizer(config.settings("tts", TtsSettings), d / "voices")
     texts = {
-        "ummelden": ("de", "Ich bin umgezogen und möchte mich ummelden."),
+        "ummelden": ("de", "Guten Tag, ich bin letzten Monat innerhalb der Stadt umgezogen und möchte mich jetzt "
+                           "ummelden, was muss ich dafür tun?"),
         "name": ("de", "Erika Mustermann"),
         "person": ("en", "Please connect me to a real person."),
     }
@@ -185,7 +185,8 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     recognizer = shared_recognizer(Config.load().settings("asr", AsrSettings), _models_cache())
     text = recognizer.transcribe(reply, language="de", word_timestamps=False).text.lower()
     words = [w.strip(".,?!") for w in text.split()]
-    assert any(difflib.get_close_matches(k, words, n=1, cutoff=0.75) for k in ("wohnsitz", "anmelden", "ummelden")), text
+    # the service's own words, heard as words: the German voice is understood, not guessed at
+    assert {"wohnsitz", "anmelden", "ummelden", "ummeldung", "anmeldung"} & set(words), text
 
 
 def test_barge_in_stops_greeting_and_hangup_mid_answer_abandons(bot, speech):

@@ -50,6 +50,22 @@ GERMAN = [
     ("Hr. Müller", "Herr Müller"),
     ("Dr. Schmidt", "Doktor Schmidt"),
     ("d. h. morgen", "das heißt morgen"),
+    # rooms, house numbers, years, letters read as letters
+    ("im Zimmer 2.14", "im Zimmer zwei Punkt vierzehn"),
+    ("Raum 3.07", "Raum drei Punkt null sieben"),
+    ("Raum E 07", "Raum E null sieben"),
+    ("Hauptstr. 12a", "Hauptstraße zwölf a"),
+    ("wenn Sie vor 1990 geboren sind", "wenn Sie vor neunzehnhundertneunzig geboren sind"),
+    ("1990 geboren", "neunzehnhundertneunzig geboren"),
+    ("1500 Euro", "eintausendfünfhundert Euro"),
+    ("Die Kfz-Zulassungsstelle", "Die Kah-Eff-Zett-Zulassungsstelle"),
+    ("für Ihren Pkw", "für Ihren Peh-Kah-Weh"),
+    ("Marktplatz 3, 79098 Freiburg", "Marktplatz drei, sieben neun null neun acht Freiburg"),
+    ("Tel. 05432 810-210", "Telefon null fünf vier drei zwo, acht eins null, zwo eins null"),
+    ("(0761) 201-4455", "null sieben sechs eins, zwo null eins, vier vier fünf fünf"),
+    ("dienstags von 7:30 bis 12:30 Uhr", "dienstags von sieben Uhr dreißig bis zwölf Uhr dreißig"),
+    ("E-Mail an buergerbuero@stadt-lindenau.de", "E-Mail an bürgerbüro ät stadt-lindenau Punkt d e"),
+    ("www.stadt-lindenau.de/termine", "w w w Punkt stadt-lindenau Punkt d e Schrägstrich termine"),
     # numbers
     ("1 Woche", "eine Woche"),
     ("1 Tag", "ein Tag"),
@@ -63,7 +79,7 @@ GERMAN = [
     ("Hauptstraße 1, 76133 Karlsruhe", "Hauptstraße eins, sieben sechs eins drei drei Karlsruhe"),
     ("10.000 Einwohner", "zehntausend Einwohner"),
     # addresses on the web
-    ("buergerbuero@musterstadt.de", "buergerbuero ät musterstadt Punkt d e"),
+    ("buergerbuero@musterstadt.de", "bürgerbüro ät musterstadt Punkt d e"),
     ("www.musterstadt.de.", "w w w Punkt musterstadt Punkt d e."),
 ]
 
@@ -123,3 +139,41 @@ def test_other_language_reads_numbers():
 def test_real_catalog_phrases(text, spoken):
     """Phrases as they occur in the Munich service catalog (fees, age limits, deadlines)."""
     assert speakable(text, "de") == spoken
+
+
+# -- voice.wer: what was said and what was heard, compared as a listener would --------------------
+
+from voice.wer import normalize, wer  # noqa: E402
+
+SAME_WHEN_HEARD = [
+    ("Der Ausweis kostet 37,50 Euro.", "Der Ausweis kostet 37 Euro 50."),
+    ("Der Ausweis kostet 37,50 Euro.", "Der Ausweis kostet siebenunddreißig Euro fünfzig."),
+    ("Die Gebühr beträgt 37,00 €.", "Die Gebühr beträgt 37 Euro."),
+    ("Tel. 05432 810-210", "Telefon 0 5 4 3 2 8 1 0 2 1 0"),
+    ("Tel. 05432 810-210", "Telefon 0, 5, 4, 3, 2, 8, 1, 0, 2, 1, 0."),
+    ("unter 089 233-96000", "unter 089-233-96000"),
+    ("Mo.–Fr. 7:30 bis 12:30 Uhr", "Montag bis Freitag 7 Uhr 30 bis 12 Uhr 30"),
+    ("Do. 14.00 bis 18.00 Uhr", "Donnerstag 14 bis 18 Uhr"),
+    ("Frist bis 31.03.2027", "Frist bis 31. März 2027"),
+    ("ca. 80-120 Euro", "circa 80 bis 120 Euro"),
+    ("z. B. im Zimmer 2.14", "zum Beispiel im Zimmer 2,14"),
+    ("vor 1990 geboren", "vor neunzehnhundertneunzig geboren"),
+    ("an buergerbuero@lindenau.de", "an Bürgerbüro@lindenau.de"),
+    ("beim Einwohnermeldeamt", "beim Einwohnermelde Amt"),
+]
+
+
+@pytest.mark.parametrize("said,heard", SAME_WHEN_HEARD)
+def test_wer_counts_no_error_for_another_spelling_of_the_same_words(said, heard):
+    assert wer(said, heard) == 0.0, (normalize(said), normalize(heard))
+
+
+@pytest.mark.parametrize("said,heard", [
+    ("Der Ausweis kostet 37,50 Euro.", "Der Ausweis kostet 37 Euro."),
+    ("Tel. 05432 810-210", "Telefon 0 5 4 3 2 8 1 0 2 1"),
+    ("Die Frist endet am 31.03.2027.", "Die Frist endet am 31. März 2007."),
+    ("Der Personalausweis ist fertig.", "Der Personal aus Weiß ist fertig."),
+    ("Mo., Mi. und Fr.", "Montag, mit Wochen und Freitag"),
+])
+def test_wer_still_counts_what_a_listener_would_get_wrong(said, heard):
+    assert wer(said, heard) > 0.0

@@ -2,8 +2,8 @@
 
 Why not the `espeak-ng` command: starting a process per sentence costs 30-80 ms on a small CPU,
 and time to first audio on the phone matters. The library is loaded once; espeak-ng is not
-thread-safe, so all synthesis goes through one lock. It is the German fallback until a German
-Piper voice is installed, and the voice for languages without any Piper voice.
+thread-safe, so all synthesis goes through one lock. It speaks the languages that neither Piper nor
+Pico has, MBROLA voices (`mb-de7`), and German only as the last resort (see voice.tts_engines).
 """
 
 from __future__ import annotations
@@ -88,6 +88,16 @@ class Espeak:
             ok = self._lib.espeak_SetVoiceByName(voice.encode()) == 0
             self._voice = voice if ok else ""
         return ok
+
+    def voice_sample_rate(self, voice: str) -> int:
+        """The rate `voice` synthesizes at: espeak-ng's own voices 22050 Hz, an MBROLA voice its own
+        (16000 Hz for mb-de7). Raises EspeakError when the voice (or its MBROLA data) is missing."""
+        with self._lock:
+            if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                self._voice = ""
+                raise EspeakError(f"espeak-ng has no voice '{voice}'")
+            self._voice = voice
+            return int(self._lib.espeak_ng_GetSampleRate())
 
 
 _engine: Espeak | None = None

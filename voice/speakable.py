@@ -41,6 +41,18 @@ def speakable(text: str, language: str = "de") -> str:
     return _squash(_numbers_generic(text, language))
 
 
+def expand_abbreviations(text: str) -> str:
+    """Only the German weekday and catalog abbreviations read out ("Mo.–Fr.", "z. B.", "Nr."),
+    numbers left as written: what voice.wer needs to compare a written text with what was heard."""
+    german = _German(_lexicon("de"))
+    return german.abbreviations(german.weekdays(_normalize(text)))
+
+
+def _umlauts(word: str) -> str:
+    """Addresses write umlauts as ae/oe/ue ("buergerbuero"); read aloud they are umlauts."""
+    return re.sub(r"(?<=[^aeiouq\W])(ae|oe|ue)", lambda m: {"ae": "ä", "oe": "ö", "ue": "ü"}[m.group(1)], word)
+
+
 def _normalize(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
@@ -115,9 +127,9 @@ class _German:
 
     # -- the pipeline ------------------------------------------------------------------------------
     def run(self, text: str) -> str:
-        for step in (self.urls, self.phones, self.dates, self.times, self.weekdays, self.money,
+        for step in (self.urls, self.phones, self.rooms, self.dates, self.times, self.weekdays, self.money,
                      self.percent, self.paragraphs, self.abbreviations, self.ordinals, self.postcodes, self.ranges,
-                     self.decimals, self.integers):
+                     self.decimals, self.house_numbers, self.integers):
             text = step(text)
         return _squash(text)
 
@@ -129,11 +141,11 @@ class _German:
             for i, label in enumerate(host.split(".")):
                 if label.lower() == "www" or (i == len(host.split(".")) - 1 and len(label) <= 3):
                     label = " ".join(label.lower())
-                parts.append(label)
+                parts.append(_umlauts(label))
             return f" {w['dot']} ".join(parts)
 
         def email(m: re.Match) -> str:
-            return f"{m.group(1)} {w['at']} {spell_host(m.group(2))}"
+            return f"{_umlauts(m.group(1))} {w['at']} {spell_host(m.group(2))}"
 
         text = re.sub(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b", email, text)
 
@@ -141,7 +153,7 @@ class _German:
             host, path = m.group(2), m.group(3) or ""
             spoken = spell_host(host)
             if path.strip("/"):
-                spoken += " " + f" {w['slash']} ".join(p for p in path.strip("/").split("/") if p)
+                spoken += f" {w['slash']} " + f" {w['slash']} ".join(p for p in path.strip("/").split("/") if p)
             return spoken
 
         return re.sub(r"\b(https?://)?((?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:de|com|org|net|eu|info|bund\.de))"
@@ -171,6 +183,19 @@ class _German:
             return ", ".join(s for s in spoken if s)
 
         return pattern.sub(phone, text)
+
+    def rooms(self, text: str) -> str:
+        """"Zimmer 2.14", "Raum E 07", "Raum 3.07": floor and room read as written ("zwei Punkt
+        vierzehn", "E null sieben", "drei Punkt null sieben"), never as a date or a decimal."""
+        def part(raw: str) -> str:
+            return self.spell_digits(raw) if raw.startswith("0") and len(raw) > 1 else self.num(int(raw))
+
+        def room(m: re.Match) -> str:
+            numbers = f" {self.w['dot']} ".join(part(p) for p in m.group(3).split("."))
+            return f"{m.group(1)} {m.group(2) or ''}{numbers}"
+
+        words = "|".join(self.lex.get("rooms", {}).get("words", ["Zimmer", "Raum"]))
+        return re.sub(rf"\b({words}) ([A-Z] ?)?(\d{{1,3}}(?:\.\d{{1,3}})*)\b(?!,\d)", room, text)
 
     def dates(self, text: str) -> str:
         def numeric(m: re.Match) -> str:
@@ -308,6 +333,10 @@ class _German:
 
         return re.sub(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+|\d+),(\d+)\b", dec, text)
 
+    def house_numbers(self, text: str) -> str:
+        """"Hauptstraße 12a": the letter is read on its own ("zwölf a"), not glued to the number."""
+        return re.sub(r"\b(\d{1,4})([a-hA-H])\b", r"\1 \2", text)
+
     def integers(self, text: str) -> str:
         fem = self.lex["feminine"]
 
@@ -327,8 +356,6 @@ class _German:
             n = int(raw.replace(".", ""))
             if n == 1 and noun and noun[0].isupper():
                 return f"{one(noun)} {noun}"
-            if 1100 <= n <= 1999 and "." not in raw and noun is None and m.group(0).strip() == raw:
-                pass
             return self.num(n) + (f" {noun}" if noun else "")
 
         text = re.sub(r"(?<![\d])(\d{1,3}(?:\.\d{3})+|\d+)(?![\d])(?: ([A-ZÄÖÜ][\wäöüß]*))?",
@@ -337,11 +364,16 @@ class _German:
 
 
 def integer_plain(m: re.Match) -> str:
+    """A number with no noun after it. 1100-1999 read as years ("vor 1990" -> "neunzehnhundert-
+    neunzig"): without a noun that is what they nearly always are in catalog texts."""
     raw = m.group(1)
     if len(raw) > 1 and raw.startswith("0") and "." not in raw:
         digits = _lexicon("de")["words"]["digits"]
         return " ".join(digits[int(d)] for d in raw)
-    return num2words(int(raw.replace(".", "")), lang="de")
+    n = int(raw.replace(".", ""))
+    if 1100 <= n <= 1999 and "." not in raw:
+        return num2words(n, lang="de", to="year")
+    return num2words(n, lang="de")
 
 
 class _English:

@@ -1,12 +1,13 @@
-"""Text to speech: Piper voices where one is installed for the language, espeak-ng otherwise.
+"""Text to speech: the best voice installed for each language, streamed sentence by sentence.
 
 Why sentence by sentence: on the phone the caller should hear the first sentence while the rest
 is still being synthesized. `Synthesizer.stream()` prepares the text for speech (voice.speakable),
 splits it into sentences and yields one `AudioChunk` per sentence, each resampled to the rate the
 caller needs (8000 Hz for G.711).
 
-Voices are loaded once per process and per language and shared by all threads; synthesis with
-one voice is serialised by a lock (two calls at once would only compete for the same cores).
+Which engine speaks a language is decided once per process and language (voice.tts_engines):
+the configured voice, then an installed Piper voice, then the `[tts] fallback` engines in order
+(Pico, MBROLA, espeak-ng by default). Voices are shared by all threads.
 """
 
 from __future__ import annotations
@@ -14,26 +15,24 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from voice import audio as audio_io
 from voice.speakable import speakable
-from voice.voices import VoiceInfo, voice_for_language
+from voice.tts_engines import ENGINES, Backend, EngineOptions, EngineUnavailable, PiperBackend
+from voice.voices import voice_for_language
 
 log = logging.getLogger(__name__)
 
 ESPEAK = "espeak"
-# espeak-ng voice names for languages callers may speak; anything else is passed through.
-_ESPEAK_VOICES = {"de": "de", "en": "en-us", "tr": "tr", "ar": "ar", "uk": "uk", "ru": "ru", "pl": "pl",
-                  "fr": "fr-fr", "it": "it", "es": "es", "ro": "ro", "hr": "hr", "sr": "sr", "el": "el",
-                  "fa": "fa", "vi": "vi", "nl": "nl"}
 _MAX_CLAUSE = 180  # characters; longer sentences are split at commas so that first audio comes soon
 _FIRST_MAX = 90  # the first piece is kept shorter still: it decides the time to first audio
+# Languages whose callers hardly understand espeak-ng's own voice (measured: WER about 1.0 at 8 kHz).
+_ESPEAK_POOR = {"de"}
 
 
 @dataclass
@@ -41,9 +40,15 @@ class TtsSettings:
     voice_dir: str = ""
     voice_de: str = "de_DE-thorsten-high"
     voice_en: str = "en_US-joe-medium"
+    fallback: list[str] = field(default_factory=lambda: ["pico", "mbrola", "espeak"])
     length_scale: float = 1.0
+    pico_speed: int = 90
     espeak_rate: int = 150
     sentence_pause_s: float = 0.25
+
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(length_scale=self.length_scale, pico_speed=self.pico_speed,
+                             espeak_rate=self.espeak_rate)
 
 
 @dataclass
@@ -90,53 +95,6 @@ def _sentences(text: str) -> list[str]:
     return pieces
 
 
-class _Backend:
-    name: str
-    sample_rate: int
-
-    def synthesize(self, sentence: str) -> np.ndarray:
-        raise NotImplementedError
-
-
-class _PiperBackend(_Backend):
-    def __init__(self, info: VoiceInfo, length_scale: float):
-        from piper import PiperVoice, SynthesisConfig
-
-        started = time.perf_counter()
-        self._voice = PiperVoice.load(info.model_path, config_path=info.config_path)
-        self._config = SynthesisConfig(length_scale=length_scale if length_scale != 1.0 else None,
-                                       normalize_audio=True, volume=0.9)
-        self._lock = threading.Lock()
-        self.name = info.name
-        self.sample_rate = self._voice.config.sample_rate
-        log.info("piper voice %s loaded in %.2f s", info.name, time.perf_counter() - started)
-
-    def synthesize(self, sentence: str) -> np.ndarray:
-        with self._lock:
-            parts = [c.audio_float_array for c in self._voice.synthesize(sentence, syn_config=self._config)]
-        return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
-
-
-class _EspeakBackend(_Backend):
-    def __init__(self, language: str, words_per_minute: int):
-        from voice.espeak import engine
-
-        self._engine = engine()
-        self._voice = _ESPEAK_VOICES.get(language, language)
-        self._wpm = words_per_minute
-        self.name = f"espeak-ng:{self._voice}"
-        self.sample_rate = self._engine.sample_rate
-        if not self._engine.has_voice(self._voice):
-            from voice.espeak import EspeakError
-
-            raise EspeakError(f"espeak-ng has no voice for language '{language}'")
-
-    def synthesize(self, sentence: str) -> np.ndarray:
-        samples = self._engine.synthesize(sentence, self._voice, self._wpm)
-        peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-        return samples * (0.9 / peak) if peak > 1e-6 else samples
-
-
 class Synthesizer:
     """All voices of one configuration. Thread-safe; create one per process and share it."""
 
@@ -144,13 +102,13 @@ class Synthesizer:
         self.settings = settings
         configured = voice_dir or settings.voice_dir
         self.voice_dir = Path(configured).expanduser() if configured else None  # None: bundled voices only
-        self._backends: dict[str, _Backend] = {}
+        self._backends: dict[str, Backend] = {}
         self._lock = threading.Lock()
 
     def _preferred(self, language: str) -> str:
         return str(getattr(self.settings, f"voice_{language}", "") or "")
 
-    def backend(self, language: str = "de") -> _Backend:
+    def backend(self, language: str = "de") -> Backend:
         """The voice for `language`, loaded on first use."""
         language = (language or "de").split("-")[0].split("_")[0].lower()
         with self._lock:
@@ -158,19 +116,37 @@ class Synthesizer:
                 self._backends[language] = self._load(language)
             return self._backends[language]
 
-    def _load(self, language: str) -> _Backend:
+    def _load(self, language: str) -> Backend:
         preferred = self._preferred(language)
-        if preferred != ESPEAK:
+        chain = [preferred] if preferred in ENGINES else []
+        chain += [name for name in self.settings.fallback if name not in chain]
+        unknown = [name for name in chain if name not in ENGINES]
+        if unknown:
+            raise EngineUnavailable(f"[tts] fallback: unknown engine(s) {', '.join(unknown)} "
+                                    f"(known: {', '.join(ENGINES)})")
+        if preferred not in ENGINES:
             info = voice_for_language(language, self.voice_dir, preferred)
             if info is not None:
                 if preferred and info.name != preferred:
                     log.warning("tts: voice %s is not installed; using %s for '%s'", preferred, info.name, language)
-                return _PiperBackend(info, self.settings.length_scale)
-            log.warning("tts: no Piper voice for '%s' in %s%s; speaking %s with espeak-ng "
-                        "(install one with `rathaus voices install %s`)", language, self.voice_dir,
-                        f" (configured: {preferred})" if preferred else "", language,
-                        preferred or f"{language}_..-NAME-medium")
-        return _EspeakBackend(language, self.settings.espeak_rate)
+                return PiperBackend(info, self.settings.engine_options())
+        reasons = []
+        for name in chain:
+            try:
+                backend = ENGINES[name](language, self.settings.engine_options())
+            except EngineUnavailable as exc:
+                reasons.append(str(exc))
+                continue
+            if preferred and preferred != name:
+                log.info("tts: no Piper voice %s for '%s' in %s; speaking with %s (`rathaus voices install` adds one)",
+                         preferred, language, self.voice_dir, backend.name)
+            if backend.engine == "espeak" and language in _ESPEAK_POOR:
+                log.warning("tts: speaking '%s' with espeak-ng: callers will hardly understand it. Install SVOX "
+                            "Pico (apt-get install libttspico-utils, Debian non-free; `make run` does it) or a "
+                            "Piper voice (rathaus voices install de_DE-thorsten-high)%s", language,
+                            f" [{'; '.join(reasons)}]" if reasons else "")
+            return backend
+        raise EngineUnavailable(f"no voice can speak '{language}': {'; '.join(reasons)}")
 
     def voice_name(self, language: str = "de") -> str:
         return self.backend(language).name
@@ -208,7 +184,7 @@ _shared_lock = threading.Lock()
 
 def shared_synthesizer(settings: TtsSettings, voice_dir: str | Path) -> Synthesizer:
     """One synthesizer per process and settings (the phone calls share it)."""
-    key = (str(voice_dir), tuple(sorted(vars(settings).items())))
+    key = (str(voice_dir), repr(sorted(vars(settings).items())))
     with _shared_lock:
         if key not in _shared:
             _shared[key] = Synthesizer(settings, voice_dir)

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=transcribe)
 
     s = sub.add_parser(
-        "say", help="speak a text into a WAV file (Piper, or espeak-ng for German without a Piper voice)",
+        "say", help="speak a text into a WAV file (Piper where installed, else SVOX Pico, MBROLA, espeak-ng)",
         description="Synthesize TEXT (prepared for speech: numbers, dates, times, euro amounts, phone "
                     "numbers, abbreviations) into a 16-bit mono WAV file.")
     s.add_argument("text", metavar="TEXT", nargs="+", help="the text; '-' reads it from stdin")
@@ -157,17 +157,22 @@ def install_model(args: argparse.Namespace, config: Config) -> int:
 
 
 def list_voices(args: argparse.Namespace, config: Config) -> int:
-    from voice.tts import TtsSettings
-    from voice.voices import list_voices as voices, voice_for_language
+    from voice.tts import Synthesizer, TtsSettings
+    from voice.tts_engines import system_voices
+    from voice.voices import list_voices as voices
 
     directory = voice_dir(config)
     settings = config.settings("tts", TtsSettings)
+    print("Piper voices:")
     for info in voices(directory):
         print(f"  {info.name:28s} {info.language:6s} {info.sample_rate:6d} Hz  {info.source:9s} {info.model_path}")
-    for lang in ("de", "en"):
-        preferred = getattr(settings, f"voice_{lang}")
-        chosen = None if preferred == "espeak" else voice_for_language(lang, directory, preferred)
-        print(f"{lang}: {chosen.name if chosen else 'espeak-ng (no Piper voice installed)'}")
+    print("Engines:")
+    for engine, name, languages in system_voices():
+        print(f"  {engine:8s} {name:19s} {languages}")
+    print("Speaks:")
+    synth = Synthesizer(settings, directory)
+    for lang in dict.fromkeys(["de", "en", *(config.get("phone.languages") or [])]):
+        print(f"  {lang}: {synth.voice_name(lang)}")
     return 0
 
 
