@@ -82,6 +82,8 @@ class MinutesItem:
     agenda_result: str | None = None
     resolution_text: str | None = None
     detected: bool = True   # False: an agenda item whose call was not found in the recording
+    # the agenda item this section is for (its OParl id and consultation go into the export)
+    source: AgendaItem | None = field(default=None, repr=False, compare=False)
 
     @property
     def vote(self) -> Vote | None:
@@ -306,7 +308,7 @@ def build_minutes(transcript: MeetingTranscript, agenda: Agenda | None, members:
         else:
             section = MinutesItem(number=agenda_item.number or None, title=agenda_item.title,
                                   public=agenda_item.public, agenda_result=agenda_item.result,
-                                  resolution_text=agenda_item.resolution_text)
+                                  resolution_text=agenda_item.resolution_text, source=agenda_item)
         if segments:
             section.start, section.end = segments[0].start, segments[-1].end
         else:
