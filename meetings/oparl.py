@@ -137,8 +137,8 @@ def _items(minutes: Minutes, own: str, meeting_id: str, now: str) -> list[dict]:
     items = []
     order = 0
     for item in minutes.items:
-        if item.number is None and not item.contributions:
-            continue
+        if item.source is None and item.number is None and not item.contributions:
+            continue   # the opening before the first item, when nothing was said in it
         order += 1
         source = item.source
         entry: dict = {
