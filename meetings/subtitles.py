@@ -10,6 +10,7 @@ at times proportional to the characters spoken. The speaker is a WebVTT voice ta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from meetings.transcript import MeetingTranscript, Utterance
@@ -17,6 +18,7 @@ from meetings.transcript import MeetingTranscript, Utterance
 LINE_MAX = 42
 LINES_MAX = 2
 CUE_MAX_S = 7.0
+NAME_MAX = 30   # an SRT speaker prefix leaves room for words on the cue's first line
 
 
 @dataclass
@@ -55,7 +57,7 @@ def _split_long(word: str, room: int) -> list[str]:
 
 def cues(seg: Utterance, prefix: str = "") -> list[Cue]:
     """The segment as cues of at most LINES_MAX lines of LINE_MAX characters; `prefix` (SRT's
-    "Name: ") starts each cue and counts toward its first line (its own line if very long)."""
+    "Name: ", at most NAME_MAX + 2 characters) starts each cue and counts toward its first line."""
     tokens: list[tuple[str, float, float]] = []
     for word, start, end in _tokens(seg):
         pieces = _split_long(word, LINE_MAX) if len(word) > LINE_MAX else [word]
@@ -64,9 +66,8 @@ def cues(seg: Utterance, prefix: str = "") -> list[Cue]:
     result: list[Cue] = []
     i = 0
     while i < len(tokens):
-        lead = prefix.rstrip() if len(prefix) > LINE_MAX - 8 else ""
-        lines: list[str] = [lead] if lead else []
-        current = "" if lead else prefix
+        lines: list[str] = []
+        current = prefix
         first = i
         while i < len(tokens):
             word, start, end = tokens[i]
@@ -81,9 +82,6 @@ def cues(seg: Utterance, prefix: str = "") -> list[Cue]:
                 break
             lines.append(current.rstrip())
             current = word
-            i += 1
-        if i == first:                          # nothing fitted next to a long prefix: force one word
-            current += tokens[i][0]
             i += 1
         lines.append(current.rstrip())
         start, end = tokens[first][1], tokens[i - 1][2]
@@ -107,6 +105,20 @@ def _speaker(transcript: MeetingTranscript, seg: Utterance, names: dict[str, str
     return " ".join((names.get(seg.speaker) or transcript.name(seg.speaker)).split())
 
 
+def short_name(name: str, room: int = NAME_MAX) -> str:
+    """A name that fits the SRT prefix: without the party in brackets, then without leading
+    words (titles, roles): "Bürgermeisterin Dr. Anna-Maria Berg-Schneider (SPD)" ->
+    "Dr. Anna-Maria Berg-Schneider"; a single over-long word is cut with an ellipsis."""
+    if len(name) <= room:
+        return name
+    bare = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name
+    words = bare.split()
+    while len(words) > 1 and len(" ".join(words)) > room:
+        words.pop(0)
+    short = " ".join(words)
+    return short if len(short) <= room else short[:room - 1] + "…"
+
+
 def vtt(transcript: MeetingTranscript, names: dict[str, str] | None = None) -> str:
     """WebVTT with the speaker as a voice tag: `<v Anna Berg>Guten Abend.</v>`."""
     names = names or {}
@@ -125,7 +137,7 @@ def srt(transcript: MeetingTranscript, names: dict[str, str] | None = None) -> s
     out: list[str] = []
     index = 0
     for seg in sorted(transcript.segments, key=lambda s: s.start):
-        prefix = f"{_speaker(transcript, seg, names)}: "
+        prefix = f"{short_name(_speaker(transcript, seg, names))}: "
         for cue in cues(seg, prefix):
             index += 1
             out += [str(index), f"{_stamp(cue.start, ',')} --> {_stamp(cue.end, ',')}", *cue.lines, ""]
