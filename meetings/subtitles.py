@@ -4,8 +4,8 @@ Readable subtitles keep to at most 42 characters per line and two lines per cue 
 broadcast rule, e.g. the EBU/Netflix German guidelines), and to at most 7 seconds per cue. A long
 utterance becomes several cues over time: at its word timings when the transcript has them, else
 at times proportional to the characters spoken. The speaker is a WebVTT voice tag
-(`<v Anna Berg>`, not counted as text) or, in SRT, a "Name: " prefix on each cue's first line
-(counted, since players show it).
+(`<v Anna Berg>`, on every cue, not counted as text) or, in SRT, a "Name: " prefix on the
+first line of an utterance's first cue (counted, since players show it).
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def _split_long(word: str, room: int) -> list[str]:
 
 def cues(seg: Utterance, prefix: str = "") -> list[Cue]:
     """The segment as cues of at most LINES_MAX lines of LINE_MAX characters; `prefix` (SRT's
-    "Name: ", at most NAME_MAX + 2 characters) starts each cue and counts toward its first line."""
+    "Name: ", at most NAME_MAX + 2 characters) starts the first cue and counts toward its first
+    line; the following cues of the same utterance continue without it (subtitle convention:
+    the name marks a change of speaker)."""
     tokens: list[tuple[str, float, float]] = []
     for word, start, end in _tokens(seg):
         pieces = _split_long(word, LINE_MAX) if len(word) > LINE_MAX else [word]
@@ -67,7 +69,7 @@ def cues(seg: Utterance, prefix: str = "") -> list[Cue]:
     i = 0
     while i < len(tokens):
         lines: list[str] = []
-        current = prefix
+        current = prefix if not result else ""
         first = i
         while i < len(tokens):
             word, start, end = tokens[i]
@@ -132,7 +134,7 @@ def vtt(transcript: MeetingTranscript, names: dict[str, str] | None = None) -> s
 
 
 def srt(transcript: MeetingTranscript, names: dict[str, str] | None = None) -> str:
-    """SRT with the speaker as a prefix: `Anna Berg: Guten Abend.`."""
+    """SRT with the speaker as a prefix where an utterance starts: `Anna Berg: Guten Abend.`."""
     names = names or {}
     out: list[str] = []
     index = 0

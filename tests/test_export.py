@@ -85,11 +85,13 @@ def test_vtt_timing_and_voices(exported):
 def test_srt(exported):
     paths, _, _ = exported
     blocks = paths["srt"].read_text(encoding="utf-8").strip().split("\n\n")
+    named = 0
     for number, block in enumerate(blocks, start=1):
         index, timing, text = block.split("\n", 2)
         assert index == str(number) and len(text.split("\n")) <= 2
         assert SRT_TIME.match(timing)
-        assert re.match(r"^(Anna Berg|Sprecher \d+): \S", text)
+        named += bool(re.match(r"^(Anna Berg|Sprecher \d+): \S", text))
+    assert named == len(meeting().segments)   # the name where each utterance starts
 
 
 def test_rttm_round_trip(exported):
