@@ -9,6 +9,7 @@ strikethrough are switched on from its GFM extensions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -56,6 +57,16 @@ class Block:
 
 
 _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_INLINE_MARKS = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_START = re.compile(r"^(\s*)([#>]|[-+](?=\s))", re.M)
+
+
+def escape_markdown(value: object) -> str:
+    """Text that Markdown shows as it is: "Einwohner*innen", "Top_3" or "<Anlage>" from a speaker
+    or an agenda title stay literal instead of turning into emphasis or HTML. Used on every
+    value the minutes template writes (its `finalize`)."""
+    text = _INLINE_MARKS.sub(r"\\\1", "" if value is None else str(value))
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
 
 
 def parse_markdown(text: str) -> list[Block]:

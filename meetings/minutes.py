@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 import prompts
@@ -151,12 +152,23 @@ class Minutes:
         """The minutes as Markdown, from prompts/<lang>/minutes.j2 (or the clerk's edit)."""
         if self.edited_markdown:
             return self.edited_markdown
-        return prompts.template("minutes", lang).render(
+        return _markdown_template(lang).render(
             m=self, t=lambda key, **kw: prompts.text(f"meetings.{key}", lang, **kw),
             fmt_time=format_clock, fmt_date=lambda v: format_date(v, lang), lang=lang,
             attendees=[member_line(x, lang) for x in self.attendees],
             absent=[member_line(x, lang) for x in self.absent],
         )
+
+
+@lru_cache(maxsize=None)
+def _markdown_template(lang: str):
+    """prompts/<lang>/minutes.j2 with every {{ value }} Markdown-escaped (names, titles and
+    spoken text are text, not markup); a cache of its own keeps the escaping compiled in."""
+    from meetings.docmodel import escape_markdown
+
+    template = prompts.template("minutes", lang)
+    env = template.environment.overlay(finalize=escape_markdown, cache_size=50)
+    return env.get_template(template.name)
 
 
 def format_clock(seconds: float | None) -> str:

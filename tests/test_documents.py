@@ -198,3 +198,21 @@ def test_markdown_in_pdf_has_items_and_no_raw_marks(libreoffice, monkeypatch):
     assert any(re.search(r"3\.\s*Ausschreibung$", line) for line in lines)
     assert "*" not in text and "`" not in text and "](" not in text
     assert "BA-2025/17" in text and "ris.musterstadt.de" in text
+
+
+def test_drafted_markdown_keeps_gender_star_and_marks_literal():
+    """Agenda titles and speech are text: "Einwohner*innen" must not turn into emphasis."""
+    from docx import Document
+
+    from meetings.agenda import parse_agenda_text
+
+    spec = parse_agenda_text("1. Berufung sachkundiger Einwohner*innen und Bürger*innen\n"
+                             "2. Anlage <A> zu Top_3 [neu]\n")
+    minutes = build_minutes(meeting(), spec, members(), MeetingMeta(body="Gemeinderat"))
+    doc = Document(io.BytesIO(render("docx", meeting(), minutes)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Punkt 1 der Tagesordnung: Berufung sachkundiger Einwohner*innen und Bürger*innen" in headings
+    assert "Punkt 2 der Tagesordnung: Anlage <A> zu Top_3 [neu]" in headings
+    assert not any(r.italic for p in doc.paragraphs if p.style.name.startswith("Heading") for r in p.runs)
+    html = render("html", meeting(), minutes).decode("utf-8")
+    assert "Anlage &lt;A&gt; zu Top_3 [neu]" in html and "<A>" not in html
