@@ -4,8 +4,10 @@ German minutes are printed on A4 with a filing margin (DIN 5008: 25 mm left, 20 
 document whose language is German, so that Word and LibreOffice check the spelling in German and
 screen readers pronounce it as German. python-docx's built-in template is US Letter, en-US, and
 carries "python-docx" as author and 2013 dates; all of that is replaced here.
-Headings keep Word's "Heading N" styles and lists the "List Bullet"/"List Number" styles: that
-structure is what the tagged PDF (render_pdf) is made from.
+Headings keep Word's "Heading N" styles, bullet lists the "List Bullet" styles and links are real
+hyperlinks: that structure is what the tagged PDF (render_pdf) is made from. Ordered items print
+the number the clerk wrote (CommonMark lists may start at any number), so they are indented
+paragraphs with that number rather than Word's auto-numbering, which would count on across lists.
 """
 
 from __future__ import annotations
