@@ -119,7 +119,8 @@ def test_meeting_command_writes_every_file(meeting3, cli, tmp_path):
     stored = Agenda.from_dict(json.loads(row["agenda"]))   # the whole agenda: the page's OParl export keeps its ids
     assert stored.id == "https://web1.karlsruhe.de/oparl/bodies/0001/meetings/10044" and len(stored) == 33
     oparl = json.loads((out / "protocol.oparl.json").read_text(encoding="utf-8"))
-    assert oparl["id"] == stored.id and oparl["agendaItem"][0]["id"].startswith("https://web1.karlsruhe.de/")
+    assert oparl["id"] == stored.id
+    assert {item.id for item in stored.items} <= {item["id"] for item in oparl["agendaItem"]}
     assert "Anna Beispiel" in (out / "protocol.md").read_text()
     assert store.db["meeting_segments"].count_where("meeting_id = ?", [row["id"]]) == len(segs)
     names = {r["name"] for r in store.db.query("SELECT name FROM meeting_speakers WHERE meeting_id = ?", [row["id"]])}
