@@ -3,7 +3,7 @@
 DOCX and PDF are checked as other programs read them: LibreOffice opens the DOCX and writes it as
 flat ODF (.fodt), whose page layout and language are what a clerk's office suite shows; poppler's
 pdfinfo / pdffonts / pdftotext read the PDF. There is no veraPDF on Debian, so the PDF/A check is
-the set of properties a validator tests first (see README, "Standards of the documents").
+the set of properties a validator tests first (see README, "The minutes' files, and the standards they meet").
 """
 
 from __future__ import annotations
