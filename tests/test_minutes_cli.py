@@ -47,7 +47,7 @@ def test_minutes_redraft_from_corrected_transcript(tmp_path, transcript_file):
     assert result.returncode == 0, result.stderr
     assert {p.name for p in out.iterdir()} == {
         "protocol.md", "transcript.json", "diarization.rttm", "transcript.vtt", "transcript.srt",
-        "protocol.docx", "protocol.pdf", "protocol.oparl.json"}
+        "protocol.docx", "protocol.pdf", "protocol.html", "protocol.oparl.json"}
     md = (out / "protocol.md").read_text(encoding="utf-8")
     assert "**Stadtrat Karl Ott (CDU)** (0:00:12):" in md
     assert "| Termin | 3. März 2025 |" in md
@@ -66,6 +66,19 @@ def test_minutes_selected_formats_and_bad_input(tmp_path, transcript_file):
     result = rathaus("minutes", str(broken), "-o", str(out))
     assert result.returncode == 2 and "not a transcript.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_minutes_oparl_ids_under_the_configured_base_url(tmp_path, transcript_file):
+    config = tmp_path / "rathaus.toml"
+    config.write_text('[meetings]\noparl_base_url = "https://ris.musterstadt.de/oparl/"\n', encoding="utf-8")
+    out = tmp_path / "oparl"
+    result = rathaus("--config", str(config), "minutes", str(transcript_file), "-o", str(out),
+                     "--formats", "oparl", "--date", "2025-03-03T18:00")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "protocol.oparl.json").read_text(encoding="utf-8"))
+    assert data["id"] == "https://ris.musterstadt.de/oparl/meeting/sitzung-2025-03-03"
+    assert data["start"] == "2025-03-03T18:00:00+01:00"
+    assert data["resultsProtocol"]["accessUrl"] == data["id"] + "/file/protocol.pdf"
 
 
 def test_agenda_command(tmp_path):

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "minutes", help="draft minutes and exports again from a (corrected) transcript.json",
         description="Draft the minutes (Niederschrift) and the exports from DIR/transcript.json of "
                     "`rathaus meeting`, e.g. after correcting speaker names or words in it. Writes "
-                    "protocol.md, protocol.docx, protocol.pdf, protocol.oparl.json, transcript.vtt, "
+                    "protocol.md, protocol.docx, protocol.pdf, protocol.html, protocol.oparl.json, transcript.vtt, "
                     "transcript.srt, diarization.rttm and transcript.json into -o DIR.")
     p.add_argument("transcript", metavar="TRANSCRIPT_JSON", help="transcript.json written by `rathaus meeting`")
     p.add_argument("-o", "--out", metavar="DIR", required=True, help="output folder (created)")
@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chair", help="chair (Vorsitz)")
     p.add_argument("--id", dest="file_id", help="recording id used in RTTM and OParl ids "
                                                  "(default: the transcript's folder name)")
-    p.add_argument("--formats", default="md,json,rttm,vtt,srt,docx,pdf,oparl",
+    p.add_argument("--formats", default="md,json,rttm,vtt,srt,docx,pdf,html,oparl",
                    help="comma-separated export formats (default: all)")
     p.add_argument("--llm", action="store_true",
                    help="let the configured [llm] model add item summaries (also [meetings] llm_summaries)")
@@ -103,7 +103,9 @@ def _minutes(args: argparse.Namespace, config) -> int:
     settings = config.settings("meetings", MinutesSettings)
     minutes = build_minutes(transcript, agenda, members, meta, summarizer=summarizer,
                             sentences_per_turn=settings.sentences_per_turn)
-    written = write_exports(args.out, transcript, minutes, formats)
+    from meetings.oparl import base_url
+
+    written = write_exports(args.out, transcript, minutes, formats, oparl_base_url=base_url(config))
     for kind, path in written.items():
         print(f"{kind:6} {path}")
     return 0

@@ -30,6 +30,7 @@ EXPORTS = {  # kind -> (file name, content type)
     "srt": ("transcript.srt", "application/x-subrip; charset=utf-8"),
     "docx": ("protocol.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "pdf": ("protocol.pdf", "application/pdf"),
+    "html": ("protocol.html", "text/html; charset=utf-8"),
     "oparl": ("protocol.oparl.json", "application/json"),
 }
 
@@ -297,11 +298,12 @@ def _minutes(store, meeting: dict, transcript):
     meta_fields = MeetingMeta.__dataclass_fields__
     values = {"title": meeting["title"], "body": meeting["body"] or "", "date": meeting["date"] or "",
               "place": meeting["place"] or "", "chair": ""}
+    values["file_id"] = meeting["id"]   # the OParl ids and the RTTM name this meeting
     meta = MeetingMeta(**{k: v for k, v in values.items() if k in meta_fields})
     return build_minutes(transcript, agenda, members, meta)
 
 
-def _render_export(store, meeting: dict, kind: str) -> bytes:
+def _render_export(store, meeting: dict, kind: str, oparl_base_url: str | None = None) -> bytes:
     if kind == "md" and meeting["protocol_md"]:
         return meeting["protocol_md"].encode("utf-8")  # the clerk's edited minutes win
     transcript = data.to_transcript(store, meeting["id"])
@@ -309,7 +311,7 @@ def _render_export(store, meeting: dict, kind: str) -> bytes:
 
     minutes = _minutes(store, meeting, transcript)
     minutes.edited_markdown = meeting["protocol_md"] or None
-    return render(kind, transcript, minutes)
+    return render(kind, transcript, minutes, oparl_base_url=oparl_base_url)
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -318,7 +320,9 @@ async def export(request: web.Request) -> web.StreamResponse:
     kind = request.match_info["kind"]
     if kind not in EXPORTS:
         raise not_found(request)
-    body = await in_thread(_render_export, store, meeting, kind)
+    from meetings.oparl import base_url
+
+    body = await in_thread(_render_export, store, meeting, kind, base_url(request.app[CONFIG]))
     filename, content_type = EXPORTS[kind]
     log_action(request, "export", "meeting", meeting["id"], {"format": kind})
     from urllib.parse import quote
