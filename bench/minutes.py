@@ -32,7 +32,7 @@ def _machine() -> dict:
 
 def _debate(folder: Path, name: str = "146616.txt"):
     """(speaker, text) paragraphs of a real debate."""
-    from meetings.votes import dehyphenate, split_karlsruhe
+    from meetings.evaluation.karlsruhe import dehyphenate, split_karlsruhe
 
     _, body = split_karlsruhe((folder / name).read_text(encoding="utf-8"))
     body = dehyphenate(body)
@@ -88,7 +88,7 @@ def main() -> int:
         print(json.dumps({"error": f"evaluation data not found: {folder}"}))
         return 1
     from meetings.transitions import evaluate_karlsruhe_announcements
-    from meetings.votes import evaluate_karlsruhe
+    from meetings.evaluation.karlsruhe import evaluate_karlsruhe
 
     started = time.perf_counter()
     votes = evaluate_karlsruhe(folder)

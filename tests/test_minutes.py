@@ -340,7 +340,7 @@ def _karlsruhe_as_transcript(name: str) -> MeetingTranscript:
     import re
 
     from conftest import shared_path
-    from meetings.votes import dehyphenate, split_karlsruhe
+    from meetings.evaluation.karlsruhe import dehyphenate, split_karlsruhe
 
     _, body = split_karlsruhe(shared_path("council", "karlsruhe", "niederschriften", name)
                               .read_text(encoding="utf-8"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import shared_path
-from meetings.votes import (ACCEPTED, NO_VOTE, REJECTED, analyze, evaluate_karlsruhe, final_vote,
-                            find_motions, find_votes, parse_counts, parse_truth, split_karlsruhe)
+from meetings.evaluation.karlsruhe import evaluate_karlsruhe, parse_truth, split_karlsruhe
+from meetings.votes import (ACCEPTED, NO_VOTE, REJECTED, analyze, final_vote, find_motions, find_votes,
+                            parse_counts)
 
 MINUTES = ("council", "karlsruhe", "niederschriften")
 
