@@ -14,14 +14,16 @@ import prompts
 # Outcomes
 ACCEPTED = "accepted"
 REJECTED = "rejected"
-NO_VOTE = "none"      # no vote taken (Kenntnisnahme, report, debate only)
+NO_VOTE = "none"      # no vote taken (report, debate only)
+DEFERRED = "deferred"  # the item was adjourned (vertagt), by consent or by a vote to adjourn
+NOTED = "noted"       # taken note of (zur Kenntnis genommen) without a vote on a motion
 
 
 @dataclass
 class Vote:
     """One vote: outcome, unanimity and the counts that were said (None where not said)."""
 
-    outcome: str                 # accepted | rejected | none
+    outcome: str                 # accepted | rejected | deferred | noted | none
     unanimous: bool = False
     majority: bool = False       # "mehrheitlich" said or implied by counts
     yes: int | None = None
@@ -32,9 +34,9 @@ class Vote:
 
     @property
     def category(self) -> str:
-        """unanimous | majority | rejected | none: the classes scored against Karlsruhe."""
-        if self.outcome == NO_VOTE:
-            return "none"
+        """unanimous | majority | rejected | deferred | noted | none: the result classes."""
+        if self.outcome in (NO_VOTE, DEFERRED, NOTED):
+            return self.outcome
         if self.outcome == REJECTED:
             return "rejected"
         return "unanimous" if self.unanimous else "majority"

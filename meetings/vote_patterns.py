@@ -53,11 +53,10 @@ VOTE_CALL = re.compile(
     r"\bKarten\b|\bAbstimmungsbereitschaft\b", re.I)
 
 Q_YES = re.compile(r"\bWer\s+(?:ist|stimmt)\s+(?:dafür|zu|für)\b|\bZustimmung\?|\bJa-?Stimmen\?|"
-                    r"\bwer\s+möchte\s+zustimmen\b", re.I)
+                    r"\bwer\s+möchte\s+zustimmen\b|\bWer\s+stimmt\s+(?:\w+\s+){1,5}?zu\b", re.I)
 Q_NO = re.compile(r"\bWer\s+(?:ist|stimmt)\s+dagegen\b|\bGegenstimmen\s*\?|\bNein-?Stimmen\s*\?|"
-                   r"\bGegenprobe\b", re.I)
+                   r"\bGegenprobe\b|\bWer\s+lehnt\b|(?:^|[.?!]\s*)Dagegen\s*\?", re.I)
 Q_ABSTAIN = re.compile(r"\bEnthaltungen?\s*\?|\bWer\s+enthält\s+sich\b", re.I)
-ALL_ANSWER = re.compile(r"\b(?:alle|einstimmig)\b", re.I)
 
 SUBJECT = re.compile(
     r"\b((?:Ergänzungs|Änderungs|Geschäftsordnungs|Gegen|Zusatz|Haupt|Dringlichkeits)?[Aa]ntrag|"
@@ -74,6 +73,36 @@ OTHER_BODY = re.compile(r"\b(?:Ortschaftsrat\w*|\w*[Aa]usschuss\w*|Schulkonferen
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences and the dash-separated parts chairs use between question and answer."""
-    return [s.strip() for s in SENTENCES.split(" ".join(text.split())) if s and s.strip()]
+    """Sentences and the dash-separated parts chairs use between question and answer. A
+    transcript without punctuation (whisper often leaves it out in a noisy hall) is cut where a
+    new clause of the vote starts instead ("wer ist dafür ... damit ...")."""
+    flat = " ".join(text.split())
+    parts = [s.strip() for s in SENTENCES.split(flat) if s and s.strip()]
+    if len(re.findall(r"[.?!]", flat)) * _UNPUNCTUATED_WORDS < len(flat.split()):
+        parts = [piece.strip() for part in parts for piece in CLAUSE_START.split(part) if piece.strip()]
+    return parts
 
+
+_UNPUNCTUATED_WORDS = 30  # fewer sentence marks than one per this many words: no punctuation
+
+
+
+# The item is adjourned: "Dann ist der Tagesordnungspunkt vertagt.", "Dann vertagen wir das",
+# "Damit ist die Vertagung beschlossen." Not: "den Punkt zu vertagen" (a request).
+DEFERRED = re.compile(r"\b(?:ist|wird|sind|werden)\s+(?:\w+\s+){0,6}?(?:vertagt|abgesetzt\s+und\s+vertagt)\b|"
+                      r"\bvertagen\s+wir\b|\bVertagung\s+(?:ist\s+)?(?:\w+\s+){0,2}?(?:beschlossen|angenommen)\b|"
+                      r"\babgesetzt\s+und\s+vertagt\b", re.I)
+# Taken note of: "Der Bericht wird zur Kenntnis genommen.", "Dann nehmen wir den Bericht so zur
+# Kenntnis." Not: "Ich nehme zur Kenntnis, dass ..." (a remark in the debate).
+NOTED = re.compile(r"\bzur\s+Kenntnis\s+genommen\b|\b(?:nehmen|nimmt)\b[^.?!]{0,80}?\bzur\s+Kenntnis\b"
+                   r"(?!\s*,?\s*dass)", re.I)
+# A tie: the motion fails.
+TIE = re.compile(r"\bStimmengleichheit\b", re.I)
+# The chair repeats the vote: the counts before no longer count.
+RECOUNT = re.compile(r"\bwiederhole\w*\s+(?:wir\s+)?die\s+Abstimmung\b|\bAbstimmung\s+(?:wird\s+)?wiederhol\w*|"
+                     r"\bzählen\s+(?:wir\s+)?noch\s+(?:ein)?mal\b|\bstimmen\s+(?:wir\s+)?noch\s+(?:ein)?mal\s+ab\b|"
+                     r"\bnoch\s+(?:ein)?mal\s+abstimmen\b", re.I)
+# Places where a transcript without punctuation starts a new clause of the vote ("wer ist dafür
+# zwanzig | wer ist dagegen ... | damit ist der antrag abgelehnt").
+CLAUSE_START = re.compile(r"\s+(?=(?:wer\s+(?:ist|stimmt|enthält|lehnt|möchte)|damit|somit|dann\s+(?:ist|sind|mehrheitlich|einstimmig)|"
+                          r"das\s+(?:ist|war)|ich\s+wiederhole|wir\s+(?:zählen|stimmen|kommen)|jetzt\s+zu[mr]?)\b)", re.I)

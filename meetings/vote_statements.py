@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from meetings.vote_counts import parse_counts
-from meetings.vote_model import ACCEPTED, REJECTED, Vote
-from meetings.vote_patterns import (ACCEPTED_RE, CONCLUSION, FINDING, INTENTION, MAJORITY,
-                                    MAJORITY_WEAK, OTHER_BODY, REJECTED_RE, REJECTED_WEAK, REST_NO,
-                                    REST_YES, UNANIMOUS, UNANIMOUS_WEAK)
+from meetings.vote_model import ACCEPTED, DEFERRED, NOTED, REJECTED, Vote
+from meetings.vote_patterns import (ACCEPTED_RE, CONCLUSION, DEFERRED as DEFERRED_RE, FINDING,
+                                    INTENTION, MAJORITY, MAJORITY_WEAK, NOTED as NOTED_RE,
+                                    OTHER_BODY, REJECTED_RE, REJECTED_WEAK, REST_NO, REST_YES, TIE,
+                                    UNANIMOUS, UNANIMOUS_WEAK)
 
 
 def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
@@ -25,13 +26,23 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
         called = True
     if INTENTION.search(sentence):
         return None
-    if OTHER_BODY.search(sentence) and not CONCLUSION.match(sentence):
-        return None  # a report about another body's vote, not this one's
     if sentence.startswith("("):
         return None  # an interjection noted by the clerk, not the chair's statement
+    if DEFERRED_RE.search(sentence) and not REJECTED_RE.search(sentence):
+        return Vote(DEFERRED, evidence=sentence)
+    if NOTED_RE.search(sentence):
+        return Vote(NOTED, evidence=sentence)
     yes, no, abstain = parse_counts(sentence)
     counted = [v for v in (yes, no, abstain) if v is not None]
-    has_counts = bool(counted) and bool(re.search(r"Stimm|Enthaltung|Ablehnung", sentence, re.I))
+    has_counts = bool(counted) and bool(re.search(r"Stimm|Enthaltung|Ablehnung|\bJa\b|\bNein\b|"
+                                                  r"dafür|dagegen", sentence, re.I))
+    if OTHER_BODY.search(sentence) and not CONCLUSION.match(sentence) and not (called and len(counted) >= 2):
+        return None  # a report about another body's vote, not this one's (but the chair may
+        # read out a vote faction by faction: "die CDU-Fraktion mit elf Stimmen dafür, ...")
+    if has_counts and len(counted) >= 2:
+        called = True   # "13 Ja, 27 Nein, 1 Enthaltung": counts of two kinds are a result
+    if TIE.search(sentence) and called:
+        return Vote(REJECTED, yes=yes, no=no, abstain=abstain, evidence=sentence)
     rest_yes = bool(REST_YES.search(sentence))
     rest_no = bool(REST_NO.search(sentence))
     unanimous = bool(UNANIMOUS.search(sentence)) or (called and bool(UNANIMOUS_WEAK.search(sentence)))
@@ -45,7 +56,7 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     if rest_no and not rest_yes:
         rejected = True
     if yes is not None and no is not None and not (rejected or majority or unanimous):
-        rejected = no > yes
+        rejected = no >= yes   # a tie fails
     if rejected:
         return Vote(REJECTED, yes=yes, no=no, abstain=abstain,
                     majority=bool(MAJORITY_WEAK.search(sentence)), evidence=sentence)

@@ -15,9 +15,8 @@ from __future__ import annotations
 from meetings.motions import find_decision, find_motions
 from meetings.vote_counts import normalize_asr, parse_counts
 from meetings.vote_model import ACCEPTED, NO_VOTE, REJECTED, ItemOutcome, Motion, Vote
-from meetings.vote_patterns import (MAJORITY, MAJORITY_WEAK, Q_ABSTAIN, Q_NO, Q_YES, REJECTED_RE,
-                                    REJECTED_WEAK, SUBJECT, UNANIMOUS, VOTE_CALL, sentences)
-from meetings.vote_spoken import sequence_end, vote_from_sequence
+from meetings.vote_patterns import RECOUNT, SUBJECT, VOTE_CALL, sentences
+from meetings.vote_spoken import is_question, sequence_end, vote_from_sequence
 from meetings.vote_statements import vote_from_sentence
 
 __all__ = ["ACCEPTED", "NO_VOTE", "REJECTED", "ItemOutcome", "Motion", "Vote", "analyze",
@@ -30,31 +29,29 @@ _CALL_WINDOW = 4  # sentences after a vote call in which the result is expected
 
 def find_votes(text: str) -> list[Vote]:
     """Every vote stated in `text`, in order. A call sequence ("Wer ist dafür? ...
-    Enthaltungen? - Keine.") counts as one vote; so do consecutive sentences that state one."""
+    Enthaltungen? - Keine.") counts as one vote; so do consecutive sentences that state one.
+    A recount ("ich wiederhole die Abstimmung") voids the vote just counted."""
     parts = sentences(normalize_asr(text))
     votes: list[Vote] = []
     index = 0
     window_until = -1
+    last_vote_end = -10
     while index < len(parts):
         part = parts[index]
+        if RECOUNT.search(part) and votes and index - last_vote_end <= _RECOUNT_REACH:
+            votes.pop()   # the count just taken is repeated: only the repeat counts
+            last_vote_end = -10
         if VOTE_CALL.search(part):
             window_until = index + _CALL_WINDOW
-        if Q_YES.search(part) or Q_NO.search(part) or Q_ABSTAIN.search(part):
+        if is_question(part):
             window = parts[index: index + 8]
             end = sequence_end(window)
             vote = vote_from_sequence(window[:end])
             if vote is not None:
-                conclusion = " ".join(window[:end])
-                if REJECTED_RE.search(conclusion) or REJECTED_WEAK.search(conclusion):
-                    vote.outcome, vote.unanimous, vote.majority = REJECTED, False, False
-                elif not (vote.no or vote.abstain) and (UNANIMOUS.search(conclusion)
-                                                        and not MAJORITY_WEAK.search(conclusion)):
-                    vote.unanimous, vote.majority = True, False
-                elif MAJORITY_WEAK.search(conclusion):
-                    vote.unanimous, vote.majority = False, True
                 vote.subject = _subject(parts, index)
                 votes.append(vote)
                 index += end
+                last_vote_end = index
                 continue
         vote = vote_from_sentence(part, called=index <= window_until)
         if vote is not None:
@@ -63,8 +60,12 @@ def find_votes(text: str) -> list[Vote]:
                 votes[-1] = _merge(votes[-1], vote)
             else:
                 votes.append(vote)
+            last_vote_end = index + 1
         index += 1
     return votes
+
+
+_RECOUNT_REACH = 3  # sentences after a vote within which "ich wiederhole die Abstimmung" voids it
 
 
 def _subject(parts: list[str], index: int) -> str | None:
@@ -92,8 +93,8 @@ def _continues(previous: Vote, current: Vote, parts: list[str], index: int) -> b
         return False
     before = (previous.yes, previous.no, previous.abstain)
     now = (current.yes, current.no, current.abstain)
-    if not all(a is None or b is None for a, b in zip(before, now)):
-        return False  # a count said twice: a second vote
+    if not all(a is None or b is None or a == b for a, b in zip(before, now)):
+        return False  # a count said twice with another value: a second vote
     has_before, has_now = any(v is not None for v in before), any(v is not None for v in now)
     if has_before and has_now:
         return True   # counts listed over several sentences

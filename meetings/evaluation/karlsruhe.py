@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -122,7 +122,9 @@ def evaluate_karlsruhe(directory: str | Path, part: str | None = None) -> dict[s
     """Accuracy of the vote rules on the Karlsruhe minutes (all files, or one `part`).
 
     Scored: the category (unanimous / majority / rejected / none...) of the last vote found, and,
-    where the truth states counts, whether every stated count is found with that value.
+    where the truth states counts, whether every stated count is found with that value. The
+    clerks record an item taken note of as "Kenntnisnahme" or "keine Abstimmung", so a found
+    `noted` is scored as `none`.
     """
     files = sum(1 for p in Path(directory).glob("*.txt") if part is None or partition(p.name) == part)
     tally = Tally()
@@ -131,7 +133,9 @@ def evaluate_karlsruhe(directory: str | Path, part: str | None = None) -> dict[s
         with_block += 1
         if item.truth is None:
             continue
-        tally.add(item.file, item.truth.category, counts_of(item.truth), final_vote(item.text),
-                  item.truth_text)
+        predicted = final_vote(item.text)
+        if predicted.category == "noted":
+            predicted = replace(predicted, outcome=NO_VOTE)  # the clerks write "keine Abstimmung"
+        tally.add(item.file, item.truth.category, counts_of(item.truth), predicted, item.truth_text)
     return {"part": part or "all", "files": files, "with_result_block": with_block,
             "skipped_multi_or_unclear": with_block - tally.scored, **tally.summary()}
