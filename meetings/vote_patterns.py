@@ -72,21 +72,6 @@ OTHER_BODY = re.compile(r"\b(?:Ortschaftsrat\w*|\w*[Aa]usschuss\w*|Schulkonferen
                          r"Verwaltungsrat\w*|Gremien)\b", re.I)
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences and the dash-separated parts chairs use between question and answer. A
-    transcript without punctuation (whisper often leaves it out in a noisy hall) is cut where a
-    new clause of the vote starts instead ("wer ist dafür ... damit ...")."""
-    flat = " ".join(text.split())
-    parts = [s.strip() for s in SENTENCES.split(flat) if s and s.strip()]
-    if len(re.findall(r"[.?!]", flat)) * _UNPUNCTUATED_WORDS < len(flat.split()):
-        parts = [piece.strip() for part in parts for piece in CLAUSE_START.split(part) if piece.strip()]
-    return parts
-
-
-_UNPUNCTUATED_WORDS = 30  # fewer sentence marks than one per this many words: no punctuation
-
-
-
 # The item is adjourned: "Dann ist der Tagesordnungspunkt vertagt.", "Dann vertagen wir das",
 # "Damit ist die Vertagung beschlossen." Not: "den Punkt zu vertagen" (a request).
 DEFERRED = re.compile(r"\b(?:ist|wird|sind|werden)\s+(?:\w+\s+){0,6}?(?:vertagt|abgesetzt\s+und\s+vertagt)\b|"
@@ -102,7 +87,27 @@ TIE = re.compile(r"\bStimmengleichheit\b", re.I)
 RECOUNT = re.compile(r"\bwiederhole\w*\s+(?:wir\s+)?die\s+Abstimmung\b|\bAbstimmung\s+(?:wird\s+)?wiederhol\w*|"
                      r"\bzählen\s+(?:wir\s+)?noch\s+(?:ein)?mal\b|\bstimmen\s+(?:wir\s+)?noch\s+(?:ein)?mal\s+ab\b|"
                      r"\bnoch\s+(?:ein)?mal\s+abstimmen\b", re.I)
-# Places where a transcript without punctuation starts a new clause of the vote ("wer ist dafür
-# zwanzig | wer ist dagegen ... | damit ist der antrag abgelehnt").
-CLAUSE_START = re.compile(r"\s+(?=(?:wer\s+(?:ist|stimmt|enthält|lehnt|möchte)|damit|somit|dann\s+(?:ist|sind|mehrheitlich|einstimmig)|"
-                          r"das\s+(?:ist|war)|ich\s+wiederhole|wir\s+(?:zählen|stimmen|kommen)|jetzt\s+zu[mr]?)\b)", re.I)
+# Places where a transcript without punctuation starts a new clause ("wer ist dafür zwanzig |
+# wer ist dagegen ... | damit ist der antrag abgelehnt"): the vote's own clauses and the words a
+# speaker turn or a new sentence of the debate starts with, never a word inside a vote phrase
+# ("sehe ich keine", "stimmen dem so zu").
+CLAUSE_START = re.compile(
+    r"\s+(?=(?:wer\s+(?:ist|stimmt|enthält|lehnt|möchte)|damit|dann|ich\s+sehe|sie\s+haben|ebenfalls|also|und\s+verweist|das\s+(?:ist|war|heißt|findet)|"
+    r"ich\s+(?:wiederhole|bitte|rufe|lasse|darf|möchte|komme|denke|glaube|habe|bin|will|würde|stelle\s+fest)|"
+    r"wir\s+(?:zählen|stimmen|kommen|haben|sind|werden|müssen|können|wollen)|jetzt\s+zu[mr]?|"
+    r"der\s+vorsitzende|stadträtin|stadtrat|bürgermeister\w*|vielen\s+dank|danke\s+schön|nachdem|"
+    r"aber|weil|denn|deshalb|trotzdem|außerdem|dem\s+stimmen|sie\s+stimmen|gibt\s+es|gut)\b)", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences and the dash-separated parts chairs use between question and answer. A
+    transcript without punctuation (whisper often leaves it out in a noisy hall) is cut where a
+    new clause of the vote starts instead ("wer ist dafür ... damit ...")."""
+    flat = " ".join(text.split())
+    parts = [s.strip() for s in SENTENCES.split(flat) if s and s.strip()]
+    if len(re.findall(r"[.?!]", flat)) * _UNPUNCTUATED_WORDS < len(flat.split()):
+        parts = [piece.strip() for part in parts for piece in CLAUSE_START.split(part) if piece.strip()]
+    return parts
+
+
+_UNPUNCTUATED_WORDS = 30  # fewer sentence marks than one per this many words: no punctuation

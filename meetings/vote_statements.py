@@ -36,7 +36,8 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     counted = [v for v in (yes, no, abstain) if v is not None]
     has_counts = bool(counted) and bool(re.search(r"Stimm|Enthaltung|Ablehnung|\bJa\b|\bNein\b|"
                                                   r"dafür|dagegen", sentence, re.I))
-    if OTHER_BODY.search(sentence) and not CONCLUSION.match(sentence) and not (called and len(counted) >= 2):
+    conclusion = bool(CONCLUSION.match(sentence)) and len(sentence.split()) <= _CONCLUSION_WORDS
+    if OTHER_BODY.search(sentence) and not conclusion and not (called and len(counted) >= 2):
         return None  # a report about another body's vote, not this one's (but the chair may
         # read out a vote faction by faction: "die CDU-Fraktion mit elf Stimmen dafür, ...")
     if has_counts and len(counted) >= 2:
@@ -66,3 +67,5 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
         return Vote(ACCEPTED, majority=True, yes=yes, no=no, abstain=abstain, evidence=sentence)
     return Vote(ACCEPTED, unanimous=True, yes=yes, no=no, abstain=abstain, evidence=sentence)
 
+
+_CONCLUSION_WORDS = 20  # "Damit ist dem Ausschuss gefolgt": a chair's conclusion is short

@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from meetings.evaluation.asr_style import asr_style
 from meetings.evaluation.scoring import Tally, counts_of
+from meetings.spoken_numbers import number_words_to_digits
 from meetings.vote_counts import parse_counts
 from meetings.vote_model import ACCEPTED, NO_VOTE, REJECTED, Vote
 from meetings.votes import final_vote
@@ -118,24 +120,50 @@ def karlsruhe_items(directory: str | Path, part: str | None = None) -> Iterable[
         yield KarlsruheItem(file=path.name, truth_text=block, text=body, truth=parse_truth(block))
 
 
-def evaluate_karlsruhe(directory: str | Path, part: str | None = None) -> dict[str, Any]:
+_VOTE_WORD = re.compile(r"Stimm|Enthaltung|Ablehnung|Zustimmung|dafür|dagegen|\bJa\b|\bNein\b", re.I)
+
+
+def counts_said(text: str, truth: Vote) -> bool:
+    """Whether every count the truth states is said in `text`: the number (in digits or words)
+    stands within 40 characters of a vote word. Most Karlsruhe counts come from the electronic
+    vote display and are never said aloud ("Das ist eine große Mehrheit." -> "Bei 41 Ja-Stimmen
+    und 3 Nein-Stimmen"); no rule can read those from the words. Independent of the rules."""
+    digits = number_words_to_digits(text)
+    for value in counts_of(truth):
+        if value is None:
+            continue
+        if not any(_VOTE_WORD.search(digits[max(0, m.start() - 40): m.end() + 40])
+                   for m in re.finditer(rf"(?<![\d.,]){value}(?![\d]|[.,]\d)", digits)):
+            return False
+    return True
+
+
+def evaluate_karlsruhe(directory: str | Path, part: str | None = None,
+                       asr: bool = False) -> dict[str, Any]:
     """Accuracy of the vote rules on the Karlsruhe minutes (all files, or one `part`).
 
     Scored: the category (unanimous / majority / rejected / none...) of the last vote found, and,
-    where the truth states counts, whether every stated count is found with that value. The
+    where the truth states counts, whether every stated count is found with that value; the
+    counts are also scored on the items whose counts are said in the text (`counts_said`). The
     clerks record an item taken note of as "Kenntnisnahme" or "keine Abstimmung", so a found
-    `noted` is scored as `none`.
+    `noted` is scored as `none`. `asr`: the text is first put in the form whisper writes
+    (meetings.evaluation.asr_style: no punctuation, no capitals, numbers as words).
     """
     files = sum(1 for p in Path(directory).glob("*.txt") if part is None or partition(p.name) == part)
-    tally = Tally()
+    tally, said = Tally(), Tally()
     with_block = 0
     for item in karlsruhe_items(directory, part):
         with_block += 1
         if item.truth is None:
             continue
-        predicted = final_vote(item.text)
+        text = asr_style(item.text) if asr else item.text
+        predicted = final_vote(text)
         if predicted.category == "noted":
             predicted = replace(predicted, outcome=NO_VOTE)  # the clerks write "keine Abstimmung"
         tally.add(item.file, item.truth.category, counts_of(item.truth), predicted, item.truth_text)
-    return {"part": part or "all", "files": files, "with_result_block": with_block,
-            "skipped_multi_or_unclear": with_block - tally.scored, **tally.summary()}
+        if any(v is not None for v in counts_of(item.truth)) and counts_said(item.text, item.truth):
+            said.add(item.file, item.truth.category, counts_of(item.truth), predicted, item.truth_text)
+    return {"part": part or "all", "asr_style": asr, "files": files, "with_result_block": with_block,
+            "skipped_multi_or_unclear": with_block - tally.scored, **tally.summary(),
+            "with_counts_said": said.with_counts, "counts_said_correct": said.counts_correct,
+            "counts_said_accuracy": said.summary()["counts_accuracy"]}
