@@ -39,6 +39,15 @@ def normalize_asr(text: str) -> str:
 _SCORE = re.compile(r"\b(?:mit|ergibt|steht\s+(?:es\s+)?|Ergebnis\w*:?)\s+(\d{1,3})\s+zu\s+(\d{1,3})\b", re.I)
 
 
+# counts said with the verb: "Für den Antrag haben 19 Mitglieder gestimmt, dagegen haben 23
+# gestimmt, enthalten hat sich niemand."
+_SAID_AS_VERB = (
+    re.compile(r"\bfür\s+(?:den|die|das)\s+\w+\s+(?:haben|stimmten|stimmen)\s+(\d{1,3})\b", re.I),
+    re.compile(r"\bdagegen\s+(?:haben|stimmten|stimmen|waren|sind)\s+(\d{1,3})\b", re.I),
+    re.compile(r"\benthalten\s+(?:hat|haben)\s+sich\s+(\d{1,3}|niemand|keiner)\b", re.I),
+)
+
+
 def parse_counts(text: str) -> tuple[int | None, int | None, int | None]:
     """(yes, no, abstain) said in `text`; None where a count is not said. Counts come before
     their word ("3 Gegenstimmen", "mit 20 zu 18 Stimmen") or after it, as a chair reads out a
@@ -52,6 +61,14 @@ def parse_counts(text: str) -> tuple[int | None, int | None, int | None]:
     if found[1] is None and re.search(r"\bkeine?\s+(?:Gegenstimmen?|Nein-?Stimmen?)\b", text, re.I):
         found[1] = 0
     if found[2] is None and re.search(r"\bkeine?\s+(?:Stimm)?[Ee]nthaltung", text, re.I):
+        found[2] = 0
+    for index, pattern in enumerate(_SAID_AS_VERB):
+        match = pattern.search(digits) if found[index] is None else None
+        if match:
+            found[index] = int(match.group(1)) if match.group(1).isdigit() else 0
+    if found[1] is None and re.search(r"\bohne\s+(?:Gegenstimmen?|Nein-?Stimmen?)\b", text, re.I):
+        found[1] = 0
+    if found[2] is None and re.search(r"\bohne\s+(?:Stimm)?[Ee]nthaltung", text, re.I):
         found[2] = 0
     score = _SCORE.search(digits)
     if score and found[0] is None and found[1] is None:

@@ -54,7 +54,7 @@ VOTE_CALL = re.compile(
 
 Q_YES = re.compile(r"\bWer\s+(?:ist|stimmt)\s+(?:dafür|zu|für)\b|\bZustimmung\?|\bJa-?Stimmen\?|"
                     r"\bwer\s+möchte\s+zustimmen\b|\bWer\s+stimmt\s+(?:\w+\s+){1,5}?zu\b", re.I)
-Q_NO = re.compile(r"\bWer\s+(?:ist|stimmt)\s+dagegen\b|\bGegenstimmen\s*\?|\bNein-?Stimmen\s*\?|"
+Q_NO = re.compile(r"\bWer\s+(?:ist|stimmt)\s+(?:dagegen|gegen)\b|\bGegenstimmen\s*\?|\bNein-?Stimmen\s*\?|"
                    r"\bGegenprobe\b|\bWer\s+lehnt\b|(?:^|[.?!]\s*)Dagegen\s*\?", re.I)
 Q_ABSTAIN = re.compile(r"\bEnthaltungen?\s*\?|\bWer\s+enthält\s+sich\b", re.I)
 
@@ -74,7 +74,7 @@ OTHER_BODY = re.compile(r"\b(?:Ortschaftsrat\w*|\w*[Aa]usschuss\w*|Schulkonferen
 
 # The item is adjourned: "Dann ist der Tagesordnungspunkt vertagt.", "Dann vertagen wir das",
 # "Damit ist die Vertagung beschlossen." Not: "den Punkt zu vertagen" (a request).
-DEFERRED = re.compile(r"\b(?:ist|wird|sind|werden)\s+(?:\w+\s+){0,6}?(?:vertagt|abgesetzt\s+und\s+vertagt)\b|"
+DEFERRED = re.compile(r"\b(?:ist|wird|sind|werden)\s+(?:\w+\s+){0,12}?vertagt\b|"
                       r"\bvertagen\s+wir\b|\bVertagung\s+(?:ist\s+)?(?:\w+\s+){0,2}?(?:beschlossen|angenommen)\b|"
                       r"\babgesetzt\s+und\s+vertagt\b", re.I)
 # Taken note of: "Der Bericht wird zur Kenntnis genommen.", "Dann nehmen wir den Bericht so zur

@@ -5,10 +5,15 @@ meetings.vote_stream; the result is what the chair concludes, else what the coun
 
 from __future__ import annotations
 
+import re
+
 from meetings.vote_model import ACCEPTED, DEFERRED, REJECTED, Vote
 from meetings.vote_patterns import (DEFERRED as DEFERRED_RE, MAJORITY, MAJORITY_WEAK, Q_ABSTAIN,
                                     Q_NO, Q_YES, RECOUNT, REJECTED_RE, REJECTED_WEAK, TIE, UNANIMOUS)
+from meetings.spoken_numbers import number_words_to_digits
 from meetings.vote_stream import stream_counts
+
+_HAS_COUNT = re.compile(r"\b\d{1,3}\b|\b(?:keine?|keiner|niemand|eins|eine)\b", re.I)
 
 
 def is_question(part: str) -> bool:
@@ -40,6 +45,10 @@ def sequence_end(window: list[str]) -> int:
             break
     if end is None:
         end = min(len(window), last_question + 2)
+        # an answer said after an aside: "Enthaltungen? - Moment, ich zähle noch - vier."
+        if end < len(window) and not _HAS_COUNT.search(number_words_to_digits(window[end - 1])) \
+                and _HAS_COUNT.search(number_words_to_digits(window[end])) and not is_question(window[end]):
+            end += 1
         while end > 1 and RECOUNT.search(window[end - 1]):
             end -= 1
         # a closing statement ("Damit ist das einstimmig beschlossen.") belongs to the sequence

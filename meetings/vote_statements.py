@@ -37,7 +37,9 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     has_counts = bool(counted) and bool(re.search(r"Stimm|Enthaltung|Ablehnung|\bJa\b|\bNein\b|"
                                                   r"dafür|dagegen", sentence, re.I))
     conclusion = bool(CONCLUSION.match(sentence)) and len(sentence.split()) <= _CONCLUSION_WORDS
-    if OTHER_BODY.search(sentence) and not conclusion and not (called and len(counted) >= 2):
+    # "eine Gegenstimme aus der AfD-Fraktion" names who voted, it is no other body's vote
+    own = _VOTERS.sub(" ", sentence)
+    if OTHER_BODY.search(own) and not conclusion and not (called and len(counted) >= 2):
         return None  # a report about another body's vote, not this one's (but the chair may
         # read out a vote faction by faction: "die CDU-Fraktion mit elf Stimmen dafür, ...")
     if has_counts and len(counted) >= 2:
@@ -48,7 +50,9 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     rest_no = bool(REST_NO.search(sentence))
     unanimous = bool(UNANIMOUS.search(sentence)) or (called and bool(UNANIMOUS_WEAK.search(sentence)))
     majority = bool(MAJORITY.search(sentence)) or (called and bool(MAJORITY_WEAK.search(sentence)))
-    rejected = bool(REJECTED_RE.search(sentence)) or (called and bool(REJECTED_WEAK.search(sentence)))
+    # a conclusion may state a failure plainly: "Damit hat der Antrag nicht die Mehrheit."
+    rejected = bool(REJECTED_RE.search(sentence)) or ((called or conclusion)
+                                                      and bool(REJECTED_WEAK.search(sentence)))
     if has_counts and not called and not (unanimous or majority or rejected or rest_yes or rest_no
                                           or ACCEPTED_RE.search(sentence)):
         has_counts = False  # "mit 3 Nein-Stimmen im Ausschuss" in a speech is no vote here
@@ -68,4 +72,5 @@ def vote_from_sentence(sentence: str, called: bool = False) -> Vote | None:
     return Vote(ACCEPTED, unanimous=True, yes=yes, no=no, abstain=abstain, evidence=sentence)
 
 
+_VOTERS = re.compile(r"\b(?:aus|von)\s+der\s+[\w-]+|\bStimmen\s+der\s+[\w-]+", re.I)
 _CONCLUSION_WORDS = 20  # "Damit ist dem Ausschuss gefolgt": a chair's conclusion is short

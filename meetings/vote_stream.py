@@ -25,7 +25,7 @@ from meetings.spoken_numbers import number_words_to_digits
 _SLOT = re.compile(
     r"(?P<qyes>\bwer\s+(?:ist|stimmt|wäre)\s+(?:für|dafür)\b|\bwer\s+stimmt\s+(?:\w+\s+){0,5}?zu\b|"
     r"\bwer\s+(?:möchte|will|kann)\s+zustimmen\b|\bZustimmung\s*\?|\bJa-Stimmen\s*\?)"
-    r"|(?P<qno>\bwer\s+(?:ist|stimmt)\s+dagegen\b|\bwer\s+lehnt\b|\bGegenprobe\b|\bdagegen\s*\?|"
+    r"|(?P<qno>\bwer\s+(?:ist|stimmt)\s+(?:dagegen|gegen)\b|\bwer\s+lehnt\b|\bGegenprobe\b|\bdagegen\s*\?|"
     r"\b(?:Gegenstimmen|Nein-Stimmen)\s*\?)"
     r"|(?P<qabstain>\bwer\s+enthält\s+sich\b|\b(?:Stimm)?[Ee]nthaltungen\s*\?)"
     r"|(?P<yes>\bJa-Stimmen\b|\bJa-Stimme\b|\bJastimmen\b|\bdafür\b|\bZustimmungen\b)"
@@ -33,14 +33,14 @@ _SLOT = re.compile(
     r"\bAblehnungen\b)"
     r"|(?P<abstain>\b(?:Stimm)?[Ee]nthaltung(?:en)?\b)", re.I)
 # words between a count and its noun: "elf Stimmen dafür", "zwei weitere Enthaltungen"
-_BETWEEN = re.compile(r"^[\s,]*(?:(?:Stimmen|weitere|weiteren)\s+)?$", re.I)
+_BETWEEN = re.compile(r"^\s*(?:(?:Stimmen|weitere|weiteren)\s+)?$", re.I)
 _DIGITS = re.compile(r"\b\d{1,3}\b(?![.,:]\d)(?!\s*(?:Uhr|Euro|Prozent|%|Jahr|Mio|Millionen|Tausend))")
 _NOT_A_COUNT = re.compile(r"(?:Punkt|Tagesordnungspunkt|TOP|Nummer|Ziffer|§|Paragraf\w*|Absatz|Anlage|"
                           r"Seite|Drucksache|Vorlage)\s*$", re.I)
 # "eine", "keine" are counts where they stand alone or before a vote word, not where they go
 # with a noun of the debate: "eine breite Mehrheit", "keine Mehrheit", "keine Fragen"
 _ONE_OR_NONE = re.compile(
-    r"\b(?P<word>eins|null|niemand|keiner|(?:k?ein(?:e|er|en)?))\b"
+    r"\b(?P<word>eins|null|niemand|keiner|auch\s+nicht|(?:k?ein(?:e|er|en)?))\b"
     r"(?!\s+(?:große\w*|breite\w*|klare\w*|deutliche\w*|überwiegende\w*|übergroße\w*|knappe\w*|"
     r"Mehrheit|Minderheit|Frage\w*|Wortmeldung\w*|Einw\w+|Widerspr\w*|Abstimmung\w*|Bedenken|"
     r"Möglichkeit|Zustimmung|Änderung\w*|Sitzung|Vorlage|Antrag|Ergänzung\w*|Information\w*|"
@@ -95,7 +95,7 @@ def _tokens(text: str) -> list[_Token]:
     for match in _ONE_OR_NONE.finditer(text):
         if free(match.start(), match.end()):
             word = match.group("word").lower()
-            value = 1 if word in ("eins", "ein", "eine", "einer") else 0
+            value = 1 if word in ("eins", "ein", "eine", "einer", "einen") else 0
             tokens.append(_Token(match.start(), match.end(), "num", value=value))
     tokens.sort(key=lambda t: t.start)
     return tokens

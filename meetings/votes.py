@@ -99,7 +99,7 @@ def _continues(previous: Vote, current: Vote, parts: list[str], index: int) -> b
     if has_before and has_now:
         return True   # counts listed over several sentences
     if has_before:    # "27 Nein-Stimmen, ... Damit mehrheitlich abgelehnt." restates the result
-        return current.category != "unanimous"
+        return current.category != "unanimous" or previous.category == "unanimous"
     if has_now:       # "Mehrheitlich angenommen. 3 Gegenstimmen."
         return previous.category != "unanimous"
     return False
