@@ -92,8 +92,9 @@ def test_minutes_structure():
     assert budget.result_text() == "mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)"
     assert budget.speakers == ["Bürgermeisterin Anna Berg (SPD)", "Sprecher 1", "Sprecher 2"]
     assert plan.vote.category == "unanimous"
-    assert personnel.public is False and personnel.vote is None
-    assert personnel.result_text() == "keine Abstimmung"
+    # "Der Bericht ... wird zur Kenntnis genommen.": taken note of, no vote on a motion
+    assert personnel.public is False and personnel.vote.category == "noted"
+    assert personnel.result_text() == "zur Kenntnis genommen"
     assert minutes.meta.chair == "Bürgermeisterin Anna Berg"
     assert [m.name for m in minutes.attendees] == ["Anna Berg", "Karl Ott"]
     assert [m.name for m in minutes.absent] == ["Eva Lind"]
