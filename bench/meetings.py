@@ -206,7 +206,7 @@ def bench_long(engine: str, device: str, model: str, tmp: Path, minutes: float) 
 def bench_votes() -> dict:
     directory = SHARED / "council" / "karlsruhe" / "niederschriften"
     try:
-        from meetings.votes import evaluate_karlsruhe
+        from meetings.evaluation.karlsruhe import evaluate_karlsruhe
     except ImportError as exc:
         return {"error": f"meetings.votes not available: {exc}"}
     if not directory.exists():

@@ -1,7 +1,8 @@
 """Benchmark of the text half of the meeting module; prints one JSON object.
 
-- votes: accuracy of the vote rules on the Karlsruhe Niederschriften (their Abstimmungsergebnis
-  lines are the truth; see meetings.votes.evaluate_karlsruhe for how it is parsed and scored)
+- votes: accuracy of the vote rules on the Karlsruhe Niederschriften, dev and held-out files
+  (their Abstimmungsergebnis lines are the truth; see meetings/evaluation/karlsruhe.py; the
+  spoken-style sets and the whisper form are in bench/votes.py)
 - announcements: share of Karlsruhe items whose "ruft Tagesordnungspunkt N ... auf" is found
 - speed: minutes + all exports for a long synthetic meeting built from a real Karlsruhe debate
 
@@ -32,7 +33,7 @@ def _machine() -> dict:
 
 def _debate(folder: Path, name: str = "146616.txt"):
     """(speaker, text) paragraphs of a real debate."""
-    from meetings.votes import dehyphenate, split_karlsruhe
+    from meetings.evaluation.karlsruhe import dehyphenate, split_karlsruhe
 
     _, body = split_karlsruhe((folder / name).read_text(encoding="utf-8"))
     body = dehyphenate(body)
@@ -88,14 +89,17 @@ def main() -> int:
         print(json.dumps({"error": f"evaluation data not found: {folder}"}))
         return 1
     from meetings.transitions import evaluate_karlsruhe_announcements
-    from meetings.votes import evaluate_karlsruhe
+    from meetings.evaluation.karlsruhe import DEV, HELDOUT, evaluate_karlsruhe
 
     started = time.perf_counter()
-    votes = evaluate_karlsruhe(folder)
-    votes["errors"] = len(votes["errors"])
+    votes: dict = {}
+    for part in (DEV, HELDOUT):
+        figures = evaluate_karlsruhe(folder, part)
+        figures["errors"] = len(figures["errors"])
+        votes[part] = figures
     votes["seconds"] = round(time.perf_counter() - started, 2)
-    votes["note"] = ("rules developed on these same files (no held-out split); truth parsed from "
-                     "single-result Abstimmungsergebnis blocks, multi-vote blocks skipped")
+    votes["note"] = ("rules written on the dev files only; truth parsed from single-result "
+                     "Abstimmungsergebnis blocks, multi-vote blocks skipped; see bench/votes.py")
     result = {"benchmark": "minutes", "votes": votes, "announcements": evaluate_karlsruhe_announcements(folder),
               "speed": _speed(folder, args.hours), "machine": _machine()}
     print(json.dumps(result, ensure_ascii=False, indent=1))

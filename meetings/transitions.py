@@ -242,7 +242,7 @@ def evaluate_karlsruhe_announcements(folder: Path) -> dict:
     """Recall of item announcements on the Karlsruhe minutes: each file opens its item with
     "Der Vorsitzende ruft Tagesordnungspunkt N ... auf"; its header "Punkt N der Tagesordnung"
     is the truth. Files without such a sentence are not counted."""
-    from meetings.votes import dehyphenate
+    from meetings.evaluation.karlsruhe import dehyphenate
 
     found = total = 0
     for path in sorted(Path(folder).glob("*.txt")):

@@ -92,8 +92,9 @@ def test_minutes_structure():
     assert budget.result_text() == "mehrheitlich zugestimmt (3 Nein-Stimmen, 2 Enthaltungen)"
     assert budget.speakers == ["Bürgermeisterin Anna Berg (SPD)", "Sprecher 1", "Sprecher 2"]
     assert plan.vote.category == "unanimous"
-    assert personnel.public is False and personnel.vote is None
-    assert personnel.result_text() == "keine Abstimmung"
+    # "Der Bericht ... wird zur Kenntnis genommen.": taken note of, no vote on a motion
+    assert personnel.public is False and personnel.vote.category == "noted"
+    assert personnel.result_text() == "zur Kenntnis genommen"
     assert minutes.meta.chair == "Bürgermeisterin Anna Berg"
     assert [m.name for m in minutes.attendees] == ["Anna Berg", "Karl Ott"]
     assert [m.name for m in minutes.absent] == ["Eva Lind"]
@@ -340,7 +341,7 @@ def _karlsruhe_as_transcript(name: str) -> MeetingTranscript:
     import re
 
     from conftest import shared_path
-    from meetings.votes import dehyphenate, split_karlsruhe
+    from meetings.evaluation.karlsruhe import dehyphenate, split_karlsruhe
 
     _, body = split_karlsruhe(shared_path("council", "karlsruhe", "niederschriften", name)
                               .read_text(encoding="utf-8"))

@@ -147,7 +147,7 @@ def _votes_find(args: argparse.Namespace, config) -> int:
 
 
 def _votes_eval(args: argparse.Namespace, config) -> int:
-    from meetings.votes import evaluate_karlsruhe
+    from meetings.evaluation.karlsruhe import evaluate_karlsruhe
     from rathaus.errors import RathausError
 
     folder = Path(args.folder)
