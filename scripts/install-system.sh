@@ -35,8 +35,9 @@ fi
 echo "rathaus: installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
-# The German voices live in Debian's non-free (Pico, MBROLA voices) and contrib (mbrola) components. Enable it once, in a sources file of our
-# own next to the distribution's, so the operator's own sources stay untouched.
+# The German voices live in Debian's non-free (Pico, MBROLA voices) and contrib (mbrola)
+# components. Enable them once, in a sources file of our own next to the distribution's, so the
+# operator's own sources stay untouched.
 needs_nonfree=0
 for p in "${missing[@]}"; do
   for n in "${NONFREE[@]}"; do [ "$p" = "$n" ] && needs_nonfree=1; done

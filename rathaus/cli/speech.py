@@ -62,11 +62,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="install from a directory holding model.bin, config.json, tokenizer.json, vocabulary.*")
     inst.set_defaults(func=install_model)
 
-    v = sub.add_parser("voices", help="Piper voices: list, install (e.g. de_DE-thorsten-high)",
+    v = sub.add_parser("voices", help="voices: what speaks each language; install Piper voices (e.g. de_DE-thorsten-high)",
                        description="Piper voices are <name>.onnx + <name>.onnx.json in [tts] voice_dir "
-                                   "(default <data_dir>/voices). en_US-joe-medium ships with the package.")
+                                   "(default <data_dir>/voices). en_US-joe-medium ships with the package. "
+                                   "Without a Piper voice a language is spoken by the first engine of [tts] "
+                                   "fallback that knows it: SVOX Pico (German by default), MBROLA, espeak-ng.")
     vsub = v.add_subparsers(dest="voices_command", metavar="ACTION", required=True)
-    vls = vsub.add_parser("list", help="list available voices and which one speaks each language")
+    vls = vsub.add_parser("list", help="list Piper voices, the engines installed, and which voice speaks each language")
     vls.set_defaults(func=list_voices)
     vinst = vsub.add_parser("install", help="install a Piper voice",
                             description="Download an official Piper voice, verify size and MD5 against the "
