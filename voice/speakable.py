@@ -268,7 +268,9 @@ class _German:
         # a single day before a time or a colon: "Do 14 bis 18 Uhr", "Mi.: 8 Uhr"
         text = re.sub(rf"\b{token}:?(?= ?(?:\d|[a-zäöüß]+ Uhr|\w+ {self.w['to']}))",
                       lambda t: days[t.group(1)], text)
-        return text
+        # with its dot, before a lower-case word or at a clause end: "Do. zusätzlich", "am Sa. geschlossen"
+        # ("Fr. Müller" stays "Frau": a capitalised word follows)
+        return re.sub(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\.(?= [a-zäöüß]|[,;:]|$)", lambda t: days[t.group(1)], text)
 
     def money(self, text: str) -> str:
         def amount(m: re.Match) -> str:
