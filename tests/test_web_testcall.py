@@ -24,7 +24,7 @@ def admin(config, store, monkeypatch):
     web.close()
 
 
-def test_typed_and_spoken_questions_get_an_answer(admin):
+def test_typed_and_spoken_questions_get_an_answer(admin, tmp_path):
     token = admin.csrf
     assert admin.get("/testcall").status == 200
     response = admin.post("/api/testcall", json={"question": "Was kostet ein neuer Personalausweis?", "speak": True},
@@ -33,10 +33,18 @@ def test_typed_and_spoken_questions_get_an_answer(admin):
     result = json.loads(response.text_)
     assert result["action"] in ("answer", "confirm", "forward") and result["answer"]
     assert result["question"] == "Was kostet ein neuer Personalausweis?"
-    if result["audio"]:  # speech synthesis available: a playable WAV
-        data = base64.b64decode(result["audio"].split(",", 1)[1])
-        with wave.open(io.BytesIO(data)) as w:
-            assert w.getnframes() / w.getframerate() > 0.5
+    # the spoken answer: a playable WAV in the German voice, understood when heard back
+    data = base64.b64decode(result["audio"].split(",", 1)[1])
+    with wave.open(io.BytesIO(data)) as w:
+        assert w.getnframes() / w.getframerate() > 0.5
+    from voice.asr import AsrSettings, shared_recognizer
+    from tests.conftest import _models_cache
+
+    recognizer = shared_recognizer(AsrSettings(device="cpu", beam_size=1), _models_cache())
+    answer_wav = tmp_path / "answer.wav"
+    answer_wav.write_bytes(data)
+    heard_back = recognizer.transcribe(answer_wav, language="de", word_timestamps=False).text.lower()
+    assert "ausweis" in heard_back.replace(" ", ""), heard_back
     # without the CSRF header nothing is answered
     assert admin.post("/api/testcall", json={"question": "Hallo"}).status == 403
     # empty question: a clear error
