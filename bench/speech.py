@@ -195,7 +195,8 @@ def bench_round_trip(args) -> dict:
 
     config = Config.load()
     voice_dir = Path(args.voice_dir) if args.voice_dir else _default_voice_dir()
-    sets = {name: read_sentences(path) for name, path in SENTENCE_SETS.items() if path.exists()}
+    sets = {name: read_sentences(path) for name, path in SENTENCE_SETS.items()
+            if path.exists() and (not args.sets or name in args.sets)}
     engines = args.engines or german_engines(voice_dir)
     recognizer = None if args.cli else Recognizer(config.settings("asr", AsrSettings),
                                                    Path(args.models_dir) if args.models_dir else _default_models_dir())
@@ -277,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="+", help="German voices for the round trip (default: all installed)")
     parser.add_argument("--cli", action="store_true", help="round trip through the real `rathaus say` and "
                         "`rathaus transcribe` commands, one process each per sentence")
+    parser.add_argument("--sets", nargs="+", choices=sorted(SENTENCE_SETS), help="sentence sets (default: all)")
     parser.add_argument("--show-worst", type=int, default=3, help="worst sentences listed per engine and set")
     args = parser.parse_args(argv)
     data = Path(args.data)

@@ -278,3 +278,18 @@ def test_long_first_sentence_is_cut_for_a_quick_start():
 def test_without_voice_dir_only_bundled_voices_are_used():
     s = Synthesizer(TtsSettings())
     assert s.voice_dir is None and s.voice_name("en") == "en_US-joe-medium"
+
+
+def test_speech_bench_finds_every_german_voice_installed(tmp_path):
+    """bench/speech.py measures each German voice there is: the engines Debian installed."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_speech", ROOT / "bench" / "speech.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.german_engines(tmp_path) == ["pico", "mbrola", "espeak"]
+    for name, path in bench.SENTENCE_SETS.items():
+        sentences = bench.read_sentences(path)
+        assert len(sentences) >= 30 and not any(s.startswith("#") for s in sentences), name
