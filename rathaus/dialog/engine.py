@@ -134,7 +134,7 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
-            if facet and self._one_plausible(decision):
+            if facet and self._one_plausible(decision, text):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
@@ -151,6 +151,9 @@ class DialogEngine:
         state.pending_question = ""
         if yes is True:
             return self.confirmed(state, pending.id, facet, question, lang)
+        if yes is None and F.detect(text) and not self._residual(text, []):
+            yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
+            facet, question = F.detect(text), text
         if yes is False:
             return Decision(question=text, action="rephrase", answer=prompts.text("dialog.turn.rephrase", lang),
                             language=lang, reason=_reason("declined"))
@@ -159,20 +162,28 @@ class DialogEngine:
     def confirmed(self, state: ConversationState, service_id: str, facet: str | None, question: str,
                   lang: str) -> Decision:
         """The answer once the caller said yes to "Geht es um ...?"."""
+        state.pending_service = state.pending_facet = None
         if self._full and facet:
             return self._service_answer(state, service_id, facet, question, lang, [], None, "facet")
         decision = self.understanding.answer_for(service_id, lang)
         self._remember(state, decision, None)
         return decision
 
-    def _one_plausible(self, decision: Decision) -> bool:
-        """Only one candidate near the best: the question named a facet, so answer without asking."""
+    def _one_plausible(self, decision: Decision, text: str) -> bool:
+        """Only one candidate near the best, or only the best has a name the question fully says
+        ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a
+        facet, so answer without asking back."""
         cands = decision.candidates or []
-        if not cands:
+        if not cands or cands[0].score < self._setting("forward_below", 0.40) + 0.05:
             return False
         window = self._setting("confirm_window", 0.10)
         close = [c for c in cands if cands[0].score - c.score <= window]
-        return len(close) == 1 and cands[0].score >= self._setting("forward_below", 0.40) + 0.05
+        if len(close) == 1:
+            return True
+        said = {T.stem(w) for w in T.content_words(text)}
+        said |= {w[:k] for w in said for k in range(5, len(w))}
+        covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
+        return len(covered) == 1 and covered[0].id == cands[0].id
 
     # ------------------------------------------------------------------------------------ helpers
     def _residual(self, text: str, named: list[Office]) -> set[str]:

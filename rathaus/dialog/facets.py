@@ -84,14 +84,28 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         s_stems = {T.stem(w) for w in T.content_words(s)}
         cue_hits = sum(1 for p in cues if p.search(_folded(s)))
         scores.append(0.25 * min(cue_hits, 3) + 0.5 * len(q_stems & s_stems) + 0.6 * len(q_facet & s_stems) - 0.01 * i)
-    if similarity is not None and len(candidates) > 1:
-        sims = similarity(question, [s for _, s in candidates])
-        scores = [a + 3.0 * b for a, b in zip(scores, sims)]
     ranked = sorted(range(len(candidates)), key=lambda k: -scores[k])
+    if similarity is not None and len(candidates) > 1:
+        # Embeddings re-rank the lexically best few (a sentence is embedded once, then cached).
+        top = ranked[:4]
+        sims = similarity(question, [candidates[k][1] for k in top])
+        for k, sim in zip(top, sims):
+            scores[k] += 3.0 * sim
+        ranked = sorted(top, key=lambda k: -scores[k])
     chosen = [candidates[ranked[0]]]
     if limit > 1 and len(ranked) > 1 and scores[ranked[1]] >= 0.8 * scores[ranked[0]] > 0:
         chosen.append(candidates[ranked[1]])
-    return [s for _, s in sorted(chosen)]
+    out: list[tuple[int, str]] = []
+    for i, s in sorted(chosen):
+        # "Dieser ist drei Monate gültig." says nothing without the sentence before it.
+        if i > 0 and _ANAPHORIC.match(s) and (i - 1, all_sentences[i - 1]) not in out:
+            out.append((i - 1, all_sentences[i - 1]))
+        if (i, s) not in out:
+            out.append((i, s))
+    return [s for _, s in out[:3]]
+
+
+_ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|sie|es|das|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)
 
 
 # ------------------------------------------------------------------------------------------ fees

@@ -288,7 +288,6 @@ class Dialog:
             self._pending = decision.service
             self._pending_facet = getattr(decision, "facet", None)
             self._pending_question = decision.question
-            self.conversation.pending_service = None  # the call's CONFIRM state takes the yes or no
             self._confirm_asks = 0
             self.state = State.CONFIRM
             return [self._say("confirm", service=decision.service.name)]
@@ -326,6 +325,7 @@ class Dialog:
             return self._forward(service, "forward")
         if yes is False:
             self._pending = None
+            self.conversation.pending_service = None
             self._tries += 1
             if self._tries >= self.settings.max_tries:
                 return self._forward(None, "declined")
