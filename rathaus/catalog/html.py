@@ -68,11 +68,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(])")
 
 def sentences(description: str) -> list[str]:
     """Whole sentences of a description, for answering one facet with the sentence that holds it
-    (headings and fragments of fewer than five words dropped)."""
+    (headings and fragments of fewer than four words dropped)."""
     out = []
     for line in (description or "").splitlines():
         for s in _SENTENCE_END.split(line.strip()):
             s = s.strip(" -•")
-            if len(s.split()) >= 5 and s[-1:] in ".!?":
+            if len(s.split()) >= 4 and s[-1:] in ".!?":
                 out.append(s)
     return out

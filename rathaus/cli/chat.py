@@ -25,15 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_chat)
 
 
-def turn_json(caller: str, decision) -> dict:
-    return {"caller": caller, "action": decision.action,
-            "service": {"id": decision.service.id, "name": decision.service.name} if decision.service else None,
-            "office": decision.office, "facet": decision.facet, "answer": decision.answer}
-
-
 def cmd_chat(args, config: Config) -> int:
     from rathaus.catalog import load_assistant
     from rathaus.dialog import ConversationState, DialogEngine
+    from rathaus.dialog.engine import reply_json
     from rathaus.store import open_store
 
     assistant = load_assistant(config, open_store(config))
@@ -46,7 +41,7 @@ def cmd_chat(args, config: Config) -> int:
             continue
         decision = engine.turn(state, caller, args.language)
         if args.json:
-            print(json.dumps(turn_json(caller, decision), ensure_ascii=False), flush=True)
+            print(json.dumps(reply_json(caller, decision), ensure_ascii=False), flush=True)
         else:
             print(decision.answer, flush=True)
     return 0

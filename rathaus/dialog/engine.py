@@ -29,9 +29,17 @@ from rathaus.dialog.state import ConversationState
 
 
 @lru_cache(maxsize=1)
-def _turn_data() -> tuple[list[re.Pattern], frozenset[str]]:
+def _turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern]]:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
-    return [re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"])
+    return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
+            [re.compile(T.fold(p)) for p in raw["case"]])
+
+
+def _case_question(text: str) -> bool:
+    """A question about the caller's own case (status, refusal, complaint, another authority):
+    only a person with the file can answer it."""
+    folded = " " + " ".join(T.fold(text).split()) + " "
+    return any(p.search(folded) for p in _turn_data()[2])
 
 
 def correction(text: str) -> str | None:
@@ -89,14 +97,19 @@ class DialogEngine:
             if pending is not None:
                 return pending
         corrected = correction(text) if text else None
+        previous_facet = None
         if corrected:
+            previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             state.clear()
             text = corrected
+        if _case_question(text):
+            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
+                            language=lang, reason=_reason("case"))
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
             self._remember(state, decision, None)
             return decision
-        facet = F.detect(text)
+        facet = F.detect(text) or previous_facet
         decision = self.understanding.ask(text, lang)
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
@@ -114,9 +127,10 @@ class DialogEngine:
                             facet=facet or "where", reason=_reason("office" if found else "no_fact"),
                             candidates=list(decision.candidates))
         # A follow-up that refers back to the topic: "Und was kostet das?", "Wo ist das?"
-        follow_facet = facet or (state.facet if residual and len(residual) <= 2 and decision.action != "answer" else None)
+        short = len(T.words(text)) <= 5  # "Und für Kinder?": the last facet, about something of the topic
+        follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
         if state.subject and follow_facet and self._refers_back(state, residual, decision):
-            if state.subject == "office" and state.office_id and (follow_facet in F.OFFICE_FACETS or not state.service_id):
+            if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
                 office = directory.get(state.office_id)
                 if office is not None:
                     text_out, found = replies.office_answer(office, follow_facet, text, lang)
@@ -124,7 +138,7 @@ class DialogEngine:
                     return Decision(question=text, action="answer", answer=text_out, language=lang,
                                     office=_office_ref(office), facet=follow_facet,
                                     reason=_reason("follow_up" if found else "no_fact"))
-            if state.service_id:
+            if state.service_id and (state.subject == "service" or follow_facet not in F.OFFICE_FACETS):
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
@@ -202,17 +216,24 @@ class DialogEngine:
         return out
 
     def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision) -> bool:
+        """Whether a turn with a facet is about the service (or office) already under discussion:
+        it names nothing new, or only words of that service ("Und für Kinder?" when its fees
+        name children), and not the name of another service that the search found."""
         if not residual:
             return True
         if decision.service is not None and decision.service.id == state.service_id:
             return True
-        if decision.action == "answer":
-            return False
         service = self.understanding.service(state.service_id) if state.service_id else None
         if service is None:
             return decision.action == "forward"
         known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
-        return residual <= known or decision.action == "forward"
+        other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
+                 else set())
+        if decision.action == "answer" and (residual & other) - known:
+            return False
+        if len(residual) <= 2 and residual <= known:
+            return True
+        return decision.action == "forward"
 
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:
@@ -266,3 +287,11 @@ def yes_no(text: str, lang: str) -> bool | None:
     if has("yes"):
         return True
     return None
+
+
+def reply_json(caller: str, decision: Decision) -> dict:
+    """One turn as `rathaus chat --json` prints it."""
+    return {"caller": caller, "action": decision.action,
+            "service": {"id": decision.service.id, "name": decision.service.name} if decision.service else None,
+            "office": getattr(decision, "office", None), "facet": getattr(decision, "facet", None),
+            "answer": decision.answer}

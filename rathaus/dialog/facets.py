@@ -51,14 +51,23 @@ def detect(question: str) -> str | None:
     return None
 
 
-def facet_words(question: str) -> set[str]:
-    """Folded words of the question that belong to its facet cues (not to the service)."""
+def facet_words(question: str, facet: str | None = None) -> set[str]:
+    """Folded words of the question that belong to facet cues (of one facet, or of any), whole
+    words even where a cue matches a part ("telefon" in "Telefonnummer")."""
     folded = _folded(question)
     out: set[str] = set()
-    for patterns in _data()["question"].values():
+    tables = _data()["question"]
+    for name, patterns in tables.items():
+        if facet is not None and name != facet:
+            continue
         for p in patterns:
             for m in p.finditer(folded):
-                out.update(T.words(m.group(0)))
+                start, end = m.start(), m.end()
+                while start > 0 and folded[start - 1].isalnum():
+                    start -= 1
+                while end < len(folded) and folded[end].isalnum():
+                    end += 1
+                out.update(T.words(folded[start:end]))
     return out
 
 
@@ -105,7 +114,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
     return [s for _, s in out[:3]]
 
 
-_ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|sie|es|das|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)
+_ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)
 
 
 # ------------------------------------------------------------------------------------------ fees
@@ -140,7 +149,7 @@ def _age_fits(line: str, age: int) -> bool:
     return False
 
 
-def fitting_fees(fees: str, question: str, max_items: int = 2) -> tuple[list[str], bool]:
+def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2) -> tuple[list[str], bool]:
     """(the fee lines for this caller, whether the catalog lists further amounts).
 
     A fee table is answered with the adult fee first, or the line that matches an age or a
@@ -158,9 +167,14 @@ def fitting_fees(fees: str, question: str, max_items: int = 2) -> tuple[list[str
         young = [line for line in lines if _young(line)]
         if young:
             return young[:1], len(lines) > 1
-    q_words = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
-    named = [line for line in lines if q_words & {T.stem(w) for w in T.content_words(line)}
-             and not (_young(line) or _adult(line))]
+    q_words = ({T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
+               - {T.stem(w) for w in T.content_words(service_name)})
+
+    def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
+        stems = {T.stem(w) for w in T.content_words(line)}
+        return any(q == s or (len(q) >= 5 and s.startswith(q)) for q in q_words for s in stems)
+
+    named = [line for line in lines if names(line) and not (_young(line) or _adult(line))]
     if named:
         return named[:1], len(lines) > 1
     adult = [line for line in lines if _adult(line)]

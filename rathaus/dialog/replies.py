@@ -49,7 +49,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         office = offices[0] if offices else None
     name = service.name
     if facet == "cost":
-        lines, more = F.fitting_fees(service.fees, question)
+        lines, more = F.fitting_fees(service.fees, question, service.name)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
             return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office
