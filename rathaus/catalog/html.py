@@ -63,7 +63,7 @@ def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:
     return out[:max_chars]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])")  # not "am 15. Februar"
 
 
 def sentences(description: str) -> list[str]:

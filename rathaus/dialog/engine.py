@@ -127,7 +127,9 @@ class DialogEngine:
                             facet=facet or "where", reason=_reason("office" if found else "no_fact"),
                             candidates=list(decision.candidates))
         # A follow-up that refers back to the topic: "Und was kostet das?", "Wo ist das?"
-        short = len(T.words(text)) <= 5  # "Und für Kinder?": the last facet, about something of the topic
+        words = T.words(text)
+        # "Und für Kinder?": the last facet again, about something of the topic
+        short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
         if state.subject and follow_facet and self._refers_back(state, residual, decision):
             if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
