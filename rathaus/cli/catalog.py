@@ -63,7 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     a = sub.add_parser("ask", help="answer citizens' questions from the catalog (JSON lines)",
                        description="Decide answer/confirm/forward for each question. `-` (or no TEXT) reads one "
-                                   "question per line from stdin. Prints one JSON object per question.")
+                                   "question per line from stdin. Prints one JSON object per question, with the "
+                                   "facet asked (cost, documents, where, hours, ...) and the office an answer is "
+                                   "about; office questions are answered with service null. Each line stands "
+                                   "alone (`rathaus chat` keeps the topic across lines).")
     a.add_argument("text", nargs="*", metavar="TEXT", help="the question (words are joined); '-' reads stdin")
     a.add_argument("--json", action="store_true", help="JSON lines (the default; kept for scripts)")
     a.add_argument("--language", help="language of the question (default: detected)")
@@ -197,16 +200,22 @@ def _questions(args) -> list[str] | None:
 
 
 def cmd_ask(args, config: Config) -> int:
+    import time
+
     from rathaus.catalog import load_assistant
+    from rathaus.dialog import ConversationState, DialogEngine
 
     store = _store(config)
     assistant = load_assistant(config, store)
     questions = _questions(args)
     source = questions if questions is not None else (line.rstrip("\n") for line in sys.stdin)
+    engine = DialogEngine(assistant)
     for question in source:
         if questions is None and not question.strip():
             continue
-        decision = assistant.ask(question, language=args.language)
+        started = time.perf_counter()
+        decision = engine.turn(ConversationState(), question, args.language)  # each line on its own
+        decision.latency_ms = (time.perf_counter() - started) * 1000
         print(json.dumps(decision.to_dict(), ensure_ascii=False), flush=True)
         if args.explain:
             analysis = assistant.index.analyze(question)
