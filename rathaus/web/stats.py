@@ -22,6 +22,7 @@ class Dashboard:
     top_services: list[tuple[str, int]]         # (service id, calls)
     gaps: list[dict] = field(default_factory=list)  # {text, count, last, call_id}
     latency: dict = field(default_factory=dict)     # count, mean, p50, p90, p95, max, histogram
+    channels: dict = field(default_factory=dict)    # channel (phone, web) -> [(YYYY-MM-DD, conversations)]
 
 
 def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashboard:
@@ -40,7 +41,18 @@ def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashbo
            WHERE s IS NOT NULL AND substr(started_at, 1, 10) >= ? GROUP BY s ORDER BY 2 DESC LIMIT 10""", window).fetchall()
     return Dashboard(days=series, outcomes=[tuple(r) for r in outcomes], total=sum(n for _, n in outcomes),
                      top_services=[tuple(r) for r in top], gaps=catalog_gaps(store, first.isoformat()),
-                     latency=latency(store, first.isoformat()))
+                     latency=latency(store, first.isoformat()), channels=by_channel(store, first, days))
+
+
+def by_channel(store: Store, first: date, days: int) -> dict[str, list[tuple[str, int]]]:
+    """Conversations per day for each channel: phone calls and web chats."""
+    counts: dict[str, dict[str, int]] = {"phone": {}, "web": {}}
+    for channel, day, n in store.conn.execute(
+            "SELECT channel, substr(started_at, 1, 10), count(*) FROM calls WHERE substr(started_at, 1, 10) >= ?"
+            " GROUP BY 1, 2", (first.isoformat(),)):
+        counts.setdefault(channel or "phone", {})[day] = n
+    dates = [(first + timedelta(d)).isoformat() for d in range(days)]
+    return {channel: [(d, per_day.get(d, 0)) for d in dates] for channel, per_day in counts.items()}
 
 
 def _person_reasons() -> set[str]:
