@@ -135,3 +135,28 @@ def test_embed_snippet_and_refused_embedder(chat):
     assert refused.status == 403 and "frame-ancestors" in refused.headers["Content-Security-Policy"]
     arabic = chat.get("/chat?lang=ar")
     assert 'dir="rtl"' in arabic.text_
+
+
+def test_chat_only_app_has_no_review_page(config, store):
+    """`rathaus serve --chat-only`: the chat answers, nothing of the review page exists."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from rathaus.webchat.app import create_chat_app
+
+    async def go():
+        client = TestClient(TestServer(create_chat_app(config, store)))
+        await client.start_server()
+        try:
+            out = {}
+            for path in ("/chat", "/chat/embed.js", "/login", "/calls", "/admin/users", "/api/dashboard"):
+                r = await client.get(path, allow_redirects=False)
+                out[path] = (r.status, r.headers.get("X-Content-Type-Options"))
+            return out
+        finally:
+            await client.close()
+
+    seen = asyncio.new_event_loop().run_until_complete(go())
+    assert seen["/chat"] == (200, "nosniff") and seen["/chat/embed.js"][0] == 200
+    assert all(seen[p][0] == 404 for p in ("/login", "/calls", "/admin/users", "/api/dashboard")), seen

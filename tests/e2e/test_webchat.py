@@ -133,6 +133,7 @@ def test_embedded_chat_on_an_allowed_town_page_and_refused_elsewhere(browser, se
     assert "37 Euro" in first.inner_text()
     link = first.get_by_role("link", name=re.compile("Antrag Personalausweis"))
     assert link.get_attribute("href") == FORM_URL
+    shot(page, "first-answer")  # the README's picture (docs/webchat.png) is this one
     frame.locator("#question").fill("Und welche Unterlagen brauche ich?")
     frame.locator("#question").press("Enter")
     frame.locator(".msg.bot").nth(1).wait_for(timeout=60_000)

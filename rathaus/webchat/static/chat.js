@@ -41,6 +41,7 @@
     item.appendChild(el("p", "who", S.you + ":"));
     item.appendChild(el("p", "text", text));
     log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
   }
 
   function renderBot(r, live) {
@@ -86,6 +87,7 @@
       item.appendChild(speak);
     }
     log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
     if (r.person) showContact(live);
     if (r.reference) document.getElementById("reference").textContent = S.reference.replace("{ref}", r.reference);
   }
