@@ -74,7 +74,10 @@ def test_conversation_follow_up_person_and_callback_are_stored_as_a_web_call(cha
     figures = json.loads(chat.get("/api/dashboard").text_)
     assert sum(n for _, n in figures["channels"]["web"]) == 1
 
-    # the data subject finds and erases the conversation by the number left in the form
+    # the data subject finds the conversation by the reference the chat showed, and erases it by
+    # the number left in the form
+    by_reference = cli("privacy", "export", "--call", person["reference"])
+    assert by_reference.returncode == 0 and "Passfoto" in by_reference.stdout
     exported = cli("privacy", "export", "--number", "0711 2345678")
     assert exported.returncode == 0, exported.stderr
     assert "Unterlagen" in exported.stdout

@@ -62,7 +62,7 @@ class WebDialog:
         saved = self.chats.record_turn(chat, call_id, token, caller_text, reply["text"], lang, action, service_id,
                                        [_cand(c) for c in decision.candidates or []], outcome, state,
                                        round(latency, 1), handoff)
-        reply.update({"token": token, "turn": saved.turns - 1, "reference": call_id[:8],
+        reply.update({"token": token, "turn": saved.turns - 1, "reference": call_id,
                       "language": lang, "dir": "rtl" if lang in R.RTL else "ltr"})
         return reply
 

@@ -187,7 +187,7 @@ async def callback_api(request: web.Request) -> web.Response:
             if chat is None:
                 raise Refused(409, "expired")
             dialog.chats.add_callback(chat, name, phone, email, message, chat.state.service_id)
-            return {"ok": True, "text": t("callback_saved", lang, name=name), "reference": chat.call_id[:8]}
+            return {"ok": True, "text": t("callback_saved", lang, name=name), "reference": chat.call_id}
 
         return web.json_response(await runtime.run(save))
 
