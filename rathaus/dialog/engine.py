@@ -110,7 +110,7 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         facet = F.detect(text) or previous_facet
-        decision = self.understanding.ask(text, lang)
+        decision = self._search(text, lang, facet)
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
         directory = self._directory()
@@ -159,17 +159,35 @@ class DialogEngine:
         decision.facet = facet
         return decision
 
+    def _search(self, text: str, lang: str, facet: str | None) -> Decision:
+        """The catalog's decision; for a facet question also without the facet's words ("Kann ich
+        mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
+        decision = self.understanding.ask(text, lang)
+        best = decision.candidates[0].score if decision.candidates else 0.0
+        if facet is None or (decision.action == "answer" and best >= 0.85):
+            return decision
+        drop = F.facet_words(text, facet)
+        kept = [w for w in text.split() if not set(T.words(w)) & drop]
+        if not drop or len(kept) == len(text.split()) or not T.content_words(" ".join(kept)):
+            return decision
+        bare = self.understanding.ask(" ".join(kept), lang)
+        bare_best = bare.candidates[0].score if bare.candidates else 0.0
+        if bare.action != "forward" and bare_best > best + 0.05:
+            bare.question = text
+            return bare
+        return decision
+
     # ----------------------------------------------------------------------------- confirmations
     def _pending_reply(self, state: ConversationState, text: str, lang: str) -> Decision | None:
         yes = yes_no(text, lang)
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
         state.pending_service = state.pending_facet = None
         state.pending_question = ""
-        if yes is True:
-            return self.confirmed(state, pending.id, facet, question, lang)
         if yes is None and F.detect(text) and not self._residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
+        if yes is True:
+            return self.confirmed(state, pending.id, facet, question, lang)
         if yes is False:
             return Decision(question=text, action="rephrase", answer=prompts.text("dialog.turn.rephrase", lang),
                             language=lang, reason=_reason("declined"))

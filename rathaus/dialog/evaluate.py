@@ -5,7 +5,7 @@ TSV columns (bench/data/dialog_*.tsv):
   question  what the caller says
   service   acceptable service ids (comma separated), FORWARD for a question that must go to a
             person, empty for a question about an office alone
-  office    the office id the answer must be about (office questions), else empty
+  office    the office the answer must be about (its id, or the start of its name), else empty
   facet     the facet asked (cost, documents, where, hours, contact, appointment, processing_time,
             online, deadline, validity), or empty
   fact      text the answer must contain (case and spacing ignored); alternatives separated by |
@@ -78,8 +78,10 @@ def judge(turn: Turn, reply: dict) -> dict:
         return {"fact": False, "wrong": action == "answer", "facet": None, "not_answered": action != "answer"}
     # The expected service, or (for an office question, also inside a service conversation) the
     # expected office; a named office must be the right one.
-    right_subject = (service in turn.services) or bool(turn.office and office == turn.office)
-    if turn.office and office and office != turn.office:
+    office_name = _norm((reply.get("office") or {}).get("name") or "")
+    office_ok = bool(office) and (office == turn.office or office_name.startswith(_norm(turn.office)))
+    right_subject = (service in turn.services) or bool(turn.office and office_ok)
+    if turn.office and office and not office_ok:
         right_subject = False
     said = any(_norm(f) in answer for f in turn.facts) if turn.facts else True
     return {"fact": action == "answer" and right_subject and said,

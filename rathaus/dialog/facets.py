@@ -167,8 +167,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         young = [line for line in lines if _young(line)]
         if young:
             return young[:1], len(lines) > 1
-    q_words = ({T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
-               - {T.stem(w) for w in T.content_words(service_name)})
+    name_stems = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 5}
+    q_words = {q for q in {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
+               if not any(n in q for n in name_stems)}  # "Unterschriftsbeglaubigung" names the service itself
 
     def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
         stems = {T.stem(w) for w in T.content_words(line)}
