@@ -150,6 +150,17 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
+            plain = self._plain_variant(decision, text)
+            if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
+                if facet:
+                    return self._service_answer(state, plain, facet, text, lang,
+                                                sorted(decision.candidates, key=lambda c: c.id != plain),
+                                                named[0] if named else None, "facet")
+                answered = self.understanding.answer_for(plain, lang)
+                answered.question = text
+                answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
+                self._remember(state, answered, None)
+                return answered
             if facet and self._one_plausible(decision, text):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
@@ -218,6 +229,23 @@ class DialogEngine:
         said |= {w[:k] for w in said for k in range(5, len(w))}
         covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
         return len(covered) == 1 and covered[0].id == cands[0].id
+
+    def _plain_variant(self, decision: Decision, text: str) -> str | None:
+        """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
+        not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
+        cands = decision.candidates or []
+        window = self._setting("confirm_window", 0.10)
+        close = [c for c in cands if cands[0].score - c.score <= window][:2]
+        if len(close) != 2:
+            return None
+        names = [T.words(c.name) for c in close]
+        for i, (a, b) in enumerate((names, names[::-1])):
+            if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
+                special = a[a.index("ohne") + 1:a.index("ohne") + 2]
+                said = {T.stem(w) for w in T.words(text)}
+                if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
+                    return close[i].id
+        return None
 
     # ------------------------------------------------------------------------------------ helpers
     def _residual(self, text: str, named: list[Office]) -> set[str]:
