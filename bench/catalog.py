@@ -34,7 +34,8 @@ SAMPLE = ROOT / "rathaus" / "catalog" / "data" / "sample_musterstadt.json"
 DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev.tsv'}",
                f"munich={DATA / 'dialog_muenchen_dev.tsv'}"]
-KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}"]
+KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
+              f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}"]
 
 
 def machine() -> dict:
@@ -100,7 +101,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--catalog", default=str(SHARED / "catalog" / "muenchen" / "services_de.json"))
     parser.add_argument("--questions", nargs="*", default=[
-        str(SHARED / "eval" / "questions_muenchen_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
+        str(SHARED / "eval" / "questions_muenchen_dev.tsv"), str(DATA / "questions_muenchen_colloquial_dev.tsv"),
+        str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
     parser.add_argument("--kept-apart", action="store_true", help="also run the kept-apart conversation sets")

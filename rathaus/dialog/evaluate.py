@@ -108,6 +108,7 @@ def evaluate_turns(turns: list[Turn], run: Callable[[list[Turn]], list[tuple[dic
     facets = [j["facet"] for t, j in inside if j["facet"] is not None]
     person = [j["not_answered"] for t, j, _, _ in rows if t.forward]
     latencies = [ms for *_, ms in rows]
+    cpu = sorted(r.get("cpu_ms", 0.0) for _, _, r, _ in rows)
     out = {
         "turns": len(rows), "conversations": len({t.conv for t in turns}),
         "fact_answered": _share([j["fact"] for _, j in inside]),
@@ -119,6 +120,8 @@ def evaluate_turns(turns: list[Turn], run: Callable[[list[Turn]], list[tuple[dic
         "wrong_answers": _share([j["wrong"] for _, j, _, _ in rows]),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1) if latencies else None,
+        # CPU time of this process per turn: the latency on an idle machine, not inflated by others' load
+        "cpu_ms_p50": round(statistics.median(cpu), 1) if cpu else None,
     }
     if details:
         out["details"] = [{"conv": t.conv, "question": t.question, "expected": t.services or t.office,
@@ -138,9 +141,11 @@ def play_in_process(engine) -> Callable[[list[Turn]], list[tuple[dict, float]]]:
         for turn in turns:
             if not turn.follow_up:
                 state = ConversationState()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             decision = engine.turn(state, turn.question)
-            out.append((reply_json(turn.question, decision), (time.perf_counter() - started) * 1000))
+            reply = reply_json(turn.question, decision)
+            reply["cpu_ms"] = (time.process_time() - cpu) * 1000
+            out.append((reply, (time.perf_counter() - started) * 1000))
         return out
 
     return run
