@@ -136,8 +136,13 @@ class Assistant:
             thread.join(timeout)
 
     def warm_up(self) -> None:
-        """Build the index and run one question so the first caller waits for nothing."""
+        """Build the index, the dialog's office list and its cue tables, and run one question, so
+        the first caller waits for nothing."""
+        from rathaus.dialog import ConversationState, DialogEngine
+
         self.ask("Personalausweis")
+        self.office_directory()
+        DialogEngine(self).turn(ConversationState(), "Wann hat das Bürgerbüro geöffnet?")
 
     # --- questions ------------------------------------------------------------------------------
 

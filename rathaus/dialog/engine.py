@@ -110,7 +110,7 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         facet = F.detect(text) or previous_facet
-        decision = self.understanding.ask(text, lang)
+        decision = self._search(text, lang, facet)
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
         directory = self._directory()
@@ -150,6 +150,17 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
+            plain = self._plain_variant(decision, text)
+            if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
+                if facet:
+                    return self._service_answer(state, plain, facet, text, lang,
+                                                sorted(decision.candidates, key=lambda c: c.id != plain),
+                                                named[0] if named else None, "facet")
+                answered = self.understanding.answer_for(plain, lang)
+                answered.question = text
+                answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
+                self._remember(state, answered, None)
+                return answered
             if facet and self._one_plausible(decision, text):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
@@ -159,17 +170,35 @@ class DialogEngine:
         decision.facet = facet
         return decision
 
+    def _search(self, text: str, lang: str, facet: str | None) -> Decision:
+        """The catalog's decision; for a facet question also without the facet's words ("Kann ich
+        mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
+        decision = self.understanding.ask(text, lang)
+        best = decision.candidates[0].score if decision.candidates else 0.0
+        if facet is None or (decision.action == "answer" and best >= 0.85):
+            return decision
+        drop = F.facet_words(text, facet)
+        kept = [w for w in text.split() if not set(T.words(w)) & drop]
+        if not drop or len(kept) == len(text.split()) or not T.content_words(" ".join(kept)):
+            return decision
+        bare = self.understanding.ask(" ".join(kept), lang)
+        bare_best = bare.candidates[0].score if bare.candidates else 0.0
+        if bare.action != "forward" and bare_best > best + 0.05:
+            bare.question = text
+            return bare
+        return decision
+
     # ----------------------------------------------------------------------------- confirmations
     def _pending_reply(self, state: ConversationState, text: str, lang: str) -> Decision | None:
         yes = yes_no(text, lang)
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
         state.pending_service = state.pending_facet = None
         state.pending_question = ""
-        if yes is True:
-            return self.confirmed(state, pending.id, facet, question, lang)
         if yes is None and F.detect(text) and not self._residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
+        if yes is True:
+            return self.confirmed(state, pending.id, facet, question, lang)
         if yes is False:
             return Decision(question=text, action="rephrase", answer=prompts.text("dialog.turn.rephrase", lang),
                             language=lang, reason=_reason("declined"))
@@ -200,6 +229,23 @@ class DialogEngine:
         said |= {w[:k] for w in said for k in range(5, len(w))}
         covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
         return len(covered) == 1 and covered[0].id == cands[0].id
+
+    def _plain_variant(self, decision: Decision, text: str) -> str | None:
+        """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
+        not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
+        cands = decision.candidates or []
+        window = self._setting("confirm_window", 0.10)
+        close = [c for c in cands if cands[0].score - c.score <= window][:2]
+        if len(close) != 2:
+            return None
+        names = [T.words(c.name) for c in close]
+        for i, (a, b) in enumerate((names, names[::-1])):
+            if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
+                special = a[a.index("ohne") + 1:a.index("ohne") + 2]
+                said = {T.stem(w) for w in T.words(text)}
+                if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
+                    return close[i].id
+        return None
 
     # ------------------------------------------------------------------------------------ helpers
     def _residual(self, text: str, named: list[Office]) -> set[str]:

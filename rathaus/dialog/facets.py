@@ -119,7 +119,7 @@ _ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|dabei|dafür|dazu|hierfür|hie
 
 # ------------------------------------------------------------------------------------------ fees
 _MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
-_AGE = re.compile(r"\b(\d{1,2})\s*(jahre|jahren|jahr|years|yaş|лет|років|سنة)", re.I)
+_AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
 
 
 def fee_lines(fees: str) -> list[str]:
@@ -158,6 +158,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if not lines:
         return [], False
     folded = _folded(question)
+    bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
+    if bound:
+        same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in _folded(line)]
+        if same:
+            return same[:1], len(lines) > 1
     age = _AGE.search(question)
     if age:
         fitting = [line for line in lines if _age_fits(line, int(age.group(1)))]
@@ -167,8 +172,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         young = [line for line in lines if _young(line)]
         if young:
             return young[:1], len(lines) > 1
-    q_words = ({T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
-               - {T.stem(w) for w in T.content_words(service_name)})
+    name_stems = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 5}
+    q_words = {q for q in {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
+               if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in name_stems)}  # the service itself
 
     def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
         stems = {T.stem(w) for w in T.content_words(line)}
