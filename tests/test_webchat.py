@@ -163,3 +163,37 @@ def test_chat_only_app_has_no_review_page(config, store):
     seen = asyncio.new_event_loop().run_until_complete(go())
     assert seen["/chat"] == (200, "nosniff") and seen["/chat/embed.js"][0] == 200
     assert all(seen[p][0] == 404 for p in ("/login", "/calls", "/admin/users", "/api/dashboard")), seen
+
+
+def test_confirm_buttons_languages_gaps_and_retention(chat, store, cli):
+    # a close call gets "Geht es um ...?" with Ja/Nein; "Ja" answers about that service
+    r, ask = say(chat, "Ich brauche etwas wegen Müll")
+    assert ask["action"] == "confirm" and ask["confirm"] == {"yes": "Ja", "no": "Nein"}
+    r, yes = say(chat, "", ask["token"], kind="yes")
+    assert yes["action"] == "answer" and yes["service"]["name"] == ask["service"]["name"]
+    # the dialog answers in the language the citizen writes, whatever the page's language
+    r, english = say(chat, "How much does an ID card cost?")
+    assert english["language"] == "en" and english["text"].startswith("The fee") and english["dir"] == "ltr"
+    r, arabic = say(chat, "كم تكلفة جواز السفر؟")
+    assert arabic["language"] == "ar" and arabic["dir"] == "rtl"
+    # a question the catalog cannot answer: a hand-over offer, and a catalog gap for staff
+    r, unknown = say(chat, "Wie füttere ich Einhörner im Stadtpark?")
+    assert unknown["action"] == "forward" and unknown["person"] is True and unknown["office"]["phone"]
+    assert chat.login("admin", ADMIN_PW).status == 302
+    gaps = json.loads(chat.get("/api/dashboard").text_)["gaps"]
+    assert any("Einhörner" in g["text"] for g in gaps)
+    # the stored dialog state holds no text the citizen wrote
+    states = " ".join(s for (s,) in store.conn.execute("SELECT state FROM web_chats"))
+    assert "Einhörner" not in states and "How much" not in states and "Müll" not in states
+
+    # retention removes the texts of old conversations like those of calls; an idle
+    # conversation's state goes with the next message anyone sends
+    with store.conn:
+        store.conn.execute("UPDATE calls SET started_at = '2020-01-01T10:00:00.000+00:00'")
+        store.conn.execute("UPDATE web_chats SET updated_at = '2020-01-01T10:00:00.000+00:00'")
+    done = cli("privacy", "retention", "--json")
+    assert done.returncode == 0, done.stderr
+    assert store.conn.execute("SELECT count(*) FROM call_turns").fetchone()[0] == 0
+    r, fresh = say(chat, "Was kostet ein Reisepass?", yes["token"])
+    assert fresh["token"] != yes["token"]  # the idle conversation is not continued
+    assert store.conn.execute("SELECT count(*) FROM web_chats").fetchone()[0] == 1

@@ -41,9 +41,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def state_to_json(state: ConversationState) -> str:
+def state_to_json(state: ConversationState, redact=lambda text: text) -> str:
+    """The state without what the citizen wrote: the turns keep action, service, office and facet
+    (the stored call_turns hold the redacted texts), and a question waiting for yes/no is kept
+    redacted. The row is deleted once the conversation is idle (`idle_minutes`)."""
     data = asdict(state)
-    data["turns"] = data["turns"][-KEEP_TURNS:]
+    data["turns"] = [{k: v for k, v in t.items() if k != "caller"} for t in data["turns"][-KEEP_TURNS:]]
+    data["pending_question"] = redact(data.get("pending_question") or "")
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -98,6 +102,14 @@ class ChatStore:
     def redact(self, text: str, names: list[str] | None = None) -> str:
         return self.privacy.redact(text, names or [], self._allowed_numbers()).text
 
+    def _idle_limit(self) -> str:
+        return (datetime.now(timezone.utc) - timedelta(minutes=self.idle_minutes)).isoformat(timespec="milliseconds")
+
+    def transcript(self, call_id: str) -> list[dict[str, str]]:
+        """The conversation so far as stored (redacted), for the hand-off record."""
+        return [{"role": r, "text": t} for r, t in self.store.conn.execute(
+            "SELECT role, text FROM call_turns WHERE call_id = ? ORDER BY idx", (call_id,))]
+
     # ------------------------------------------------------------------------------ lifecycle
     def start(self, language: str) -> tuple[str, str]:
         """A new conversation: (call id, token for the browser). The calls row is written with
@@ -113,8 +125,7 @@ class ChatStore:
             " JOIN calls c ON c.id = w.call_id WHERE w.token_hash = ?", (_hash(token),)).fetchone()
         if row is None:
             return None
-        limit = (datetime.now(timezone.utc) - timedelta(minutes=self.idle_minutes)).isoformat(timespec="milliseconds")
-        if row[3] < limit:
+        if row[3] < self._idle_limit():
             return None
         return Chat(row[0], state_from_json(row[1]), row[2], row[4], row[5] or "de")
 
@@ -128,6 +139,7 @@ class ChatStore:
         caller_red, reply_red = self.redact(caller_text), self.redact(reply_text)
         handoff_json = (json.dumps(self.privacy.redact_data(handoff, [], self._allowed_numbers()), ensure_ascii=False)
                         if handoff is not None else None)
+        state_json, idle_limit = state_to_json(state, self.redact), self._idle_limit()
         fields = {"ended_at": now, "language": language, "outcome": outcome, "decision": action}
         if service_id:
             fields["service_id"] = service_id
@@ -153,7 +165,9 @@ class ChatStore:
                 sets = ", ".join(f"{k} = ?" for k in fields)
                 conn.execute(f"UPDATE calls SET {sets} WHERE id = ?", [*fields.values(), call_id])
                 conn.execute("UPDATE web_chats SET state = ?, updated_at = ?, turns = ? WHERE call_id = ?",
-                             (state_to_json(state), now, idx + 2, call_id))
+                             (state_json, now, idx + 2, call_id))
+                # conversations idle for longer cannot be continued: their state goes
+                conn.execute("DELETE FROM web_chats WHERE updated_at < ?", (idle_limit,))
 
         _retry(self.store, write)
         return Chat(call_id, state, idx + 2, outcome, language)

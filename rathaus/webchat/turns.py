@@ -55,7 +55,8 @@ class WebDialog:
             handoff = {"channel": "web", "language": lang, "reason": _reason(key),
                        "service_id": state.service_id or (decision.service.id if decision.service else None),
                        "candidates": [_cand(c) for c in decision.candidates or []],
-                       "transcript": [{"role": "caller", "text": t["caller"]} for t in state.turns[-10:]],
+                       "transcript": (self.chats.transcript(call_id) if chat else [])
+                       + [{"role": "caller", "text": caller_text}],
                        "target": (reply.get("office") or {}).get("name")}
         latency = (time.perf_counter() - started) * 1000
         service_id = decision.service.id if decision.service is not None and action != "confirm" else None
@@ -76,6 +77,7 @@ class WebDialog:
             pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
             if kind == "yes":
                 decision = self.engine.confirmed(state, pending.id, facet, question, ui_lang)
+                state.pending_question = ""
             else:
                 state.pending_service = state.pending_facet = None
                 state.pending_question = ""
