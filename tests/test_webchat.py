@@ -197,3 +197,20 @@ def test_confirm_buttons_languages_gaps_and_retention(chat, store, cli):
     r, fresh = say(chat, "Was kostet ein Reisepass?", yes["token"])
     assert fresh["token"] != yes["token"]  # the idle conversation is not continued
     assert store.conn.execute("SELECT count(*) FROM web_chats").fetchone()[0] == 1
+
+
+def test_read_aloud_speaks_only_this_conversations_replies(chat):
+    import io
+    import wave
+
+    r, reply = say(chat, "Wann hat das Bürgerbüro geöffnet?")
+    spoken = chat.post("/api/chat/speak", json={"token": reply["token"], "turn": reply["turn"]})
+    if spoken.status == 503:  # no speech synthesis installed: a clear refusal, the text stays
+        assert json.loads(spoken.text_)["code"] == "no_speech"
+        return
+    assert spoken.status == 200 and spoken.headers["Content-Type"] == "audio/wav"
+    with wave.open(io.BytesIO(spoken.body)) as w:
+        assert w.getnframes() / w.getframerate() > 2.0
+    # the citizen's own turn, another conversation's token: nothing is spoken
+    assert chat.post("/api/chat/speak", json={"token": reply["token"], "turn": reply["turn"] - 1}).status == 404
+    assert chat.post("/api/chat/speak", json={"token": "x" * 32, "turn": reply["turn"]}).status == 404

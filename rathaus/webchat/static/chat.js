@@ -87,7 +87,8 @@
       item.appendChild(speak);
     }
     log.appendChild(item);
-    log.scrollTop = log.scrollHeight;
+    // the start of the reply in view (a long answer is read from its beginning)
+    log.scrollTop = item.offsetTop - log.offsetTop - 8;
     if (r.person) showContact(live);
     if (r.reference) document.getElementById("reference").textContent = S.reference.replace("{ref}", r.reference);
   }
