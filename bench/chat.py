@@ -7,10 +7,11 @@ database, then:
      the trusted local proxy, as behind the town's reverse proxy). Reply latency p50/p95 per
      message, errors, and lost conversations: every conversation must be in the database as a
      channel 'web' call with all its turns and its callback request.
-  2. abuse: one address floods the chat, oversized and malformed bodies are sent; counts of
-     413/429/400 and anything else. Meanwhile (--call) a real phone call (pjsua2 caller from
-     tests/sip_peers.py speaking a synthesized German question) must get its answer, and a
-     well-behaved chat from another address must still be answered.
+  2. abuse: one address floods the chat (--flood messages per second), oversized (200 kB) and
+     malformed bodies are sent; counts of 413/429/400 and anything else. For as long as the
+     flood lasts, a real phone call (pjsua2 caller from tests/sip_peers.py speaking a synthesized
+     German question) must get its answer, and citizens from other addresses asking every two
+     seconds must still be answered.
 Prints one JSON object.
 
   .venv/bin/python bench/chat.py --sessions 50
@@ -97,10 +98,13 @@ async def sessions_phase(base: str, n: int) -> dict:
             "error_kinds": sorted(set(errors))[:5], "wall_s": round(wall, 1)}
 
 
-async def abuse_phase(base: str, flood: int) -> dict:
+async def abuse_phase(base: str, until, rate: int) -> dict:
+    """Flood from one address (`rate` messages per second) plus oversized and malformed bodies,
+    while well-behaved citizens from other addresses keep asking, until `until()` is true."""
     import aiohttp
 
     statuses: dict[str, int] = {}
+    citizens: list[tuple[int, float]] = []
 
     def count(key) -> None:
         statuses[str(key)] = statuses.get(str(key), 0) + 1
@@ -111,26 +115,35 @@ async def abuse_phase(base: str, flood: int) -> dict:
                                        {"text": f"Hallo {k}", "lang": "de"}, "192.0.2.66")
             count(status)
 
-        async def oversized() -> None:
-            async with session.post(base + "/api/chat/message", data=b'{"text":"' + b"x" * 200_000 + b'"}',
-                                    headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.67"}) as r:
+        async def raw(body: bytes, address: str) -> None:
+            async with session.post(base + "/api/chat/message", data=body,
+                                    headers={"Content-Type": "application/json", "X-Forwarded-For": address}) as r:
                 count(r.status)
 
-        async def malformed() -> None:
-            async with session.post(base + "/api/chat/message", data=b"{\"text\": ",
-                                    headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.68"}) as r:
-                count(r.status)
-
-        async def citizen() -> tuple[int, float]:
-            await asyncio.sleep(0.5)
+        async def citizen(k: int) -> None:
             status, _, ms = await _post(session, base + "/api/chat/message",
-                                        {"text": "Was kostet ein Reisepass?", "lang": "de"}, "198.51.100.251")
-            return status, ms
+                                        {"text": "Was kostet ein Reisepass?", "lang": "de"}, f"198.51.100.{200 + k % 50}")
+            citizens.append((status, ms))
 
-        jobs = [flood_one(k) for k in range(flood)] + [oversized() for _ in range(5)] + [malformed() for _ in range(5)]
-        results = await asyncio.gather(citizen(), *jobs)
-    status, ms = results[0]
-    return {"flood_requests": flood, "statuses": statuses, "citizen_during_flood": {"status": status, "ms": round(ms, 1)}}
+        jobs: list[asyncio.Task] = []
+        started = time.monotonic()
+        k = 0
+        while not until() and time.monotonic() - started < 300:
+            for _ in range(max(1, rate // 10)):
+                jobs.append(asyncio.create_task(flood_one(k)))
+                k += 1
+            if k % 50 == 0:
+                jobs.append(asyncio.create_task(raw(b'{"text":"' + b"x" * 200_000 + b'"}', "192.0.2.67")))
+                jobs.append(asyncio.create_task(raw(b'{"text": ', "192.0.2.68")))
+            if k % (2 * max(10, rate // 10 * 10)) == 0:  # about every two seconds
+                jobs.append(asyncio.create_task(citizen(len(jobs))))
+            await asyncio.sleep(0.1)
+        await asyncio.gather(*jobs)
+        duration = time.monotonic() - started
+    ok = [ms for status, ms in citizens if status == 200]
+    return {"duration_s": round(duration, 1), "flood_rate_per_s": rate, "statuses": statuses,
+            "citizens_during_flood": {"asked": len(citizens), "answered": len(ok),
+                                      "p50_ms": percentile(ok, 0.5), "p95_ms": percentile(ok, 0.95)}}
 
 
 def phone_call(sip_port: int, work: Path) -> dict:
@@ -152,7 +165,8 @@ def phone_call(sip_port: int, work: Path) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sessions", type=int, default=50)
-    p.add_argument("--flood", type=int, default=120, help="requests from one address in the abuse phase")
+    p.add_argument("--flood", type=int, default=50, help="messages per second from one address in the abuse phase")
+    p.add_argument("--flood-s", type=float, default=20, help="length of the abuse phase without a phone call")
     p.add_argument("--no-call", dest="call", action="store_false", help="no phone call during the flood")
     args = p.parse_args()
 
@@ -184,7 +198,12 @@ def main() -> int:
         asyncio.run(_post_once(base))
         load = asyncio.run(sessions_phase(base, args.sessions))
         call = phone_call(sip_port, work) if args.call else None
-        abuse = asyncio.run(abuse_phase(base, args.flood))
+        if call:  # the flood lasts as long as the phone call
+            until = lambda: call["proc"].poll() is not None  # noqa: E731
+        else:
+            end = time.monotonic() + args.flood_s
+            until = lambda: time.monotonic() > end  # noqa: E731
+        abuse = asyncio.run(abuse_phase(base, until, args.flood))
         call_result = None
         if call:
             try:

@@ -98,9 +98,10 @@ def catalog_gaps(store: Store, since: str = "", limit: int = 20) -> list[dict]:
 
 
 def latency(store: Store, since: str = "") -> dict:
+    # the phone's figure (end of speech to first answer audio); chat replies are measured by bench/chat.py
     values = [r[0] for r in store.conn.execute(
-        "SELECT latency_ms FROM call_turns WHERE latency_ms IS NOT NULL AND substr(started_at, 1, 10) >= ? ORDER BY 1",
-        (since,))]
+        "SELECT t.latency_ms FROM call_turns t JOIN calls c ON c.id = t.call_id WHERE t.latency_ms IS NOT NULL"
+        " AND c.channel = 'phone' AND substr(t.started_at, 1, 10) >= ? ORDER BY 1", (since,))]
     if not values:
         return {"count": 0}
 

@@ -8,6 +8,7 @@ messages is refused (429) instead of queuing up, and the phone's dialog threads 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -69,10 +70,11 @@ class Runtime:
             self.pending -= 1
 
 
-def languages() -> list[str]:
-    """Languages with chat texts, German first."""
+@functools.lru_cache(maxsize=1)
+def languages() -> tuple[str, ...]:
+    """Languages with chat texts, German first (prompt files do not change while running)."""
     found = [lang for lang in prompts.languages() if prompts.has("webchat.title", lang)]
-    return sorted(found, key=lambda lang: (lang != "de", lang))
+    return tuple(sorted(found, key=lambda lang: (lang != "de", lang)))
 
 
 def _lang(value: str | None) -> str:
