@@ -20,7 +20,7 @@ class ChatSettings:
     max_pending: int = 64
     workers: int = 2
     idle_minutes: int = 60
-    port: int = 0
+    port: int = 8090
 
     def origins(self) -> frozenset[str]:
         return frozenset(o for o in (normalize_origin(x) for x in self.allowed_origins) if o)
