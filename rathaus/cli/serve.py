@@ -219,6 +219,6 @@ def list_callbacks(args: argparse.Namespace, config: Config) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{row['id']:>5}  {row['created_at'][:16]}  {row['status']:<5} {row['number'] or '-':<16} "
+            print(f"{row['id']:>5}  {row['created_at'][:16]}  {row['status']:<5} {row['number'] or row.get('email') or '-':<16} "
                   f"{row['name'] or '-':<24} {row['service_id'] or '-':<8} {row['reason'] or ''}")
     return 0

@@ -222,8 +222,24 @@ def test_chat_page_keyboard_only_accessible_and_reflows(browser, servers):
     page.evaluate("() => { document.documentElement.style.zoom = '2'; }")
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     page.evaluate("() => { document.documentElement.style.zoom = ''; }")
-    # other languages: English texts, Arabic right to left
+    # the check itself finds a violation when there is one: an input without a label
+    page.evaluate("() => { const i = document.createElement('input'); i.id = 'unlabelled'; document.body.append(i); }")
+    assert "label" in [v["id"] for v in axe(page)]
+    page.evaluate("() => document.getElementById('unlabelled').remove()")
+    # switching the language with the keyboard keeps the conversation
     page.set_viewport_size({"width": 1000, "height": 900})
+    page.focus("#lang")
+    for _ in range(6):  # de, ar, en, ...: arrow keys move through the closed list
+        if page.evaluate("() => document.getElementById('lang').value") == "en":
+            break
+        page.keyboard.press("ArrowDown")
+    _tab_to(page, "#lang-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert page.locator("h1").inner_text() == "Questions for the town"
+    assert page.locator(".msg.you").first.inner_text().endswith("Wann hat das Bürgerbüro geöffnet?")
+    assert page.locator(".msg.bot").count() == 3
+    # Arabic right to left
     page.goto(servers.url + "/chat?lang=ar")
     assert page.evaluate("() => document.documentElement.dir") == "rtl"
     assert axe(page) == []
