@@ -272,8 +272,8 @@ class DialogEngine:
         if decision.service is not None and decision.service.id == state.service_id:
             return True
         service = self.understanding.service(state.service_id) if state.service_id else None
-        if service is None:
-            return decision.action == "forward"
+        if service is None:  # an office under discussion: a short question not clearly about a service
+            return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
         known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
         other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
                  else set())
