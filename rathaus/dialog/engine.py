@@ -42,6 +42,14 @@ def _case_question(text: str) -> bool:
     return any(p.search(folded) for p in _turn_data()[2])
 
 
+def _closing(text: str, lang: str) -> bool:
+    """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
+    words = _WORD.findall(text.lower())
+    norm = " " + " ".join(words) + " "
+    done = [" ".join(_WORD.findall(w.lower())) for w in prompts.raw("phone.words.done", lang)]
+    return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
+
+
 def correction(text: str) -> str | None:
     """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
     folded = " ".join(T.fold(text).split())
@@ -96,6 +104,10 @@ class DialogEngine:
             pending = self._pending_reply(state, text, lang)
             if pending is not None:
                 return pending
+        if text and _closing(text, lang):
+            state.pending_service = None
+            return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
+                            language=lang, reason=_reason("goodbye"))
         corrected = correction(text) if text else None
         previous_facet = None
         if corrected:
