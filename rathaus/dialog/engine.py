@@ -349,6 +349,22 @@ def yes_no(text: str, lang: str) -> bool | None:
     return None
 
 
+class SingleTurn:
+    """`ask(question)` through the engine, each question a conversation of its own: what
+    `rathaus ask` and `rathaus eval` measure, the same decision a caller's first turn gets."""
+
+    def __init__(self, understanding: Any):
+        self.engine = DialogEngine(understanding)
+
+    def ask(self, question: str, language: str | None = None) -> Decision:
+        import time
+
+        started = time.perf_counter()
+        decision = self.engine.turn(ConversationState(), question, language)
+        decision.latency_ms = (time.perf_counter() - started) * 1000
+        return decision
+
+
 def reply_json(caller: str, decision: Decision) -> dict:
     """One turn as `rathaus chat --json` prints it."""
     return {"caller": caller, "action": decision.action,
