@@ -66,6 +66,8 @@ def test_opening_hours_parsed_and_spoken_naturally():
                                  "und von 14 bis 18 Uhr")
     assert H.speak(H.parse("Mo-Fr 7:30-12 Uhr")) == "Montag bis Freitag von 7 Uhr 30 bis 12 Uhr"
     assert not H.parse("nach Vereinbarung").parsed
+    assert H.speak(H.parse("Mo.-Fr. 8:00 – 12:00 Uhr, Do. 14:00 – 18:00 Uhr")).startswith("Montag bis Mittwoch und Freitag")
+    assert H.speak(H.parse("Mo, Di, Do: 8-12 Uhr, Mi: geschlossen")) == "Montag, Dienstag und Donnerstag von 8 bis 12 Uhr"
 
 
 def test_open_on_the_day_and_part_of_day_asked():
