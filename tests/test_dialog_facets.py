@@ -130,3 +130,24 @@ def test_corrections_and_case_questions():
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
+
+
+def test_conversation_files_are_checked(tmp_path):
+    from rathaus.dialog.evaluate import judge, read_turns
+    from rathaus.errors import RathausError
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("question\texpected\nWas kostet das?\t102\n", encoding="utf-8")
+    with pytest.raises(RathausError, match="conv, question"):
+        read_turns(bad)
+    good = tmp_path / "good.tsv"
+    good.write_text("conv\tquestion\tservice\toffice\tfacet\tfact\n"
+                    "a\tWas kostet ein Pass?\t102\t\tcost\t70 Euro\na\tUnd wo?\t102\tbb\twhere\tRathausplatz 1\n"
+                    "p\tIst mein Pass fertig?\tFORWARD\t\t\t\n", encoding="utf-8")
+    first, follow, person = read_turns(good)
+    assert not first.follow_up and follow.follow_up and person.forward and not person.follow_up
+    said = {"action": "answer", "service": {"id": "102"}, "office": None, "facet": "cost", "answer": "Die Gebühr: 70 Euro."}
+    assert judge(first, said)["fact"] and not judge(first, said)["wrong"]
+    other = dict(said, service={"id": "101"})
+    assert judge(first, other)["wrong"] and not judge(first, other)["fact"]
+    assert judge(person, said)["wrong"] and judge(person, {"action": "forward"})["not_answered"]

@@ -18,7 +18,7 @@ from typing import Any
 import prompts
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import answer_language
-from rathaus.catalog.assistant import asks_for_person
+from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
@@ -89,8 +89,11 @@ class DialogEngine:
 
     # -------------------------------------------------------------------------------------- turn
     def turn(self, state: ConversationState, utterance: str, language: str | None = None) -> Decision:
-        text = " ".join(str(utterance).split())
+        text = " ".join(str(utterance).split())[:MAX_QUESTION_CHARS]  # a pasted document stays one short turn
+        if language is None and state.language and len(text.split()) <= 4:
+            language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
         lang = answer_language(language or detect_language(text))
+        state.language = lang
         decision = self._turn(state, text, lang)
         decision.question = text
         state.turns.append({"caller": text, "action": decision.action,
