@@ -124,7 +124,7 @@ def test_no_fact_says_so_and_offers_the_office_phone():
 
 
 def test_corrections_and_case_questions():
-    assert correction("Nein, ich meinte den Reisepass") == "den reisepass"
+    assert correction("Nein, ich meinte den Führerschein") == "den Führerschein"
     assert correction("No, I meant the passport") == "the passport"
     assert correction("Was kostet ein Reisepass?") is None
     assert _case_question("Ist mein Personalausweis schon fertig?")

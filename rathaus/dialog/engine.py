@@ -52,11 +52,13 @@ def _closing(text: str, lang: str) -> bool:
 
 def correction(text: str) -> str | None:
     """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
-    folded = " ".join(T.fold(text).split())
+    original = text.split()
+    folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
     for pattern in _turn_data()[0]:
         m = pattern.search(folded)
         if m:
-            rest = folded[m.end():].strip(" ,.!?")
+            consumed = len(folded[:m.end()].split())
+            rest = " ".join(original[consumed:]).strip(" ,.!?")
             return rest or None
     return None
 
