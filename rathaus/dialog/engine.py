@@ -42,6 +42,16 @@ def _case_question(text: str) -> bool:
     return any(p.search(folded) for p in _turn_data()[2])
 
 
+def _nouns(text: str) -> set[str]:
+    """Stems of the capitalised words after the first (German nouns name things; a question that
+    names none brings no new topic). Text without any capital letter (lower-cased input) counts
+    every word, so nothing is lost where the case is unknown."""
+    tokens = re.findall(r"[^\W\d_][\w-]*", text)
+    if not any(t[0].isupper() for t in tokens):
+        return {T.stem(w) for t in tokens for w in T.words(t)}
+    return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
+
+
 def _closing(text: str, lang: str) -> bool:
     """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
     words = _WORD.findall(text.lower())
@@ -148,7 +158,7 @@ class DialogEngine:
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
-        if state.subject and follow_facet and self._refers_back(state, residual, decision):
+        if state.subject and follow_facet and self._refers_back(state, residual, decision, _nouns(text)):
             if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
                 office = directory.get(state.office_id)
                 if office is not None:
@@ -280,7 +290,8 @@ class DialogEngine:
             out.add(T.stem(w))
         return out
 
-    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision) -> bool:
+    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision,
+                     nouns: set[str]) -> bool:
         """Whether a turn with a facet is about the service (or office) already under discussion:
         it names nothing new, or only words of that service ("Und für Kinder?" when its fees
         name children), and not the name of another service that the search found."""
@@ -288,6 +299,9 @@ class DialogEngine:
             return True
         if decision.service is not None and decision.service.id == state.service_id:
             return True
+        if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
+            return True
+        residual = residual & nouns
         service = self.understanding.service(state.service_id) if state.service_id else None
         if service is None:  # an office under discussion: a short question not clearly about a service
             return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
@@ -296,7 +310,9 @@ class DialogEngine:
                  else set())
         if decision.action == "answer" and (residual & other) - known:
             return False
-        if len(residual) <= 2 and residual <= known:
+        # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
+        if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
+                                                                      for k in known)) for r in residual):
             return True
         return decision.action == "forward"
 

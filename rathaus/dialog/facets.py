@@ -182,7 +182,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
 
     def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
         stems = {T.stem(w) for w in T.content_words(line)}
-        return any(q == s or (len(q) >= 5 and s.startswith(q)) for q in q_words for s in stems)
+        return any(q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+                   for q in q_words for s in stems)  # "Expresspass" names "Expresszuschlag"
 
     named = [line for line in lines if names(line) and not (_young(line) or _adult(line))]
     if named:
