@@ -35,7 +35,9 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev.tsv'}",
                f"munich={DATA / 'dialog_muenchen_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
-              f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}"]
+              f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
+              f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
+              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}"]
 
 
 def machine() -> dict:
@@ -49,21 +51,6 @@ def machine() -> dict:
     except OSError:
         pass
     return info
-
-
-class _DialogAsk:
-    """`ask` through the dialog engine, one fresh conversation per question (as `rathaus ask`)."""
-
-    def __init__(self, engine):
-        self.engine = engine
-
-    def ask(self, text: str):
-        from rathaus.dialog import ConversationState
-
-        started = time.perf_counter()
-        decision = self.engine.turn(ConversationState(), text)
-        decision.latency_ms = (time.perf_counter() - started) * 1000
-        return decision
 
 
 def _assistant(catalog: str, embed_threads: int):
@@ -114,7 +101,7 @@ def main() -> int:
     from rathaus.catalog.assistant import Assistant, CatalogSettings
     from rathaus.catalog.evaluate import evaluate, read_questions
     from rathaus.catalog.repository import import_file
-    from rathaus.dialog import DialogEngine
+    from rathaus.dialog.engine import SingleTurn
     from rathaus.store import Store
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="rathaus-bench-")) / "bench.db")
@@ -129,7 +116,7 @@ def main() -> int:
     started = time.perf_counter()
     assistant.warm_up()
     warm_s = time.perf_counter() - started
-    dialog = _DialogAsk(DialogEngine(assistant))
+    dialog = SingleTurn(assistant)
 
     sets = {}
     for path in args.questions:

@@ -96,12 +96,14 @@ def test_chat_command_holds_a_conversation(prepared, tmp_path):
     db = tmp_path / "copy.db"
     shutil.copy(path, db)
     env = {"RATHAUS_DB": str(db), "RATHAUS_HOME": str(tmp_path)}
-    lines = "Was kostet ein Reisepass?\n\nUnd wo ist das?\nWann hat das offen?\nWie ist die Telefonnummer vom Standesamt?\n"
+    lines = ("Was kostet ein Reisepass?\n\nUnd wo ist das?\nWann hat das offen?\nWie ist die Telefonnummer vom Standesamt?\n"
+             "Danke, das war's\n")
     out = run_cli("chat", "--json", input=lines, env=env)
     assert out.returncode == 0, out.stderr
     turns = [json.loads(line) for line in out.stdout.splitlines()]
     assert [t["caller"] for t in turns] == ["Was kostet ein Reisepass?", "Und wo ist das?", "Wann hat das offen?",
-                                            "Wie ist die Telefonnummer vom Standesamt?"]
+                                            "Wie ist die Telefonnummer vom Standesamt?", "Danke, das war's"]
+    assert turns.pop()["action"] == "goodbye"
     assert set(turns[0]) == {"caller", "action", "service", "office", "facet", "answer"}
     assert [t["service"]["id"] if t["service"] else None for t in turns] == ["102", "102", "102", None]
     assert turns[2]["facet"] == "hours" and "14 bis 18 Uhr" in turns[2]["answer"]

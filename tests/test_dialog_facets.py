@@ -66,6 +66,8 @@ def test_opening_hours_parsed_and_spoken_naturally():
                                  "und von 14 bis 18 Uhr")
     assert H.speak(H.parse("Mo-Fr 7:30-12 Uhr")) == "Montag bis Freitag von 7 Uhr 30 bis 12 Uhr"
     assert not H.parse("nach Vereinbarung").parsed
+    assert H.speak(H.parse("Mo.-Fr. 8:00 – 12:00 Uhr, Do. 14:00 – 18:00 Uhr")).startswith("Montag bis Mittwoch und Freitag")
+    assert H.speak(H.parse("Mo, Di, Do: 8-12 Uhr, Mi: geschlossen")) == "Montag, Dienstag und Donnerstag von 8 bis 12 Uhr"
 
 
 def test_open_on_the_day_and_part_of_day_asked():
@@ -122,9 +124,30 @@ def test_no_fact_says_so_and_offers_the_office_phone():
 
 
 def test_corrections_and_case_questions():
-    assert correction("Nein, ich meinte den Reisepass") == "den reisepass"
+    assert correction("Nein, ich meinte den Führerschein") == "den Führerschein"
     assert correction("No, I meant the passport") == "the passport"
     assert correction("Was kostet ein Reisepass?") is None
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
+
+
+def test_conversation_files_are_checked(tmp_path):
+    from rathaus.dialog.evaluate import judge, read_turns
+    from rathaus.errors import RathausError
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("question\texpected\nWas kostet das?\t102\n", encoding="utf-8")
+    with pytest.raises(RathausError, match="conv, question"):
+        read_turns(bad)
+    good = tmp_path / "good.tsv"
+    good.write_text("conv\tquestion\tservice\toffice\tfacet\tfact\n"
+                    "a\tWas kostet ein Pass?\t102\t\tcost\t70 Euro\na\tUnd wo?\t102\tbb\twhere\tRathausplatz 1\n"
+                    "p\tIst mein Pass fertig?\tFORWARD\t\t\t\n", encoding="utf-8")
+    first, follow, person = read_turns(good)
+    assert not first.follow_up and follow.follow_up and person.forward and not person.follow_up
+    said = {"action": "answer", "service": {"id": "102"}, "office": None, "facet": "cost", "answer": "Die Gebühr: 70 Euro."}
+    assert judge(first, said)["fact"] and not judge(first, said)["wrong"]
+    other = dict(said, service={"id": "101"})
+    assert judge(first, other)["wrong"] and not judge(first, other)["fact"]
+    assert judge(person, said)["wrong"] and judge(person, {"action": "forward"})["not_answered"]

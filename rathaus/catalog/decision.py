@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ACTIONS = ("answer", "confirm", "forward", "rephrase")
+ACTIONS = ("answer", "confirm", "forward", "rephrase", "goodbye")
 
 
 @dataclass

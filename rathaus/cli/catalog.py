@@ -75,10 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("eval", help="accuracy and latency of `ask` on a questions TSV",
                        description="Evaluate on a TSV with columns question, expected (service ids separated by "
-                                   "commas, or FORWARD). Prints JSON.")
+                                   "commas, or FORWARD). Each question is asked as `rathaus ask` does. Prints JSON.")
     e.add_argument("tsv", metavar="TSV")
     e.add_argument("--catalog", metavar="FILE", help="import this catalog first (e.g. services_de.json)")
     e.add_argument("--details", action="store_true", help="include every question's result")
+    e.add_argument("--search-only", action="store_true",
+                   help="measure the catalog search alone, without the dialog (facets, offices) that `ask` uses")
     e.set_defaults(func=cmd_eval)
 
 
@@ -229,11 +231,13 @@ def cmd_eval(args, config: Config) -> int:
     from rathaus.catalog import load_assistant
     from rathaus.catalog.evaluate import evaluate, read_questions
     from rathaus.catalog.repository import import_file
+    from rathaus.dialog.engine import SingleTurn
 
     store = _store(config)
     if args.catalog:
         import_file(store, args.catalog)
     assistant = load_assistant(config, store)
-    result = evaluate(assistant, read_questions(args.tsv), details=args.details)
+    asker = assistant if args.search_only else SingleTurn(assistant)
+    result = evaluate(asker, read_questions(args.tsv), details=args.details)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0

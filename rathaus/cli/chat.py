@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="hold a conversation with the catalog over text (stdin lines)",
                        description="Read one caller utterance per line from stdin until end of input and print the "
                                    "reply to each, keeping the topic across lines as a phone call does. With --json, "
-                                   "one object per line: caller, action (answer, confirm, forward, rephrase), service, "
+                                   "one object per line: caller, action (answer, confirm, forward, rephrase, goodbye), service, "
                                    "office, facet, answer.")
     p.add_argument("--json", action="store_true", help="one JSON object per turn")
     p.add_argument("--language", help="the caller's language (default: detected per line)")

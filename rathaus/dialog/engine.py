@@ -18,7 +18,7 @@ from typing import Any
 import prompts
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import answer_language
-from rathaus.catalog.assistant import asks_for_person
+from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
@@ -42,13 +42,33 @@ def _case_question(text: str) -> bool:
     return any(p.search(folded) for p in _turn_data()[2])
 
 
+def _nouns(text: str) -> set[str]:
+    """Stems of the capitalised words after the first (German nouns name things; a question that
+    names none brings no new topic). Text without any capital letter (lower-cased input) counts
+    every word, so nothing is lost where the case is unknown."""
+    tokens = re.findall(r"[^\W\d_][\w-]*", text)
+    if not any(t[0].isupper() for t in tokens):
+        return {T.stem(w) for t in tokens for w in T.words(t)}
+    return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
+
+
+def _closing(text: str, lang: str) -> bool:
+    """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
+    words = _WORD.findall(text.lower())
+    norm = " " + " ".join(words) + " "
+    done = [" ".join(_WORD.findall(w.lower())) for w in prompts.raw("phone.words.done", lang)]
+    return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
+
+
 def correction(text: str) -> str | None:
     """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
-    folded = " ".join(T.fold(text).split())
+    original = text.split()
+    folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
     for pattern in _turn_data()[0]:
         m = pattern.search(folded)
         if m:
-            rest = folded[m.end():].strip(" ,.!?")
+            consumed = len(folded[:m.end()].split())
+            rest = " ".join(original[consumed:]).strip(" ,.!?")
             return rest or None
     return None
 
@@ -81,8 +101,11 @@ class DialogEngine:
 
     # -------------------------------------------------------------------------------------- turn
     def turn(self, state: ConversationState, utterance: str, language: str | None = None) -> Decision:
-        text = " ".join(str(utterance).split())
+        text = " ".join(str(utterance).split())[:MAX_QUESTION_CHARS]  # a pasted document stays one short turn
+        if language is None and state.language and len(text.split()) <= 4:
+            language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
         lang = answer_language(language or detect_language(text))
+        state.language = lang
         decision = self._turn(state, text, lang)
         decision.question = text
         state.turns.append({"caller": text, "action": decision.action,
@@ -96,6 +119,10 @@ class DialogEngine:
             pending = self._pending_reply(state, text, lang)
             if pending is not None:
                 return pending
+        if text and _closing(text, lang):
+            state.pending_service = None
+            return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
+                            language=lang, reason=_reason("goodbye"))
         corrected = correction(text) if text else None
         previous_facet = None
         if corrected:
@@ -131,7 +158,7 @@ class DialogEngine:
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
-        if state.subject and follow_facet and self._refers_back(state, residual, decision):
+        if state.subject and follow_facet and self._refers_back(state, residual, decision, _nouns(text)):
             if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
                 office = directory.get(state.office_id)
                 if office is not None:
@@ -263,7 +290,8 @@ class DialogEngine:
             out.add(T.stem(w))
         return out
 
-    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision) -> bool:
+    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision,
+                     nouns: set[str]) -> bool:
         """Whether a turn with a facet is about the service (or office) already under discussion:
         it names nothing new, or only words of that service ("Und für Kinder?" when its fees
         name children), and not the name of another service that the search found."""
@@ -271,15 +299,20 @@ class DialogEngine:
             return True
         if decision.service is not None and decision.service.id == state.service_id:
             return True
+        if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
+            return True
+        residual = residual & nouns
         service = self.understanding.service(state.service_id) if state.service_id else None
-        if service is None:
-            return decision.action == "forward"
+        if service is None:  # an office under discussion: a short question not clearly about a service
+            return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
         known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
         other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
                  else set())
         if decision.action == "answer" and (residual & other) - known:
             return False
-        if len(residual) <= 2 and residual <= known:
+        # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
+        if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
+                                                                      for k in known)) for r in residual):
             return True
         return decision.action == "forward"
 
@@ -335,6 +368,22 @@ def yes_no(text: str, lang: str) -> bool | None:
     if has("yes"):
         return True
     return None
+
+
+class SingleTurn:
+    """`ask(question)` through the engine, each question a conversation of its own: what
+    `rathaus ask` and `rathaus eval` measure, the same decision a caller's first turn gets."""
+
+    def __init__(self, understanding: Any):
+        self.engine = DialogEngine(understanding)
+
+    def ask(self, question: str, language: str | None = None) -> Decision:
+        import time
+
+        started = time.perf_counter()
+        decision = self.engine.turn(ConversationState(), question, language)
+        decision.latency_ms = (time.perf_counter() - started) * 1000
+        return decision
 
 
 def reply_json(caller: str, decision: Decision) -> dict:

@@ -163,6 +163,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in _folded(line)]
         if same:
             return same[:1], len(lines) > 1
+    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)", folded):
+        further = [line for line in lines if re.search(r"\bweitere|\bzweite", _folded(line))]
+        if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
+            return further[:1], len(lines) > 1
     age = _AGE.search(question)
     if age:
         fitting = [line for line in lines if _age_fits(line, int(age.group(1)))]
@@ -178,7 +182,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
 
     def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
         stems = {T.stem(w) for w in T.content_words(line)}
-        return any(q == s or (len(q) >= 5 and s.startswith(q)) for q in q_words for s in stems)
+        return any(q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+                   for q in q_words for s in stems)  # "Expresspass" names "Expresszuschlag"
 
     named = [line for line in lines if names(line) and not (_young(line) or _adult(line))]
     if named:

@@ -40,7 +40,7 @@ _PARTS = {
     "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
 }
 _RANGE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|bis)\s*(\d{1,2})(?:[:.](\d{2}))?")
-_TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
+_TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)\.?(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
                     re.IGNORECASE)
 
 
@@ -119,9 +119,12 @@ def _day_groups(days: list[int], lang: str) -> str:
             runs[-1].append(d)
         else:
             runs.append([d])
-    words = [prompts.text("dialog.hours.day_range", lang, first=day_name(r[0], lang), last=day_name(r[-1], lang))
-             if len(r) > 2 else prompts.text("dialog.hours.list_and", lang).join(day_name(d, lang) for d in r)
-             for r in runs]
+    words = []
+    for r in runs:
+        if len(r) > 2:
+            words.append(prompts.text("dialog.hours.day_range", lang, first=day_name(r[0], lang), last=day_name(r[-1], lang)))
+        else:
+            words.extend(day_name(d, lang) for d in r)
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + prompts.text("dialog.hours.list_and", lang) + words[-1]

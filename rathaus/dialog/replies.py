@@ -81,7 +81,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
     found_sentences = F.best_sentences(service.description, facet, question, similarity)
     if found_sentences:
-        return _clean(" ".join(_sentence(s, lang) for s in found_sentences)), True, office
+        return _clean(_sentence(" ".join(found_sentences), lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
 
 

@@ -15,6 +15,7 @@ class ConversationState:
     office_name: str | None = None
     subject: str | None = None            # "service" or "office": what the last answer was about
     facet: str | None = None
+    language: str | None = None           # the caller's language so far (short turns are ambiguous)
     pending_service: Any = None           # ServiceRef awaiting "ja"/"nein"
     pending_facet: str | None = None
     pending_question: str = ""

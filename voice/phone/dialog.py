@@ -281,6 +281,8 @@ class Dialog:
         self.candidates = [_cand(c) for c in (decision.candidates or [])]
         if decision.action == "answer" and (decision.service is not None or getattr(decision, "office", None)):
             return self._answer(decision)
+        if decision.action == "goodbye":
+            return self._finish("answered" if self._answered else "abandoned", "goodbye")
         if decision.action == "rephrase":
             self.state = State.LISTEN
             return [self._say_text(decision.answer)]
