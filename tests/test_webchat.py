@@ -73,6 +73,8 @@ def test_conversation_follow_up_person_and_callback_are_stored_as_a_web_call(cha
     assert "Unterlagen" in chat.get("/search?q=Unterlagen").text_
     figures = json.loads(chat.get("/api/dashboard").text_)
     assert sum(n for _, n in figures["channels"]["web"]) == 1
+    start = chat.get("/").text_  # the open contact request on the start page, linked to the chat
+    assert "Offene Rückruf- und Kontaktwünsche" in start and "Erika Muster" in start and f"/calls/{call[0]}" in start
 
     # the data subject finds the conversation by the reference the chat showed, and erases it by
     # the number left in the form

@@ -23,6 +23,7 @@ class Dashboard:
     gaps: list[dict] = field(default_factory=list)  # {text, count, last, call_id}
     latency: dict = field(default_factory=dict)     # count, mean, p50, p90, p95, max, histogram
     channels: dict = field(default_factory=dict)    # channel (phone, web) -> [(YYYY-MM-DD, conversations)]
+    callbacks: list[dict] = field(default_factory=list)  # open callback/contact requests, newest first
 
 
 def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashboard:
@@ -41,7 +42,15 @@ def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashbo
            WHERE s IS NOT NULL AND substr(started_at, 1, 10) >= ? GROUP BY s ORDER BY 2 DESC LIMIT 10""", window).fetchall()
     return Dashboard(days=series, outcomes=[tuple(r) for r in outcomes], total=sum(n for _, n in outcomes),
                      top_services=[tuple(r) for r in top], gaps=catalog_gaps(store, first.isoformat()),
-                     latency=latency(store, first.isoformat()), channels=by_channel(store, first, days))
+                     latency=latency(store, first.isoformat()), channels=by_channel(store, first, days),
+                     callbacks=open_callbacks(store))
+
+
+def open_callbacks(store: Store, limit: int = 20) -> list[dict]:
+    """Callback requests from the phone and contact requests from the chat that are still open."""
+    return list(store.db.query(
+        "SELECT b.id, b.created_at, b.name, b.number, b.email, b.reason, b.call_id, c.channel FROM callbacks b"
+        " LEFT JOIN calls c ON c.id = b.call_id WHERE b.status = 'open' ORDER BY b.created_at DESC LIMIT ?", [limit]))
 
 
 def by_channel(store: Store, first: date, days: int) -> dict[str, list[tuple[str, int]]]:
