@@ -15,7 +15,7 @@ from rathaus.catalog import repository as R
 from rathaus.catalog.assistant import Assistant, CatalogSettings
 from rathaus.dialog import ConversationState, DialogEngine
 from rathaus.store import Store
-from voice.phone.dialog import Dialog, DialogSettings, Say, State
+from voice.phone.dialog import Dialog, DialogSettings, Say, State, Transfer
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,8 @@ def test_phone_call_keeps_the_topic_across_turns(prepared):
     assert isinstance(second[0], Say) and "Rathausplatz 1" in second[0].text
     third = call.on_utterance("Wann hat das Standesamt geöffnet?")
     assert "Montag" in third[0].text and call.state == State.ANYTHING_ELSE and call.service_id == "102"
+    case = call.on_utterance("Ist mein Reisepass schon fertig?")
+    assert call.state == State.TRANSFERRING and isinstance(case[-1], Transfer)
 
 
 def test_chat_command_holds_a_conversation(prepared, tmp_path):

@@ -3,7 +3,9 @@
 No SIP, audio or threads here, so every path of the conversation (confirmation, second try,
 forwarding, callback request, silence) is testable with plain strings. The call session
 (voice.phone.session) feeds it events and carries out the actions it returns: speak, transfer,
-hang up, store a callback. Every sentence comes from prompts/<lang>/phone.toml.
+hang up, store a callback. Every sentence comes from prompts/<lang>/phone.toml; the catalog's
+answers from catalog.toml and dialog.toml. What the call is about across turns (service, office,
+facet) is kept by the channel-free rathaus.dialog engine, which the text chat uses as well.
 """
 
 from __future__ import annotations
@@ -286,6 +288,9 @@ class Dialog:
         if decision.action == "rephrase":
             self.state = State.LISTEN
             return [self._say_text(decision.answer)]
+        if decision.action == "forward" and decision.service is None and decision.reason == prompts.text(
+                "dialog.reason.case", "de"):  # the caller's own case: a person with the file, at once
+            return self._forward(None, "request")
         if decision.action == "confirm" and decision.service is not None:
             self._pending = decision.service
             self._pending_facet = getattr(decision, "facet", None)
