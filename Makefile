@@ -4,16 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test system venv bench clean
+.PHONY: run test system venv bench clean e2e-deps
 
 run: system venv  ## install everything and start the bot, the web page and the meeting worker
 	$(BIN)/rathaus serve
 
-test: system venv  ## install everything and run the test suite
+test: system venv e2e-deps  ## install everything and run the test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system:
 	@scripts/install-system.sh
+
+# axe-core for the browser accessibility test (tests/e2e/test_webchat.py), pinned in package.json
+e2e-deps: tests/e2e/node_modules/.installed
+
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
+	@touch $@
 
 venv: $(STAMP)
 

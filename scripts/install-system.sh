@@ -10,8 +10,10 @@ set -euo pipefail
 # mbrola + mbrola-de7: the second German voice, used through espeak-ng as mb-de7 (mbrola in contrib, the voice in non-free).
 # libreoffice-writer-nogui: the minutes' tagged PDF/A (DOCX -> PDF) and the DOCX checks in tests;
 # fonts-liberation2: the documents' font (metric-compatible with Arial); poppler-utils: pdfinfo/pdffonts in tests.
+# npm: installs axe-core (tests/e2e/package.json) for the chat's accessibility test.
 PACKAGES=(ffmpeg espeak-ng sox baresip kamailio kamailio-extra-modules sip-tester chromium chromium-driver fonts-dejavu-core
-          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils)
+          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils
+          npm)
 NONFREE=(libttspico-utils mbrola mbrola-de7)
 
 missing=()

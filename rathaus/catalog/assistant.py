@@ -23,6 +23,7 @@ from importlib import resources
 import prompts
 from rathaus.catalog import answers, repository
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
+from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import Hit, SearchIndex, informative
@@ -135,8 +136,13 @@ class Assistant:
             thread.join(timeout)
 
     def warm_up(self) -> None:
-        """Build the index and run one question so the first caller waits for nothing."""
+        """Build the index, the dialog's office list and its cue tables, and run one question, so
+        the first caller waits for nothing."""
+        from rathaus.dialog import ConversationState, DialogEngine
+
         self.ask("Personalausweis")
+        self.office_directory()
+        DialogEngine(self).turn(ConversationState(), "Wann hat das Bürgerbüro geöffnet?")
 
     # --- questions ------------------------------------------------------------------------------
 
@@ -195,6 +201,37 @@ class Assistant:
                         candidates=[Candidate(id=service.id, name=service.name, score=1.0)],
                         answer=answers.answer_text(service, lang), language=lang,
                         reason=answers.reason_text("clear_match"))
+
+    # --- records for the dialog (rathaus.dialog) -----------------------------------------------
+
+    def service(self, service_id: str) -> Service | None:
+        """A service of the current index (no database read per turn)."""
+        index = self.index
+        i = index.position.get(str(service_id))
+        return index.services[i] if i is not None else None
+
+    def office_directory(self):
+        """The offices of the current catalog, built once per index."""
+        from rathaus.dialog.offices import OfficeDirectory
+
+        index = self.index
+        directory = getattr(index, "_office_directory", None)
+        if directory is None:
+            directory = OfficeDirectory.build(index.services)
+            index._office_directory = directory  # type: ignore[attr-defined]
+        return directory
+
+    def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
+        """Cosine similarity of the question to description sentences (e5; sentence vectors are
+        cached in the store like the service texts, so a sentence is embedded once)."""
+        index = self.index
+        if not index.encoders or not sentences:
+            return [0.0] * len(sentences)
+        encoder = index.encoders[0]
+        with self._lock:
+            vectors = cached_passages(self.store, encoder, sentences)
+        query = encoder.queries([question])[0]
+        return [float(v) for v in vectors @ query]
 
     def forward_target(self, service_id: str | None) -> str:
         """SIP URI to transfer to: the service's queue, else [catalog] default_queue."""

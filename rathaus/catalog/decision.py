@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ACTIONS = ("answer", "confirm", "forward")
+ACTIONS = ("answer", "confirm", "forward", "rephrase", "goodbye")
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Decision:
     language: str = "de"
     reason: str = ""                           # for staff: why this action
     latency_ms: float = 0.0
+    office: dict | None = None                 # {"id", "name"}: the office the answer is about
+    facet: str | None = None                   # what was asked: cost, documents, where, hours, ...
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON line of `rathaus ask` (DESIGN.md), plus language and reason."""
@@ -40,6 +42,8 @@ class Decision:
             "action": self.action,
             "service": {"id": self.service.id, "name": self.service.name} if self.service else None,
             "candidates": [{"id": c.id, "name": c.name, "score": round(c.score, 3)} for c in self.candidates],
+            "office": self.office,
+            "facet": self.facet,
             "answer": self.answer,
             "language": self.language,
             "reason": self.reason,

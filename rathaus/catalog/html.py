@@ -61,3 +61,18 @@ def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:
             break
         out = f"{out} {sentence}".strip()
     return out[:max_chars]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])")  # not "am 15. Februar"
+
+
+def sentences(description: str) -> list[str]:
+    """Whole sentences of a description, for answering one facet with the sentence that holds it
+    (headings and fragments of fewer than four words dropped)."""
+    out = []
+    for line in (description or "").splitlines():
+        for s in _SENTENCE_END.split(line.strip()):
+            s = s.strip(" -•")
+            if len(s.split()) >= 4 and s[-1:] in ".!?":
+                out.append(s)
+    return out

@@ -17,7 +17,9 @@ _MARKERS = {
     "es": set("yo mi el la los las un una es como donde para necesito quiero perdido nuevo".split()),
     "it": set("io mio il lo la gli un una come dove per bisogno voglio perso nuovo".split()),
     "pl": set("ja moj moja jak gdzie dla potrzebuje chce zgubilem nowy".split()),
-    "de": set("ich mein meine der die das ein eine ist wie was wo brauche mochte will habe nicht und fur".split()),
+    "de": set("ich mein meine der die das ein eine ist wie was wo brauche mochte will habe nicht und fur "
+              "man sich kann muss welche welchen welcher wann den dem mit bei zu im auf hat haben gibt sie es "
+              "geht bis noch auch".split()),
 }
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from rathaus.catalog import text as T
 from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors
-from rathaus.catalog.html import first_sentences
+from rathaus.catalog.html import first_sentences, sentences
 from rathaus.catalog.model import Service
 from rathaus.catalog.repository import all_services, generation, index_text
 from rathaus.store import Store
@@ -141,10 +141,12 @@ class SearchIndex:
             starts = [0] + [k for k in range(1, len(owners)) if owners[k] != owners[k - 1]]
             index.key_starts = np.array(starts, dtype=np.int64)
             index.key_starts_owner = index.key_owner[index.key_starts]
+        described = [x for s in services for x in sentences(s.description)]
         for enc in encoders:
             index.doc_vectors.append(cached_passages(store, enc, docs))
             index.key_vectors.append(cached_passages(store, enc, keys))
-            prune_vectors(store, enc.name, docs + keys)
+            # description sentences are embedded when a facet question first needs them
+            prune_vectors(store, enc.name, docs + keys + described)
         rows = dict(store.conn.execute("SELECT service_id, name || ' ' || body FROM catalog_fts").fetchall())
         names = dict(store.conn.execute("SELECT service_id, name FROM catalog_fts").fetchall())
         index.terms = [set((rows.get(s.id) or "").split()) for s in services]

@@ -17,7 +17,7 @@ from rathaus.config import Config
 from rathaus.errors import DiskFullError, RathausError, disk_full_error, is_disk_full
 
 # Modules under rathaus.cli, each with register(subparsers). Order is the order in --help.
-COMMANDS = ("serve", "speech", "catalog", "meeting", "minutes", "admin", "privacy", "config_cmd", "backup")
+COMMANDS = ("serve", "speech", "catalog", "chat", "meeting", "minutes", "admin", "privacy", "config_cmd", "backup")
 
 
 def build_parser() -> argparse.ArgumentParser:

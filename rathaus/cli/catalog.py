@@ -63,7 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     a = sub.add_parser("ask", help="answer citizens' questions from the catalog (JSON lines)",
                        description="Decide answer/confirm/forward for each question. `-` (or no TEXT) reads one "
-                                   "question per line from stdin. Prints one JSON object per question.")
+                                   "question per line from stdin. Prints one JSON object per question, with the "
+                                   "facet asked (cost, documents, where, hours, ...) and the office an answer is "
+                                   "about; office questions are answered with service null. Each line stands "
+                                   "alone (`rathaus chat` keeps the topic across lines).")
     a.add_argument("text", nargs="*", metavar="TEXT", help="the question (words are joined); '-' reads stdin")
     a.add_argument("--json", action="store_true", help="JSON lines (the default; kept for scripts)")
     a.add_argument("--language", help="language of the question (default: detected)")
@@ -72,10 +75,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("eval", help="accuracy and latency of `ask` on a questions TSV",
                        description="Evaluate on a TSV with columns question, expected (service ids separated by "
-                                   "commas, or FORWARD). Prints JSON.")
+                                   "commas, or FORWARD). Each question is asked as `rathaus ask` does. Prints JSON.")
     e.add_argument("tsv", metavar="TSV")
     e.add_argument("--catalog", metavar="FILE", help="import this catalog first (e.g. services_de.json)")
     e.add_argument("--details", action="store_true", help="include every question's result")
+    e.add_argument("--search-only", action="store_true",
+                   help="measure the catalog search alone, without the dialog (facets, offices) that `ask` uses")
     e.set_defaults(func=cmd_eval)
 
 
@@ -197,16 +202,22 @@ def _questions(args) -> list[str] | None:
 
 
 def cmd_ask(args, config: Config) -> int:
+    import time
+
     from rathaus.catalog import load_assistant
+    from rathaus.dialog import ConversationState, DialogEngine
 
     store = _store(config)
     assistant = load_assistant(config, store)
     questions = _questions(args)
     source = questions if questions is not None else (line.rstrip("\n") for line in sys.stdin)
+    engine = DialogEngine(assistant)
     for question in source:
         if questions is None and not question.strip():
             continue
-        decision = assistant.ask(question, language=args.language)
+        started = time.perf_counter()
+        decision = engine.turn(ConversationState(), question, args.language)  # each line on its own
+        decision.latency_ms = (time.perf_counter() - started) * 1000
         print(json.dumps(decision.to_dict(), ensure_ascii=False), flush=True)
         if args.explain:
             analysis = assistant.index.analyze(question)
@@ -220,11 +231,13 @@ def cmd_eval(args, config: Config) -> int:
     from rathaus.catalog import load_assistant
     from rathaus.catalog.evaluate import evaluate, read_questions
     from rathaus.catalog.repository import import_file
+    from rathaus.dialog.engine import SingleTurn
 
     store = _store(config)
     if args.catalog:
         import_file(store, args.catalog)
     assistant = load_assistant(config, store)
-    result = evaluate(assistant, read_questions(args.tsv), details=args.details)
+    asker = assistant if args.search_only else SingleTurn(assistant)
+    result = evaluate(asker, read_questions(args.tsv), details=args.details)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sip", action="store_true", help="do not start the phone bot")
     p.add_argument("--no-web", action="store_true", help="do not start the web page")
     p.add_argument("--no-worker", action="store_true", help="do not start the meeting worker")
+    p.add_argument("--chat-only", action="store_true",
+                   help="serve only the public citizen chat (/chat, /chat/embed.js) on --http-port or "
+                        "[webchat] port, without the phone bot, the review page or the meeting worker")
     p.add_argument("--rtp-port", type=int, help="first RTP port of this process (default: [phone] rtp_port)")
     p.add_argument("--sip-only", action="store_true", help=argparse.SUPPRESS)  # a worker process
     p.set_defaults(func=serve)
@@ -76,6 +79,9 @@ async def _main(args, config: Config, store) -> int:
     if workers < 1:
         raise RathausError("--sip-workers must be at least 1")
     only = args.sip_only
+    if args.chat_only:
+        args.no_sip = args.no_worker = True
+        http_port = args.http_port or config.get("webchat.port") or http_port
     tasks: list[asyncio.Task] = []
     cleanups = []
     ready = []
@@ -102,7 +108,7 @@ async def _main(args, config: Config, store) -> int:
             tasks.append(asyncio.create_task(dispatcher.watch(stop)))
             ready.append(f"sip={config.get('phone.sip_host')}:{sip_port} workers={workers}")
         if not only and not args.no_web:
-            runner = await _start_web(config, store, http_port)
+            runner = await _start_web(config, store, http_port, args.chat_only)
             cleanups.append(runner.cleanup)
             ready.append(f"http=http://{config.get('web.host')}:{http_port}")
         if not only and not args.no_worker and config.get("meetings.worker"):
@@ -138,12 +144,17 @@ def _worker_argv(args) -> list[str]:
     return base
 
 
-async def _start_web(config: Config, store, port: int):
+async def _start_web(config: Config, store, port: int, chat_only: bool = False):
     from aiohttp import web
 
     from rathaus.web.app import create_app
 
-    app = create_app(config, store)
+    if chat_only:
+        from rathaus.webchat.app import create_chat_app
+
+        app = create_chat_app(config, store)
+    else:
+        app = create_app(config, store)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.get("web.host"), port)
@@ -208,6 +219,6 @@ def list_callbacks(args: argparse.Namespace, config: Config) -> int:
         if args.json:
             print(json.dumps(row, ensure_ascii=False))
         else:
-            print(f"{row['id']:>5}  {row['created_at'][:16]}  {row['status']:<5} {row['number'] or '-':<16} "
+            print(f"{row['id']:>5}  {row['created_at'][:16]}  {row['status']:<5} {row['number'] or row.get('email') or '-':<16} "
                   f"{row['name'] or '-':<24} {row['service_id'] or '-':<8} {row['reason'] or ''}")
     return 0

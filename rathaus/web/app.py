@@ -46,6 +46,9 @@ def create_app(config: Config, store: Store) -> web.Application:
 
     for module in (auth, dashboard, calls, meetings, search, catalog, testcall, staff):
         module.setup(app)
+    from rathaus.webchat import views as webchat
+
+    webchat.setup(app)
     app.on_startup.append(_load_catalog)
     app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)
     return app

@@ -18,13 +18,15 @@ class CallFilter:
     outcome: str = ""
     service: str = ""
     language: str = ""
+    channel: str = ""     # phone or web (the citizen chat)
 
     @classmethod
     def from_query(cls, query) -> "CallFilter":
         def clean(name: str, length: int = 80) -> str:
             return str(query.get(name, "")).strip()[:length]
 
-        f = cls(clean("from", 10), clean("to", 10), clean("outcome", 20), clean("service"), clean("language", 10))
+        f = cls(clean("from", 10), clean("to", 10), clean("outcome", 20), clean("service"), clean("language", 10),
+                clean("channel", 10))
         for name in ("date_from", "date_to"):
             value = getattr(f, name)
             if value and not _is_date(value):
@@ -48,6 +50,9 @@ class CallFilter:
         if self.language:
             clauses.append("c.language = ?")
             params.append(self.language)
+        if self.channel:
+            clauses.append("c.channel = ?")
+            params.append(self.channel)
         return " AND ".join(clauses), params
 
 
@@ -82,6 +87,7 @@ def filter_options(store: Store) -> dict[str, list[str]]:
         "outcomes": sorted(set(OUTCOMES) | set(distinct("SELECT DISTINCT outcome FROM calls"))),
         "languages": distinct("SELECT DISTINCT language FROM calls ORDER BY language"),
         "services": distinct("SELECT DISTINCT coalesce(corrected_service_id, service_id) FROM calls ORDER BY 1"),
+        "channels": distinct("SELECT DISTINCT channel FROM calls ORDER BY 1"),
     }
 
 

@@ -91,3 +91,4 @@ def install_filters(env: jinja2.Environment) -> None:
     env.filters["number"] = _number
     env.filters["pretty_json"] = _pretty_json
     env.globals["t"] = t
+    env.globals["t_opt"] = t_opt

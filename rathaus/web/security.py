@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
+# The citizen chat (rathaus.webchat) is public by design and checks its own requests
+PUBLIC_PREFIXES += ("/chat/", "/api/chat/")
+PUBLIC_PATHS += ("/chat",)
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 LOGIN_CSRF_COOKIE = "rathaus_login_csrf"
 

@@ -22,6 +22,8 @@ class Dashboard:
     top_services: list[tuple[str, int]]         # (service id, calls)
     gaps: list[dict] = field(default_factory=list)  # {text, count, last, call_id}
     latency: dict = field(default_factory=dict)     # count, mean, p50, p90, p95, max, histogram
+    channels: dict = field(default_factory=dict)    # channel (phone, web) -> [(YYYY-MM-DD, conversations)]
+    callbacks: list[dict] = field(default_factory=list)  # open callback/contact requests, newest first
 
 
 def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashboard:
@@ -40,7 +42,26 @@ def dashboard(store: Store, days: int = 30, today: date | None = None) -> Dashbo
            WHERE s IS NOT NULL AND substr(started_at, 1, 10) >= ? GROUP BY s ORDER BY 2 DESC LIMIT 10""", window).fetchall()
     return Dashboard(days=series, outcomes=[tuple(r) for r in outcomes], total=sum(n for _, n in outcomes),
                      top_services=[tuple(r) for r in top], gaps=catalog_gaps(store, first.isoformat()),
-                     latency=latency(store, first.isoformat()))
+                     latency=latency(store, first.isoformat()), channels=by_channel(store, first, days),
+                     callbacks=open_callbacks(store))
+
+
+def open_callbacks(store: Store, limit: int = 20) -> list[dict]:
+    """Callback requests from the phone and contact requests from the chat that are still open."""
+    return list(store.db.query(
+        "SELECT b.id, b.created_at, b.name, b.number, b.email, b.reason, b.call_id, c.channel FROM callbacks b"
+        " LEFT JOIN calls c ON c.id = b.call_id WHERE b.status = 'open' ORDER BY b.created_at DESC LIMIT ?", [limit]))
+
+
+def by_channel(store: Store, first: date, days: int) -> dict[str, list[tuple[str, int]]]:
+    """Conversations per day for each channel: phone calls and web chats."""
+    counts: dict[str, dict[str, int]] = {"phone": {}, "web": {}}
+    for channel, day, n in store.conn.execute(
+            "SELECT channel, substr(started_at, 1, 10), count(*) FROM calls WHERE substr(started_at, 1, 10) >= ?"
+            " GROUP BY 1, 2", (first.isoformat(),)):
+        counts.setdefault(channel or "phone", {})[day] = n
+    dates = [(first + timedelta(d)).isoformat() for d in range(days)]
+    return {channel: [(d, per_day.get(d, 0)) for d in dates] for channel, per_day in counts.items()}
 
 
 def _person_reasons() -> set[str]:
@@ -86,9 +107,10 @@ def catalog_gaps(store: Store, since: str = "", limit: int = 20) -> list[dict]:
 
 
 def latency(store: Store, since: str = "") -> dict:
+    # the phone's figure (end of speech to first answer audio); chat replies are measured by bench/chat.py
     values = [r[0] for r in store.conn.execute(
-        "SELECT latency_ms FROM call_turns WHERE latency_ms IS NOT NULL AND substr(started_at, 1, 10) >= ? ORDER BY 1",
-        (since,))]
+        "SELECT t.latency_ms FROM call_turns t JOIN calls c ON c.id = t.call_id WHERE t.latency_ms IS NOT NULL"
+        " AND c.channel = 'phone' AND substr(t.started_at, 1, 10) >= ? ORDER BY 1", (since,))]
     if not values:
         return {"count": 0}
 

@@ -3,17 +3,21 @@
 No SIP, audio or threads here, so every path of the conversation (confirmation, second try,
 forwarding, callback request, silence) is testable with plain strings. The call session
 (voice.phone.session) feeds it events and carries out the actions it returns: speak, transfer,
-hang up, store a callback. Every sentence comes from prompts/<lang>/phone.toml.
+hang up, store a callback. Every sentence comes from prompts/<lang>/phone.toml; the catalog's
+answers from catalog.toml and dialog.toml. What the call is about across turns (service, office,
+facet) is kept by the channel-free rathaus.dialog engine, which the text chat uses as well.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
 import prompts
+from rathaus.dialog import ConversationState, DialogEngine
 
 
 # ---------------------------------------------------------------------------------------- actions
@@ -107,9 +111,16 @@ class Dialog:
     _cb_name: str = ""
     _digits: str = ""
     _number_tries: int = 0
+    # What the call is about across turns ("Und was kostet das?"): rathaus.dialog keeps it.
+    conversation: ConversationState = field(default_factory=ConversationState)
+    engine: DialogEngine | None = None
+    _pending_facet: str | None = None
+    _pending_question: str = ""
 
     def __post_init__(self) -> None:
         self.language = self.language or self.settings.language
+        if self.engine is None:
+            self.engine = DialogEngine(self.understanding)
 
     # ------------------------------------------------------------------------------ helpers
     def _t(self, key: str, **fields: Any) -> str:
@@ -151,7 +162,7 @@ class Dialog:
     def snapshot(self) -> dict[str, Any]:
         """The conversation's state, to return to when a caller goes on after the bot answered an
         early end of turn and the two turns become one (voice.phone.turn_end)."""
-        return {k: list(v) if isinstance(v, list) else v for k, v in vars(self).items()}
+        return {k: copy.deepcopy(v) if isinstance(v, (list, ConversationState)) else v for k, v in vars(self).items()}
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         vars(self).update(snapshot)
@@ -263,17 +274,27 @@ class Dialog:
 
     # ------------------------------------------------------------------------------- logic
     def _ask(self, text: str) -> list[Action]:
-        decision = self.understanding.ask(text, self.language)
+        decision = self.engine.turn(self.conversation, text, self.language)
         return self._decide(decision)
 
     def _decide(self, decision: Any) -> list[Action]:
         self.last_decision = decision
         self.decision = decision.action
         self.candidates = [_cand(c) for c in (decision.candidates or [])]
-        if decision.action == "answer" and decision.service is not None:
+        if decision.action == "answer" and (decision.service is not None or getattr(decision, "office", None)):
             return self._answer(decision)
+        if decision.action == "goodbye":
+            return self._finish("answered" if self._answered else "abandoned", "goodbye")
+        if decision.action == "rephrase":
+            self.state = State.LISTEN
+            return [self._say_text(decision.answer)]
+        if decision.action == "forward" and decision.service is None and decision.reason == prompts.text(
+                "dialog.reason.case", "de"):  # the caller's own case: a person with the file, at once
+            return self._forward(None, "request")
         if decision.action == "confirm" and decision.service is not None:
             self._pending = decision.service
+            self._pending_facet = getattr(decision, "facet", None)
+            self._pending_question = decision.question
             self._confirm_asks = 0
             self.state = State.CONFIRM
             return [self._say("confirm", service=decision.service.name)]
@@ -286,7 +307,8 @@ class Dialog:
         return [self._say("not_understood")]
 
     def _answer(self, decision: Any) -> list[Action]:
-        self.service_id = decision.service.id
+        if decision.service is not None:
+            self.service_id = decision.service.id
         self._answered = True
         self._tries = 0
         self.outcome = None
@@ -301,7 +323,8 @@ class Dialog:
         service = self._pending
         if yes is True:
             self._pending = None
-            decision = self.understanding.answer_for(service.id, self.language)
+            decision = self.engine.confirmed(self.conversation, service.id, self._pending_facet,
+                                             self._pending_question, self.language)
             self.last_decision = decision
             self.decision = decision.action
             if decision.action == "answer":
@@ -309,6 +332,7 @@ class Dialog:
             return self._forward(service, "forward")
         if yes is False:
             self._pending = None
+            self.conversation.pending_service = None
             self._tries += 1
             if self._tries >= self.settings.max_tries:
                 return self._forward(None, "declined")

@@ -108,6 +108,6 @@ class Engines:
             self.tts.warm_up(tuple(self.languages))
         except Exception:
             log.exception("TTS warm-up failed")
-        self.assistant.ask("Reisepass", "de")
+        self.assistant.warm_up()  # the catalog index and the dialog's office list, before the first call
         self.new_vad()
         log.info("phone engines ready in %.1f s", time.perf_counter() - started)

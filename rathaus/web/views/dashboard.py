@@ -42,6 +42,9 @@ async def index(request: web.Request) -> web.Response:
         "share_svg": charts.share_bar(outcome_names, t("dashboard.shares")),
         "top_svg": charts.hbar_chart([(names.get(s, s), n) for s, n in figures.top_services], t("dashboard.top_services")),
         "latency_svg": charts.hbar_chart(lat_rows, t("dashboard.latency")) if lat_rows else "",
+        "channel_totals": [(t_opt(f"channel.{c}", c), sum(n for _, n in series)) for c, series in figures.channels.items()],
+        "chats_svg": charts.bar_chart(figures.channels.get("web", []), t("dashboard.chats_per_day", days=days),
+                                      label_every=max(1, days // 6), label=lambda d: f"{d[8:10]}.{d[5:7]}."),
         "palette": charts.PALETTE,
     })
 
@@ -53,4 +56,5 @@ async def dashboard_api(request: web.Request) -> web.Response:
         "days": figures.days, "outcomes": figures.outcomes, "total": figures.total,
         "top_services": figures.top_services, "gaps": figures.gaps,
         "latency": {k: v for k, v in figures.latency.items() if k != "histogram"},
+        "channels": figures.channels,
     })

@@ -1,0 +1,394 @@
+"""One caller turn in, one decision out, with the conversation's state kept between turns.
+
+The engine sits on the catalog's `ask` (which finds the service) and adds what a conversation
+needs: the facet asked (answered first, from the field or sentence that holds it), office
+questions, follow-ups that refer back ("Und was kostet das?", "Wo ist das?"), corrections
+("nein, ich meinte ..."), and confirmation only where two services are really close.
+Channel-free: the phone dialog (voice.phone.dialog) and `rathaus chat` both drive it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import prompts
+from rathaus.catalog import text as T
+from rathaus.catalog.answers import answer_language
+from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
+from rathaus.catalog.decision import Candidate, Decision, ServiceRef
+from rathaus.catalog.language import detect_language
+from rathaus.catalog.model import Office
+from rathaus.dialog import facets as F
+from rathaus.dialog import replies
+from rathaus.dialog.offices import OfficeDirectory
+from rathaus.dialog.state import ConversationState
+
+
+@lru_cache(maxsize=1)
+def _turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern]]:
+    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
+    return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
+            [re.compile(T.fold(p)) for p in raw["case"]])
+
+
+def _case_question(text: str) -> bool:
+    """A question about the caller's own case (status, refusal, complaint, another authority):
+    only a person with the file can answer it."""
+    folded = " " + " ".join(T.fold(text).split()) + " "
+    return any(p.search(folded) for p in _turn_data()[2])
+
+
+def _nouns(text: str) -> set[str]:
+    """Stems of the capitalised words after the first (German nouns name things; a question that
+    names none brings no new topic). Text without any capital letter (lower-cased input) counts
+    every word, so nothing is lost where the case is unknown."""
+    tokens = re.findall(r"[^\W\d_][\w-]*", text)
+    if not any(t[0].isupper() for t in tokens):
+        return {T.stem(w) for t in tokens for w in T.words(t)}
+    return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
+
+
+def _closing(text: str, lang: str) -> bool:
+    """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
+    words = _WORD.findall(text.lower())
+    norm = " " + " ".join(words) + " "
+    done = [" ".join(_WORD.findall(w.lower())) for w in prompts.raw("phone.words.done", lang)]
+    return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
+
+
+def correction(text: str) -> str | None:
+    """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
+    original = text.split()
+    folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
+    for pattern in _turn_data()[0]:
+        m = pattern.search(folded)
+        if m:
+            consumed = len(folded[:m.end()].split())
+            rest = " ".join(original[consumed:]).strip(" ,.!?")
+            return rest or None
+    return None
+
+
+def _reason(key: str) -> str:
+    return prompts.text(f"dialog.reason.{key}", "de")
+
+
+def _office_ref(office: Office | None) -> dict | None:
+    return {"id": office.id, "name": office.name} if office is not None else None
+
+
+class DialogEngine:
+    """Thread-safe as long as each conversation has its own ConversationState."""
+
+    def __init__(self, understanding: Any):
+        self.understanding = understanding
+
+    # ------------------------------------------------------------------------------ capabilities
+    @property
+    def _full(self) -> bool:
+        """The real catalog (records, offices); a stand-in with only ask() is passed through."""
+        return all(hasattr(self.understanding, n) for n in ("service", "office_directory"))
+
+    def _directory(self) -> OfficeDirectory:
+        return self.understanding.office_directory() if self._full else OfficeDirectory()
+
+    def _setting(self, name: str, default: float) -> float:
+        return float(getattr(getattr(self.understanding, "settings", None), name, default))
+
+    # -------------------------------------------------------------------------------------- turn
+    def turn(self, state: ConversationState, utterance: str, language: str | None = None) -> Decision:
+        text = " ".join(str(utterance).split())[:MAX_QUESTION_CHARS]  # a pasted document stays one short turn
+        if language is None and state.language and len(text.split()) <= 4:
+            language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
+        lang = answer_language(language or detect_language(text))
+        state.language = lang
+        decision = self._turn(state, text, lang)
+        decision.question = text
+        state.turns.append({"caller": text, "action": decision.action,
+                            "service": decision.service.id if decision.service else None,
+                            "office": (getattr(decision, "office", None) or {}).get("id"),
+                            "facet": getattr(decision, "facet", None)})
+        return decision
+
+    def _turn(self, state: ConversationState, text: str, lang: str) -> Decision:
+        if state.pending_service is not None and text:
+            pending = self._pending_reply(state, text, lang)
+            if pending is not None:
+                return pending
+        if text and _closing(text, lang):
+            state.pending_service = None
+            return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
+                            language=lang, reason=_reason("goodbye"))
+        corrected = correction(text) if text else None
+        previous_facet = None
+        if corrected:
+            previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
+            state.clear()
+            text = corrected
+        if _case_question(text):
+            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
+                            language=lang, reason=_reason("case"))
+        if not text or asks_for_person(text) or not self._full:
+            decision = self.understanding.ask(text, lang)
+            self._remember(state, decision, None)
+            return decision
+        facet = F.detect(text) or previous_facet
+        decision = self._search(text, lang, facet)
+        if decision.action == "forward" and decision.service is None and asks_for_person(text):
+            return decision
+        directory = self._directory()
+        named = directory.named_in(text)
+        residual = self._residual(text, named)
+        service_named = decision.action == "answer" and decision.service is not None and bool(residual)
+        # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
+        if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
+            office = self._pick_office(state, named)
+            text_out, found = replies.office_answer(office, facet or "where", text, lang)
+            state.set_office(office.id, office.name, subject=True)
+            state.facet = facet or "where"
+            return Decision(question=text, action="answer", answer=text_out, language=lang, office=_office_ref(office),
+                            facet=facet or "where", reason=_reason("office" if found else "no_fact"),
+                            candidates=list(decision.candidates))
+        # A follow-up that refers back to the topic: "Und was kostet das?", "Wo ist das?"
+        words = T.words(text)
+        # "Und für Kinder?": the last facet again, about something of the topic
+        short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
+        follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
+        if state.subject and follow_facet and self._refers_back(state, residual, decision, _nouns(text)):
+            if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
+                office = directory.get(state.office_id)
+                if office is not None:
+                    text_out, found = replies.office_answer(office, follow_facet, text, lang)
+                    state.facet = follow_facet
+                    return Decision(question=text, action="answer", answer=text_out, language=lang,
+                                    office=_office_ref(office), facet=follow_facet,
+                                    reason=_reason("follow_up" if found else "no_fact"))
+            if state.service_id and (state.subject == "service" or follow_facet not in F.OFFICE_FACETS):
+                return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
+                                            named[0] if named else None, "follow_up")
+        if decision.service is not None and decision.action == "answer":
+            if facet:
+                return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
+                                            named[0] if named else None, "facet")
+            self._remember(state, decision, None)
+            return decision
+        if decision.action == "confirm" and decision.service is not None:
+            plain = self._plain_variant(decision, text)
+            if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
+                if facet:
+                    return self._service_answer(state, plain, facet, text, lang,
+                                                sorted(decision.candidates, key=lambda c: c.id != plain),
+                                                named[0] if named else None, "facet")
+                answered = self.understanding.answer_for(plain, lang)
+                answered.question = text
+                answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
+                self._remember(state, answered, None)
+                return answered
+            if facet and self._one_plausible(decision, text):
+                return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
+                                            named[0] if named else None, "facet")
+            state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
+            decision.facet = facet
+            return decision
+        decision.facet = facet
+        return decision
+
+    def _search(self, text: str, lang: str, facet: str | None) -> Decision:
+        """The catalog's decision; for a facet question also without the facet's words ("Kann ich
+        mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
+        decision = self.understanding.ask(text, lang)
+        best = decision.candidates[0].score if decision.candidates else 0.0
+        if facet is None or (decision.action == "answer" and best >= 0.85):
+            return decision
+        drop = F.facet_words(text, facet)
+        kept = [w for w in text.split() if not set(T.words(w)) & drop]
+        if not drop or len(kept) == len(text.split()) or not T.content_words(" ".join(kept)):
+            return decision
+        bare = self.understanding.ask(" ".join(kept), lang)
+        bare_best = bare.candidates[0].score if bare.candidates else 0.0
+        if bare.action != "forward" and bare_best > best + 0.05:
+            bare.question = text
+            return bare
+        return decision
+
+    # ----------------------------------------------------------------------------- confirmations
+    def _pending_reply(self, state: ConversationState, text: str, lang: str) -> Decision | None:
+        yes = yes_no(text, lang)
+        pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
+        state.pending_service = state.pending_facet = None
+        state.pending_question = ""
+        if yes is None and F.detect(text) and not self._residual(text, []):
+            yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
+            facet, question = F.detect(text), text
+        if yes is True:
+            return self.confirmed(state, pending.id, facet, question, lang)
+        if yes is False:
+            return Decision(question=text, action="rephrase", answer=prompts.text("dialog.turn.rephrase", lang),
+                            language=lang, reason=_reason("declined"))
+        return None  # neither: a new question
+
+    def confirmed(self, state: ConversationState, service_id: str, facet: str | None, question: str,
+                  lang: str) -> Decision:
+        """The answer once the caller said yes to "Geht es um ...?"."""
+        state.pending_service = state.pending_facet = None
+        if self._full and facet:
+            return self._service_answer(state, service_id, facet, question, lang, [], None, "facet")
+        decision = self.understanding.answer_for(service_id, lang)
+        self._remember(state, decision, None)
+        return decision
+
+    def _one_plausible(self, decision: Decision, text: str) -> bool:
+        """Only one candidate near the best, or only the best has a name the question fully says
+        ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a
+        facet, so answer without asking back."""
+        cands = decision.candidates or []
+        if not cands or cands[0].score < self._setting("forward_below", 0.40) + 0.05:
+            return False
+        window = self._setting("confirm_window", 0.10)
+        close = [c for c in cands if cands[0].score - c.score <= window]
+        if len(close) == 1:
+            return True
+        said = {T.stem(w) for w in T.content_words(text)}
+        said |= {w[:k] for w in said for k in range(5, len(w))}
+        covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
+        return len(covered) == 1 and covered[0].id == cands[0].id
+
+    def _plain_variant(self, decision: Decision, text: str) -> str | None:
+        """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
+        not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
+        cands = decision.candidates or []
+        window = self._setting("confirm_window", 0.10)
+        close = [c for c in cands if cands[0].score - c.score <= window][:2]
+        if len(close) != 2:
+            return None
+        names = [T.words(c.name) for c in close]
+        for i, (a, b) in enumerate((names, names[::-1])):
+            if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
+                special = a[a.index("ohne") + 1:a.index("ohne") + 2]
+                said = {T.stem(w) for w in T.words(text)}
+                if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
+                    return close[i].id
+        return None
+
+    # ------------------------------------------------------------------------------------ helpers
+    def _residual(self, text: str, named: list[Office]) -> set[str]:
+        """Stems of the question that neither the facet, an office name nor a back-reference explain:
+        what the question says about a service."""
+        refer = _turn_data()[1]
+        skip = F.facet_words(text) | refer
+        office_words = {w for o in named for w in T.words(o.name)}
+        out = set()
+        for w in T.content_words(text):
+            if w in skip or w in office_words or len(w) < 3:
+                continue
+            if any(len(w) >= 6 and x.startswith(w[:6]) for x in office_words):
+                continue
+            out.add(T.stem(w))
+        return out
+
+    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision,
+                     nouns: set[str]) -> bool:
+        """Whether a turn with a facet is about the service (or office) already under discussion:
+        it names nothing new, or only words of that service ("Und für Kinder?" when its fees
+        name children), and not the name of another service that the search found."""
+        if not residual:
+            return True
+        if decision.service is not None and decision.service.id == state.service_id:
+            return True
+        if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
+            return True
+        residual = residual & nouns
+        service = self.understanding.service(state.service_id) if state.service_id else None
+        if service is None:  # an office under discussion: a short question not clearly about a service
+            return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
+        known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
+        other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
+                 else set())
+        if decision.action == "answer" and (residual & other) - known:
+            return False
+        # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
+        if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
+                                                                      for k in known)) for r in residual):
+            return True
+        return decision.action == "forward"
+
+    def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
+        if state.service_id and len(named) > 1:
+            service = self.understanding.service(state.service_id)
+            ids = {o.id for o in service.offices} if service else set()
+            for o in named:
+                if o.id in ids:
+                    return o
+        return named[0]
+
+    def _service_answer(self, state: ConversationState, service_id: str, facet: str, question: str, lang: str,
+                        candidates: list, office: Office | None, reason: str) -> Decision:
+        service = self.understanding.service(service_id)
+        if service is None:
+            return self.understanding.answer_for(service_id, lang)
+        if office is None and state.office_id and state.service_id == service_id:
+            office = self._directory().get(state.office_id)
+        similarity = getattr(self.understanding, "sentence_similarity", None)
+        text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office)
+        state.set_service(service.id, service.name)
+        state.facet = facet
+        if facet in ("where", "hours", "contact") and used_office is not None:
+            state.set_office(used_office.id, used_office.name)
+        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        cands = list(candidates) or [Candidate(id=service.id, name=service.name, score=1.0)]
+        return Decision(question=question, action="answer", service=ref, candidates=cands, answer=text,
+                        language=lang, facet=facet, reason=_reason(reason if found else "no_fact"),
+                        office=_office_ref(used_office) if facet in ("where", "hours", "contact") else None)
+
+    def _remember(self, state: ConversationState, decision: Decision, facet: str | None) -> None:
+        if decision.action == "answer" and decision.service is not None:
+            state.set_service(decision.service.id, decision.service.name)
+            state.facet = facet
+
+    def forward_target(self, service_id: str | None) -> str:
+        return self.understanding.forward_target(service_id)
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def yes_no(text: str, lang: str) -> bool | None:
+    """True for yes, False for no, None for neither (the phone's yes/no words)."""
+    norm = " " + " ".join(_WORD.findall(text.lower())) + " "
+
+    def has(key: str) -> bool:
+        return any(f" {' '.join(_WORD.findall(w.lower()))} " in norm for w in prompts.raw(f"phone.words.{key}", lang))
+
+    if has("no"):
+        return False
+    if has("yes"):
+        return True
+    return None
+
+
+class SingleTurn:
+    """`ask(question)` through the engine, each question a conversation of its own: what
+    `rathaus ask` and `rathaus eval` measure, the same decision a caller's first turn gets."""
+
+    def __init__(self, understanding: Any):
+        self.engine = DialogEngine(understanding)
+
+    def ask(self, question: str, language: str | None = None) -> Decision:
+        import time
+
+        started = time.perf_counter()
+        decision = self.engine.turn(ConversationState(), question, language)
+        decision.latency_ms = (time.perf_counter() - started) * 1000
+        return decision
+
+
+def reply_json(caller: str, decision: Decision) -> dict:
+    """One turn as `rathaus chat --json` prints it."""
+    return {"caller": caller, "action": decision.action,
+            "service": {"id": decision.service.id, "name": decision.service.name} if decision.service else None,
+            "office": getattr(decision, "office", None), "facet": getattr(decision, "facet", None),
+            "answer": decision.answer}

@@ -1,0 +1,191 @@
+"""Opening hours as the catalog writes them ("Mo-Fr 8-12 Uhr, Do 14-17 Uhr") parsed into days
+and times, spoken naturally, and checked for the day (and part of day) a caller asks about.
+
+Only what the catalog says is spoken: a text that does not parse is read out as written.
+Weekday names and time phrasing come from prompts/<lang>/dialog.toml ([hours]).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+import prompts
+from rathaus.catalog import text as T
+
+Interval = tuple[int, int]  # minutes after midnight: [start, end)
+
+# Day abbreviations and names as catalogs write them (folded), Monday = 0.
+_DAY_WORDS = {
+    "mo": 0, "montag": 0, "montags": 0, "di": 1, "dienstag": 1, "dienstags": 1, "mi": 2, "mittwoch": 2, "mittwochs": 2,
+    "do": 3, "donnerstag": 3, "donnerstags": 3, "fr": 4, "freitag": 4, "freitags": 4, "sa": 5, "samstag": 5,
+    "samstags": 5, "so": 6, "sonntag": 6, "sonntags": 6,
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+}
+# Day names callers say in other languages (folded as fold() leaves them), for day questions.
+_CALLER_DAYS = {
+    "pazartesi": 0, "sali": 1, "carsamba": 2, "persembe": 3, "cuma": 4, "cumartesi": 5, "pazar": 6,
+    "понедельник": 0, "вторник": 1, "среду": 2, "среда": 2, "четверг": 3, "пятницу": 4, "пятница": 4, "субботу": 5,
+    "суббота": 5, "воскресенье": 6,
+    "понеділок": 0, "вівторок": 1, "середу": 2, "середа": 2, "четвер": 3, "пятницю": 4, "пятниця": 4, "суботу": 5,
+    "субота": 5, "неділю": 6, "неділя": 6,
+    "الاثنين": 0, "الثلاثاء": 1, "الأربعاء": 2, "الخميس": 3, "الجمعة": 4, "السبت": 5, "الأحد": 6,
+}
+# Parts of a day a caller may name ("Dienstagnachmittag"), as (start, end) minutes.
+_PARTS = {
+    "vormittag": (0, 12 * 60), "morgens": (0, 12 * 60), "fruh": (0, 10 * 60), "mittag": (11 * 60, 14 * 60),
+    "nachmittag": (12 * 60, 18 * 60), "abend": (17 * 60, 24 * 60), "abends": (17 * 60, 24 * 60),
+    "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
+}
+_RANGE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|bis)\s*(\d{1,2})(?:[:.](\d{2}))?")
+_TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)\.?(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
+                    re.IGNORECASE)
+
+
+@dataclass
+class Schedule:
+    """Per weekday (0 = Monday) the opening intervals; `raw` is the catalog text."""
+
+    raw: str
+    days: dict[int, list[Interval]] = field(default_factory=dict)
+
+    @property
+    def parsed(self) -> bool:
+        return bool(self.days)
+
+
+def _fold_day(word: str) -> int | None:
+    return _DAY_WORDS.get(T.fold(word).rstrip("."))
+
+
+def parse(raw: str) -> Schedule:
+    """Days and intervals of a catalog text; empty `days` when the text is not understood."""
+    schedule = Schedule(raw=raw)
+    current: list[int] = []
+    after_times = False
+    for m in _TOKEN.finditer(raw or ""):
+        if m.group(1):
+            r = _RANGE.match(m.group(1))
+            if not r or not current:
+                continue
+            start = int(r.group(1)) * 60 + int(r.group(2) or 0)
+            end = int(r.group(3)) * 60 + int(r.group(4) or 0)
+            if not (0 <= start < end <= 24 * 60):
+                continue
+            for d in current:
+                schedule.days.setdefault(d, []).append((start, end))
+            after_times = True
+            continue
+        first = _fold_day(m.group(2))
+        if first is None:
+            continue  # "Uhr", "und", a note in brackets
+        if after_times:
+            current, after_times = [], False
+        if m.group(4) and _fold_day(m.group(4)) is not None:
+            last = _fold_day(m.group(4))
+            current.extend(range(first, last + 1) if last >= first else [])
+        else:
+            current.append(first)
+    for d in schedule.days:
+        schedule.days[d] = sorted(set(schedule.days[d]))
+    return schedule
+
+
+# ------------------------------------------------------------------------------------ speaking
+def _time(minutes: int, lang: str, start: bool = False) -> str:
+    h, m = divmod(minutes, 60)
+    key = ("dialog.hours.hour_minutes" if m else "dialog.hours.hour") + ("_start" if start else "")
+    return prompts.text(key, lang, h=h, m=f"{m:02d}")
+
+
+def times(intervals: list[Interval], lang: str) -> str:
+    """ "8 bis 12 Uhr und von 14 bis 18 Uhr" """
+    parts = [prompts.text("dialog.hours.times", lang, start=_time(s, lang, True), end=_time(e, lang))
+             for s, e in intervals]
+    return prompts.text("dialog.hours.also", lang).join(parts)
+
+
+def day_name(day: int, lang: str) -> str:
+    return str(prompts.raw("dialog.hours.days", lang)[day])
+
+
+def _day_groups(days: list[int], lang: str) -> str:
+    """[0,1,2,4] -> "Montag bis Mittwoch und Freitag"."""
+    runs: list[list[int]] = []
+    for d in sorted(days):
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    words = []
+    for r in runs:
+        if len(r) > 2:
+            words.append(prompts.text("dialog.hours.day_range", lang, first=day_name(r[0], lang), last=day_name(r[-1], lang)))
+        else:
+            words.extend(day_name(d, lang) for d in r)
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + prompts.text("dialog.hours.list_and", lang) + words[-1]
+
+
+def speak(schedule: Schedule, lang: str = "de") -> str:
+    """All opening hours in one phrase, days with the same times grouped."""
+    groups: dict[tuple[Interval, ...], list[int]] = {}
+    for d in sorted(schedule.days):
+        groups.setdefault(tuple(schedule.days[d]), []).append(d)
+    spans = [prompts.text("dialog.hours.span", lang, days=_day_groups(days, lang), times=times(list(iv), lang))
+             for iv, days in sorted(groups.items(), key=lambda kv: kv[1][0])]
+    return prompts.text("dialog.hours.between_days", lang).join(spans)
+
+
+# ------------------------------------------------------------------------------- day questions
+@dataclass
+class DayQuestion:
+    day: int
+    part: Interval | None = None   # a part of the day ("nachmittags") or a time ("um 15 Uhr")
+
+
+def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | None:
+    """The weekday (and part of day) a question names, or None ("heute" and "morgen" count)."""
+    folded = T.fold(question)
+    day = None
+    for word in re.findall(r"[^\W\d_]+", folded):
+        for name, index in list(_DAY_WORDS.items()) + list(_CALLER_DAYS.items()):
+            if len(name) > 3 and (word == name or (word.startswith(name) and word[len(name):] in _PARTS)):
+                day = index
+                break
+        if day is not None:
+            break
+    today = today or _dt.date.today()
+    if day is None:
+        if re.search(r"\b(heute|today|bugun|сегодня|сьогодні|اليوم)\b", folded):
+            day = today.weekday()
+        elif re.search(r"\b(ubermorgen)\b", folded):
+            day = (today.weekday() + 2) % 7
+        elif re.search(r"\b(morgen|tomorrow|yarin|завтра)\b", folded) and not re.search(r"\bmorgens\b", folded):
+            day = (today.weekday() + 1) % 7
+    if day is None:
+        return None
+    part = None
+    for name, span in sorted(_PARTS.items(), key=lambda kv: -len(kv[0])):  # "nachmittag" before "mittag"
+        if name in folded:
+            part = span
+            break
+    clock = re.search(r"\bum (\d{1,2})(?:[:.](\d{2}))?\s*(uhr)?", folded)
+    if clock:
+        minute = int(clock.group(1)) * 60 + int(clock.group(2) or 0)
+        part = (minute, minute + 1)
+    return DayQuestion(day=day, part=part)
+
+
+def open_on(schedule: Schedule, asked: DayQuestion) -> tuple[bool, list[Interval]]:
+    """(open in the asked day or part of it; the intervals to say: those of the asked part when
+    open then, else all of that day's)."""
+    intervals = schedule.days.get(asked.day, [])
+    if asked.part is None:
+        return bool(intervals), intervals
+    lo, hi = asked.part
+    fitting = [(s, e) for s, e in intervals if s < hi and e > lo]
+    return bool(fitting), fitting or intervals

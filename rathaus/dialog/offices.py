@@ -1,0 +1,98 @@
+"""The catalog's offices: found by name, by a common name ("Rathaus", "Zulassungsstelle") or by
+the service under discussion, and what to say about their hours, phone, e-mail and address.
+
+Offices come from the services that name them (one entry per office name: Munich lists the same
+Bürgerbüro under two location ids). Common names live in data/office_names.toml.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from rathaus.catalog import text as T
+from rathaus.catalog.model import Office, Service
+
+# Words of office names that tell no office from another.
+_GENERIC = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
+                      "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
+
+
+@lru_cache(maxsize=1)
+def common_names() -> dict[str, list[str]]:
+    """Folded word a caller says -> folded words an office name may carry for it."""
+    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("office_names.toml").read_text(encoding="utf-8"))
+    return {" ".join(T.words(k)): [" ".join(T.words(x)) for x in v] for k, v in raw.get("names", {}).items()}
+
+
+def _office_words(office: Office) -> set[str]:
+    words = set()
+    for w in T.words(office.name):
+        if w not in _GENERIC and len(w) > 2:
+            words.add(w)
+    return words
+
+
+@dataclass
+class OfficeDirectory:
+    offices: list[Office] = field(default_factory=list)
+    _words: list[set[str]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, services: list[Service]) -> "OfficeDirectory":
+        seen: dict[str, Office] = {}
+        for s in services:
+            for o in s.offices:
+                key = T.fold(o.name.strip())
+                if key and key not in seen:
+                    seen[key] = o
+                elif key in seen and not seen[key].opening_hours and o.opening_hours:
+                    seen[key] = o
+        directory = cls(offices=list(seen.values()))
+        directory._words = [_office_words(o) for o in directory.offices]
+        return directory
+
+    def get(self, office_id: str) -> Office | None:
+        return next((o for o in self.offices if o.id == office_id), None)
+
+    def named_in(self, question: str) -> list[Office]:
+        """Offices the question names, best first: by a distinctive word of their name, a common
+        name, or the head of a compound ("Standesamt" in "Standesamtes")."""
+        q_words = [w for w in T.words(question) if len(w) > 2]
+        if not q_words or not self.offices:
+            return []
+        table = common_names()
+        scores = [0.0] * len(self.offices)
+        for i, (office, words) in enumerate(zip(self.offices, self._words)):
+            name = " " + " ".join(T.words(office.name)) + " "
+            address = " ".join(T.words(office.address))
+            for w in q_words:
+                if w in _GENERIC or w in T.STOPWORDS:
+                    continue
+                if w in words or any(len(w) >= 6 and (x.startswith(w) or w.startswith(x)) and len(x) >= 6 for x in words):
+                    scores[i] += 2.0
+                for alias in table.get(w, []) + table.get(T.stem(w), []):
+                    if f" {alias} " in name or any(x.startswith(alias) for x in words):
+                        scores[i] += 1.0
+                        break
+                if w == "rathaus" and "rathaus" in address:
+                    scores[i] += 0.5
+        best = max(scores)
+        if best <= 0:
+            return []
+        return [o for s, o in sorted(zip(scores, self.offices), key=lambda x: -x[0]) if s >= best]
+
+    def kind(self, offices: list[Office]) -> str:
+        """The first word all these offices' names share ("Bürgerbüro"), or ""."""
+        firsts = {o.name.split()[0] for o in offices if o.name.split()}
+        return firsts.pop() if len(firsts) == 1 and len(offices) > 1 else ""
+
+
+def unique_offices(service: Service) -> list[Office]:
+    """A service's offices, one per name, in catalog order."""
+    seen: dict[str, Office] = {}
+    for o in service.offices:
+        seen.setdefault(T.fold(o.name.strip()), o)
+    return list(seen.values())

@@ -1,0 +1,126 @@
+"""The words of a facet answer: catalog facts put into the sentences of prompts/<lang>/dialog.toml.
+
+Each function returns (text, found): `found` is False when the catalog holds no answer to the
+facet; the text then says so and offers the office's phone or a person instead of a blurb.
+"""
+
+from __future__ import annotations
+
+import re
+
+import prompts
+from rathaus.catalog.html import first_sentences
+from rathaus.catalog.model import Office, Service
+from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
+from rathaus.dialog.offices import OfficeDirectory, unique_offices
+
+
+def _p(key: str, lang: str, **fields) -> str:
+    return prompts.text(f"dialog.{key}", lang, **fields)
+
+
+def _join(items: list[str], lang: str, key: str = "facet.list_and") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + _p(key, lang) + items[-1]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\.\.+", ".", " ".join(text.split()))
+
+
+def no_fact(name: str, lang: str, office: Office | None) -> str:
+    offer = (_p("facet.offer_contact", lang, office=office.name, phone=office.phone) if office and office.phone
+             else _p("facet.offer_person", lang))
+    return _p("facet.no_fact", lang, name=name) + " " + offer
+
+
+def _sentence(sentence: str, lang: str) -> str:
+    return _p("facet.sentence", lang, sentence=sentence)
+
+
+def service_answer(service: Service, facet: str, question: str, lang: str = "de",
+                   similarity: F.Similarity | None = None, office: Office | None = None) -> tuple[str, bool, Office | None]:
+    """(text, found, the office the answer is about) for a facet of a service. `office` is one the
+    caller named or spoke about before: preferred for hours, phone and address."""
+    offices = unique_offices(service)
+    if office is None or all(o.id != office.id and o.name != office.name for o in offices):
+        office = offices[0] if offices else None
+    name = service.name
+    if facet == "cost":
+        lines, more = F.fitting_fees(service.fees, question, service.name)
+        if lines:
+            text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
+            return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office
+    elif facet == "documents" and service.documents:
+        return _clean(_p("facet.documents", lang, name=name, documents=_join(service.documents[:4], lang))), True, office
+    elif facet == "where" and office is not None:
+        if len(offices) == 1:
+            key = "facet.where_one" if office.address else "facet.where_one_no_address"
+            return _clean(_p(key, lang, name=name, office=office.name, address=office.address)), True, office
+        kind = OfficeDirectory().kind(offices)
+        if kind:
+            return _clean(_p("facet.where_any", lang, name=name, kind=kind, office=office.name,
+                             address=office.address)), True, office
+        other = next(o for o in offices if o.name != office.name)
+        return _clean(_p("facet.where_several", lang, name=name, office=office.name, address=office.address,
+                         other=other.name)), True, office
+    elif facet in ("hours", "contact") and office is not None:
+        text, found = office_answer(office, facet, question, lang)
+        if found or facet == "contact":
+            return text, found, office
+        found_sentences = F.best_sentences(service.description, facet, question, similarity, limit=1)
+        if found_sentences:
+            return _clean(_sentence(found_sentences[0], lang)), True, office
+        return text, False, office
+    elif facet == "what":
+        summary = first_sentences(service.description, limit=1, max_chars=220)
+        if summary:
+            return _clean(_sentence(summary, lang)), True, office
+        return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
+    found_sentences = F.best_sentences(service.description, facet, question, similarity)
+    if found_sentences:
+        return _clean(_sentence(" ".join(found_sentences), lang)), True, office
+    return _clean(no_fact(name, lang, office)), False, office
+
+
+def office_answer(office: Office, facet: str, question: str, lang: str = "de") -> tuple[str, bool]:
+    """Hours (all, or for the day asked), phone or e-mail, or address of one office."""
+    name = office.name
+    if facet == "hours":
+        if not office.opening_hours.strip():
+            text = _p("office.no_hours", lang, office=name)
+            if office.phone:
+                text += " " + _p("office.phone", lang, office=name, phone=office.phone)
+            return text, False
+        schedule = H.parse(office.opening_hours)
+        if not schedule.parsed:
+            return _clean(_p("office.hours_raw", lang, office=name, hours=office.opening_hours)), True
+        asked = H.asked_day(question)
+        if asked is not None:
+            is_open, intervals = H.open_on(schedule, asked)
+            day = H.day_name(asked.day, lang)
+            if is_open:
+                return _p("office.open_day", lang, office=name, day=day, times=H.times(intervals, lang)), True
+            if intervals:
+                return _p("office.open_day_other_part", lang, office=name, day=day, times=H.times(intervals, lang)), True
+            return _p("office.closed_day", lang, office=name, day=day), True
+        return _clean(_p("office.hours", lang, office=name, hours=H.speak(schedule, lang))), True
+    if facet == "contact":
+        wants_mail = bool(re.search(r"mail|почт|пошт|posta|بريد", question, re.I))
+        if wants_mail and office.email:
+            return _p("office.email", lang, office=name, email=office.email), True
+        if office.phone:
+            text = _p("office.phone", lang, office=name, phone=office.phone)
+            if wants_mail:  # asked for e-mail, none known: the phone instead
+                text = _p("office.no_email", lang, office=name) + " " + text
+                return text, False
+            return text, True
+        if office.email:
+            return _p("office.no_phone", lang, office=name) + " " + _p("office.email", lang, office=name, email=office.email), not wants_mail
+        return _p("office.no_phone", lang, office=name), False
+    # where / anything else about an office: its address
+    if office.address:
+        return _clean(_p("office.address", lang, office=name, address=office.address)), True
+    return _p("office.no_address", lang, office=name), False

@@ -1,0 +1,40 @@
+"""What a conversation is about, kept across turns: the service and office under discussion, the
+last facet asked, and a confirmation waiting for yes or no. Channel-free (phone and text chat)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ConversationState:
+    service_id: str | None = None
+    service_name: str | None = None
+    office_id: str | None = None
+    office_name: str | None = None
+    subject: str | None = None            # "service" or "office": what the last answer was about
+    facet: str | None = None
+    language: str | None = None           # the caller's language so far (short turns are ambiguous)
+    pending_service: Any = None           # ServiceRef awaiting "ja"/"nein"
+    pending_facet: str | None = None
+    pending_question: str = ""
+    turns: list[dict] = field(default_factory=list)  # {"caller", "action", "service", "office", "facet"}
+
+    def set_service(self, service_id: str, name: str) -> None:
+        if service_id != self.service_id:
+            self.office_id = self.office_name = None  # a new topic: its own offices
+        self.service_id, self.service_name = service_id, name
+        self.subject = "service"
+
+    def set_office(self, office_id: str | None, name: str | None, subject: bool = False) -> None:
+        self.office_id, self.office_name = office_id, name
+        if subject:
+            self.subject = "office"
+
+    def clear(self) -> None:
+        """A correction ("nein, ich meinte ..."): forget the topic, keep the history."""
+        self.service_id = self.service_name = self.office_id = self.office_name = None
+        self.subject = self.facet = None
+        self.pending_service = self.pending_facet = None
+        self.pending_question = ""

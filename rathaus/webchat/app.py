@@ -1,0 +1,37 @@
+"""The chat alone (`rathaus serve --chat-only`): an aiohttp app with only the public chat routes,
+for a unit of its own on a port the town's reverse proxy exposes to the internet while the
+review page stays on the internal network. No login, no admin route exists in it at all."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from rathaus.config import Config
+from rathaus.store import Store
+from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
+from rathaus.web.security import _headers, errors
+from rathaus.web.settings import web_settings
+
+
+@web.middleware
+async def headers(request: web.Request, handler) -> web.StreamResponse:
+    """The review page's security headers on every answer (the chat sets its own CSP)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _headers(exc, request)
+        raise
+    _headers(response, request)
+    return response
+
+
+def create_chat_app(config: Config, store: Store) -> web.Application:
+    from rathaus.webchat import views
+
+    app = web.Application(middlewares=[errors, headers], client_max_size=64 * 1024)
+    app[CONFIG] = config
+    app[STORE] = store
+    app[SETTINGS] = web_settings(config)
+    app[CACHE] = {}
+    views.setup(app)
+    return app

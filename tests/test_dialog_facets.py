@@ -1,0 +1,153 @@
+"""The channel-free parts of the dialog brain (rathaus.dialog) on plain strings: what is asked,
+which fee fits the caller, opening hours spoken and checked for a day, corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rathaus.catalog.model import Office, Service
+from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
+from rathaus.dialog import replies
+from rathaus.dialog.engine import _case_question, correction
+from rathaus.dialog.offices import OfficeDirectory
+
+
+@pytest.mark.parametrize("question, facet", [
+    ("Was kostet ein Reisepass?", "cost"),
+    ("Welche Unterlagen brauche ich für den Reisepass?", "documents"),
+    ("Wo ist das Bauamt?", "where"),
+    ("Wann hat das Bürgeramt geöffnet?", "hours"),
+    ("Hat das Bürgerbüro am Dienstagnachmittag auf?", "hours"),
+    ("Wie ist die Telefonnummer vom Standesamt?", "contact"),
+    ("Brauche ich dafür einen Termin?", "appointment"),
+    ("Wie lange dauert es, bis mein Personalausweis fertig ist?", "processing_time"),
+    ("Geht das mit dem Reisepass auch schneller?", "processing_time"),
+    ("Kann ich mich auch online ummelden?", "online"),
+    ("Bis wann muss ich den Hund anmelden?", "deadline"),
+    ("Wie lange ist der Personalausweis gültig?", "validity"),
+    ("Ich brauche einen neuen Personalausweis", None),
+    ("How much does a passport cost?", "cost"),
+    ("Сколько стоит паспорт?", "cost"),
+])
+def test_facet_of_a_question(question, facet):
+    assert F.detect(question) == facet
+
+
+FEES = "- unter 24 Jahren: 37,50 Euro\n- über 24 Jahren: 70 Euro\n- Express-Bestellung: Gebühr plus 32 Euro Aufpreis"
+
+
+def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
+    assert F.fitting_fees(FEES, "Was kostet ein Reisepass?", "Reisepass") == (["über 24 Jahren: 70 Euro"], True)
+    assert F.fitting_fees(FEES, "Was kostet der für meinen Sohn, er ist 16?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert F.fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert "32 Euro" in F.fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
+    assert F.fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
+    assert F.fitting_fees("", "Was kostet das?") == ([], False)
+
+
+def test_sentence_that_answers_the_facet_and_none_when_the_description_says_nothing():
+    text = ("Da sich die Einreisebestimmungen häufig ändern, kann keine Gewähr übernommen werden. "
+            "Die Bearbeitungszeit beträgt etwa drei bis sechs Arbeitstage. Sie können den Pass in jedem Bürgerbüro beantragen.")
+    assert F.best_sentences(text, "processing_time", "Wie lange dauert das?") == [
+        "Die Bearbeitungszeit beträgt etwa drei bis sechs Arbeitstage."]
+    assert F.best_sentences(text, "documents", "Welche Unterlagen brauche ich?") == []
+
+
+HOURS = "Mo, Di, Fr 8-12 Uhr; Di 14-18 Uhr; Do 8-12 und 14-18 Uhr"
+
+
+def test_opening_hours_parsed_and_spoken_naturally():
+    schedule = H.parse(HOURS)
+    assert schedule.days[1] == [(480, 720), (840, 1080)] and 2 not in schedule.days
+    assert H.speak(schedule) == ("Montag und Freitag von 8 bis 12 Uhr, Dienstag und Donnerstag von 8 bis 12 Uhr "
+                                 "und von 14 bis 18 Uhr")
+    assert H.speak(H.parse("Mo-Fr 7:30-12 Uhr")) == "Montag bis Freitag von 7 Uhr 30 bis 12 Uhr"
+    assert not H.parse("nach Vereinbarung").parsed
+    assert H.speak(H.parse("Mo.-Fr. 8:00 – 12:00 Uhr, Do. 14:00 – 18:00 Uhr")).startswith("Montag bis Mittwoch und Freitag")
+    assert H.speak(H.parse("Mo, Di, Do: 8-12 Uhr, Mi: geschlossen")) == "Montag, Dienstag und Donnerstag von 8 bis 12 Uhr"
+
+
+def test_open_on_the_day_and_part_of_day_asked():
+    schedule = H.parse(HOURS)
+    tuesday_pm = H.asked_day("Hat das am Dienstagnachmittag auf?")
+    assert (tuesday_pm.day, tuesday_pm.part) == (1, (720, 1080))
+    assert H.open_on(schedule, tuesday_pm) == (True, [(840, 1080)])
+    assert H.open_on(schedule, H.asked_day("Ist am Freitag nachmittag offen?")) == (False, [(480, 720)])
+    assert H.open_on(schedule, H.asked_day("Und am Mittwoch?"))[0] is False
+    assert H.asked_day("Haben Sie heute auf?", today=dt.date(2026, 12, 3)).day == 3
+    assert H.asked_day("Wann haben Sie geöffnet?") is None
+
+
+OFFICE = Office(id="bb", name="Bürgerbüro im Rathaus", address="Rathausplatz 1", phone="01234 567-100",
+                email="bb@example.org", opening_hours=HOURS)
+
+
+def test_office_answers_come_from_its_record():
+    assert "14 bis 18 Uhr" in replies.office_answer(OFFICE, "hours", "Hat das am Dienstagnachmittag auf?")[0]
+    text, found = replies.office_answer(OFFICE, "hours", "Hat das am Mittwoch auf?")
+    assert found and text.startswith("Nein") and "Mittwoch" in text
+    assert replies.office_answer(OFFICE, "contact", "Wie ist die Telefonnummer?") == (
+        "Sie erreichen Bürgerbüro im Rathaus unter 01234 567-100.", True)
+    assert "bb@example.org" in replies.office_answer(OFFICE, "contact", "Und die E-Mail?")[0]
+    no_hours = Office(id="x", name="Bürgerbüro Pasing", phone="089 1")
+    text, found = replies.office_answer(no_hours, "hours", "Wann hat das geöffnet?")
+    assert not found and "089 1" in text
+
+
+def test_offices_found_by_name_common_name_and_kind():
+    offices = [OFFICE, Office(id="sta", name="Standesamt"), Office(id="kfz", name="Kfz-Zulassungsstelle")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=offices)])
+    assert [o.id for o in directory.named_in("Wann hat das Rathaus geöffnet?")] == ["bb"]
+    assert [o.id for o in directory.named_in("Wann hat das Bürgeramt geöffnet?")] == ["bb"]
+    assert [o.id for o in directory.named_in("Telefonnummer vom Standesamt")] == ["sta"]
+    assert [o.id for o in directory.named_in("Wo ist die Zulassungsstelle?")] == ["kfz"]
+    assert directory.named_in("Was kostet ein Reisepass?") == []
+    several = [Office(id="a", name="Bürgerbüro Pasing"), Office(id="b", name="Bürgerbüro Orleansplatz")]
+    assert directory.kind(several) == "Bürgerbüro"
+
+
+def test_where_with_several_offices_says_any_of_them():
+    service = Service(id="1", name="Reisepass", offices=[Office(id="a", name="Bürgerbüro Pasing", address="A 1"),
+                                                         Office(id="b", name="Bürgerbüro Orleansplatz", address="B 2")])
+    text, found, office = replies.service_answer(service, "where", "Wo kann ich den beantragen?")
+    assert found and "in jedem Bürgerbüro" in text and office.id == "a"
+
+
+def test_no_fact_says_so_and_offers_the_office_phone():
+    service = Service(id="1", name="Reisepass", description="Den Pass gibt es im Bürgerbüro, das ist wichtig.",
+                      offices=[OFFICE])
+    text, found, _ = replies.service_answer(service, "appointment", "Brauche ich einen Termin?")
+    assert not found and "leider nichts" in text and "01234 567-100" in text
+
+
+def test_corrections_and_case_questions():
+    assert correction("Nein, ich meinte den Führerschein") == "den Führerschein"
+    assert correction("No, I meant the passport") == "the passport"
+    assert correction("Was kostet ein Reisepass?") is None
+    assert _case_question("Ist mein Personalausweis schon fertig?")
+    assert _case_question("Mein Antrag wurde abgelehnt")
+    assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
+
+
+def test_conversation_files_are_checked(tmp_path):
+    from rathaus.dialog.evaluate import judge, read_turns
+    from rathaus.errors import RathausError
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("question\texpected\nWas kostet das?\t102\n", encoding="utf-8")
+    with pytest.raises(RathausError, match="conv, question"):
+        read_turns(bad)
+    good = tmp_path / "good.tsv"
+    good.write_text("conv\tquestion\tservice\toffice\tfacet\tfact\n"
+                    "a\tWas kostet ein Pass?\t102\t\tcost\t70 Euro\na\tUnd wo?\t102\tbb\twhere\tRathausplatz 1\n"
+                    "p\tIst mein Pass fertig?\tFORWARD\t\t\t\n", encoding="utf-8")
+    first, follow, person = read_turns(good)
+    assert not first.follow_up and follow.follow_up and person.forward and not person.follow_up
+    said = {"action": "answer", "service": {"id": "102"}, "office": None, "facet": "cost", "answer": "Die Gebühr: 70 Euro."}
+    assert judge(first, said)["fact"] and not judge(first, said)["wrong"]
+    other = dict(said, service={"id": "101"})
+    assert judge(first, other)["wrong"] and not judge(first, other)["fact"]
+    assert judge(person, said)["wrong"] and judge(person, {"action": "forward"})["not_answered"]
