@@ -7,13 +7,15 @@ set -euo pipefail
 # sox: audio checks in tests; baresip, kamailio, sip-tester: real SIP peers for tests and the
 # multi-worker dispatcher; chromium(-driver): end-to-end tests of the review page.
 # libttspico-utils: SVOX Pico, the default German voice (Debian non-free, enabled below);
-# mbrola + mbrola-de7: the second German voice, used through espeak-ng as mb-de7 (mbrola in contrib, the voice in non-free).
+# mbrola + mbrola-de7: the second German voice, used through espeak-ng as mb-de7 (mbrola in
+# contrib, the voice in non-free).
 # libreoffice-writer-nogui: the minutes' tagged PDF/A (DOCX -> PDF) and the DOCX checks in tests;
 # fonts-liberation2: the documents' font (metric-compatible with Arial); poppler-utils: pdfinfo/pdffonts in tests.
-# npm: installs axe-core (tests/e2e/package.json) for the chat's accessibility test.
+# npm: installs axe-core (tests/e2e/package.json) for the chat's accessibility test; skipped where
+# an npm is already on the PATH (NodeSource's nodejs carries its own and conflicts with Debian's).
 PACKAGES=(ffmpeg espeak-ng sox baresip kamailio kamailio-extra-modules sip-tester chromium chromium-driver fonts-dejavu-core
-          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils
-          npm)
+          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 NONFREE=(libttspico-utils mbrola mbrola-de7)
 
 missing=()
