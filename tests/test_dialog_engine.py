@@ -5,12 +5,15 @@ first, office questions, follow-ups, corrections; the same through the phone dia
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from importlib import resources
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from rathaus.catalog import repository as R
 from rathaus.catalog.assistant import Assistant, CatalogSettings
 from rathaus.dialog import ConversationState, DialogEngine
@@ -112,6 +115,11 @@ def test_chat_command_holds_a_conversation(prepared, tmp_path):
     assert turns[3]["office"] == {"id": "sta", "name": "Standesamt"}
     plain = run_cli("chat", input="Wo ist das Bauamt?\n", env=env)
     assert plain.stdout.strip() == "Bauamt finden Sie hier: Bahnhofstraße 20, 12345 Musterstadt."
+    broken = subprocess.run([sys.executable, "-m", "rathaus.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
+                            input=b"\xff\xfe kaputt\nWo ist das Bauamt?\n", env={**os.environ, **env})
+    assert broken.returncode == 0, broken.stderr
+    replies = [json.loads(line) for line in broken.stdout.decode().splitlines()]
+    assert len(replies) == 2 and replies[1]["office"]["id"] == "bau"
 
 
 def test_ask_command_answers_office_questions(prepared, tmp_path):

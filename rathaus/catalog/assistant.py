@@ -221,6 +221,17 @@ class Assistant:
             index._office_directory = directory  # type: ignore[attr-defined]
         return directory
 
+    def matched_stems(self, question: str, service_ids: list[str]) -> list[set[str]]:
+        """Per service: the question's stems its indexed text contains (for telling two close
+        candidates apart by the words that only one of them has)."""
+        index = self.index
+        stems = index.analyze(question).stems
+        out = []
+        for service_id in service_ids:
+            i = index.position.get(str(service_id))
+            out.append({st for st in stems if i is not None and st in index.terms[i]})
+        return out
+
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of the question to description sentences (e5; sentence vectors are
         cached in the store like the service texts, so a sentence is embedded once)."""

@@ -8,6 +8,7 @@ is read, so no turn waits for it.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 
@@ -35,7 +36,9 @@ def cmd_chat(args, config: Config) -> int:
     assistant.warm_up()
     engine = DialogEngine(assistant)
     state = ConversationState()
-    for line in sys.stdin:
+    # Bytes that are not UTF-8 become U+FFFD instead of ending the conversation with a traceback.
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if hasattr(sys.stdin, "buffer") else sys.stdin
+    for line in lines:
         caller = line.strip()
         if not caller:
             continue

@@ -255,7 +255,16 @@ class DialogEngine:
         said = {T.stem(w) for w in T.content_words(text)}
         said |= {w[:k] for w in said for k in range(5, len(w))}
         covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
-        return len(covered) == 1 and covered[0].id == cands[0].id
+        if len(covered) == 1:
+            return covered[0].id == cands[0].id
+        # The words that tell the close candidates apart: the best must have all of them, the
+        # others none ("Auto anmelden": "anmeld" is in "Fahrzeug zulassen", not in "abmelden").
+        matched = getattr(self.understanding, "matched_stems", None)
+        if matched is None:
+            return False
+        sets = matched(text, [c.id for c in close])
+        telling = set().union(*sets) - set.intersection(*sets)
+        return bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:])
 
     def _plain_variant(self, decision: Decision, text: str) -> str | None:
         """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
