@@ -15,6 +15,7 @@ import secrets
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from yarl import URL
 
 import prompts
 from rathaus.web.sessions import COOKIE, load_session
@@ -190,7 +191,22 @@ def _quote(path: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative targets after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site relative targets after login (no open redirect).
+
+    The check runs on the URL as aiohttp will send it, not on the raw query value: yarl (like a
+    browser) drops tabs and newlines, so "/\t/evil.example" would leave as "//evil.example", a
+    link to another host. Any control character, whitespace or backslash is refused outright, and
+    the normalised URL must be a path on this site (no scheme, no host, not starting with "//").
+    """
+    if not target or not target.startswith("/") or len(target) > 2048:
         return "/"
-    return target
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return "/"
+    try:
+        url = URL(target)
+    except ValueError:
+        return "/"
+    sent = str(url)
+    if url.scheme or url.host is not None or url.is_absolute() or not sent.startswith("/") or sent.startswith("//"):
+        return "/"
+    return sent
