@@ -9,7 +9,6 @@ themselves, because the middleware must not read an upload of several gigabytes 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 from typing import Awaitable, Callable
@@ -18,6 +17,7 @@ from aiohttp import web
 from yarl import URL
 
 import prompts
+from rathaus.web.proxies import client_ip, cookie_secure, is_https  # noqa: F401  (re-exported)
 from rathaus.web.sessions import COOKIE, load_session
 from rathaus.web.keys import SESSION, SETTINGS, STORE, USER
 
@@ -38,48 +38,6 @@ def csrf_in_stream(handler: Handler) -> Handler:
     """Mark a multipart handler that validates the CSRF field itself (see uploads.read_form)."""
     handler.csrf_in_stream = True  # type: ignore[attr-defined]
     return handler
-
-
-def client_ip(request: web.Request) -> str | None:
-    settings = request.app[SETTINGS]
-    peer = request.remote
-    if peer and _trusted(peer, settings.trusted_proxies):
-        forwarded = request.headers.get("X-Forwarded-For")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return peer
-
-
-def is_https(request: web.Request) -> bool:
-    settings = request.app[SETTINGS]
-    if request.secure:
-        return True
-    peer = request.remote
-    return bool(peer and _trusted(peer, settings.trusted_proxies)
-                and request.headers.get("X-Forwarded-Proto", "").lower() == "https")
-
-
-def cookie_secure(request: web.Request) -> bool:
-    mode = request.app[SETTINGS].secure_cookies
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    return is_https(request)
-
-
-def _trusted(peer: str, proxies: list[str]) -> bool:
-    try:
-        addr = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    for entry in proxies:
-        try:
-            if addr in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def is_public(path: str) -> bool:

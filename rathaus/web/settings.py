@@ -28,7 +28,11 @@ class WebSettings:
 
 
 def web_settings(config: Config) -> WebSettings:
-    return config.settings("web", WebSettings)
+    from rathaus.web.proxies import proxy_networks
+
+    settings = config.settings("web", WebSettings)
+    proxy_networks(tuple(settings.trusted_proxies))  # a typo fails the start with a clear error
+    return settings
 
 
 def upload_dir(config: Config) -> Path:
