@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     jshow = jsub.add_parser("show", help="one job as JSON")
     jshow.add_argument("id", type=int)
     jshow.set_defaults(func=jobs_show)
-    jr = jsub.add_parser("retry", help="queue a failed job again (finished stages are kept)")
+    jr = jsub.add_parser("retry", help="queue a failed job again, or a running one whose worker is gone (lease expired, or claimed before a reboot); finished stages are kept")
     jr.add_argument("id", type=int)
     jr.set_defaults(func=jobs_retry)
     jw = jsub.add_parser("work", help="run the meeting worker in the foreground (rathaus serve also runs it)")
@@ -202,15 +202,19 @@ def speakers_delete(args: argparse.Namespace, config: Config) -> int:
 
 
 def jobs_list(args: argparse.Namespace, config: Config) -> int:
-    from meetings.jobs import list_jobs
+    from meetings.jobs import is_stale, list_jobs
+    from meetings.pipeline import meeting_settings
     from rathaus.store import open_store
 
+    lease_s = meeting_settings(config).job_lease_s
     for job in list_jobs(open_store(config), args.status):
+        stale = is_stale(job, lease_s)
         if args.json:
-            print(json.dumps(job.to_dict(), ensure_ascii=False))
+            print(json.dumps({**job.to_dict(), "stale": stale}, ensure_ascii=False))
         else:
             err = f"  {job.error}" if job.error else ""
-            print(f"{job.id:5}  {job.status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
+            status = "stale" if stale else job.status  # running, but its worker is gone
+            print(f"{job.id:5}  {status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
     return 0
 
 
@@ -229,7 +233,9 @@ def jobs_retry(args: argparse.Namespace, config: Config) -> int:
     from meetings.jobs import retry
     from rathaus.store import open_store
 
-    job = retry(open_store(config), args.id)
+    from meetings.pipeline import meeting_settings
+
+    job = retry(open_store(config), args.id, meeting_settings(config).job_lease_s)
     print(f"job {job.id} queued again (finished stages: {', '.join(job.stages_done) or 'none'})")
     return 0
 
