@@ -17,7 +17,7 @@ from aiohttp import web
 from rathaus.config import Config
 from rathaus.store import Store
 from rathaus.web import render
-from rathaus.web.security import errors, guard
+from rathaus.web.security import errors, guard, security_headers
 from rathaus.web.settings import web_settings
 from rathaus.web.users import ensure_first_admin
 from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
@@ -27,9 +27,11 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config, store: Store) -> web.Application:
     settings = web_settings(config)
+    _plain_server_header()
     # the body limit of aiohttp applies to request.post(); uploads are streamed and checked
     # against max_upload_mb by rathaus.web.uploads instead
     app = web.Application(middlewares=[errors, guard], client_max_size=4 * 1024 * 1024)
+    app.on_response_prepare.append(security_headers)
     app[CONFIG] = config
     app[STORE] = store
     app[SETTINGS] = settings
@@ -49,6 +51,17 @@ def create_app(config: Config, store: Store) -> web.Application:
     app.on_startup.append(_load_catalog)
     app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)
     return app
+
+
+def _plain_server_header() -> None:
+    """aiohttp answers a request it cannot parse (400) itself, before routing and outside the
+    app's signals, with `Server: Python/3.x aiohttp/3.x` taken from a module constant; routed
+    responses get theirs from rathaus.web.security.security_headers. Versions help scanners only."""
+    from aiohttp import web_response
+
+    from rathaus.web.security import SERVER
+
+    web_response.SERVER_SOFTWARE = SERVER
 
 
 async def _load_catalog(app: web.Application) -> None:

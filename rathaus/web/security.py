@@ -3,6 +3,11 @@
 One middleware does it all so that a new route is protected by default: only paths listed in
 PUBLIC are reachable without a session, every /admin path needs the admin role, and every
 state-changing request must carry the session's CSRF token (form field or X-CSRF-Token header).
+HEAD is treated as GET (aiohttp answers it from the GET handler, without the body).
+The security headers are not set here but in the app's `on_response_prepare` signal
+(`security_headers`), which aiohttp fires for every response of a routed request: pages, raised
+redirects, the router's 404 and 405, a 413 from request.post(), denials, and the 500 that aiohttp
+itself writes for an unhandled exception, which no middleware ever sees.
 Multipart upload handlers marked with @csrf_in_stream check the token from the first form field
 themselves, because the middleware must not read an upload of several gigabytes into memory.
 """
@@ -66,18 +71,8 @@ async def check_csrf(request: web.Request, expected: str) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await _guard(request, handler)
-    except web.HTTPException as exc:  # raised redirects and 404s carry the same headers
-        _headers(exc, request)
-        raise
-
-
-async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(PUBLIC_PREFIXES):  # static files: no database round trip
-        response = await handler(request)
-        _headers(response, request)
-        return response
+        return await handler(request)
     store = request.app[STORE]
     settings = request.app[SETTINGS]
     session = load_session(store, request.cookies.get(COOKIE), settings.session_hours)
@@ -85,7 +80,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[USER] = session.user if session else None
     if not is_public(request.path):
         if session is None:
-            if request.method == "GET" and not wants_json(request):
+            if request.method in ("GET", "HEAD") and not wants_json(request):
                 target = request.path_qs if request.path != "/" else "/"
                 raise web.HTTPFound(f"/login?next={_quote(target)}")
             return _deny(request, 401, "web.errors.login_required")
@@ -98,9 +93,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             streamed = in_stream and header is None and request.content_type.startswith("multipart/")
             if not streamed and not await check_csrf(request, session.csrf_token):
                 return _deny(request, 403, "web.errors.csrf")
-    response = await handler(request)
-    _headers(response, request)
-    return response
+    return await handler(request)
 
 
 @web.middleware
@@ -127,13 +120,15 @@ def _error_response(request: web.Request, status: int, text: str) -> web.Respons
         response = web.json_response({"error": text}, status=status)
     else:
         response = web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
-    _headers(response, request)
     return response
 
 
-def _headers(response: web.StreamResponse, request: web.Request) -> None:
-    if response.prepared:
-        return
+SERVER = "rathaus"  # no product versions for scanners to match against
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every routed response, whatever produced it, carries these."""
+    response.headers["Server"] = SERVER
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
