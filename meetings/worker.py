@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import traceback
+from typing import Callable
 
 from meetings import jobs
 from meetings.lease import Heartbeat
@@ -24,14 +25,20 @@ from rathaus.store import Store, now_iso
 log = logging.getLogger(__name__)
 
 
-def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None = None) -> str:
+def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None = None,
+            beat: Callable[[], None] | None = None) -> str:
     """Process one claimed job; returns its final status (done, failed or queued when stopped;
     "lost" when another worker took the job over after this one stalled past its lease)."""
     me = job.worker or jobs.worker_id()
-    beat = Heartbeat(lambda: jobs.heartbeat(store, job.id, me), meeting_settings(config).job_lease_s)
-    with beat:
-        status = _run_job(config, store, job, stop_event, beat.lost)
-    if beat.lost.is_set():
+    def refresh() -> bool:
+        if beat is not None:
+            beat()  # the process-level liveness (/healthz, systemd watchdog) follows the lease
+        return jobs.heartbeat(store, job.id, me)
+
+    lease = Heartbeat(refresh, meeting_settings(config).job_lease_s)
+    with lease:
+        status = _run_job(config, store, job, stop_event, lease.lost)
+    if lease.lost.is_set():
         log.warning("job %s: lease lost to another worker; its result is left to that worker", job.id)
         return "lost"
     return status
@@ -102,14 +109,18 @@ def _current_percent(store: Store, job_id: int) -> float:
     return job.percent if job else 0.0
 
 
-def run_worker(config, store: Store, stop_event: threading.Event, once: bool = False) -> int:
+def run_worker(config, store: Store, stop_event: threading.Event, once: bool = False,
+               beat: Callable[[], None] | None = None) -> int:
     """Poll for jobs until `stop_event` is set (or, with once, until the queue is empty).
-    Returns the number of jobs processed."""
+    Returns the number of jobs processed. `beat` (rathaus.liveness) is called on every poll and
+    every lease refresh of a running job."""
     settings = meeting_settings(config)
     poll = max(0.1, float(settings.poll_s))
     me = jobs.worker_id()
     count = 0
     while not stop_event.is_set():
+        if beat is not None:
+            beat()
         try:
             job = jobs.claim_next(store, me, settings.job_lease_s)
         except Exception as exc:
@@ -124,6 +135,6 @@ def run_worker(config, store: Store, stop_event: threading.Event, once: bool = F
                 break
             stop_event.wait(poll)
             continue
-        run_job(config, store, job, stop_event)
+        run_job(config, store, job, stop_event, beat)
         count += 1
     return count

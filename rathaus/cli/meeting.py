@@ -247,12 +247,42 @@ def jobs_work(args: argparse.Namespace, config: Config) -> int:
     from meetings.worker import run_worker
     from rathaus.store import open_store
 
+    if not args.once:  # the service (rathaus-worker.service): supervised, with sd_notify
+        return _work_supervised(config, open_store(config))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        count = run_worker(config, open_store(config), stop, once=args.once)
+        count = run_worker(config, open_store(config), stop, once=True)
     except KeyboardInterrupt:
         stop.set()
         return 130
     print(f"processed {count} job(s)", file=sys.stderr)
     return 0
+
+
+def _work_supervised(config: Config, store) -> int:
+    """The worker thread under an event loop that sends READY=1 and, while the worker beats,
+    WATCHDOG=1 (rathaus.sdnotify); SIGTERM puts a running job back in the queue."""
+    import asyncio
+    import signal
+
+    from rathaus.cli.serve import _start_meeting_worker
+    from rathaus.liveness import Liveness
+    from rathaus.sdnotify import supervise
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        liveness = Liveness()
+        stopper = _start_meeting_worker(config, store, liveness, join_s=50.0)  # unit: TimeoutStopSec=60
+        if stopper is None:
+            raise RathausError("the meeting worker is not available in this installation")
+        try:
+            await supervise(stop, liveness, "meeting worker polling the job queue")
+        finally:
+            await loop.run_in_executor(None, stopper)
+        return 0
+
+    return asyncio.run(main())

@@ -15,17 +15,20 @@ import jinja2
 from aiohttp import web
 
 from rathaus.config import Config
+from rathaus.liveness import Liveness
 from rathaus.store import Store
 from rathaus.web import render
 from rathaus.web.security import errors, guard, security_headers
 from rathaus.web.settings import web_settings
 from rathaus.web.users import ensure_first_admin
-from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
+from rathaus.web.keys import CACHE, CONFIG, LIVENESS, SETTINGS, STORE
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Config, store: Store) -> web.Application:
+def create_app(config: Config, store: Store, liveness: Liveness | None = None) -> web.Application:
+    """`liveness`: the parts of this process that /healthz reports (rathaus serve passes the
+    SIP stack and the meeting worker it runs; without it /healthz checks the database only)."""
     settings = web_settings(config)
     _plain_server_header()
     # the body limit of aiohttp applies to request.post(); uploads are streamed and checked
@@ -35,6 +38,7 @@ def create_app(config: Config, store: Store) -> web.Application:
     app[CONFIG] = config
     app[STORE] = store
     app[SETTINGS] = settings
+    app[LIVENESS] = liveness or Liveness()
     app[CACHE] = {}  # lazily loaded heavy objects (catalog assistant, recognizer, synthesizer)
     env = aiohttp_jinja2.setup(
         app,
@@ -44,9 +48,9 @@ def create_app(config: Config, store: Store) -> web.Application:
     render.install_filters(env)
     ensure_first_admin(store, settings.admin_user, settings.admin_password)
 
-    from rathaus.web.views import auth, calls, catalog, dashboard, meetings, search, staff, testcall
+    from rathaus.web.views import auth, calls, catalog, dashboard, meetings, ops, search, staff, testcall
 
-    for module in (auth, dashboard, calls, meetings, search, catalog, testcall, staff):
+    for module in (auth, ops, dashboard, calls, meetings, search, catalog, testcall, staff):
         module.setup(app)
     app.on_startup.append(_load_catalog)
     app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)

@@ -24,14 +24,15 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @lru_cache(maxsize=32)
-def proxy_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    """The trusted proxies as networks; a typo is an error at start, never a silently open door."""
+def proxy_networks(entries: tuple[str, ...], key: str = "trusted_proxies") -> tuple[Network, ...]:
+    """Configured addresses ([web] `key`) as networks; a typo is an error at start, never a
+    silently open door."""
     networks = []
     for entry in entries:
         try:
             networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
         except ValueError:
-            raise RathausError(f"[web] trusted_proxies: '{entry}' is not an IP address or network") from None
+            raise RathausError(f"[web] {key}: '{entry}' is not an IP address or network") from None
     return tuple(networks)
 
 

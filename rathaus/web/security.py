@@ -29,7 +29,7 @@ from rathaus.web.keys import SESSION, SETTINGS, STORE, USER
 log = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/static/",)
-PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
+PUBLIC_PATHS = ("/login", "/healthz", "/metrics", "/favicon.ico")  # /metrics guards itself (views/ops.py)
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 LOGIN_CSRF_COOKIE = "rathaus_login_csrf"
 
