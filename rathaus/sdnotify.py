@@ -19,9 +19,25 @@ from rathaus.liveness import Liveness
 log = logging.getLogger(__name__)
 
 
+_VARIABLES = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
+_claimed: dict[str, str] | None = None
+
+
+def claim() -> None:
+    """Take the notify variables out of the environment (sd_notify's unset_environment), so that
+    child processes (SIP workers, kamailio) do not notify in this service's name."""
+    global _claimed
+    if _claimed is None:
+        _claimed = {k: os.environ.pop(k) for k in _VARIABLES if k in os.environ}
+
+
+def _env(name: str) -> str | None:
+    return (_claimed if _claimed is not None else os.environ).get(name)
+
+
 def notify(message: str) -> bool:
     """Send one datagram to $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace)."""
-    address = os.environ.get("NOTIFY_SOCKET")
+    address = _env("NOTIFY_SOCKET")
     if not address:
         return False
     if address.startswith("@"):
@@ -33,14 +49,14 @@ def notify(message: str) -> bool:
             sock.send(message.encode("utf-8"))
         return True
     except OSError as exc:
-        log.warning("sd_notify to %s failed: %s", os.environ.get("NOTIFY_SOCKET"), exc)
+        log.warning("sd_notify to %s failed: %s", _env("NOTIFY_SOCKET"), exc)
         return False
 
 
 def watchdog_interval() -> float | None:
     """Seconds between pings (half of WatchdogSec), or None when no watchdog is asked for."""
-    usec = os.environ.get("WATCHDOG_USEC")
-    pid = os.environ.get("WATCHDOG_PID")
+    usec = _env("WATCHDOG_USEC")
+    pid = _env("WATCHDOG_PID")
     if not usec or (pid and pid != str(os.getpid())):
         return None
     try:

@@ -303,3 +303,20 @@ def test_defect_operations_watchdog_starves_while_a_part_is_unhealthy(tmp_path, 
     assert any(t.startswith("STATUS=unhealthy: sip no heartbeat") for t in texts), texts
     last_ping = max(i for i, t in enumerate(texts) if t == "WATCHDOG=1")
     assert texts.index(next(t for t in texts if t.startswith("STATUS=unhealthy"))) > last_ping
+
+
+def test_defect_operations_children_do_not_inherit_the_notify_socket(tmp_path, monkeypatch):
+    """SIP workers and kamailio started by `rathaus serve` must not notify in the unit's name."""
+    import rathaus.sdnotify as sd
+
+    sock, path = _notify_socket(tmp_path)
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    monkeypatch.setattr(sd, "_claimed", None)
+    sd.claim()
+    try:
+        child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('NOTIFY_SOCKET'))"],
+                               capture_output=True, text=True, timeout=60)
+        assert child.stdout.strip() == "None"
+        assert sd.notify("READY=1") and sock.recv(100) == b"READY=1"
+    finally:
+        sock.close()

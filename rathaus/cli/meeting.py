@@ -268,7 +268,9 @@ def _work_supervised(config: Config, store) -> int:
 
     from rathaus.cli.serve import _start_meeting_worker
     from rathaus.liveness import Liveness
-    from rathaus.sdnotify import supervise
+    from rathaus.sdnotify import claim, supervise
+
+    claim()
 
     async def main() -> int:
         stop = asyncio.Event()

@@ -22,6 +22,7 @@ import threading
 from rathaus.config import Config
 from rathaus.errors import RathausError
 from rathaus.liveness import Liveness
+from rathaus.sdnotify import claim as claim_notify_socket
 from rathaus.sdnotify import supervise
 
 log = logging.getLogger("rathaus.serve")
@@ -74,6 +75,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _main(args, config: Config, store) -> int:
+    claim_notify_socket()  # before any child process starts
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
