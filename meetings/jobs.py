@@ -1,9 +1,12 @@
 """The job queue of the meeting worker, in the `jobs` table.
 
 A job moves queued -> running -> done | failed. The worker that claims a job writes its id
-(pid@host) into `worker`; a job left `running` by a worker that died is taken over again by the
-next worker (its finished stages are kept in `stages_done`, so only the rest is redone). A failed
-job keeps its error message until it is retried.
+(pid@host), the host's boot id and a heartbeat; while it works it keeps the heartbeat fresh
+(meetings/lease.py). A job left `running` whose lease has expired, or that was claimed before the
+host rebooted, is taken over by the next worker (its finished stages are kept in `stages_done`,
+so only the rest is redone) and may be queued again with `rathaus jobs retry`. The PID is only
+a label: after a reboot it may belong to anything. A failed job keeps its error message until it
+is retried.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from meetings import lease
 from rathaus.errors import RathausError
 from rathaus.store import Store, now_iso
 
@@ -35,6 +40,8 @@ class Job:
     attempts: int = 0
     created_at: str = ""
     updated_at: str = ""
+    heartbeat_at: float | None = None
+    boot_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -50,7 +57,13 @@ def _row(row: dict) -> Job:
         status=row["status"], stage=row["stage"], percent=row["percent"],
         stages_done=json.loads(row["stages_done"] or "[]"), error=row["error"], worker=row["worker"],
         attempts=row.get("attempts") or 0, created_at=row["created_at"], updated_at=row["updated_at"],
+        heartbeat_at=row.get("heartbeat_at"), boot_id=row.get("boot_id"),
     )
+
+
+def is_stale(job: Job, lease_s: float = lease.DEFAULT_LEASE_S) -> bool:
+    """A `running` job whose worker is gone (lease expired or claimed in an earlier boot)."""
+    return job.status == "running" and lease.is_dead(job.worker, job.heartbeat_at, job.boot_id, lease_s)
 
 
 def enqueue_meeting(store: Store, meeting_id: str, params: dict | None = None) -> int:
@@ -76,49 +89,46 @@ def list_jobs(store: Store, status: str | None = None, limit: int = 50) -> list[
     return [_row(r) for r in store.db.query(sql + " ORDER BY id DESC LIMIT ?", params + [limit])]
 
 
-def _pid_alive(worker: str | None) -> bool:
-    """Whether the worker process named pid@host still runs (only checkable on this host)."""
-    if not worker or "@" not in worker:
-        return False
-    pid, host = worker.split("@", 1)
-    if host != socket.gethostname():
-        return True  # another machine: trust it
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def claim_next(store: Store, me: str | None = None) -> Job | None:
-    """Atomically take the oldest queued job, or a running one whose worker died."""
+def claim_next(store: Store, me: str | None = None, lease_s: float = lease.DEFAULT_LEASE_S) -> Job | None:
+    """Atomically take the oldest queued job, or a running one whose holder is dead (lease
+    expired or claimed in an earlier boot), and start its lease."""
     me = me or worker_id()
     conn = store.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
         rows = conn.execute(
-            "SELECT id, status, worker FROM jobs WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id",
+            "SELECT id, status, worker, heartbeat_at, boot_id FROM jobs"
+            " WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id",
             [KIND_MEETING],
         ).fetchall()
         chosen = None
-        for job_id, status, worker in rows:
-            if status == "queued" or (worker != me and not _pid_alive(worker)):
+        for job_id, status, worker, heartbeat_at, job_boot in rows:
+            if status == "queued" or lease.is_dead(worker, heartbeat_at, job_boot, lease_s):
                 chosen = job_id
                 break
         if chosen is None:
             conn.execute("COMMIT")
             return None
         conn.execute(
-            "UPDATE jobs SET status = 'running', worker = ?, attempts = attempts + 1, error = NULL, updated_at = ? WHERE id = ?",
-            [me, now_iso(), chosen],
+            "UPDATE jobs SET status = 'running', worker = ?, attempts = attempts + 1, error = NULL, updated_at = ?,"
+            " heartbeat_at = ?, boot_id = ? WHERE id = ?",
+            [me, now_iso(), time.time(), lease.boot_id(), chosen],
         )
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
         raise
     return get_job(store, chosen)
+
+
+def heartbeat(store: Store, job_id: int, me: str) -> bool:
+    """Refresh the lease of a job this worker runs; False when it is no longer ours."""
+    with store.conn:
+        cursor = store.conn.execute(
+            "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND worker = ? AND status = 'running'",
+            [time.time(), job_id, me],
+        )
+    return cursor.rowcount == 1
 
 
 def update_progress(store: Store, job_id: int, stage: str, percent: float, stages_done: list[str] | None = None) -> None:
@@ -136,12 +146,18 @@ def fail(store: Store, job_id: int, error: str) -> None:
     store.db["jobs"].update(job_id, {"status": "failed", "error": error[:2000], "updated_at": now_iso()})
 
 
-def retry(store: Store, job_id: int) -> Job:
-    """Queue a failed job again; finished stages stay finished."""
+def retry(store: Store, job_id: int, lease_s: float = lease.DEFAULT_LEASE_S) -> Job:
+    """Queue a failed, done or stale (running, holder dead) job again; finished stages stay
+    finished."""
     job = get_job(store, job_id)
     if job is None:
         raise RathausError(f"no job with id {job_id}")
-    if job.status not in ("failed", "done"):
-        raise RathausError(f"job {job_id} is {job.status}; only failed or done jobs can be retried")
-    store.db["jobs"].update(job_id, {"status": "queued", "error": None, "worker": None, "updated_at": now_iso()})
+    if job.status == "running" and not is_stale(job, lease_s):
+        ago = lease.seconds_since(job.heartbeat_at)
+        raise RathausError(f"job {job_id} is running on {job.worker} (heartbeat {ago:.0f} s ago, lease {lease_s:g} s);"
+                           " it can be retried once its lease has expired")
+    if job.status not in ("failed", "done", "running"):
+        raise RathausError(f"job {job_id} is {job.status}; only failed, done or stale running jobs can be retried")
+    store.db["jobs"].update(job_id, {"status": "queued", "error": None, "worker": None, "heartbeat_at": None,
+                                     "boot_id": None, "updated_at": now_iso()})
     return get_job(store, job_id)  # type: ignore[return-value]

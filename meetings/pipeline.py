@@ -57,6 +57,7 @@ class MeetingSettings:
     meetings_dir: str = ""
     worker: bool = True
     poll_s: float = 2.0
+    job_lease_s: float = 60.0
 
     def diarize_settings(self) -> DiarizeSettings:
         return DiarizeSettings(self.engine, self.device, self.pyannote_pipeline, self.pyannote_token)

@@ -4,6 +4,8 @@ Runs inside `rathaus serve` (a thread) or alone (`rathaus jobs work`). Progress 
 row (stage, percent, stages_done). A RathausError (bad file, missing engine) fails the job with
 that message; an unexpected exception fails it with the exception text and a logged traceback.
 When asked to stop, the current job goes back to `queued` and resumes from its finished stages.
+While a job runs, a heartbeat thread keeps its lease ([meetings] job_lease_s) fresh, so that a
+worker that died (or a reboot) frees the job for the next worker without trusting PIDs.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import logging
 import threading
 import time
 import traceback
+from typing import Callable
 
 from meetings import jobs
+from meetings.lease import Heartbeat
 from meetings.pipeline import Interrupted, MeetingParams, meeting_settings, process_meeting
 from rathaus.errors import RathausError, disk_full_error, is_disk_full
 from rathaus.store import Store, now_iso
@@ -21,8 +25,27 @@ from rathaus.store import Store, now_iso
 log = logging.getLogger(__name__)
 
 
-def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None = None) -> str:
-    """Process one claimed job; returns its final status (done, failed or queued when stopped)."""
+def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None = None,
+            beat: Callable[[], None] | None = None) -> str:
+    """Process one claimed job; returns its final status (done, failed or queued when stopped;
+    "lost" when another worker took the job over after this one stalled past its lease)."""
+    me = job.worker or jobs.worker_id()
+    def refresh() -> bool:
+        if beat is not None:
+            beat()  # the process-level liveness (/healthz, systemd watchdog) follows the lease
+        return jobs.heartbeat(store, job.id, me)
+
+    lease = Heartbeat(refresh, meeting_settings(config).job_lease_s)
+    with lease:
+        status = _run_job(config, store, job, stop_event, lease.lost)
+    if lease.lost.is_set():
+        log.warning("job %s: lease lost to another worker; its result is left to that worker", job.id)
+        return "lost"
+    return status
+
+
+def _run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None,
+             lost: threading.Event) -> str:
     last = {"t": 0.0}
 
     def progress(stage: str, percent: float, detail: str) -> None:
@@ -34,13 +57,19 @@ def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | N
     def stages(done: list[str]) -> None:
         jobs.update_progress(store, job.id, done[-1] if done else "", _current_percent(store, job.id), done)
 
+    def should_stop() -> bool:
+        return lost.is_set() or bool(stop_event and stop_event.is_set())
+
     params = MeetingParams.from_dict(job.params)
     log.info("job %s: meeting %s (attempt %s)", job.id, job.ref, job.attempts)
     try:
         process_meeting(config, store, job.ref or "", progress, params, on_stage_done=stages,
-                        should_stop=(stop_event.is_set if stop_event else None))
+                        should_stop=should_stop)
     except Interrupted:
-        store.db["jobs"].update(job.id, {"status": "queued", "worker": None, "updated_at": now_iso()})
+        if lost.is_set():
+            return "lost"
+        store.db["jobs"].update(job.id, {"status": "queued", "worker": None, "heartbeat_at": None,
+                                         "updated_at": now_iso()})
         log.info("job %s: stopped, will resume", job.id)
         return "queued"
     except RathausError as exc:
@@ -53,6 +82,8 @@ def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | N
         jobs.fail(store, job.id, f"internal error: {type(exc).__name__}: {exc}")
         log.error("job %s crashed:\n%s", job.id, traceback.format_exc())
         return "failed"
+    if lost.is_set():
+        return "lost"
     jobs.finish(store, job.id)
     log.info("job %s done", job.id)
     return "done"
@@ -78,15 +109,20 @@ def _current_percent(store: Store, job_id: int) -> float:
     return job.percent if job else 0.0
 
 
-def run_worker(config, store: Store, stop_event: threading.Event, once: bool = False) -> int:
+def run_worker(config, store: Store, stop_event: threading.Event, once: bool = False,
+               beat: Callable[[], None] | None = None) -> int:
     """Poll for jobs until `stop_event` is set (or, with once, until the queue is empty).
-    Returns the number of jobs processed."""
-    poll = max(0.1, float(meeting_settings(config).poll_s))
+    Returns the number of jobs processed. `beat` (rathaus.liveness) is called on every poll and
+    every lease refresh of a running job."""
+    settings = meeting_settings(config)
+    poll = max(0.1, float(settings.poll_s))
     me = jobs.worker_id()
     count = 0
     while not stop_event.is_set():
+        if beat is not None:
+            beat()
         try:
-            job = jobs.claim_next(store, me)
+            job = jobs.claim_next(store, me, settings.job_lease_s)
         except Exception as exc:
             if not is_disk_full(exc):
                 raise
@@ -99,6 +135,6 @@ def run_worker(config, store: Store, stop_event: threading.Event, once: bool = F
                 break
             stop_event.wait(poll)
             continue
-        run_job(config, store, job, stop_event)
+        run_job(config, store, job, stop_event, beat)
         count += 1
     return count

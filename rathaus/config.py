@@ -8,6 +8,7 @@ so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass
 from importlib import resources
@@ -125,21 +126,56 @@ def _merge(base: dict, user: dict, source: Path) -> None:
 
 
 def dump_toml(sections: dict[str, dict[str, Any]]) -> str:
-    """Sections of flat keys (the shape of every Rathaus configuration) as TOML text."""
+    """Sections of flat keys (the shape of every Rathaus configuration) as TOML text that
+    tomllib reads back to the same values (strings with newlines, quotes, control characters and
+    any unicode included); a value TOML cannot hold is a RathausError, never a broken file."""
     out = []
     for section, values in sections.items():
-        out.append(f"[{section}]")
-        out.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+        out.append(f"[{_toml_key(section)}]")
+        out.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items())
         out.append("")
     return "\n".join(out)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# TOML basic strings: the short escapes, every other control character (U+0000-U+001F, U+007F)
+# as \uXXXX; everything else, any unicode included, is written as itself
+_SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r",
+                  '"': '\\"', "\\": "\\\\"}
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _toml_string(value: str) -> str:
+    parts = []
+    for char in value:
+        code = ord(char)
+        if char in _SHORT_ESCAPES:
+            parts.append(_SHORT_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            parts.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise RathausError(f"cannot write a lone surrogate (U+{code:04X}) to TOML")
+        else:
+            parts.append(char)
+    return '"' + "".join(parts) + '"'
 
 
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise RathausError(f"integer {value} does not fit a TOML integer (64 bit)")
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # nan, inf, -inf, 1e+100: all valid TOML floats
+    if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, os.PathLike):
+        return _toml_string(os.fspath(value))
+    raise RathausError(f"cannot write {type(value).__name__} to TOML")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -55,7 +56,7 @@ class Store:
         if db is None:
             try:
                 conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
+                _enable_wal(conn)
             except sqlite3.DatabaseError as exc:
                 raise RathausError(f"cannot open database {self.path}: {exc}") from None
             conn.execute("PRAGMA foreign_keys=ON")
@@ -73,31 +74,46 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def migrate(self) -> list[str]:
-        """Apply the migrations not yet applied; returns their names."""
+        """Apply the migrations not yet applied; returns their names.
+
+        Several processes may open a fresh database at the same moment (the split systemd units
+        start together). So the whole run is one BEGIN IMMEDIATE transaction, which takes the
+        write lock before anything is read, and the applied migrations are read inside it: the
+        second process waits for the first, then finds everything applied. The statements run one
+        by one on this connection (`executescript` would commit the open transaction first).
+        """
         conn = self.conn
+        saved = conn.isolation_level
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        applied: list[str] = []
         try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        except sqlite3.DatabaseError as exc:
-            raise RathausError(f"{self.path} is not a usable SQLite database: {exc}") from None
-        done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
-        applied = []
-        for number, name, sql in migration_files():
-            if name in done:
-                continue
             try:
-                conn.executescript(
-                    f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES ('{name}', '{now_iso()}');\nCOMMIT;"
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
                 )
+            except sqlite3.DatabaseError as exc:
+                _rollback(conn)
+                raise RathausError(f"{self.path} is not a usable SQLite database: {exc}") from None
+            done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+            name = ""
+            try:
+                for _number, name, sql in migration_files():
+                    if name in done:
+                        continue
+                    for statement in split_sql(sql):
+                        conn.execute(statement)
+                    conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_iso()))
+                    applied.append(name)
+                if applied:
+                    version = max(n for n, _, _ in migration_files())
+                    conn.execute(f"PRAGMA user_version = {int(version)}")
+                conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.rollback()
+                _rollback(conn)
                 raise RathausError(f"migration {name} failed: {exc}") from None
-            applied.append(name)
-        if applied:
-            version = max(n for n, _, _ in migration_files())
-            conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            conn.isolation_level = saved
         return applied
 
     def rollback_quietly(self) -> None:
@@ -113,6 +129,48 @@ class Store:
         if db is not None:
             db.conn.close()
             self._local.db = None
+
+
+def split_sql(script: str) -> list[str]:
+    """The statements of a migration file, split where SQLite itself sees a statement end
+    (`sqlite3.complete_statement` knows strings, comments and trigger bodies)."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if _has_code(current):
+                statements.append(current.strip())
+            current = ""
+    if _has_code(current.rstrip(";")):
+        raise RathausError(f"incomplete SQL statement at the end of a migration: {current.strip()[:80]}")
+    return statements
+
+
+def _has_code(sql: str) -> bool:
+    """Whether text holds more than whitespace, comments and semicolons."""
+    lines = [line.split("--", 1)[0] for line in sql.splitlines()]
+    return bool("".join(lines).replace(";", "").strip())
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _enable_wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Switch to WAL. Several processes switching a fresh file at once get "database is locked"
+    at once (SQLite does not call the busy handler here), so retry until `wait_s` has passed."""
+    deadline = time.monotonic() + wait_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def open_store(config) -> Store:

@@ -397,7 +397,7 @@ def test_worker_survives_a_full_disk(config, store, monkeypatch):
     stop = threading.Event()
     claims = []
 
-    def claim(store_, me=None):
+    def claim(store_, me=None, lease_s=None):
         claims.append(me)
         if len(claims) == 1:
             raise sqlite3.OperationalError("database or disk is full")

@@ -105,6 +105,28 @@ def test_split_units_run_the_right_commands():
     assert timer["Timer"]["OnCalendar"] and timer["Timer"]["Persistent"] == "true"
 
 
+NOTIFYING = ("rathaus.service", "rathaus-phone.service", "rathaus-web.service", "rathaus-worker.service",
+             "rathaus-sip@.service")
+
+
+def test_defect_operations_long_running_units_notify_and_have_a_watchdog():
+    """Issue 15 item 7: `rathaus serve`/`jobs work` send READY=1 and WATCHDOG=1 (rathaus/sdnotify.py,
+    tests/test_operations.py checks a real process), so their units wait for READY and restart a
+    process whose pings stop. The worker's watchdog outlasts its liveness bound (job lease 60 s +
+    3 polls + 10 s), so a long stage with a live lease is never killed."""
+    for name in NOTIFYING:
+        values = parse(UNIT_DIR / name)
+        assert values.get("Type") == ["notify"], name
+        assert values.get("NotifyAccess") == ["main"], name
+        watchdog = int(values["WatchdogSec"][0])
+        assert 30 <= watchdog <= 300, name
+        assert int(values["TimeoutStartSec"][0]) >= 120, f"{name}: models load before READY=1"
+        assert re.search(r"bin/rathaus (serve|jobs work)\b", values["ExecStart"][0]), name
+    assert int(parse(UNIT_DIR / "rathaus-worker.service")["WatchdogSec"][0]) > 60 + 3 * 2 + 10
+    assert "exec /opt/rathaus/.venv/bin/rathaus serve" in parse(UNIT_DIR / "rathaus-sip@.service")["ExecStart"][0]
+    assert parse(UNIT_DIR / "rathaus-kamailio.service")["Type"] == ["simple"]  # not ours to notify
+
+
 @needs_analyze
 def test_units_pass_systemd_analyze_verify(tmp_path):
     units = render(tmp_path / "units")

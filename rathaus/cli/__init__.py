@@ -50,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = Config.load(args.config, args.db)
         level = "debug" if args.verbose else config.get("general.log_level")
-        logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        from rathaus import logcontext
+        from rathaus.metrics import install_error_counter
+
+        logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format=logcontext.LOG_FORMAT)
+        logcontext.install()  # every record carries call_id (see rathaus.logcontext)
+        install_error_counter()
         from rathaus.privacy import install as install_privacy
 
         install_privacy(config)  # redaction policy for stored records, exports and log messages

@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     jshow = jsub.add_parser("show", help="one job as JSON")
     jshow.add_argument("id", type=int)
     jshow.set_defaults(func=jobs_show)
-    jr = jsub.add_parser("retry", help="queue a failed job again (finished stages are kept)")
+    jr = jsub.add_parser("retry", help="queue a failed job again, or a running one whose worker is gone (lease expired, or claimed before a reboot); finished stages are kept")
     jr.add_argument("id", type=int)
     jr.set_defaults(func=jobs_retry)
     jw = jsub.add_parser("work", help="run the meeting worker in the foreground (rathaus serve also runs it)")
@@ -202,15 +202,19 @@ def speakers_delete(args: argparse.Namespace, config: Config) -> int:
 
 
 def jobs_list(args: argparse.Namespace, config: Config) -> int:
-    from meetings.jobs import list_jobs
+    from meetings.jobs import is_stale, list_jobs
+    from meetings.pipeline import meeting_settings
     from rathaus.store import open_store
 
+    lease_s = meeting_settings(config).job_lease_s
     for job in list_jobs(open_store(config), args.status):
+        stale = is_stale(job, lease_s)
         if args.json:
-            print(json.dumps(job.to_dict(), ensure_ascii=False))
+            print(json.dumps({**job.to_dict(), "stale": stale}, ensure_ascii=False))
         else:
             err = f"  {job.error}" if job.error else ""
-            print(f"{job.id:5}  {job.status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
+            status = "stale" if stale else job.status  # running, but its worker is gone
+            print(f"{job.id:5}  {status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
     return 0
 
 
@@ -229,7 +233,9 @@ def jobs_retry(args: argparse.Namespace, config: Config) -> int:
     from meetings.jobs import retry
     from rathaus.store import open_store
 
-    job = retry(open_store(config), args.id)
+    from meetings.pipeline import meeting_settings
+
+    job = retry(open_store(config), args.id, meeting_settings(config).job_lease_s)
     print(f"job {job.id} queued again (finished stages: {', '.join(job.stages_done) or 'none'})")
     return 0
 
@@ -241,12 +247,44 @@ def jobs_work(args: argparse.Namespace, config: Config) -> int:
     from meetings.worker import run_worker
     from rathaus.store import open_store
 
+    if not args.once:  # the service (rathaus-worker.service): supervised, with sd_notify
+        return _work_supervised(config, open_store(config))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        count = run_worker(config, open_store(config), stop, once=args.once)
+        count = run_worker(config, open_store(config), stop, once=True)
     except KeyboardInterrupt:
         stop.set()
         return 130
     print(f"processed {count} job(s)", file=sys.stderr)
     return 0
+
+
+def _work_supervised(config: Config, store) -> int:
+    """The worker thread under an event loop that sends READY=1 and, while the worker beats,
+    WATCHDOG=1 (rathaus.sdnotify); SIGTERM puts a running job back in the queue."""
+    import asyncio
+    import signal
+
+    from rathaus.cli.serve import _start_meeting_worker
+    from rathaus.liveness import Liveness
+    from rathaus.sdnotify import claim, supervise
+
+    claim()
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        liveness = Liveness()
+        stopper = _start_meeting_worker(config, store, liveness, join_s=50.0)  # unit: TimeoutStopSec=60
+        if stopper is None:
+            raise RathausError("the meeting worker is not available in this installation")
+        try:
+            await supervise(stop, liveness, "meeting worker polling the job queue")
+        finally:
+            await loop.run_in_executor(None, stopper)
+        return 0
+
+    return asyncio.run(main())

@@ -3,6 +3,11 @@
 With [phone] sip_workers (or --sip-workers) above 1, SIP runs in N worker processes on
 consecutive ports behind kamailio's dispatcher (pjsua2 takes at most 4 calls per process);
 otherwise in this process. Runs until SIGTERM or SIGINT, then hangs up calls and stops cleanly.
+
+Each part registers in one `Liveness` (rathaus.liveness) and beats from its own loop: the SIP
+poll loop, the kamailio dispatcher's watch task, the meeting worker thread. The web page's
+/healthz reports them; under systemd (Type=notify) READY=1 is sent once everything listens and
+WATCHDOG=1 only while all parts are alive, from this event loop (rathaus.sdnotify).
 """
 
 from __future__ import annotations
@@ -16,8 +21,12 @@ import threading
 
 from rathaus.config import Config
 from rathaus.errors import RathausError
+from rathaus.liveness import Liveness
+from rathaus.sdnotify import claim as claim_notify_socket
+from rathaus.sdnotify import supervise
 
 log = logging.getLogger("rathaus.serve")
+SIP_MAX_AGE_S = 10.0  # the poll loop beats every few ms; 10 s without one is a stuck SIP stack
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +78,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _main(args, config: Config, store) -> int:
+    claim_notify_socket()  # before any child process starts
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -82,6 +92,7 @@ async def _main(args, config: Config, store) -> int:
     if args.chat_only:
         args.no_sip = args.no_worker = True
         http_port = args.http_port or config.get("webchat.port") or http_port
+    liveness = Liveness()
     tasks: list[asyncio.Task] = []
     cleanups = []
     ready = []
@@ -97,7 +108,11 @@ async def _main(args, config: Config, store) -> int:
                 if type(exc).__name__ == "SipError":
                     raise RathausError(str(exc)) from None
                 raise
-            tasks.append(asyncio.create_task(phone.run(stop)))
+            polling: list[asyncio.Task] = []
+            sip_beat = liveness.register("sip", max_age_s=SIP_MAX_AGE_S,
+                                         alive=lambda: all(not t.done() for t in polling))
+            polling.append(asyncio.create_task(phone.run(stop, beat=sip_beat)))
+            tasks += polling
             ready.append(f"sip={config.get('phone.sip_host')}:{sip_port}")
         elif not args.no_sip:
             from voice.phone.kamailio import Dispatcher
@@ -106,18 +121,19 @@ async def _main(args, config: Config, store) -> int:
             dispatcher.start()
             cleanups.append(dispatcher.stop)
             tasks.append(asyncio.create_task(dispatcher.watch(stop)))
+            liveness.register("sip-dispatcher", alive=lambda t=tasks[-1]: not t.done())
             ready.append(f"sip={config.get('phone.sip_host')}:{sip_port} workers={workers}")
         if not only and not args.no_web:
-            runner = await _start_web(config, store, http_port, args.chat_only)
+            runner = await _start_web(config, store, http_port, liveness, args.chat_only)
             cleanups.append(runner.cleanup)
             ready.append(f"http=http://{config.get('web.host')}:{http_port}")
         if not only and not args.no_worker and config.get("meetings.worker"):
-            stopper = _start_meeting_worker(config, store)
+            stopper = _start_meeting_worker(config, store, liveness)
             if stopper:
                 cleanups.append(stopper)
                 ready.append("meeting-worker")
         print("rathaus serve ready: " + " ".join(ready), flush=True)
-        await stop.wait()
+        await supervise(stop, liveness, "serving: " + " ".join(ready))
         log.info("stopping")
     finally:
         stop.set()
@@ -144,7 +160,7 @@ def _worker_argv(args) -> list[str]:
     return base
 
 
-async def _start_web(config: Config, store, port: int, chat_only: bool = False):
+async def _start_web(config: Config, store, port: int, liveness: Liveness | None = None, chat_only: bool = False):
     from aiohttp import web
 
     from rathaus.web.app import create_app
@@ -154,7 +170,7 @@ async def _start_web(config: Config, store, port: int, chat_only: bool = False):
 
         app = create_chat_app(config, store)
     else:
-        app = create_app(config, store)
+        app = create_app(config, store, liveness)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.get("web.host"), port)
@@ -166,18 +182,26 @@ async def _start_web(config: Config, store, port: int, chat_only: bool = False):
     return runner
 
 
-def _start_meeting_worker(config: Config, store):
-    """The meeting worker in a thread, when the meetings package provides one."""
+def _start_meeting_worker(config: Config, store, liveness: Liveness | None = None, join_s: float = 10.0):
+    """The meeting worker in a thread, when the meetings package provides one. It counts as
+    alive while its thread runs and beats (every poll, every lease refresh of a running job)."""
     try:
+        from meetings.pipeline import meeting_settings
         from meetings.worker import run_worker
     except ImportError as exc:
         log.info("meeting worker not available: %s", exc)
         return None
     stop_event = threading.Event()
+    settings = meeting_settings(config)
+    thread = None
+    beat = None
+    if liveness is not None:
+        beat = liveness.register("meeting-worker", max_age_s=settings.job_lease_s + 3 * settings.poll_s + 10,
+                                 alive=lambda: thread is not None and thread.is_alive())
 
     def target():
         try:
-            run_worker(config, store, stop_event)
+            run_worker(config, store, stop_event, beat=beat)
         except Exception:
             log.exception("meeting worker stopped with an error")
 
@@ -186,7 +210,7 @@ def _start_meeting_worker(config: Config, store):
 
     def stop():
         stop_event.set()
-        thread.join(timeout=10)
+        thread.join(timeout=join_s)  # a running job goes back to the queue at its next step
 
     return stop
 

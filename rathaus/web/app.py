@@ -15,24 +15,30 @@ import jinja2
 from aiohttp import web
 
 from rathaus.config import Config
+from rathaus.liveness import Liveness
 from rathaus.store import Store
 from rathaus.web import render
-from rathaus.web.security import errors, guard
+from rathaus.web.security import errors, guard, security_headers
 from rathaus.web.settings import web_settings
 from rathaus.web.users import ensure_first_admin
-from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
+from rathaus.web.keys import CACHE, CONFIG, LIVENESS, SETTINGS, STORE
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Config, store: Store) -> web.Application:
+def create_app(config: Config, store: Store, liveness: Liveness | None = None) -> web.Application:
+    """`liveness`: the parts of this process that /healthz reports (rathaus serve passes the
+    SIP stack and the meeting worker it runs; without it /healthz checks the database only)."""
     settings = web_settings(config)
+    _plain_server_header()
     # the body limit of aiohttp applies to request.post(); uploads are streamed and checked
     # against max_upload_mb by rathaus.web.uploads instead
     app = web.Application(middlewares=[errors, guard], client_max_size=4 * 1024 * 1024)
+    app.on_response_prepare.append(security_headers)
     app[CONFIG] = config
     app[STORE] = store
     app[SETTINGS] = settings
+    app[LIVENESS] = liveness or Liveness()
     app[CACHE] = {}  # lazily loaded heavy objects (catalog assistant, recognizer, synthesizer)
     env = aiohttp_jinja2.setup(
         app,
@@ -42,9 +48,9 @@ def create_app(config: Config, store: Store) -> web.Application:
     render.install_filters(env)
     ensure_first_admin(store, settings.admin_user, settings.admin_password)
 
-    from rathaus.web.views import auth, calls, catalog, dashboard, meetings, search, staff, testcall
+    from rathaus.web.views import auth, calls, catalog, dashboard, meetings, ops, search, staff, testcall
 
-    for module in (auth, dashboard, calls, meetings, search, catalog, testcall, staff):
+    for module in (auth, ops, dashboard, calls, meetings, search, catalog, testcall, staff):
         module.setup(app)
     from rathaus.webchat import views as webchat
 
@@ -52,6 +58,17 @@ def create_app(config: Config, store: Store) -> web.Application:
     app.on_startup.append(_load_catalog)
     app.router.add_static("/static/", render.static_dir(), name="static", append_version=True)
     return app
+
+
+def _plain_server_header() -> None:
+    """aiohttp answers a request it cannot parse (400) itself, before routing and outside the
+    app's signals, with `Server: Python/3.x aiohttp/3.x` taken from a module constant; routed
+    responses get theirs from rathaus.web.security.security_headers. Versions help scanners only."""
+    from aiohttp import web_response
+
+    from rathaus.web.security import SERVER
+
+    web_response.SERVER_SOFTWARE = SERVER
 
 
 async def _load_catalog(app: web.Application) -> None:

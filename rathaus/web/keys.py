@@ -12,6 +12,7 @@ from rathaus.store import Store
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
 SETTINGS = web.AppKey("web_settings", Any)   # rathaus.web.settings.WebSettings
+LIVENESS = web.AppKey("liveness", Any)       # rathaus.liveness.Liveness of this process
 CACHE = web.AppKey("cache", dict)            # lazily loaded heavy objects (assistant, synthesizer)
 
 SESSION = web.RequestKey("session", Any)     # rathaus.web.sessions.Session | None

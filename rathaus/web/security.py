@@ -3,27 +3,33 @@
 One middleware does it all so that a new route is protected by default: only paths listed in
 PUBLIC are reachable without a session, every /admin path needs the admin role, and every
 state-changing request must carry the session's CSRF token (form field or X-CSRF-Token header).
+HEAD is treated as GET (aiohttp answers it from the GET handler, without the body).
+The security headers are not set here but in the app's `on_response_prepare` signal
+(`security_headers`), which aiohttp fires for every response of a routed request: pages, raised
+redirects, the router's 404 and 405, a 413 from request.post(), denials, and the 500 that aiohttp
+itself writes for an unhandled exception, which no middleware ever sees.
 Multipart upload handlers marked with @csrf_in_stream check the token from the first form field
 themselves, because the middleware must not read an upload of several gigabytes into memory.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from yarl import URL
 
 import prompts
+from rathaus.web.proxies import client_ip, cookie_secure, is_https  # noqa: F401  (re-exported)
 from rathaus.web.sessions import COOKIE, load_session
 from rathaus.web.keys import SESSION, SETTINGS, STORE, USER
 
 log = logging.getLogger(__name__)
 
 PUBLIC_PREFIXES = ("/static/",)
-PUBLIC_PATHS = ("/login", "/healthz", "/favicon.ico")
+PUBLIC_PATHS = ("/login", "/healthz", "/metrics", "/favicon.ico")  # /metrics guards itself (views/ops.py)
 # The citizen chat (rathaus.webchat) is public by design and checks its own requests
 PUBLIC_PREFIXES += ("/chat/", "/api/chat/")
 PUBLIC_PATHS += ("/chat",)
@@ -40,48 +46,6 @@ def csrf_in_stream(handler: Handler) -> Handler:
     """Mark a multipart handler that validates the CSRF field itself (see uploads.read_form)."""
     handler.csrf_in_stream = True  # type: ignore[attr-defined]
     return handler
-
-
-def client_ip(request: web.Request) -> str | None:
-    settings = request.app[SETTINGS]
-    peer = request.remote
-    if peer and _trusted(peer, settings.trusted_proxies):
-        forwarded = request.headers.get("X-Forwarded-For")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return peer
-
-
-def is_https(request: web.Request) -> bool:
-    settings = request.app[SETTINGS]
-    if request.secure:
-        return True
-    peer = request.remote
-    return bool(peer and _trusted(peer, settings.trusted_proxies)
-                and request.headers.get("X-Forwarded-Proto", "").lower() == "https")
-
-
-def cookie_secure(request: web.Request) -> bool:
-    mode = request.app[SETTINGS].secure_cookies
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    return is_https(request)
-
-
-def _trusted(peer: str, proxies: list[str]) -> bool:
-    try:
-        addr = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    for entry in proxies:
-        try:
-            if addr in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 def is_public(path: str) -> bool:
@@ -110,18 +74,8 @@ async def check_csrf(request: web.Request, expected: str) -> bool:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await _guard(request, handler)
-    except web.HTTPException as exc:  # raised redirects and 404s carry the same headers
-        _headers(exc, request)
-        raise
-
-
-async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(PUBLIC_PREFIXES):  # static files: no database round trip
-        response = await handler(request)
-        _headers(response, request)
-        return response
+        return await handler(request)
     store = request.app[STORE]
     settings = request.app[SETTINGS]
     session = load_session(store, request.cookies.get(COOKIE), settings.session_hours)
@@ -129,7 +83,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[USER] = session.user if session else None
     if not is_public(request.path):
         if session is None:
-            if request.method == "GET" and not wants_json(request):
+            if request.method in ("GET", "HEAD") and not wants_json(request):
                 target = request.path_qs if request.path != "/" else "/"
                 raise web.HTTPFound(f"/login?next={_quote(target)}")
             return _deny(request, 401, "web.errors.login_required")
@@ -142,9 +96,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             streamed = in_stream and header is None and request.content_type.startswith("multipart/")
             if not streamed and not await check_csrf(request, session.csrf_token):
                 return _deny(request, 403, "web.errors.csrf")
-    response = await handler(request)
-    _headers(response, request)
-    return response
+    return await handler(request)
 
 
 @web.middleware
@@ -171,17 +123,20 @@ def _error_response(request: web.Request, status: int, text: str) -> web.Respons
         response = web.json_response({"error": text}, status=status)
     else:
         response = web.Response(status=status, text=text, content_type="text/plain", charset="utf-8")
-    _headers(response, request)
     return response
 
 
-def _headers(response: web.StreamResponse, request: web.Request) -> None:
-    if response.prepared:
-        return
-    response.headers.setdefault("Content-Security-Policy", CSP)
+SERVER = "rathaus"  # no product versions for scanners to match against
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every routed response, whatever produced it, carries these."""
+    response.headers["Server"] = SERVER
+    csp = response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in csp:  # a page that may be framed (the chat) says where in its CSP
+        response.headers.setdefault("X-Frame-Options", "DENY")
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
 
@@ -193,7 +148,22 @@ def _quote(path: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative targets after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site relative targets after login (no open redirect).
+
+    The check runs on the URL as aiohttp will send it, not on the raw query value: yarl (like a
+    browser) drops tabs and newlines, so "/\t/evil.example" would leave as "//evil.example", a
+    link to another host. Any control character, whitespace or backslash is refused outright, and
+    the normalised URL must be a path on this site (no scheme, no host, not starting with "//").
+    """
+    if not target or not target.startswith("/") or len(target) > 2048:
         return "/"
-    return target
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return "/"
+    try:
+        url = URL(target)
+    except ValueError:
+        return "/"
+    sent = str(url)
+    if url.scheme or url.host is not None or url.is_absolute() or not sent.startswith("/") or sent.startswith("//"):
+        return "/"
+    return sent

@@ -19,6 +19,8 @@ class WebSettings:
     session_hours: int = 12
     secure_cookies: str = "auto"
     trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    metrics_allow: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    metrics_token: str = ""
     login_max_failures: int = 5
     login_window_s: int = 900
 
@@ -28,7 +30,12 @@ class WebSettings:
 
 
 def web_settings(config: Config) -> WebSettings:
-    return config.settings("web", WebSettings)
+    from rathaus.web.proxies import proxy_networks
+
+    settings = config.settings("web", WebSettings)
+    proxy_networks(tuple(settings.trusted_proxies))  # a typo fails the start with a clear error
+    proxy_networks(tuple(settings.metrics_allow), "metrics_allow")
+    return settings
 
 
 def upload_dir(config: Config) -> Path:

@@ -70,15 +70,18 @@ class PhoneService:
                               municipality=self.config.get("general.municipality"),
                               worker=self.worker, audio_dir=audio_dir)
         self.sessions = [s for s in self.sessions if not s.ended_event.is_set()] + [session]
-        log.info("call %s from %s", session.record.id, session.record.caller)
+        log.info("call %s from %s", session.record.id, session.record.caller, extra={"call_id": session.record.id})
         return session
 
-    async def run(self, stop: asyncio.Event, interval_s: float = 0.005) -> None:
-        """Poll SIP until `stop` is set, then hang up all calls and destroy the stack."""
+    async def run(self, stop: asyncio.Event, interval_s: float = 0.005, beat=None) -> None:
+        """Poll SIP until `stop` is set, then hang up all calls and destroy the stack. `beat`
+        (rathaus.liveness) is called after every poll: a SIP stack stuck in pjsua2 stops it."""
         assert self.bot is not None
         try:
             while not stop.is_set():
                 self.bot.poll(0)
+                if beat is not None:
+                    beat()
                 await asyncio.sleep(interval_s)
         finally:
             self.shutdown()

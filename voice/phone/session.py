@@ -25,6 +25,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from rathaus.errors import DiskFullError
+from rathaus.logcontext import set_call_id
+from rathaus.metrics import asr_seconds
 from voice.phone import media
 from voice.phone.dialog import Action, Dialog, DialogSettings, Hangup, SaveCallback, Say, State, Transfer
 from voice.phone.engines import Engines
@@ -172,6 +174,7 @@ class CallSession:
 
     # ------------------------------------------------------------------------ listener thread
     def _run(self) -> None:
+        set_call_id(self.record.id)  # this thread's log records carry call_id (rathaus.logcontext)
         s = self.settings
         vad = self.engines.new_vad()
         n = vad.frame_samples
@@ -336,6 +339,7 @@ class CallSession:
         def work():
             from voice.audio import resample
 
+            set_call_id(self.record.id)
             try:
                 heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), language, detect)
             except Exception as exc:
@@ -366,6 +370,7 @@ class CallSession:
             self.error = f"ASR: {exc}"
             self._execute(self.dialog.on_error())
             return
+        asr_seconds.observe(heard.asr_s)
         text = heard.text.strip()
         if len(text.split()) >= 3:  # a real sentence settles the call's language
             self._language_known = True

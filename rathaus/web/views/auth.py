@@ -1,4 +1,4 @@
-"""Login, logout and the health check."""
+"""Login and logout."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
-    app.router.add_get("/healthz", health)
-
-
-async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
 
 
 def _login_response(request: web.Request, error: str = "", status: int = 200, username: str = "") -> web.Response:
