@@ -189,6 +189,19 @@ def from_pcm16(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
+def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    """`samples` as a 16-bit PCM mono WAV file in memory (for a browser to play)."""
+    import io
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(to_pcm16(samples))
+    return buffer.getvalue()
+
+
 def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int) -> Path:
     """16-bit PCM mono WAV, the format every phone system and browser plays."""
     path = Path(path)

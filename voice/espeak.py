@@ -15,6 +15,7 @@ import threading
 import numpy as np
 
 from rathaus.errors import RathausError
+from voice.process_wide import process_wide
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _CHARS_UTF8 = 1
@@ -100,14 +101,4 @@ class Espeak:
             return int(self._lib.espeak_ng_GetSampleRate())
 
 
-_engine: Espeak | None = None
-_engine_lock = threading.Lock()
-
-
-def engine() -> Espeak:
-    """The process-wide espeak-ng engine, loaded on first use."""
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = Espeak()
-        return _engine
+engine = process_wide(Espeak)

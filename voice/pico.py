@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rathaus.errors import RathausError
+from voice.process_wide import process_wide
 
 SAMPLE_RATE = 16000
 LANG_DIR = Path("/usr/share/pico/lang")
@@ -171,14 +172,4 @@ def _escape(text: str) -> str:
     return text.replace("<", " ").replace(">", " ")
 
 
-_engine: Pico | None = None
-_engine_lock = threading.Lock()
-
-
-def engine() -> Pico:
-    """The process-wide Pico system, loaded on first use."""
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = Pico()
-        return _engine
+engine = process_wide(Pico)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import io
 import json
 import logging
 import re
 import threading
-import wave
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -25,7 +23,7 @@ from aiohttp import web
 import prompts
 from rathaus.errors import RathausError
 from rathaus.web import catalog_bridge
-from rathaus.web.keys import CACHE, CONFIG, STORE
+from rathaus.web.keys import CONFIG, STORE
 from rathaus.webchat.guard import Refused, embedder_allowed, field, page_csp, read_json
 from rathaus.webchat.limits import ChatLimits
 from rathaus.webchat.records import ChatStore
@@ -222,16 +220,10 @@ def _wav(app: web.Application, text: str, language: str) -> bytes:
     from rathaus.web.views.testcall import _synthesizer
 
     try:
-        from voice.audio import to_pcm16
-
         samples, rate = _synthesizer(app).synthesize(text, language=language)
     except Exception as exc:
         log.warning("chat: speech synthesis failed: %s", exc)
         raise Refused(503, "no_speech") from None
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(to_pcm16(samples))
-    return buffer.getvalue()
+    from voice.audio import wav_bytes
+
+    return wav_bytes(samples, rate)

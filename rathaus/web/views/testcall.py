@@ -7,11 +7,9 @@ MediaRecorder makes), voice.asr transcribes it, the catalog Assistant decides, v
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import tempfile
 import threading
-import wave
 from pathlib import Path
 
 from aiohttp import web
@@ -68,19 +66,13 @@ def _transcribe(app, path: Path) -> tuple[str, str | None]:
 def _speak(app, text: str, language: str) -> str | None:
     """The answer as a WAV data URI, or None when speech synthesis is not available."""
     try:
-        from voice.audio import to_pcm16
-
         samples, rate = _synthesizer(app).synthesize(text, language=language)
     except Exception as exc:  # the written answer is still useful
         log.warning("test call: speech synthesis failed: %s", exc)
         return None
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(to_pcm16(samples))
-    return "data:audio/wav;base64," + base64.b64encode(buffer.getvalue()).decode()
+    from voice.audio import wav_bytes
+
+    return "data:audio/wav;base64," + base64.b64encode(wav_bytes(samples, rate)).decode()
 
 
 def _answer(app, question: str, language: str | None, speak: bool) -> dict:
