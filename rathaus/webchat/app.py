@@ -9,26 +9,16 @@ from aiohttp import web
 from rathaus.config import Config
 from rathaus.store import Store
 from rathaus.web.keys import CACHE, CONFIG, SETTINGS, STORE
-from rathaus.web.security import _headers, errors
+from rathaus.web.security import errors, security_headers
 from rathaus.web.settings import web_settings
-
-
-@web.middleware
-async def headers(request: web.Request, handler) -> web.StreamResponse:
-    """The review page's security headers on every answer (the chat sets its own CSP)."""
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        _headers(exc, request)
-        raise
-    _headers(response, request)
-    return response
 
 
 def create_chat_app(config: Config, store: Store) -> web.Application:
     from rathaus.webchat import views
 
-    app = web.Application(middlewares=[errors, headers], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[errors], client_max_size=64 * 1024)
+    # the review page's security headers on every answer, errors included (the chat sets its own CSP)
+    app.on_response_prepare.append(security_headers)
     app[CONFIG] = config
     app[STORE] = store
     app[SETTINGS] = web_settings(config)
