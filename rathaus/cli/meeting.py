@@ -210,7 +210,8 @@ def jobs_list(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(job.to_dict(), ensure_ascii=False))
         else:
             err = f"  {job.error}" if job.error else ""
-            print(f"{job.id:5}  {job.status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
+            stage = f"{job.stage or '-'} {job.detail or ''}".strip()
+            print(f"{job.id:5}  {job.status:8}  {job.percent:5.1f}%  {stage:8}  {job.ref}{err}")
     return 0
 
 
