@@ -182,20 +182,19 @@ def add_overlap_turns(turns: list[Turn], overlap: list[tuple[float, float]], min
         if not covering:
             continue
         here = {t.speaker for t in covering}
-        mid = (s + e) / 2
-        best, best_d = None, float("inf")
-        for t in ordered:
-            if t.speaker in here:
+        if len(here) == 1:
+            best, best_d = None, float("inf")
+            for t in ordered:
+                d = max(t.start - e, s - t.end, 0.0)
+                if t.speaker not in here and d < best_d:
+                    best, best_d = t.speaker, d
+            if best is None or best_d > 5.0:
                 continue
-            d = max(t.start - mid, mid - t.end, 0.0)
-            if d < best_d:
-                best, best_d = t.speaker, d
-        if best is not None and best_d <= 5.0:
-            for t in covering:  # a region the clustering split between two speakers gets both
-                a, b = max(s, t.start), min(e, t.end)
-                other = best if len(here) == 1 else next(x for x in here if x != t.speaker)
-                if b - a >= min_s:
-                    added.append(Turn(other, round(a, 3), round(b, 3)))
+        for t in covering:  # a region the clustering split between two speakers gets both
+            a, b = max(s, t.start), min(e, t.end)
+            other = best if len(here) == 1 else next(x for x in here if x != t.speaker)
+            if b - a >= min_s / 2:
+                added.append(Turn(other, round(a, 3), round(b, 3)))
     return added
 
 
