@@ -33,6 +33,7 @@ VARIANTS: dict[str, dict] = {
     "overlap": {"mark_overlap": True},
     "segvad": {"mark_overlap": False, "vad": "segmentation"},
     "segvad_overlap": {"mark_overlap": True, "vad": "segmentation"},
+    "merge075": {"mark_overlap": True, "merge_threshold": 0.75},
     "windowed": {"mark_overlap": False, "diarize_window_s": 60.0, "diarize_overlap_s": 15.0},
 }
 

