@@ -61,7 +61,7 @@ def plan_windows(duration: float, window_s: float, overlap_s: float) -> list[tup
     stretched instead of leaving a stub shorter than a third of a window."""
     if window_s <= overlap_s:
         raise ValueError(f"window ({window_s} s) must be longer than its overlap ({overlap_s} s)")
-    if duration <= window_s * 1.34:
+    if duration <= window_s * 4 / 3:
         return [(0.0, duration)]
     step = window_s - overlap_s
     out, a = [], 0.0

@@ -48,7 +48,7 @@ def test_plan_windows_covers_the_recording_with_shared_parts():
     w = plan_windows(3600.0, 900.0, 60.0)
     assert w[0][0] == 0.0 and w[-1][1] == 3600.0
     assert all(b[0] < a[1] and a[1] - b[0] == pytest.approx(60.0) for a, b in zip(w, w[1:]))
-    assert all(b - a <= 900.0 * 1.34 for a, b in w)
+    assert all(b - a <= 1200.0 for a, b in w)
     with pytest.raises(ValueError):
         plan_windows(100.0, 30.0, 60.0)
 
