@@ -45,6 +45,7 @@ class DiarizeSettings:
     diarize_overlap_s: float = 60.0    # seconds each window shares with the next
     link_threshold: float = 0.75       # cosine similarity from which window speakers are linked
     merge_threshold: float = 0.875     # senko: clusters of one window merged from this similarity
+    window_cluster_threshold: float = 0.55  # several windows: average-linkage cut inside each window
     mark_overlap: bool = True          # senko: second speaker in overlapped speech (segmentation-3.0)
     vad: str = "silero"                # senko on CPU: "silero" or "segmentation" (segmentation-3.0)
 

