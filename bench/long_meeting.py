@@ -61,13 +61,12 @@ class StagePeaks:
 def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, float]:
     """An N-hour WAV (written in pieces, never held whole) and its reference turns."""
     from meetings.transcript import Turn
-    from tests.meeting_builder import build_meeting
+    from tests.meeting_builder import build_meeting, speaker_split
     from voice.audio import decode
 
-    parts = [build_meeting(tmp / f"long_part{i}", speakers, seed=20 + i, parts_per_speaker=3,
-                           names=None) for i in range(2)]
-    # the same 8 voices in both parts: take the speakers of the first and rebuild the second with them
-    parts[1] = build_meeting(tmp / "long_part1", speakers, seed=21, parts_per_speaker=3, names=parts[0].speakers)
+    # held-out voices: the window thresholds were set on other ones; the same 8 voices in both parts
+    first = build_meeting(tmp / "long_part0", speakers, seed=20, parts_per_speaker=3, names=speaker_split("heldout"))
+    parts = [first, build_meeting(tmp / "long_part1", speakers, seed=21, parts_per_speaker=3, names=first.speakers)]
     audio = [decode(p.wav) for p in parts]
     target = int(hours * 3600 * 16000)
     turns, pos = [], 0
