@@ -137,6 +137,6 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "der": round(der.der, 4), "speakers_true": len({t.speaker for t in ref}), "speakers_found": der.hyp_speakers,
         "files_written": sorted(k for k, v in files.items() if Path(v).exists()),
-        "window_progress": peaks.progress[:3] + peaks.progress[-2:],
+        "window_progress": peaks.progress if len(peaks.progress) <= 5 else peaks.progress[:3] + peaks.progress[-2:],
     })
     return out
