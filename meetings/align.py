@@ -3,7 +3,8 @@
 Each word gets the speaker whose turns cover most of the word's time span (not the segment
 midpoint). A word that falls in a gap gets the nearest speaker within `max_gap` seconds.
 When a second speaker covers a substantial part of the word as well, the word is marked as
-overlapped; the utterance that holds it carries `overlap=True`, so the minutes and the review
+overlapped and goes to the speaker of the longer turn around it (the clustered voice; the
+engine adds short overlap-only turns for the second voice); the utterance that holds it carries `overlap=True`, so the minutes and the review
 page can show that two people talked at once. Consecutive words of one speaker form an
 Utterance; a long pause or a very long run starts a new one at a sentence end.
 """
@@ -51,17 +52,22 @@ class _TurnIndex:
 def speaker_for(start: float, end: float, index: _TurnIndex, settings: AlignSettings) -> tuple[str, bool]:
     """(speaker, overlapped) for one word span."""
     cover: dict[str, float] = {}
+    span: dict[str, float] = {}
     nearest, nearest_dist = UNKNOWN, float("inf")
     for t in index.near(start, end, settings.max_gap):
         ov = min(end, t.end) - max(start, t.start)
         if ov > 0:
             cover[t.speaker] = cover.get(t.speaker, 0.0) + ov
+            span[t.speaker] = max(span.get(t.speaker, 0.0), t.end - t.start)
         dist = max(t.start - end, start - t.end, 0.0)
         if dist < nearest_dist:
             nearest, nearest_dist = t.speaker, dist
     if not cover:
         return (nearest if nearest_dist <= settings.max_gap else UNKNOWN), False
-    ranked = sorted(cover.items(), key=lambda kv: -kv[1])
+    # in overlapped speech both speakers cover the word fully: it goes to the one whose turn
+    # around it is longer, the voice the clustering heard there (the overlap-only turn of the
+    # second speaker is short), which is also the voice the recogniser transcribes
+    ranked = sorted(cover.items(), key=lambda kv: (-round(kv[1], 3), -span[kv[0]]))
     length = max(end - start, 1e-3)
     overlapped = len(ranked) > 1 and ranked[1][1] / length >= settings.overlap_share
     return ranked[0][0], overlapped

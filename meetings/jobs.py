@@ -34,6 +34,7 @@ class Job:
     status: str
     stage: str | None
     percent: float
+    detail: str | None = None           # progress inside the stage, "done/total" windows
     stages_done: list[str] = field(default_factory=list)
     error: str | None = None
     worker: str | None = None
@@ -54,7 +55,7 @@ def worker_id() -> str:
 def _row(row: dict) -> Job:
     return Job(
         id=row["id"], kind=row["kind"], ref=row["ref"], params=json.loads(row["params"] or "{}"),
-        status=row["status"], stage=row["stage"], percent=row["percent"],
+        status=row["status"], stage=row["stage"], percent=row["percent"], detail=row.get("detail"),
         stages_done=json.loads(row["stages_done"] or "[]"), error=row["error"], worker=row["worker"],
         attempts=row.get("attempts") or 0, created_at=row["created_at"], updated_at=row["updated_at"],
         heartbeat_at=row.get("heartbeat_at"), boot_id=row.get("boot_id"),
@@ -131,8 +132,10 @@ def heartbeat(store: Store, job_id: int, me: str) -> bool:
     return cursor.rowcount == 1
 
 
-def update_progress(store: Store, job_id: int, stage: str, percent: float, stages_done: list[str] | None = None) -> None:
-    values: dict[str, Any] = {"stage": stage, "percent": round(float(percent), 2), "updated_at": now_iso()}
+def update_progress(store: Store, job_id: int, stage: str, percent: float, stages_done: list[str] | None = None,
+                    detail: str | None = None) -> None:
+    values: dict[str, Any] = {"stage": stage, "percent": round(float(percent), 2), "updated_at": now_iso(),
+                              "detail": detail or None}
     if stages_done is not None:
         values["stages_done"] = json.dumps(stages_done)
     store.db["jobs"].update(job_id, values)

@@ -4,11 +4,12 @@ named speakers -> minutes and exports. Resumable stage by stage.
 Every stage writes its result atomically as JSON into the meeting's work folder
 (<meetings_dir>/<meeting id>/stages/<stage>.json); a stage whose result exists is not run again,
 so a worker killed in the middle of a three-hour recording resumes where it stopped. ASR also
-keeps each finished window (stages/asr/NNNN.json). `stages/runs.jsonl` logs every stage start
+keeps each finished window (stages/asr/NNNN.json), diarization each finished window
+(stages/diarize/NNNN.npz, meetings/diarize_windows.py). `stages/runs.jsonl` logs every stage start
 (what the resume test and an admin can check).
 
-Memory stays bounded for long recordings: decoding streams into a 16-bit WAV; ASR reads one
-window at a time from that WAV; diarization holds the 16 kHz samples once (3 h = 0.7 GB).
+Memory stays bounded for long recordings: decoding streams into a 16-bit WAV; ASR and diarization
+read one window at a time from that WAV.
 """
 
 from __future__ import annotations
@@ -331,11 +332,16 @@ def _process(run: _Run, meeting: dict, settings: MeetingSettings, engine: str) -
     store.db["meetings"].update(meeting_id, {"audio_path": str(wav_path), "duration": duration})
 
     def diarize() -> dict:
-        diarizer = get_diarizer(settings.diarize_settings(), engine)
-        run.report("diarize", 0.05, f"{diarizer.name} on {diarizer.device}")
-        samples = read_wav(wav_path)
-        result = diarizer.diarize_full(samples, params.num_speakers, params.min_speakers, params.max_speakers)
-        del samples
+        diarizer = get_diarizer(config.settings("meetings", DiarizeSettings), engine)
+        run.report("diarize", 0.02, f"{diarizer.name} on {diarizer.device}")
+
+        def windows(done: int, total: int, how: str) -> None:
+            run.report("diarize", 0.02 + 0.93 * done / total, f"{done}/{total}")
+
+        result = diarizer.diarize_reader(
+            lambda a, b: read_wav(wav_path, a, b), duration, float(decoded.get("peak", 1.0)),
+            params.num_speakers, params.min_speakers, params.max_speakers,
+            state_dir=run.stage_dir / "diarize", progress=windows, should_stop=run.should_stop)
         return {"engine": result.engine or engine, "embedding_model": result.embedding_model,
                 "device": result.device, "detects_overlap": result.detects_overlap,
                 "turns": [asdict(t) for t in result.turns],

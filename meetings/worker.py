@@ -46,13 +46,14 @@ def run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | N
 
 def _run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | None,
              lost: threading.Event) -> str:
-    last = {"t": 0.0}
+    last = {"t": 0.0, "detail": None}
 
     def progress(stage: str, percent: float, detail: str) -> None:
         now = time.monotonic()
-        if now - last["t"] >= 0.5 or percent >= 100:
-            last["t"] = now
-            jobs.update_progress(store, job.id, stage, percent)
+        step = detail if detail and "/" in detail else None  # "3/20": windows done in this stage
+        if now - last["t"] >= 0.5 or percent >= 100 or step != last["detail"]:
+            last["t"], last["detail"] = now, step
+            jobs.update_progress(store, job.id, stage, percent, detail=step)
 
     def stages(done: list[str]) -> None:
         jobs.update_progress(store, job.id, done[-1] if done else "", _current_percent(store, job.id), done)

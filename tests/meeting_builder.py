@@ -41,6 +41,15 @@ def speakers_dir() -> Path:
     return root / "audio" / "de" / "speakers"
 
 
+def speaker_split(part: str) -> list[str]:
+    """The 36 speakers in two fixed halves, so that thresholds tuned on built meetings are checked
+    on voices they never saw: "dev" (even positions in name order) and "heldout" (odd ones)."""
+    if part not in ("dev", "heldout"):
+        raise ValueError(f"part must be 'dev' or 'heldout', not {part!r}")
+    names = sorted(f.stem for f in speakers_dir().glob("*.wav"))
+    return names[0::2] if part == "dev" else names[1::2]
+
+
 def _decode(path: Path) -> np.ndarray:
     from voice.audio import decode
 
@@ -109,7 +118,10 @@ def build_meeting(out: str | Path, num_speakers: int, seed: int = 0, parts_per_s
     if len(files) < num_speakers:
         raise ValueError(f"only {len(files)} speaker clips available")
     rng = random.Random(seed)
-    chosen = names and [f for f in files if f.stem in names] or rng.sample(files, num_speakers)
+    pool = [f for f in files if f.stem in names] if names else files
+    if len(pool) < num_speakers:
+        raise ValueError(f"only {len(pool)} of the named speaker clips available")
+    chosen = rng.sample(pool, num_speakers) if len(pool) > num_speakers or not names else pool
     per_speaker = {f.stem: _split(_trim(_decode(f)), parts_per_speaker) for f in chosen}
     order: list[tuple[str, np.ndarray]] = []
     queues = {k: list(v) for k, v in per_speaker.items()}

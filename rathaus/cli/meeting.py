@@ -214,7 +214,8 @@ def jobs_list(args: argparse.Namespace, config: Config) -> int:
         else:
             err = f"  {job.error}" if job.error else ""
             status = "stale" if stale else job.status  # running, but its worker is gone
-            print(f"{job.id:5}  {status:8}  {job.percent:5.1f}%  {job.stage or '-':8}  {job.ref}{err}")
+            stage = f"{job.stage or '-'} {job.detail or ''}".strip()
+            print(f"{job.id:5}  {status:8}  {job.percent:5.1f}%  {stage:8}  {job.ref}{err}")
     return 0
 
 

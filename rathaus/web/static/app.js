@@ -46,6 +46,8 @@
         if (e.lengthComputable) {
           const p = Math.round((100 * e.loaded) / e.total);
           bar.value = p; percent.textContent = p + " %";
+        const detail = document.getElementById("job-detail");
+        if (detail) detail.textContent = job.detail || "";
         }
       });
       xhr.addEventListener("load", () => {
@@ -81,6 +83,8 @@
         const job = state.job || {};
         const p = Math.round(job.percent || 0);
         bar.value = p; percent.textContent = p + " %";
+        const detail = document.getElementById("job-detail");
+        if (detail) detail.textContent = job.detail || "";
         if (job.stage) stage.textContent = stageTemplate + ": " + (stageNames[job.stage] || job.stage);
         if (job.error) { error.textContent = job.error; error.hidden = false; }
         if (state.status === "done" || job.status === "done") { window.location.reload(); return; }
