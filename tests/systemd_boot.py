@@ -152,7 +152,7 @@ def boot(base: Path, timeout: float = 60) -> Booted:
            "SYSTEMD": SYSTEMD}
     # the shell moves itself into the child cgroup first, so the new cgroup namespace is rooted there
     proc = subprocess.Popen(["bash", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec unshare --pid --mount '
-                             f'--cgroup --fork --propagation private bash -c "$0" "$1"', BOOT_SCRIPT, str(base)],
+                             f'--cgroup --fork --propagation private bash -c "$0" boot "$1"', BOOT_SCRIPT, str(base)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     booted = Booted(base, proc, cgroup)
 
@@ -162,10 +162,12 @@ def boot(base: Path, timeout: float = 60) -> Booted:
         return 0
 
     try:
-        booted.pid = booted.wait(lambda: proc.poll() is None and systemd_pid(), timeout, "systemd started",
-                                 step=0.3) if proc.poll() is None else 0
-        if not booted.pid:
-            raise AssertionError("systemd exited")
+        def started() -> int:
+            if proc.poll() is not None:
+                raise AssertionError(f"systemd exited ({proc.returncode})")
+            return systemd_pid()
+
+        booted.pid = booted.wait(started, timeout, "systemd started", step=0.3)
         booted.wait(lambda: booted.sh("systemctl is-system-running", check=False).stdout.strip()
                     in ("running", "degraded"), timeout, "systemd booted")
     except AssertionError as error:
