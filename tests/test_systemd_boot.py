@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -61,6 +63,13 @@ http_port = {http_port}
 """
         booted.sh(f"cat > /etc/rathaus/rathaus.toml <<'EOF'\n{config}EOF\n"
                   "chown -R rathaus:rathaus /var/lib/rathaus && chgrp -R rathaus /etc/rathaus")
+        # the shared venv of a git worktree imports the main checkout: let the units run this one
+        where = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", "import voice; print(voice.__file__)"],
+                               capture_output=True, text=True, cwd="/").stdout
+        if not where.startswith(str(ROOT) + "/"):
+            for unit in sorted(p.name for p in (ROOT / "systemd").glob("rathaus*.service")):
+                booted.sh(f"mkdir -p /etc/systemd/system/{unit}.d && printf '[Service]\\nEnvironment=PYTHONPATH={ROOT}\\n'"
+                          f" > /etc/systemd/system/{unit}.d/test-checkout.conf")
         for unit in ("rathaus", "rathaus-phone"):
             booted.sh(f"mkdir -p /etc/systemd/system/{unit}.service.d && printf '[Service]\\nWatchdogSec={WATCHDOG_S}\\n'"
                       f" > /etc/systemd/system/{unit}.service.d/test-watchdog.conf")
@@ -89,9 +98,9 @@ def cli(system, *args: str, unit: str = "rathaus.service", timeout: float = 300)
     return system.sh(quoted, timeout=timeout).stdout
 
 
-def sip_call(system, tmp: Path) -> dict:
+def sip_call(system, tmp: Path, port: int = 0) -> dict:
     """A real call: the caller hears the greeting and hangs up."""
-    result = run_caller(f"sip:rathaus@127.0.0.1:{system.sip_port}",
+    result = run_caller(f"sip:rathaus@127.0.0.1:{port or system.sip_port}",
                         [{"wait_loud": 60}, {"wait_quiet": 1.0, "timeout": 60}, {"hangup": True}],
                         tmp / "call.json", tmp / "heard.wav", timeout=150)
     assert result["confirmed"] and result["media"], result["output"][-2000:]
@@ -155,7 +164,18 @@ def test_all_in_one_service(system, tmp_path):
     system.sh("systemctl stop rathaus.service", timeout=120)
 
 
+def enable_as_printed(system, mode: str) -> list[str]:
+    """install-service --root prints the `systemctl enable` line for later; run it as the admin would."""
+    out = system.sh(f"{ROOT}/scripts/install-service.sh --root {system.root} --mode {mode}", chroot=False).stdout
+    line = next(l for l in out.splitlines() if "systemctl enable --now" in l)
+    units = line.split("enable --now", 1)[1].split()
+    system.sh("systemctl daemon-reload && systemctl enable " + " ".join(units))
+    return units
+
+
 def test_split_target(system, tmp_path):
+    units = enable_as_printed(system, "split")
+    assert units[0] == "rathaus.target" and "rathaus-phone.service" in units and "rathaus.service" not in units
     system.sh("systemctl start rathaus.target", timeout=900)
     for unit in ("rathaus-phone.service", "rathaus-web.service", "rathaus-worker.service"):
         state = system.show(unit, "ActiveState", "StatusText")
@@ -179,3 +199,44 @@ def test_split_target(system, tmp_path):
     restarted(system, "rathaus-phone.service", 1, pid)
     assert "Watchdog timeout" in system.sh("journalctl -u rathaus-phone.service --no-pager -o cat").stdout
     system.sh("systemctl stop rathaus.target", timeout=180)
+
+
+def free_ports(count: int) -> int:
+    """A first port with the next count-1 also free for UDP (kamailio + one port per SIP worker)."""
+    for _ in range(50):
+        first = free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError("no free port range")
+
+
+@pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio (Debian package) is not installed")
+def test_kamailio_and_sip_workers(system, tmp_path):
+    """--sip-workers 2: kamailio (MemoryDenyWriteExecute=yes) dispatches a call to rathaus-sip@N."""
+    units = enable_as_printed(system, "split --sip-workers 2")
+    assert {"rathaus-kamailio.service", "rathaus-sip@1.service", "rathaus-sip@2.service"} <= set(units), units
+    port, rtp = free_ports(3), 30000 + free_port() % 20 * 1000  # RTP: 1000 ports per worker
+    system.sh(f"printf 'RATHAUS_SIP_WORKERS=2\\nRATHAUS_SIP_PORT={port}\\nRATHAUS_RTP_PORT={rtp}\\n' "
+              "> /etc/rathaus/rathaus.env && systemctl daemon-reload")
+    workers = ("rathaus-sip@1.service", "rathaus-sip@2.service")
+    start = system.sh("systemctl start rathaus-kamailio.service " + " ".join(workers), timeout=900, check=False)
+    assert start.returncode == 0, (start.stderr, system.journal()[-4000:],
+                                   system.sh("journalctl --no-pager -o cat -n 40", check=False).stdout)
+    for unit in ("rathaus-kamailio.service", *workers):
+        state = system.show(unit, "ActiveState", "NRestarts")
+        assert state == {"ActiveState": "active", "NRestarts": "0"}, (unit, state, system.journal(unit)[-3000:])
+    assert system.show("rathaus-phone.service", "ActiveState")["ActiveState"] == "inactive"  # Conflicts=
+    sip_call(system, tmp_path, port)
+    answered = [u for u in workers if "call " in system.journal(u)]
+    assert answered, system.journal()[-3000:]
+
+    pid = main_pid(system, "rathaus-kamailio.service")
+    system.sh(f"kill -KILL {pid}")
+    restarted(system, "rathaus-kamailio.service", 0, pid)
+    system.wait(lambda: sip_call(system, tmp_path, port), 120, "a call through the restarted kamailio")
+    system.sh("systemctl stop rathaus-kamailio.service " + " ".join(workers), timeout=180)
