@@ -49,9 +49,10 @@ def system(tmp_path_factory):
     booted = systemd_boot.boot(base)
     sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
     booted.sip_port, booted.http_port = sip_port, http_port
+    booted.chat_port = chat_port = free_port(socket.SOCK_STREAM)
     try:
         r = booted.root
-        out = booted.sh(f"useradd --root {r} --system --user-group --home-dir /var/lib/rathaus --no-create-home "
+        out = booted.sh(f"grep -q '^rathaus:' {r}/etc/passwd || useradd --root {r} --system --user-group --home-dir /var/lib/rathaus --no-create-home "
                         f"--shell /usr/sbin/nologin rathaus && {ROOT}/scripts/install-service.sh --root {r}", chroot=False)
         booted.install_output = out.stdout
         config = f"""[general]
@@ -60,6 +61,8 @@ municipality = "Teststadt"
 sip_port = {sip_port}
 [web]
 http_port = {http_port}
+[webchat]
+port = {chat_port}
 """
         booted.sh(f"cat > /etc/rathaus/rathaus.toml <<'EOF'\n{config}EOF\n"
                   "chown -R rathaus:rathaus /var/lib/rathaus && chgrp -R rathaus /etc/rathaus")
@@ -240,3 +243,22 @@ def test_kamailio_and_sip_workers(system, tmp_path):
     restarted(system, "rathaus-kamailio.service", 0, pid)
     system.wait(lambda: sip_call(system, tmp_path, port), 120, "a call through the restarted kamailio")
     system.sh("systemctl stop rathaus-kamailio.service " + " ".join(workers), timeout=180)
+
+
+def test_public_chat_and_retention_job(system):
+    """rathaus-chat.service (the catalog's embedding models) serves /chat; the retention job succeeds."""
+    system.sh("systemctl start rathaus-chat.service rathaus-retention.service", timeout=600)
+
+    def chat_page():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{system.chat_port}/chat", timeout=10) as response:
+                return response.status
+        except OSError:
+            assert system.show("rathaus-chat.service", "ActiveState")["ActiveState"] in ("active", "activating"), \
+                system.journal("rathaus-chat.service")[-3000:]
+            return None
+
+    assert system.wait(chat_page, 300, "the chat page", step=3) == 200
+    retention = system.show("rathaus-retention.service", "Result", "ExecMainStatus")
+    assert retention == {"Result": "success", "ExecMainStatus": "0"}, system.journal("rathaus-retention.service")
+    system.sh("systemctl stop rathaus-chat.service", timeout=120)
