@@ -118,6 +118,27 @@ if [ "$GPU" -eq 1 ]; then
   done
 fi
 
+# 4b. ProtectHome=yes hides /home, /root and /run/user from the units: a checkout, venv or Python
+#     there (a clone in /home/admin, pyenv's Python in /root/.pyenv) would fail with status=203/EXEC "Permission denied"
+#     at start (seen when the units first ran under a real systemd, tests/test_systemd_boot.py).
+#     Those paths are then bound read-only into an otherwise empty, read-only home (ProtectHome=tmpfs).
+HOME_BINDS=()
+PY="$(readlink -f "$SRC/.venv/bin/python" 2>/dev/null || true)"
+for path in "$SRC" "$(readlink -f "$SRC/.venv" 2>/dev/null || true)" "${PY:+$(dirname "$(dirname "$PY")")}"; do
+  case "$path" in
+    /home/*|/root/*|/run/user/*) [[ " ${HOME_BINDS[*]} " == *" $path "* ]] || HOME_BINDS+=("$path") ;;
+  esac
+done
+if [ "${#HOME_BINDS[@]}" -gt 0 ]; then
+  echo "install-service: ${HOME_BINDS[*]} lie in a home directory; the units bind them read-only (home.conf)"
+  for unit in "$SRC"/systemd/*.service; do
+    grep -q /opt/rathaus "$unit" || continue
+    run install -d -m 0755 "$UNITS/$(basename "$unit").d"
+    printf '# Written by scripts/install-service.sh: the checkout or its Python lies below a home directory.\n[Service]\nProtectHome=tmpfs\nBindReadOnlyPaths=%s\n' \
+      "${HOME_BINDS[*]}" | write "$UNITS/$(basename "$unit").d/home.conf" 0644
+  done
+fi
+
 # 5. the journal namespace of the units: log lines deleted after [privacy] log_days
 LOG_DAYS=30
 if [ -x "$SRC/.venv/bin/rathaus" ] && [ -e "$ETC/rathaus.toml" ]; then

@@ -1,6 +1,7 @@
 """The systemd units and scripts/install-service.sh.
 
-systemd does not run as PID 1 here (nor in CI), so the units are checked offline: rendered with
+These checks need no running systemd (tests/test_systemd_boot.py boots one where the machine
+allows it and runs the units for real). The units are checked offline: rendered with
 this checkout's path (so every ExecStart exists), then `systemd-analyze verify` and
 `systemd-analyze security --offline=yes`. The install script runs into a temporary root.
 """

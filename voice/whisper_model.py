@@ -8,6 +8,7 @@ instead of a crash deep inside CTranslate2.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import shutil
 from dataclasses import dataclass
@@ -57,11 +58,30 @@ def _complete(directory: Path) -> bool:
     return all((directory / f).is_file() for f in ("model.bin", "config.json"))
 
 
-def join_bundled(model: BundledModel, target: Path) -> Path:
-    """Join the parts of a bundled model into `target` (once) and verify the checksum."""
+def _verified(target: Path, model: BundledModel) -> bool:
     marker = target / ".verified"
-    if marker.is_file() and marker.read_text().strip() == model.sha256 and _complete(target):
+    return marker.is_file() and marker.read_text().strip() == model.sha256 and _complete(target)
+
+
+def join_bundled(model: BundledModel, target: Path) -> Path:
+    """Join the parts of a bundled model into `target` (once) and verify the checksum.
+
+    Several processes may do this at once on a fresh install (rathaus-sip@1 and @2 start
+    together under systemd and both found no model): an exclusive lock on target/.join.lock makes
+    the others wait and then find the verified model instead of racing on one partial file.
+    """
+    if _verified(target, model):
         return target
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".join.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _verified(target, model):
+            return target
+        return _join(model, target)
+
+
+def _join(model: BundledModel, target: Path) -> Path:
+    marker = target / ".verified"
     sources = []
     for package, filename in model.parts:
         data = _package_data(package)
@@ -73,7 +93,6 @@ def join_bundled(model: BundledModel, target: Path) -> Path:
         sources.append(data / filename)
     extra = _package_data(model.extra_from)
     assert extra is not None
-    target.mkdir(parents=True, exist_ok=True)
     partial = target / "model.bin.partial"
     with open(partial, "wb") as out:
         for source in sources:
