@@ -188,7 +188,6 @@ def bench_round_trip(args) -> dict:
     import tempfile
 
     from rathaus.config import Config
-    from voice import audio
     from voice.asr import AsrSettings, Recognizer
     from voice.tts import Synthesizer, TtsSettings
     from voice.wer import corpus_wer

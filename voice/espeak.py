@@ -84,12 +84,6 @@ class Espeak:
             chunks, self._chunks = self._chunks, []
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
 
-    def has_voice(self, voice: str) -> bool:
-        with self._lock:
-            ok = self._lib.espeak_SetVoiceByName(voice.encode()) == 0
-            self._voice = voice if ok else ""
-        return ok
-
     def voice_sample_rate(self, voice: str) -> int:
         """The rate `voice` synthesizes at: espeak-ng's own voices 22050 Hz, an MBROLA voice its own
         (16000 Hz for mb-de7). Raises EspeakError when the voice (or its MBROLA data) is missing."""

@@ -28,7 +28,6 @@ from voice.voices import voice_for_language
 
 log = logging.getLogger(__name__)
 
-ESPEAK = "espeak"
 _MAX_CLAUSE = 180  # characters; longer sentences are split at commas so that first audio comes soon
 _FIRST_MAX = 90  # the first piece is kept shorter still: it decides the time to first audio
 # Languages whose callers hardly understand espeak-ng's own voice (measured: WER about 1.0 at 8 kHz).
