@@ -27,13 +27,6 @@ def redact_json(value: Any) -> Any:
     return policy().redact_data(value) if enabled() else value
 
 
-def redact_blocks(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """DOCX/PDF blocks (style, text)."""
-    if not enabled():
-        return blocks
-    return [(style, redact_text(text)) for style, text in blocks]
-
-
 def redact_transcript(transcript):
     """A copy of a meetings.transcript.MeetingTranscript with redacted segment texts and words."""
     if not enabled():
