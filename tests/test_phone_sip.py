@@ -184,9 +184,9 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     reply = audio.resample(samples[start:], 8000, 16000)
     recognizer = shared_recognizer(Config.load().settings("asr", AsrSettings), _models_cache())
     text = recognizer.transcribe(reply, language="de", word_timestamps=False).text.lower()
-    words = [w.strip(".,?!") for w in text.split()]
-    # the service's own words, heard as words: the German voice is understood, not guessed at
-    assert {"wohnsitz", "anmelden", "ummelden", "ummeldung", "anmeldung"} & set(words), text
+    # the service's own words, spelled right (whisper may write "Wohnsitz ummelden" as one word):
+    # the German voice is understood, not guessed at
+    assert any(k in text for k in ("wohnsitz", "ummeld", "anmeld")), text
 
 
 def test_barge_in_stops_greeting_and_hangup_mid_answer_abandons(bot, speech):
