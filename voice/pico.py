@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import threading
 from pathlib import Path
 
@@ -52,7 +53,9 @@ def available(language: str) -> bool:
     return lingware(language) is not None and _find_library() is not None
 
 
+@functools.cache
 def _find_library() -> str | None:
+    """The loadable name of libttspico, looked up once per process."""
     found = ctypes.util.find_library("ttspico")
     for name in ((found,) if found else ()) + _LIB_NAMES:
         try:

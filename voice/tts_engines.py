@@ -107,15 +107,14 @@ class PicoBackend(Backend):
 class EspeakBackend(Backend):
     """espeak-ng's own voice, or an MBROLA voice through it (`voice` = "mb-de7")."""
 
-    engine = "espeak"
+    def __init__(self, voice: str, words_per_minute: int, name: str, engine: str = "espeak"):
+        from voice.espeak import EspeakError, engine as espeak_engine
 
-    def __init__(self, voice: str, words_per_minute: int, name: str):
-        from voice.espeak import EspeakError, engine
-
-        self._engine = engine()
+        self._engine = espeak_engine()
         self._voice = voice
         self._wpm = words_per_minute
         self.name = name
+        self.engine = engine
         try:
             self.sample_rate = self._engine.voice_sample_rate(voice)
         except EspeakError as exc:
@@ -141,18 +140,12 @@ def make_mbrola(language: str, options: EngineOptions) -> Backend:
     voices = mbrola_voices(language)
     if not voices:
         raise EngineUnavailable(f"no MBROLA voice for '{language}' (mbrola and mbrola-de7, Debian contrib/non-free)")
-    engine = EspeakBackend(f"mb-{voices[0]}", options.espeak_rate, f"mbrola:{voices[0]}")
-    engine.engine = "mbrola"
-    return engine
-
-
-def make_pico(language: str, options: EngineOptions) -> Backend:
-    return PicoBackend(language, options)
+    return EspeakBackend(f"mb-{voices[0]}", options.espeak_rate, f"mbrola:{voices[0]}", engine="mbrola")
 
 
 # The engines that need no voice files of their own, by the names [tts] voice_xx and fallback use.
 ENGINES: dict[str, Callable[[str, EngineOptions], Backend]] = {
-    "pico": make_pico, "mbrola": make_mbrola, "espeak": make_espeak,
+    "pico": PicoBackend, "mbrola": make_mbrola, "espeak": make_espeak,
 }
 
 
@@ -167,11 +160,11 @@ def system_voices() -> list[tuple[str, str, str]]:
     for lang in MBROLA_VOICES:
         for voice in mbrola_voices(lang):
             rows.append(("mbrola", f"mb-{voice}", lang))
-    try:
-        from voice.espeak import engine
+    from voice.espeak import EspeakError, engine
 
+    try:
         engine()
-        rows.append(("espeak", "espeak-ng", ", ".join(sorted(ESPEAK_VOICES))))
-    except Exception:  # noqa: BLE001 - a missing library just lists nothing
-        pass
+    except EspeakError:  # libespeak-ng missing or broken: nothing to list
+        return rows
+    rows.append(("espeak", "espeak-ng", ", ".join(sorted(ESPEAK_VOICES))))
     return rows

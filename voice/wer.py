@@ -89,9 +89,8 @@ def normalize(text: str, language: str = "de") -> list[str]:
 
     text = re.sub(r"\d+(?:[.,]\d+)?", number, text)
     text = text.replace("ß", "ss").replace("-", " ")
-    if lang == "de":  # "buergerbuero@..." is heard as "Bürgerbüro"
+    if lang == "de":  # "buergerbuero@..." is heard as "Bürgerbüro"; "eins" and "ein" are one word here
         text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
-    if lang == "de":
         text = re.sub(r"\beins\b", "ein", text)
     text = re.sub(r"[^\w\s']", " ", text).replace("'", "")
     return text.split()
