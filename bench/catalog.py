@@ -56,12 +56,13 @@ def machine() -> dict:
 def _assistant(catalog: str, embed_threads: int):
     from rathaus.catalog.assistant import Assistant, CatalogSettings
     from rathaus.catalog.repository import import_file
+    from rathaus.dialog import DialogEngine
     from rathaus.store import Store
 
     store = Store(Path(tempfile.mkdtemp(prefix="rathaus-bench-")) / "bench.db")
     import_file(store, SAMPLE if catalog == "sample" else catalog, source="sample" if catalog == "sample" else None)
     assistant = Assistant(store, CatalogSettings(embed_threads=embed_threads))
-    assistant.warm_up()
+    DialogEngine(assistant).warm_up()
     return assistant
 
 
@@ -101,7 +102,7 @@ def main() -> int:
     from rathaus.catalog.assistant import Assistant, CatalogSettings
     from rathaus.catalog.evaluate import evaluate, read_questions
     from rathaus.catalog.repository import import_file
-    from rathaus.dialog.engine import SingleTurn
+    from rathaus.dialog.engine import DialogEngine, SingleTurn
     from rathaus.store import Store
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="rathaus-bench-")) / "bench.db")
@@ -114,7 +115,7 @@ def main() -> int:
     assistant.index  # noqa: B018 - builds the index (embeds catalog texts not yet cached)
     build_s = time.perf_counter() - started
     started = time.perf_counter()
-    assistant.warm_up()
+    DialogEngine(assistant).warm_up()
     warm_s = time.perf_counter() - started
     dialog = SingleTurn(assistant)
 

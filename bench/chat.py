@@ -149,7 +149,7 @@ async def abuse_phase(base: str, until, rate: int) -> dict:
 def phone_call(sip_port: int, work: Path) -> dict:
     """One real call while the chat is flooded: did the caller hear an answer?"""
     from sip_peers import finish_caller, run_caller
-    from voice import audio
+    from rathaus.speech import audio
     from voice.tts import Synthesizer, TtsSettings
     from rathaus.config import Config
 

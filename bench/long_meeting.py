@@ -62,7 +62,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
     """An N-hour WAV (written in pieces, never held whole) and its reference turns."""
     from meetings.transcript import Turn
     from tests.meeting_builder import build_meeting, speaker_split
-    from voice.audio import decode
+    from rathaus.speech.audio import decode
 
     # held-out voices: the window thresholds were set on other ones; the same 8 voices in both parts
     first = build_meeting(tmp / "long_part0", speakers, seed=20, parts_per_speaker=3, names=speaker_split("heldout"))
@@ -89,7 +89,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
 
 
 def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: bool) -> dict:
-    from meetings.der import diarization_error
+    from meetings.evaluation.der import diarization_error
     from meetings.pipeline import MeetingParams, create_meeting, process_meeting
     from rathaus.config import Config
     from rathaus.store import open_store
@@ -112,7 +112,7 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
     with StagePeaks() as peaks:
         t0 = time.perf_counter()
         if diarize_only:
-            from meetings.diarize import DiarizeSettings, get_diarizer
+            from meetings.diarization import DiarizeSettings, get_diarizer
             from meetings.pipeline import read_wav
 
             d = get_diarizer(config.settings("meetings", DiarizeSettings))
@@ -124,7 +124,7 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
             mid = create_meeting(config, store, wav)
             result = process_meeting(config, store, mid, progress=peaks,
                                      params=MeetingParams(source=str(wav), out_dir=str(tmp / "long_out")))
-            from meetings.rttm import read_rttm
+            from meetings.diarization.rttm import read_rttm
 
             turns, timings, files = read_rttm(tmp / "long_out" / "diarization.rttm"), result.timings, result.files
         wall = time.perf_counter() - t0

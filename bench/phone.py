@@ -108,7 +108,7 @@ def caller_latency_ms(result: dict, quiet_s: float) -> float | None:
     the question finished playing) to the first loud frame it heard afterwards."""
     import numpy as np
 
-    from voice import audio
+    from rathaus.speech import audio
 
     played = [e["t"] for e in result["events"] if e["event"] == "played"]
     if not played or result.get("heard_t0") is None:
@@ -149,8 +149,8 @@ def main() -> int:
 
     from rathaus.config import Config
     from sip_peers import finish_caller, free_port, run_caller, start_bot, stop
-    from voice import audio
-    from voice.asr import pick_device
+    from rathaus.speech import audio
+    from rathaus.speech.asr import pick_device
     from voice.tts import Synthesizer, TtsSettings
 
     work = Path(tempfile.mkdtemp(prefix="rathaus-bench-phone-"))

@@ -72,8 +72,8 @@ def machine() -> dict:
 
 
 def bench_asr(args, data: Path) -> dict:
-    from voice import audio
-    from voice.asr import AsrSettings, Recognizer
+    from rathaus.speech import audio
+    from rathaus.speech.asr import AsrSettings, Recognizer
     from voice.wer import corpus_wer
 
     models_dir = Path(args.models_dir) if args.models_dir else _default_models_dir()
@@ -190,7 +190,7 @@ def bench_round_trip(args) -> dict:
     import tempfile
 
     from rathaus.config import Config
-    from voice.asr import AsrSettings, Recognizer
+    from rathaus.speech.asr import AsrSettings, Recognizer
     from voice.tts import Synthesizer, TtsSettings
     from voice.wer import corpus_wer
 
@@ -248,14 +248,14 @@ def _say_and_hear(args, recognizer, sentence: str, samples: np.ndarray, wav: Pat
     `samples` already synthesized) or as the two real commands."""
     import subprocess
 
-    from voice import audio
+    from rathaus.speech import audio
 
     if args.cli:
         conf = wav.with_suffix(".toml")
         conf.write_text(f'[tts]\nvoice_de = "{engine}"\nfallback = {json.dumps(_fallback_for(engine))}\n',
                         encoding="utf-8")
         env = {**os.environ, "RATHAUS_CONFIG": str(conf)}
-        cmd = [sys.executable, "-m", "rathaus.cli"]
+        cmd = [sys.executable, "-m", "apps.cli"]
         subprocess.run([*cmd, "say", "--language", "de", "--rate", "8000", "-o", str(wav), sentence],
                        check=True, capture_output=True, env=env, cwd=ROOT)
         proc = subprocess.run([*cmd, "transcribe", "--language", "de", "--json", str(wav)],

@@ -77,7 +77,7 @@ def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: M
     for kind in sorted(formats, key=ALL_FORMATS.index):
         path = out / FILES[kind]
         if kind == "rttm":
-            from meetings.rttm import write_rttm
+            from meetings.diarization.rttm import write_rttm
 
             write_rttm(_turns(transcript), minutes.meta.file_id, path)
             written[kind] = path
@@ -201,6 +201,6 @@ def _turns(transcript: MeetingTranscript) -> list[Turn]:
 
 
 def _rttm(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
-    from meetings.rttm import format_rttm
+    from meetings.diarization.rttm import format_rttm
 
     return format_rttm(_turns(transcript), minutes.meta.file_id).encode("utf-8")

@@ -5,7 +5,7 @@ Every stage writes its result atomically as JSON into the meeting's work folder
 (<meetings_dir>/<meeting id>/stages/<stage>.json); a stage whose result exists is not run again,
 so a worker killed in the middle of a three-hour recording resumes where it stopped. ASR also
 keeps each finished window (stages/asr/NNNN.json), diarization each finished window
-(stages/diarize/NNNN.npz, meetings/diarize_windows.py). `stages/runs.jsonl` logs every stage start
+(stages/diarize/NNNN.npz, meetings/diarization/windows.py). `stages/runs.jsonl` logs every stage start
 (what the resume test and an admin can check).
 
 Memory stays bounded for long recordings: decoding streams into a 16-bit WAV; ASR and diarization
@@ -26,7 +26,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from meetings.diarize import DiarizeSettings, check_counts, get_diarizer
+from meetings import stop
+from meetings.diarization import DiarizeSettings, check_counts, get_diarizer
+from meetings.stop import Interrupted
 from meetings.transcript import MeetingTranscript, Turn
 from rathaus.errors import RathausError
 from rathaus.store import Store, now_iso
@@ -39,10 +41,6 @@ WEIGHTS = {"decode": 3.0, "diarize": 22.0, "asr": 62.0, "align": 3.0, "minutes":
 RATE = 16000
 
 Progress = Callable[[str, float, str], None]  # (stage, overall percent 0..100, detail)
-
-
-class Interrupted(Exception):
-    """The worker was asked to stop; finished stages are kept and the job resumes later."""
 
 
 @dataclass
@@ -118,7 +116,7 @@ def meeting_settings(config) -> MeetingSettings:
 
 
 def meetings_dir(config) -> Path:
-    return config.path("meetings.meetings_dir", "meetings")
+    return config.meetings_dir
 
 
 def work_dir(config, meeting_id: str) -> Path:
@@ -178,7 +176,7 @@ def stage_runs(config, meeting_id: str) -> list[dict]:
 
 def _decode(source: Path, wav_path: Path, report: Callable[[float], None]) -> dict:
     """Stream any ffmpeg-readable file into a 16 kHz mono 16-bit WAV (bounded memory)."""
-    from voice import audio as audio_io
+    from rathaus.speech import audio as audio_io
 
     total = 0.0
     try:
@@ -269,8 +267,7 @@ class _Run:
             self.progress(stage, self.overall(stage, fraction), detail)
 
     def check_stop(self) -> None:
-        if self.should_stop and self.should_stop():
-            raise Interrupted()
+        stop.check(self.should_stop)
 
     def stage(self, name: str, fn: Callable[[], dict]) -> dict:
         path = self.stage_dir / f"{name}.json"
@@ -353,7 +350,7 @@ def _process(run: _Run, meeting: dict, settings: MeetingSettings, engine: str) -
     language = params.language or config.get("asr.language") or ""
 
     def asr() -> dict:
-        from voice.asr import AsrSettings, shared_recognizer
+        from rathaus.speech.asr import AsrSettings, shared_recognizer
 
         recognizer = shared_recognizer(config.settings("asr", AsrSettings), config.data_dir / "models")
         windows = asr_windows(duration, turns, settings.asr_window_s)
@@ -442,7 +439,7 @@ def _store_transcript(store: Store, meeting_id: str, transcript: MeetingTranscri
 def _minutes_and_exports(config, store, meeting: dict, params: MeetingParams, transcript: MeetingTranscript,
                          out_dir: Path) -> tuple[dict[str, str], str | None, dict[str, Any]]:
     """Agenda, members, minutes and every export (modules of the minutes half of the issue)."""
-    from meetings.rttm import write_rttm
+    from meetings.diarization.rttm import write_rttm
 
     out_dir.mkdir(parents=True, exist_ok=True)
     try:

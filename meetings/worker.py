@@ -18,7 +18,8 @@ from typing import Callable
 
 from meetings import jobs
 from meetings.lease import Heartbeat
-from meetings.pipeline import Interrupted, MeetingParams, meeting_settings, process_meeting
+from meetings.pipeline import MeetingParams, meeting_settings, process_meeting
+from meetings.stop import Interrupted
 from rathaus.errors import RathausError, disk_full_error, is_disk_full
 from rathaus.store import Store, now_iso
 

@@ -86,7 +86,7 @@ def start_bot(env: dict, sip_port: int, http_port: int, log: Path, extra: list[s
               timeout: float = 120) -> subprocess.Popen:
     """`rathaus serve` as a user starts it (output to `log`), once its ready line is printed."""
     fh = open(log, "w")
-    proc = subprocess.Popen([_python(), "-m", "rathaus.cli", "serve", "--sip-port", str(sip_port),
+    proc = subprocess.Popen([_python(), "-m", "apps.cli", "serve", "--sip-port", str(sip_port),
                              "--http-port", str(http_port), "--no-worker", *extra],
                             stdout=fh, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
@@ -223,7 +223,7 @@ def _endpoint(port: int, user: str = "peer", codecs: tuple[str, ...] = ("PCMA", 
 def caller_main(args) -> int:
     import numpy as np
 
-    from voice import audio
+    from rathaus.speech import audio
     from voice.phone import media
 
     pj, ep, acfg = _endpoint(free_port(), user="+4971112345", codecs=tuple(args.codecs.split(",")))

@@ -1,4 +1,4 @@
-"""voice.asr with real audio: German WER on the Thorsten set, English (JFK), the German/English
+"""rathaus.speech.asr with real audio: German WER on the Thorsten set, English (JFK), the German/English
 switch, silence, odd formats, bad files through the real `rathaus transcribe` command, and the
 device choice (`[asr] device = auto`)."""
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import _models_cache, shared_path
-from voice import audio
-from voice.asr import AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device, shared_recognizer
+from rathaus.speech import audio
+from rathaus.speech.asr import AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device, shared_recognizer
 from voice.wer import corpus_wer, wer
 
 JFK = ("And so, my fellow Americans, ask not what your country can do for you, "
@@ -123,7 +123,7 @@ def test_float_wav_and_video(recognizer, tmp_path):
 
 
 def test_pick_device_cpu_without_gpu(monkeypatch):
-    import voice.asr as asr
+    import rathaus.speech.asr as asr
 
     monkeypatch.setattr(asr, "cuda_available", lambda: False)
     assert pick_device("auto", "") == ("cpu", "int8")
@@ -234,7 +234,7 @@ def test_long_audio_has_no_loops_or_closing_lines(recognizer):
     ("Der Untertitel der Vorlage lautet Haushalt 2024.", False),
 ])
 def test_known_invented_closing_lines(text, invented):
-    from voice.asr import is_hallucination
+    from rathaus.speech.asr import is_hallucination
 
     assert is_hallucination(text) is invented
 

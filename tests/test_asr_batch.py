@@ -1,4 +1,4 @@
-"""Batched recognition of concurrent caller turns (voice.asr.Recognizer.transcribe_batch and
+"""Batched recognition of concurrent caller turns (rathaus.speech.asr.Recognizer.transcribe_batch and
 voice.turn_batcher.TurnBatcher) on real German speech at phone quality, on the CPU."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import _models_cache, shared_path
-from voice import audio
-from voice.asr import AsrSettings, shared_recognizer
+from rathaus.speech import audio
+from rathaus.speech.asr import AsrSettings, shared_recognizer
 from voice.turn_batcher import TurnBatcher
 from voice.wer import wer
 

@@ -11,7 +11,7 @@ import pytest
 
 from meetings.export import FILES, render, write_exports
 from meetings.minutes import MeetingMeta, build_minutes
-from meetings.rttm import read_rttm
+from meetings.diarization.rttm import read_rttm
 from meetings.transcript import MeetingTranscript
 from minutes_fixtures import agenda, meeting, members
 from rathaus.errors import RathausError

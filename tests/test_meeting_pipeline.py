@@ -17,15 +17,15 @@ import pytest
 
 from meetings import jobs
 from meetings.align import AlignSettings, WordIn, assign_words, build_transcript, group_utterances
-from meetings.der import diarization_error
+from meetings.evaluation.der import diarization_error
 from meetings.pipeline import (MeetingParams, asr_windows, create_meeting, process_meeting, read_wav,
                                stage_runs, stages_done, work_dir)
-from meetings.rttm import read_rttm
+from meetings.diarization.rttm import read_rttm
 from meetings.transcript import MeetingTranscript, Turn
 from rathaus.errors import RathausError
 from tests.conftest import ROOT, shared_path
 from tests.meeting_builder import build_meeting, convert
-from voice.audio import write_wav
+from rathaus.speech.audio import write_wav
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_video_and_silent_recordings_run_through(meeting3, config, store, tmp_pa
 
 
 def _worker(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "rathaus.cli", "jobs", "work", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "apps.cli", "jobs", "work", *args], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -12,7 +12,7 @@ import wave
 import numpy as np
 import pytest
 
-from voice import audio
+from rathaus.speech import audio
 from voice.tts import AudioChunk, Synthesizer, TtsSettings, split_sentences
 from voice.wer import wer
 
@@ -25,7 +25,7 @@ def synth(tmp_path_factory):
 @pytest.fixture(scope="module")
 def recognizer():
     from tests.conftest import _models_cache
-    from voice.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import AsrSettings, shared_recognizer
 
     return shared_recognizer(AsrSettings(device="cpu", beam_size=1), _models_cache())
 

@@ -37,7 +37,7 @@ def test_typed_and_spoken_questions_get_an_answer(admin, tmp_path):
     data = base64.b64decode(result["audio"].split(",", 1)[1])
     with wave.open(io.BytesIO(data)) as w:
         assert w.getnframes() / w.getframerate() > 0.5
-    from voice.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import AsrSettings, shared_recognizer
     from tests.conftest import _models_cache
 
     recognizer = shared_recognizer(AsrSettings(device="cpu", beam_size=1), _models_cache())

@@ -31,7 +31,7 @@ class _Turn:
 
 
 class TurnBatcher:
-    """Batches `recognize()` calls from many threads onto one recognizer (voice.asr.Recognizer)."""
+    """Batches `recognize()` calls from many threads onto one recognizer (rathaus.speech.asr.Recognizer)."""
 
     def __init__(self, recognizer, max_batch: int = 8):
         self.recognizer = recognizer

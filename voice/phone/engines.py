@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rathaus.config import Config
+from rathaus.dialog import DialogEngine
 from rathaus.errors import RathausError
 from rathaus.store import Store
 
@@ -31,7 +32,7 @@ class Heard:
 
 class Engines:
     def __init__(self, config: Config, store: Store):
-        from voice.asr import AsrSettings, pick_device, shared_recognizer
+        from rathaus.speech.asr import AsrSettings, pick_device, shared_recognizer
         from voice.tts import TtsSettings, shared_synthesizer
 
         self.config = config
@@ -108,6 +109,6 @@ class Engines:
             self.tts.warm_up(tuple(self.languages))
         except Exception:
             log.exception("TTS warm-up failed")
-        self.assistant.warm_up()  # the catalog index and the dialog's office list, before the first call
+        DialogEngine(self.assistant).warm_up()  # the catalog index and the dialog's tables, before the first call
         self.new_vad()
         log.info("phone engines ready in %.1f s", time.perf_counter() - started)

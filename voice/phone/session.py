@@ -337,7 +337,7 @@ class CallSession:
         asks_catalog = self.dialog.state in (State.LISTEN, State.ANYTHING_ELSE)
 
         def work():
-            from voice.audio import resample
+            from rathaus.speech.audio import resample
 
             set_call_id(self.record.id)
             try:
@@ -357,7 +357,7 @@ class CallSession:
 
     def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float, speculation=None,
                      early: bool = False) -> None:
-        from voice.audio import resample
+        from rathaus.speech.audio import resample
 
         try:
             if speculation is not None:
