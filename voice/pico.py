@@ -139,8 +139,9 @@ class Pico:
 
     def synthesize(self, text: str, language: str = "de", speed: int = 100, pitch: int = 100) -> np.ndarray:
         """Float32 mono samples at 16 kHz. `speed` and `pitch` are percentages of the voice's own."""
+        text = _escape(text)
         if speed != 100 or pitch != 100:
-            text = f'<speed level="{int(speed)}"><pitch level="{int(pitch)}">{_escape(text)}</pitch></speed>'
+            text = f'<speed level="{int(speed)}"><pitch level="{int(pitch)}">{text}</pitch></speed>'
         data = text.encode("utf-8") + b"\0"
         lib = self._lib
         with self._lock:
