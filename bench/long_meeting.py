@@ -26,6 +26,11 @@ def _rss_mb() -> float:
     return 0.0
 
 
+def _cpu_s() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class StagePeaks:
     """Largest resident set size seen while each stage ran."""
 
@@ -108,7 +113,9 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
     cfg.write_text(f'[asr]\nmodel = "{model}"\ndevice = "{device}"\n[meetings]\ndevice = "{device}"\n')
     config = Config.load(cfg)
     store = open_store(config)
-    out: dict = {"hours": hours, "audio_s": round(duration, 1), "build_s": round(build_s, 1), "asr_model": model}
+    out: dict = {"hours": hours, "audio_s": round(duration, 1), "build_s": round(build_s, 1), "asr_model": model,
+                 "load_avg_start": round(os.getloadavg()[0], 2)}
+    cpu0 = _cpu_s()
     with StagePeaks() as peaks:
         t0 = time.perf_counter()
         if diarize_only:
@@ -131,6 +138,10 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
     der = diarization_error(ref, turns, collar=0.25)
     out.update({
         "wall_s": round(wall, 1), "rtf_total": round(wall / duration, 4),
+        # CPU seconds of this process and its children (LibreOffice) per second of audio: unlike
+        # the wall time, it hardly changes when other jobs share the machine.
+        "cpu_s": round(_cpu_s() - cpu0, 1), "cpu_s_per_audio_s": round((_cpu_s() - cpu0) / duration, 4),
+        "load_avg_end": round(os.getloadavg()[0], 2), "cores": os.cpu_count(),
         "stage_s": {k: round(v, 1) for k, v in timings.items()},
         "rtf": {k: round(v / duration, 4) for k, v in timings.items()},
         "peak_rss_mb_per_stage": {k: round(v) for k, v in peaks.peaks.items()},
