@@ -33,11 +33,14 @@ DATA = ROOT / "bench" / "data"
 SAMPLE = ROOT / "rathaus" / "catalog" / "data" / "sample_musterstadt.json"
 DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev.tsv'}",
-               f"munich={DATA / 'dialog_muenchen_dev.tsv'}"]
+               f"munich={DATA / 'dialog_muenchen_dev.tsv'}",
+               f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
-              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}"]
+              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
+              f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_heldout.tsv'}"]
+KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout2.tsv")]
 
 
 def machine() -> dict:
@@ -93,7 +96,8 @@ def main() -> int:
         str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
-    parser.add_argument("--kept-apart", action="store_true", help="also run the kept-apart conversation sets")
+    parser.add_argument("--kept-apart", action="store_true",
+                        help="also run the kept-apart conversation sets and Munich questions")
     parser.add_argument("--db", help="database to use (default: a temporary one)")
     parser.add_argument("--repeat", type=int, default=3, help="passes over each set for latency")
     parser.add_argument("--embed-threads", type=int, default=1, help="e5 CPU threads ([catalog] embed_threads)")
@@ -120,7 +124,7 @@ def main() -> int:
     dialog = SingleTurn(assistant)
 
     sets = {}
-    for path in args.questions:
+    for path in list(args.questions) + (KEPT_APART_QUESTIONS if args.kept_apart else []):
         if not Path(path).is_file():
             sets[Path(path).name] = {"skipped": f"not found: {path}"}
             continue
