@@ -26,7 +26,7 @@ from aiohttp import FormData
 
 from tests.test_web import ADMIN_PW, Web, _catalog_service, insert_call, insert_meeting, write_tone
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "rathaus" / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "apps" / "web" / "templates"
 LLM_KEY = "sk-llm-geheim-4711-abcdef"
 HUB_TOKEN = "hf_hubtoken_geheim_0815_xyz"
 
