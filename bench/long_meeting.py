@@ -120,7 +120,7 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
         t0 = time.perf_counter()
         if diarize_only:
             from meetings.diarization import DiarizeSettings, get_diarizer
-            from meetings.pipeline import read_wav
+            from meetings.stages.decode import read_wav
 
             d = get_diarizer(config.settings("meetings", DiarizeSettings))
             peaks("diarize", 0.0)

@@ -1,5 +1,5 @@
 """Stopping a meeting job between two pieces of work, so that a worker shutting down keeps what is
-finished and the job resumes from there (stages in pipeline.py, windows in diarization/windows.py)."""
+finished and the job resumes from there (stages in stages/runner.py, windows in diarization/windows.py)."""
 
 from __future__ import annotations
 

@@ -139,7 +139,7 @@ def write_tone(path: Path, seconds: float = 1.0, rate: int = 16000) -> Path:
 
 
 def insert_meeting(store, audio: Path | None = None) -> str:
-    from apps.web.meetings_data import create_meeting
+    from meetings.records import create_meeting
 
     meeting_id = create_meeting(store, title="Bauausschuss 3. Sitzung", created_by="admin", source_name="sitzung.wav",
                                 audio_path=audio or Path("/nonexistent.wav"), body="Bauausschuss", date="2026-11-19")
@@ -497,7 +497,7 @@ def test_meeting_exports_in_every_format(admin, store, tmp_path):
     pytest.importorskip("meetings.minutes")
     meeting_id = insert_meeting(store, write_tone(tmp_path / "m.wav", 3.0))
     admin.form(f"/meetings/{meeting_id}/speakers", {"label": "SPEAKER_00", "name": "Herr Vorsitzender"})
-    from apps.web.views.meetings import EXPORTS
+    from meetings.export import EXPORTS
 
     for kind in EXPORTS:
         response = admin.get(f"/meetings/{meeting_id}/export/{kind}")

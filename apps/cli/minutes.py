@@ -34,8 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chair", help="chair (Vorsitz)")
     p.add_argument("--id", dest="file_id", help="recording id used in RTTM and OParl ids "
                                                  "(default: the transcript's folder name)")
-    p.add_argument("--formats", default="md,json,rttm,vtt,srt,docx,pdf,html,oparl",
-                   help="comma-separated export formats (default: all)")
+    p.add_argument("--formats", help="comma-separated export formats (default: all)")
     p.add_argument("--llm", action="store_true",
                    help="let the configured [llm] model add item summaries (also [meetings] llm_summaries)")
     p.set_defaults(func=_minutes)
@@ -64,8 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _minutes(args: argparse.Namespace, config) -> int:
-    from meetings.export import ALL_FORMATS, write_exports
-    from meetings.minutes import MeetingMeta, MinutesSettings, build_minutes, llm_summarizer
+    from meetings.assemble import assemble_minutes
+    from meetings.export import ALL_FORMATS, check_formats, write_exports
+    from meetings.minutes import MeetingMeta
     from meetings.transcript import MeetingTranscript
     from rathaus.errors import RathausError
 
@@ -80,10 +80,8 @@ def _minutes(args: argparse.Namespace, config) -> int:
     except (KeyError, TypeError) as exc:
         raise RathausError(f"{source} is not a transcript.json of `rathaus meeting` "
                            f"(missing {exc})") from None
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    unknown = [f for f in formats if f not in ALL_FORMATS]
-    if unknown:
-        raise RathausError(f"unknown export format(s): {', '.join(unknown)} (known: {', '.join(ALL_FORMATS)})")
+    formats = ALL_FORMATS if args.formats is None else tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    check_formats(formats)
     agenda = members = None
     if args.agenda:
         from meetings.agenda import load_agenda
@@ -96,13 +94,10 @@ def _minutes(args: argparse.Namespace, config) -> int:
     meta = MeetingMeta(title=args.title, body=args.body, date=args.date, place=args.place,
                        chair=args.chair,
                        file_id=args.file_id or source.resolve().parent.name or "meeting")
-    summarizer = None
     if args.llm:
         config.data["meetings"]["llm_summaries"] = True
-    summarizer = llm_summarizer(config)
-    settings = config.settings("meetings", MinutesSettings)
-    minutes = build_minutes(transcript, agenda, members, meta, summarizer=summarizer,
-                            sentences_per_turn=settings.sentences_per_turn)
+    # German minutes whatever the transcript's language, as this command always drew them
+    minutes = assemble_minutes(transcript, meta, agenda, members, config=config, lang="de")
     from meetings.oparl import base_url
 
     written = write_exports(args.out, transcript, minutes, formats, oparl_base_url=base_url(config))

@@ -3,7 +3,6 @@ names, text corrections, the minutes editor and the exports."""
 
 from __future__ import annotations
 
-import json
 import logging
 import mimetypes
 import uuid
@@ -11,7 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from meetings import jobs
+from meetings import jobs, records
+from meetings.export import EXPORTS
 from meetings.pipeline import STAGES, meetings_dir
 from apps.web import meetings_data as data
 from apps.web.security import csrf_in_stream
@@ -21,19 +21,6 @@ from apps.web.views.common import in_thread, log_action, not_found, page, redire
 from apps.web.keys import CONFIG, SESSION, SETTINGS, STORE, USER
 
 log = logging.getLogger(__name__)
-
-EXPORTS = {  # kind -> (file name, content type)
-    "md": ("protocol.md", "text/markdown; charset=utf-8"),
-    "json": ("transcript.json", "application/json"),
-    "rttm": ("diarization.rttm", "text/plain; charset=utf-8"),
-    "vtt": ("transcript.vtt", "text/vtt; charset=utf-8"),
-    "srt": ("transcript.srt", "application/x-subrip; charset=utf-8"),
-    "docx": ("protocol.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "pdf": ("protocol.pdf", "application/pdf"),
-    "html": ("protocol.html", "text/html; charset=utf-8"),
-    "oparl": ("protocol.oparl.json", "application/json"),
-}
-
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/meetings", meeting_list)
@@ -52,7 +39,7 @@ def setup(app: web.Application) -> None:
 
 
 def _meeting_or_404(request: web.Request) -> dict:
-    meeting = data.get_meeting(request.app[STORE], request.match_info["id"])
+    meeting = records.get_meeting(request.app[STORE], request.match_info["id"])
     if meeting is None:
         raise not_found(request)
     return meeting
@@ -61,7 +48,7 @@ def _meeting_or_404(request: web.Request) -> dict:
 async def meeting_list(request: web.Request) -> web.Response:
     log_action(request, "view", "meetings")
     return page(request, "meetings.html", {
-        "meetings": data.list_meetings(request.app[STORE]),
+        "meetings": records.list_meetings(request.app[STORE]),
         "max_upload_mb": request.app[SETTINGS].max_upload_mb,
     })
 
@@ -110,7 +97,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
         raise
     fields = form.fields
     title = " ".join(fields.get("title", "").split())[:200] or Path(recording.filename).stem[:200] or t("meetings.untitled")
-    data.create_meeting(
+    records.create_meeting(
         store, meeting_id=meeting_id, title=title, created_by=request[USER].username,
         source_name=recording.filename, audio_path=recording.path, body=fields.get("body", "")[:200],
         date=fields.get("date", "")[:10], place=fields.get("place", "")[:200], agenda=agenda_items,
@@ -169,8 +156,7 @@ def _remove_empty(folder: Path) -> None:
 
 
 def _status(store, meeting: dict) -> dict:
-    job = data.latest_job(store, meeting["id"])
-    found = jobs.get_job(store, job["id"]) if job is not None else None
+    found = jobs.latest_meeting_job(store, meeting["id"])
     info = found.to_dict() if found is not None else None
     if info is not None:
         info.pop("params", None)
@@ -186,7 +172,7 @@ async def status_api(request: web.Request) -> web.Response:
 async def meeting_view(request: web.Request) -> web.Response:
     store = request.app[STORE]
     meeting = _meeting_or_404(request)
-    rows = data.segments(store, meeting["id"])
+    rows = records.segments(store, meeting["id"])
     speakers = data.speakers(store, meeting["id"], rows)
     log_action(request, "view", "meeting", meeting["id"])
     return page(request, "meeting.html", {
@@ -224,7 +210,7 @@ async def rename_speaker(request: web.Request) -> web.StreamResponse:
     known = {s["label"] for s in data.speakers(request.app[STORE], meeting["id"])}
     if label not in known:
         raise not_found(request)
-    data.rename_speaker(request.app[STORE], meeting["id"], label, name)
+    records.rename_speaker(request.app[STORE], meeting["id"], label, name)
     log_action(request, "change", "meeting_speaker", meeting["id"], {"label": label, "name": name})
     raise redirect(f"/meetings/{meeting['id']}", ok="speaker_renamed")
 
@@ -236,7 +222,7 @@ async def correct_segment(request: web.Request) -> web.StreamResponse:
     if not text:
         raise redirect(f"/meetings/{meeting['id']}", err="text_missing")
     segment_id = int(request.match_info["sid"])
-    change = data.correct_segment(request.app[STORE], meeting["id"], segment_id, text)
+    change = records.correct_segment(request.app[STORE], meeting["id"], segment_id, text)
     if change is None:
         raise not_found(request)
     log_action(request, "change", "meeting_segment", meeting["id"], {"segment": segment_id, **change})
@@ -253,7 +239,7 @@ async def save_minutes(request: web.Request) -> web.StreamResponse:
     meeting = _meeting_or_404(request)
     form = await request.post()
     markdown = str(form.get("protocol_md", "")).replace("\r\n", "\n")
-    data.save_protocol(request.app[STORE], meeting["id"], markdown)
+    records.save_protocol(request.app[STORE], meeting["id"], markdown)
     log_action(request, "change", "meeting_minutes", meeting["id"], {"chars": len(markdown)})
     raise redirect(f"/meetings/{meeting['id']}/minutes", ok="minutes_saved")
 
@@ -264,7 +250,7 @@ async def save_meta(request: web.Request) -> web.StreamResponse:
     values = {k: " ".join(str(form.get(k, "")).split())[:200] for k in ("title", "body", "date", "place")}
     if not values["title"]:
         values.pop("title")
-    data.update_meta(request.app[STORE], meeting["id"], **values)
+    records.update_header(request.app[STORE], meeting["id"], **values)
     log_action(request, "change", "meeting", meeting["id"], values)
     raise redirect(f"/meetings/{meeting['id']}/minutes", ok="meta_saved")
 
@@ -272,44 +258,25 @@ async def save_meta(request: web.Request) -> web.StreamResponse:
 async def retry(request: web.Request) -> web.StreamResponse:
     store = request.app[STORE]
     meeting = _meeting_or_404(request)
-    job = data.latest_job(store, meeting["id"])
-    if job is None or job["status"] != "failed":
+    job = jobs.latest_meeting_job(store, meeting["id"])
+    if job is None or job.status != "failed":
         raise redirect(f"/meetings/{meeting['id']}", err="retry_impossible")
-    jobs.retry(store, job["id"])
-    log_action(request, "change", "meeting", meeting["id"], {"retry_job": job["id"]})
+    jobs.retry(store, job.id)
+    log_action(request, "change", "meeting", meeting["id"], {"retry_job": job.id})
     raise redirect(f"/meetings/{meeting['id']}", ok="retry_queued")
 
 
-def _minutes(store, meeting: dict, transcript):
-    """Minutes for the exports, drafted by the minutes module from the corrected transcript."""
-    from meetings.minutes import MeetingMeta, build_minutes
-
-    agenda = None
-    if meeting["agenda"]:
-        from meetings.agenda import Agenda
-
-        agenda = Agenda.from_dict(json.loads(meeting["agenda"]))
-    members = []
-    if meeting["members"]:
-        from meetings.members import Member
-
-        members = [Member(**{k: v for k, v in m.items() if k in Member.__dataclass_fields__})
-                   for m in json.loads(meeting["members"])]
-    meta_fields = MeetingMeta.__dataclass_fields__
-    values = {"title": meeting["title"], "body": meeting["body"] or "", "date": meeting["date"] or "",
-              "place": meeting["place"] or "", "chair": ""}
-    values["file_id"] = meeting["id"]   # the OParl ids and the RTTM name this meeting
-    meta = MeetingMeta(**{k: v for k, v in values.items() if k in meta_fields})
-    return build_minutes(transcript, agenda, members, meta)
-
-
 def _render_export(store, meeting: dict, kind: str, oparl_base_url: str | None = None) -> bytes:
+    """One download, drafted from the stored (corrected) transcript: German minutes, the
+    defaults, no language model (meetings/assemble.py), the clerk's edit where there is one."""
     if kind == "md" and meeting["protocol_md"]:
         return meeting["protocol_md"].encode("utf-8")  # the clerk's edited minutes win
-    transcript = data.to_transcript(store, meeting["id"])
+    from meetings.assemble import assemble_minutes, meeting_meta, stored_agenda, stored_members
     from meetings.export import render
 
-    minutes = _minutes(store, meeting, transcript)
+    transcript = records.stored_transcript(store, meeting["id"])
+    minutes = assemble_minutes(transcript, meeting_meta(meeting, blank=""), stored_agenda(meeting),
+                               stored_members(meeting), lang="de")
     minutes.edited_markdown = meeting["protocol_md"] or None
     return render(kind, transcript, minutes, oparl_base_url=oparl_base_url)
 
@@ -323,24 +290,25 @@ async def export(request: web.Request) -> web.StreamResponse:
     from meetings.oparl import base_url
 
     body = await in_thread(_render_export, store, meeting, kind, base_url(request.app[CONFIG]))
-    filename, content_type = EXPORTS[kind]
+    entry = EXPORTS[kind]
     log_action(request, "export", "meeting", meeting["id"], {"format": kind})
     from urllib.parse import quote
 
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in meeting["title"])[:60] or "sitzung"
     ascii_stem = "".join(c if c.isascii() else "_" for c in stem)
     return web.Response(body=body, headers={
-        "Content-Type": content_type,
-        "Content-Disposition": f"attachment; filename=\"{ascii_stem}-{filename}\"; "
-                               f"filename*=UTF-8''{quote(stem + '-' + filename)}",
+        "Content-Type": entry.mime,
+        "Content-Disposition": f"attachment; filename=\"{ascii_stem}-{entry.filename}\"; "
+                               f"filename*=UTF-8''{quote(stem + '-' + entry.filename)}",
     })
 
 
 async def delete_meeting(request: web.Request) -> web.StreamResponse:
     meeting_id = request.match_info["id"]
     config = request.app[CONFIG]
-    if not data.delete_meeting(request.app[STORE], meeting_id, upload_dir(config)):
+    if not records.delete_meeting(request.app[STORE], meeting_id):
         raise not_found(request)
+    data.remove_folder(upload_dir(config), meeting_id)
     data.remove_folder(meetings_dir(config), meeting_id)  # the meeting module's work files
     log_action(request, "delete", "meeting", meeting_id)
     raise redirect("/meetings", ok="meeting_deleted")
