@@ -15,8 +15,6 @@ import time
 import wave
 from pathlib import Path
 
-import numpy as np
-
 
 def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as f:
@@ -67,7 +65,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
     """An N-hour WAV (written in pieces, never held whole) and its reference turns."""
     from meetings.transcript import Turn
     from tests.meeting_builder import build_meeting, speaker_split
-    from rathaus.speech.audio import decode
+    from rathaus.speech.audio import decode, to_pcm16
 
     # held-out voices: the window thresholds were set on other ones; the same 8 voices in both parts
     first = build_meeting(tmp / "long_part0", speakers, seed=20, parts_per_speaker=3, names=speaker_split("heldout"))
@@ -84,7 +82,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
         while pos < target:
             a, m = audio[k % 2], parts[k % 2]
             n = min(len(a), target - pos)
-            w.writeframes((np.clip(a[:n], -1, 1) * 32767).astype("<i2").tobytes())
+            w.writeframes(to_pcm16(a[:n]))
             off = pos / 16000
             turns += [Turn(t.speaker, round(t.start + off, 3), round(min(t.end, n / 16000) + off, 3))
                       for t in m.turns if t.start < n / 16000]

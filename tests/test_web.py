@@ -12,7 +12,6 @@ import asyncio
 import json
 import re
 import uuid
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -128,14 +127,10 @@ def insert_call(store, *, outcome="forwarded", language="de", started="2026-11-2
 
 
 def write_tone(path: Path, seconds: float = 1.0, rate: int = 16000) -> Path:
+    from rathaus.speech.audio import write_wav
+
     t = np.arange(int(seconds * rate)) / rate
-    samples = (0.2 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return path
+    return write_wav(path, 0.2 * np.sin(2 * np.pi * 440 * t), rate)
 
 
 def insert_meeting(store, audio: Path | None = None) -> str:

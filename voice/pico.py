@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rathaus.errors import RathausError
+from rathaus.speech.audio import from_pcm16
 from voice.process_wide import process_wide
 
 SAMPLE_RATE = 16000
@@ -167,8 +168,7 @@ class Pico:
                     if status != _STEP_BUSY:
                         lib.pico_resetEngine(engine, 1)
                         raise PicoError(f"pico failed while synthesizing ({status})")
-        pcm = np.frombuffer(b"".join(chunks), dtype="<i2")
-        return pcm.astype(np.float32) / 32768.0
+        return from_pcm16(b"".join(chunks))
 
 
 def _escape(text: str) -> str:

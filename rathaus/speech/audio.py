@@ -181,12 +181,31 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return resample_poly(samples.astype(np.float32), to_rate // g, from_rate // g).astype(np.float32)
 
 
+# -- 16-bit PCM <-> float32: the one place that knows the scale ----------------------------------------
+# Why one place: WAV files, the SIP media port, the TTS libraries (Pico, espeak-ng) and G.711 all
+# speak 16-bit integers, everything inside speaks float32 in [-1, 1]. Floats go out times 32767
+# after clipping (so +1.0 stays 32767, never wraps to -32768) and come back divided by 32768 (so
+# -32768 is exactly -1.0); a second copy of these lines would drift in one of the two.
+
+
+def _to_int(samples: np.ndarray) -> np.ndarray:
+    """Float samples on the 16-bit scale, as int32 so that codec arithmetic cannot overflow."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int32)
+
+
+def _to_float(ints: np.ndarray) -> np.ndarray:
+    """float32 samples of values on the 16-bit scale."""
+    return (ints / 32768.0).astype(np.float32)
+
+
 def to_pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    """16-bit little-endian PCM bytes of float samples (clipped to [-1, 1])."""
+    return _to_int(samples).astype("<i2").tobytes()
 
 
-def from_pcm16(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+def from_pcm16(data: bytes | np.ndarray) -> np.ndarray:
+    """float32 samples of 16-bit little-endian PCM: bytes, or an int16 array a C library filled."""
+    return _to_float(np.frombuffer(data, dtype="<i2"))
 
 
 def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
@@ -223,8 +242,7 @@ _MU = 255.0
 
 def to_mulaw(samples: np.ndarray) -> bytes:
     """G.711 mu-law (PCMU) bytes of float samples, following the ITU-T segment layout."""
-    pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
-    pcm16 = (pcm * 32767.0).astype(np.int32)
+    pcm16 = _to_int(np.asarray(samples, dtype=np.float32))
     sign = np.where(pcm16 < 0, 0x80, 0x00)
     magnitude = np.minimum(np.abs(pcm16), 32635) + 0x84
     exponent = np.floor(np.log2(magnitude)).astype(np.int32) - 7
@@ -240,13 +258,12 @@ def from_mulaw(data: bytes) -> np.ndarray:
     exponent = (u >> 4) & 0x07
     mantissa = u & 0x0F
     magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
-    return (np.where(sign, -magnitude, magnitude) / 32768.0).astype(np.float32)
+    return _to_float(np.where(sign, -magnitude, magnitude))
 
 
 def to_alaw(samples: np.ndarray) -> bytes:
     """G.711 A-law (PCMA) bytes of float samples."""
-    pcm = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
-    pcm13 = (pcm * 32767.0).astype(np.int32) >> 3
+    pcm13 = _to_int(np.asarray(samples, dtype=np.float32)) >> 3
     sign = np.where(pcm13 >= 0, 0x80, 0x00)
     magnitude = np.minimum(np.where(pcm13 >= 0, pcm13, -pcm13 - 1), 0xFFF)
     exponent = np.where(magnitude < 32, 0, np.floor(np.log2(np.maximum(magnitude, 1))).astype(np.int32) - 4)
@@ -262,7 +279,7 @@ def from_alaw(data: bytes) -> np.ndarray:
     exponent = (a >> 4) & 0x07
     mantissa = a & 0x0F
     magnitude = np.where(exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << (exponent - 1))
-    return (np.where(sign, magnitude, -magnitude) / 32768.0).astype(np.float32)
+    return _to_float(np.where(sign, magnitude, -magnitude))
 
 
 def telephone(samples: np.ndarray, sample_rate: int = ASR_RATE, codec: str = "mulaw") -> np.ndarray:
