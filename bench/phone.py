@@ -151,11 +151,13 @@ def main() -> int:
     from sip_peers import finish_caller, free_port, run_caller, start_bot, stop
     from rathaus.speech import audio
     from rathaus.speech.asr import pick_device
+    from voice.phone.settings import PhoneSettings
     from voice.tts import Synthesizer, TtsSettings
 
     work = Path(tempfile.mkdtemp(prefix="rathaus-bench-phone-"))
     config_file = bench_config(Path(args.config) if args.config else None, work / "bench.toml")
     config = Config.load(config_file)
+    phone = config.settings("phone", PhoneSettings)
     home = work / "home"
     home.mkdir()
     models = config.data_dir / "models"  # the operator's joined/installed whisper models
@@ -230,9 +232,8 @@ def main() -> int:
         "benchmark": "phone end-of-speech to first answer audio",
         "results": results,
         "asr_model": config.get("asr.model"), "device": f"{device}/{compute}",
-        "end_of_turn_s": config.get("phone.end_of_turn_s"),
-        "end_of_turn_complete_s": config.get("phone.end_of_turn_complete_s"),
-        "speculate_s": config.get("phone.speculate_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
+        "end_of_turn_s": phone.end_of_turn_s, "end_of_turn_complete_s": phone.end_of_turn_complete_s,
+        "speculate_s": phone.speculate_s, "asr_beam_size": phone.asr_beam_size,
         "sip_workers": workers,
         "cpus": {"bot": sorted(bot_cpus), "callers": sorted(caller_cpus)} if bot_cpus else "shared",
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),

@@ -78,14 +78,17 @@ def serve(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _main(args, config: Config, store) -> int:
+    from voice.phone.settings import PhoneSettings
+
     claim_notify_socket()  # before any child process starts
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    sip_port = args.sip_port or config.get("phone.sip_port")
+    phone_settings = config.settings("phone", PhoneSettings)
+    sip_port = args.sip_port or phone_settings.sip_port
     http_port = args.http_port if args.http_port is not None else config.get("web.http_port")
-    workers = args.sip_workers or config.get("phone.sip_workers")
+    workers = args.sip_workers or phone_settings.sip_workers
     if workers < 1:
         raise RathausError("--sip-workers must be at least 1")
     only = args.sip_only
@@ -113,7 +116,7 @@ async def _main(args, config: Config, store) -> int:
                                          alive=lambda: all(not t.done() for t in polling))
             polling.append(asyncio.create_task(phone.run(stop, beat=sip_beat)))
             tasks += polling
-            ready.append(f"sip={config.get('phone.sip_host')}:{sip_port}")
+            ready.append(f"sip={phone_settings.sip_host}:{sip_port}")
         elif not args.no_sip:
             from voice.phone.kamailio import Dispatcher
 
@@ -122,7 +125,7 @@ async def _main(args, config: Config, store) -> int:
             cleanups.append(dispatcher.stop)
             tasks.append(asyncio.create_task(dispatcher.watch(stop)))
             liveness.register("sip-dispatcher", alive=lambda t=tasks[-1]: not t.done())
-            ready.append(f"sip={config.get('phone.sip_host')}:{sip_port} workers={workers}")
+            ready.append(f"sip={phone_settings.sip_host}:{sip_port} workers={workers}")
         if not only and not args.no_web:
             runner = await _start_web(config, store, http_port, liveness, args.chat_only)
             cleanups.append(runner.cleanup)
@@ -223,9 +226,10 @@ def kamailio_config(args: argparse.Namespace, config: Config) -> int:
 
     if args.workers < 1:
         raise RathausError("--workers must be at least 1")
-    port = args.sip_port or config.get("phone.sip_port")
-    files = write_config(Path(args.out), config.get("phone.sip_host"), port, worker_ports(port, args.workers),
-                         config.get("phone.transport"), phone=config.settings("phone", PhoneSettings))
+    phone = config.settings("phone", PhoneSettings)
+    port = args.sip_port or phone.sip_port
+    files = write_config(Path(args.out), phone.sip_host, port, worker_ports(port, args.workers), phone.transport,
+                         phone=phone)
     print(files.config)
     print(files.dispatcher_list)
     return 0

@@ -159,6 +159,7 @@ def install_model(args: argparse.Namespace, config: Config) -> int:
 
 
 def list_voices(args: argparse.Namespace, config: Config) -> int:
+    from voice.phone.settings import PhoneSettings
     from voice.tts import Synthesizer, TtsSettings
     from voice.tts_engines import system_voices
     from voice.voices import list_voices as voices
@@ -173,7 +174,7 @@ def list_voices(args: argparse.Namespace, config: Config) -> int:
         print(f"  {engine:8s} {name:19s} {languages}")
     print("Speaks:")
     synth = Synthesizer(settings, directory)
-    for lang in dict.fromkeys(["de", "en", *(config.get("phone.languages") or [])]):
+    for lang in dict.fromkeys(["de", "en", *(config.settings("phone", PhoneSettings).languages or [])]):
         print(f"  {lang}: {synth.voice_name(lang)}")
     return 0
 

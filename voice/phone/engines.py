@@ -17,6 +17,7 @@ from rathaus.config import Config
 from rathaus.dialog import DialogEngine
 from rathaus.errors import RathausError
 from rathaus.store import Store
+from voice.phone.settings import PhoneSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,14 @@ class Engines:
         from voice.tts import TtsSettings, shared_synthesizer
 
         self.config = config
+        self.phone = config.settings("phone", PhoneSettings)
         self.asr_settings = config.settings("asr", AsrSettings)
         # On a GPU the calls of this process decode concurrently (CTranslate2 workers share the
         # weights); on a CPU they are serialized, since parallel decodes only split the cores.
         device, _ = pick_device(self.asr_settings.device, self.asr_settings.compute_type)
-        workers = min(4, max(1, int(config.get("phone.max_calls")))) if device == "cuda" else 1
+        workers = min(4, max(1, int(self.phone.max_calls))) if device == "cuda" else 1
         self.recognizer = shared_recognizer(self.asr_settings, config.data_dir / "models", num_workers=workers)
-        batch = str(config.get("phone.asr_batch")).lower()
+        batch = str(self.phone.asr_batch).lower()
         if batch not in ("auto", "on", "off"):
             raise RathausError(f"[phone] asr_batch must be auto, on or off, not {batch!r}")
         self.batcher = None
@@ -52,7 +54,7 @@ class Engines:
             self.batcher = TurnBatcher(self.recognizer)
         self.tts = shared_synthesizer(config.settings("tts", TtsSettings), config.path("tts.voice_dir", "voices"))
         self.vad_threshold = float(config.get("vad.threshold"))
-        self.languages = list(config.get("phone.languages") or ["de"])
+        self.languages = list(self.phone.languages or ["de"])
         self._store = store
         self._assistant = None
         self._assistant_lock = threading.Lock()
@@ -78,8 +80,8 @@ class Engines:
         is used. Sessions detect on the first turn only: callers rarely switch."""
         started = time.perf_counter()
         default = language_hint or self.languages[0]
-        beam = max(1, int(self.config.get("phone.asr_beam_size")))
-        fallback = bool(self.config.get("phone.asr_fallback"))
+        beam = max(1, int(self.phone.asr_beam_size))
+        fallback = bool(self.phone.asr_fallback)
         if detect and len(self.languages) > 1:
             result = self.recognizer.transcribe(samples_16k, language="", word_timestamps=False,
                                                 vad_filter=False, beam_size=beam, fallback=fallback)
