@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import _models_cache, shared_path
 from rathaus.speech import audio
-from rathaus.speech.asr import AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device, shared_recognizer
+from rathaus.speech.asr import (RECORDING_TEXT, AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device,
+                                shared_recognizer)
 from voice.wer import corpus_wer, wer
 
 JFK = ("And so, my fellow Americans, ask not what your country can do for you, "
@@ -61,7 +62,7 @@ def test_language_switch_is_found_per_segment(recognizer):
     """multilingual.mp3 reads a licence in English, then in German (switch near 30 s); a window
     across the switch keeps the test short."""
     samples = audio.decode(shared_path("audio", "mixed", "multilingual.mp3"))[20 * 16000:46 * 16000]
-    result = recognizer.transcribe(samples, language="auto", word_timestamps=False)
+    result = recognizer.transcribe(samples, language="auto", options=RECORDING_TEXT)
     languages = [s.language for s in result.segments]
     assert languages[0] == "en" and languages[-1] == "de", languages
     german = " ".join(s.text for s in result.segments if s.language == "de")
@@ -70,7 +71,7 @@ def test_language_switch_is_found_per_segment(recognizer):
     first_de = next(s for s in result.segments if s.language == "de")
     assert 8.0 < first_de.start < 13.0  # 28-33 s in the file
     # one language for the whole file drops or mangles the other part
-    fixed = recognizer.transcribe(samples, language="en", word_timestamps=False)
+    fixed = recognizer.transcribe(samples, language="en", options=RECORDING_TEXT)
     assert "Genehmigung" not in fixed.text
 
 

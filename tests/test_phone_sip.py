@@ -175,7 +175,7 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     assert "Teststadt" in bot_texts[0]
     # what the caller heard after its question, transcribed, names the service
     from rathaus.config import Config
-    from rathaus.speech.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import RECORDING_TEXT, AsrSettings, shared_recognizer
     from rathaus.speech import audio
     from conftest import _models_cache
 
@@ -183,7 +183,7 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     start = max(0, int((event_time(result, "played") - t0) * 8000))
     reply = audio.resample(samples[start:], 8000, 16000)
     recognizer = shared_recognizer(Config.load().settings("asr", AsrSettings), _models_cache())
-    text = recognizer.transcribe(reply, language="de", word_timestamps=False).text.lower()
+    text = recognizer.transcribe(reply, language="de", options=RECORDING_TEXT).text.lower()
     # the service's own words, spelled right (whisper may write "Wohnsitz ummelden" as one word):
     # the German voice is understood, not guessed at
     assert any(k in text for k in ("wohnsitz", "ummeld", "anmeld")), text

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from rathaus.speech import audio
+from rathaus.speech.asr import DecodeOptions
 from voice.tts import AudioChunk, Synthesizer, TtsSettings, split_sentences
 from voice.wer import wer
 
@@ -158,7 +159,8 @@ def test_installed_piper_voice_wins_over_pico_and_espeak(tmp_path):
 def _heard(recognizer, samples, language):
     """Greedy decoding only, as the phone does ([phone] asr_fallback = false): whisper's
     temperature fallback samples at random, which made these checks pass or fail by chance."""
-    return recognizer.transcribe(audio.resample(samples, 8000, 16000), language=language, fallback=False).text
+    return recognizer.transcribe(audio.resample(samples, 8000, 16000), language=language,
+                                 options=DecodeOptions(fallback=False)).text
 
 
 def test_english_round_trip_through_the_phone_rate(synth, recognizer, tmp_path):

@@ -84,7 +84,7 @@ def transcribe(step: Step, config, wav_path: Path, duration: float, turns: list[
         if done is None or done.get("window") != [a, b]:
             step.check_stop()
             samples = read_wav(wav_path, a, b)
-            tr = recognizer.transcribe(samples, language=language, word_timestamps=True, vad_filter=True)
+            tr = recognizer.transcribe(samples, language=language)  # asr.RECORDING: with word times
             done = {"window": [a, b], "language": tr.language,
                     "words": [{"word": w.word, "start": round(w.start + a, 3), "end": round(w.end + a, 3),
                                "probability": w.probability} for s in tr.segments for w in s.words]}

@@ -1,7 +1,8 @@
 """Speech recognition with faster-whisper: one model per process, shared by all callers.
 
-Public API: `AsrSettings`, `Recognizer.transcribe()` returning a `Transcript` of `Segment`s and
-`Word`s (start/end in seconds, probability). Audio is a path (decoded by rathaus.speech.audio) or float32
+Public API: `AsrSettings`, `DecodeOptions` with its presets (`RECORDING`, `RECORDING_TEXT`,
+`PHONE_TURN`), `Recognizer.transcribe()` returning a `Transcript` of `Segment`s and `Word`s
+(start/end in seconds, probability). Audio is a path (decoded by rathaus.speech.audio) or float32
 mono samples at 16 kHz.
 """
 
@@ -51,6 +52,37 @@ class AsrSettings:
     cpu_threads: int = 0
     language: str = "de"
     beam_size: int = 5
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How whisper decodes one transcription, apart from the language (which the caller decides
+    per call: configured, detected, or kept from a call's first turn). One value instead of
+    keyword arguments repeated at every call, modelled on faster-whisper's TranscriptionOptions;
+    frozen, so that a preset is shared safely, compared, and used as a key (turns decoded alike
+    are batched together: voice.turn_batcher).
+
+    `beam_size=None` takes [asr] beam_size. `fallback=False` decodes once at temperature 0:
+    whisper's re-decoding of unsure segments at higher temperatures can multiply the time, which a
+    caller on the phone would wait for. `vad_filter` lets Silero VAD skip silence first.
+    """
+
+    word_timestamps: bool = True
+    vad_filter: bool = True
+    beam_size: int | None = None
+    fallback: bool = True
+    initial_prompt: str | None = None
+
+
+# The presets, one for each reason callers decode differently:
+# a recording (a file on the command line, a meeting): word times for subtitles, speakers and minutes,
+# silence skipped, the configured beam, re-decoding of unsure segments for accuracy;
+RECORDING = DecodeOptions()
+# a recording of which only the text counts (the web page's test call: a question recorded in the browser);
+RECORDING_TEXT = DecodeOptions(word_timestamps=False)
+# a caller's turn, already cut by the call's own VAD, while the caller waits for the answer: no word
+# times, no second VAD pass, greedy, one pass ([phone] asr_beam_size and asr_fallback adjust it).
+PHONE_TURN = DecodeOptions(word_timestamps=False, vad_filter=False, beam_size=1, fallback=False)
 
 
 @dataclass
@@ -176,22 +208,12 @@ class Recognizer:
         """The model lock with one CTranslate2 worker (calls queue here); none with several."""
         return self._lock or contextlib.nullcontext()
 
-    def transcribe(
-        self,
-        source: str | Path | np.ndarray,
-        language: str | None = None,
-        word_timestamps: bool = True,
-        vad_filter: bool = True,
-        initial_prompt: str | None = None,
-        beam_size: int | None = None,
-        fallback: bool = True,
-    ) -> Transcript:
-        """Transcribe a file or 16 kHz samples. `language=None` uses the configured default;
-        "" detects one language for the whole audio; "auto" detects the language of every
-        segment (speakers who switch between German and English; costs one extra encoder pass
-        per segment). `fallback=False` decodes once at temperature 0: whisper's re-decoding of
-        unsure segments at higher temperatures can multiply the time, which a caller on the
-        phone would wait for."""
+    def transcribe(self, source: str | Path | np.ndarray, language: str | None = None,
+                   options: DecodeOptions = RECORDING) -> Transcript:
+        """Transcribe a file or 16 kHz samples, decoded as `options` say. `language=None` uses the
+        configured default; "" detects one language for the whole audio; "auto" detects the
+        language of every segment (speakers who switch between German and English; costs one
+        extra encoder pass per segment)."""
         samples = audio_io.decode(source) if not isinstance(source, np.ndarray) else source.astype(np.float32)
         lang = self.settings.language if language is None else language
         multilingual = lang == "auto"
@@ -201,13 +223,13 @@ class Recognizer:
         kwargs = dict(
             language=lang or None,
             multilingual=multilingual,
-            beam_size=beam_size or self.settings.beam_size,
-            word_timestamps=word_timestamps,
-            vad_filter=vad_filter,
+            beam_size=options.beam_size or self.settings.beam_size,
+            word_timestamps=options.word_timestamps,
+            vad_filter=options.vad_filter,
             condition_on_previous_text=False,
-            initial_prompt=initial_prompt,
+            initial_prompt=options.initial_prompt,
         )
-        if not fallback:
+        if not options.fallback:
             kwargs["temperature"] = 0.0
         with self._serialized():
             segments, info = self._model.transcribe(samples, **kwargs)
@@ -242,14 +264,18 @@ class Recognizer:
         )
 
 
-    def transcribe_batch(self, turns: list[np.ndarray], language: str, beam_size: int = 1) -> list[str]:
+    def transcribe_batch(self, turns: list[np.ndarray], language: str,
+                         options: DecodeOptions = PHONE_TURN) -> list[str]:
         """Short utterances (each under 30 s, 16 kHz) recognized in one encoder and one decoder pass.
 
         Why: on a GPU a batch of N phone turns costs about what one costs, so the turns that
         concurrent calls finish at the same moment need not queue behind each other. Greedy or
         beam search at temperature 0, no timestamps, the same no-speech and hallucination rules
-        as `transcribe()`; the texts match its output up to small differences.
+        as `transcribe()`; the texts match its output up to small differences. `options` must
+        be of that kind (like PHONE_TURN): only their beam size varies.
         """
+        if options.word_timestamps or options.vad_filter or options.fallback or options.initial_prompt:
+            raise ValueError(f"a batch decodes once, without word times, VAD or prompt, not as {options}")
         if not turns:
             return []
         from faster_whisper.audio import pad_or_trim
@@ -260,11 +286,11 @@ class Recognizer:
         features = np.stack([pad_or_trim(model.feature_extractor(t.astype(np.float32))[..., :-1]) for t in turns])
         tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
         prompt = model.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True)
-        options = dict(beam_size=max(1, beam_size), max_length=model.max_length, suppress_blank=True,
-                       suppress_tokens=get_suppressed_tokens(tokenizer, [-1]), return_scores=True,
-                       return_no_speech_prob=True)
+        generate = dict(beam_size=max(1, options.beam_size or self.settings.beam_size), max_length=model.max_length,
+                        suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+                        return_scores=True, return_no_speech_prob=True)
         with self._serialized():
-            results = model.model.generate(model.encode(features), [list(prompt) for _ in turns], **options)
+            results = model.model.generate(model.encode(features), [list(prompt) for _ in turns], **generate)
         texts = []
         for result in results:
             tokens = result.sequences_ids[0]

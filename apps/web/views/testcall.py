@@ -55,10 +55,11 @@ def _synthesizer(app):
 
 
 def _transcribe(app, path: Path) -> tuple[str, str | None]:
+    from rathaus.speech.asr import RECORDING_TEXT
     from rathaus.speech.audio import decode
 
     samples = decode(path, 16000)
-    transcript = _recognizer(app).transcribe(samples, language=None, word_timestamps=False)
+    transcript = _recognizer(app).transcribe(samples, language=None, options=RECORDING_TEXT)
     text = " ".join(seg.text.strip() for seg in transcript.segments).strip()
     return text, transcript.language
 
