@@ -9,7 +9,7 @@ fresh database (or --db, reused: the cached vectors make later runs start fast),
 Figures per question set: top1/top3 of in-catalog questions, forwarded share of FORWARD questions,
 wrong confident answers, latency p50/p95 per question after warm-up, each for the catalog search
 alone (`search`) and for the dialog engine that `rathaus ask` and the phone use (`dialog`).
-Conversation sets (bench/data/dialog_*.tsv, rathaus/dialog/evaluate.py): the asked fact said,
+Conversation sets (bench/data/dialog_*.tsv, rathaus/evaluation/dialog.py): the asked fact said,
 first turns, follow-ups, office questions, facet accuracy, must-go-to-a-person not answered,
 wrong answers, latency per turn. Sets named *_heldout are kept apart: no rule or threshold was
 fitted to them; they run only with --kept-apart.
@@ -71,7 +71,7 @@ def _assistant(catalog: str, embed_threads: int):
 
 def dialog_sets(specs: list[str], munich, embed_threads: int) -> dict:
     from rathaus.dialog import DialogEngine
-    from rathaus.dialog.evaluate import evaluate_turns, play_in_process, read_turns
+    from rathaus.evaluation.dialog import evaluate_turns, play_in_process, read_turns
 
     out, assistants = {}, {"munich": munich}
     for spec in specs:
@@ -104,7 +104,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from rathaus.catalog.assistant import Assistant, CatalogSettings
-    from rathaus.catalog.evaluate import evaluate, read_questions
+    from rathaus.evaluation.catalog import evaluate, read_questions
     from rathaus.catalog.repository import import_file
     from rathaus.dialog.engine import DialogEngine, SingleTurn
     from rathaus.store import Store

@@ -229,7 +229,7 @@ def cmd_ask(args, config: Config) -> int:
 
 def cmd_eval(args, config: Config) -> int:
     from rathaus.catalog import load_assistant
-    from rathaus.catalog.evaluate import evaluate, read_questions
+    from rathaus.evaluation.catalog import evaluate, read_questions
     from rathaus.catalog.repository import import_file
     from rathaus.dialog.engine import SingleTurn
 
