@@ -5,13 +5,12 @@ TSV columns: question, expected — acceptable service ids separated by commas, 
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rathaus.errors import RathausError
+from rathaus.evaluation.tsv import read_rows
 
 
 @dataclass
@@ -25,12 +24,7 @@ class Question:
 
 
 def read_questions(path: str | Path) -> list[Question]:
-    path = Path(path)
-    if not path.is_file():
-        raise RathausError(f"questions file not found: {path}")
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
-    if not rows or not {"question", "expected"} <= set(rows[0]):
-        raise RathausError(f"{path}: expected a TSV with columns question and expected")
+    rows = read_rows(path, ("question", "expected"), "questions")
     return [Question(text=r["question"], expected=[e.strip() for e in r["expected"].split(",") if e.strip()]) for r in rows]
 
 

@@ -17,7 +17,6 @@ office, or any `answer` to a FORWARD question.
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Callable
 
 from rathaus.catalog import text as T
 from rathaus.errors import RathausError
+from rathaus.evaluation.tsv import read_rows
 
 COLUMNS = ("conv", "question", "service", "office", "facet", "fact")
 
@@ -46,12 +46,7 @@ class Turn:
 
 
 def read_turns(path: str | Path) -> list[Turn]:
-    path = Path(path)
-    if not path.is_file():
-        raise RathausError(f"dialog questions file not found: {path}")
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
-    if not rows or not set(COLUMNS) <= set(rows[0]):
-        raise RathausError(f"{path}: expected a TSV with columns {', '.join(COLUMNS)}")
+    rows = read_rows(path, COLUMNS, "dialog questions")
     turns: list[Turn] = []
     for n, r in enumerate(rows, start=2):
         if not (r.get("question") or "").strip() or not (r.get("conv") or "").strip():
