@@ -35,21 +35,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench.stats import percentile  # noqa: E402
+
 QUESTIONS = [
     "Ich bin umgezogen und möchte mich ummelden.",
     "Ich möchte meinen Hund anmelden.",
     "Ich brauche einen neuen Reisepass.",
     "Wann wird der Sperrmüll abgeholt?",
 ]
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
 
 
 def cpu_halves() -> tuple[set[int], set[int]]:
