@@ -1,4 +1,5 @@
-"""The command reference in docs/cli.md is the real help of the current code."""
+"""The command reference in docs/cli.md is the real help of the current code, in the one layout
+that apps.cli.docs.ReferenceFormatter gives it on every Python we support (3.13 changed argparse's)."""
 
 from apps.cli.docs import render
 from tests.conftest import ROOT
