@@ -73,4 +73,6 @@ def read_wav(path: Path, start_s: float = 0.0, end_s: float | None = None) -> np
         b = n if end_s is None else max(a, min(n, int(end_s * RATE)))
         w.setpos(a)
         data = w.readframes(b - a)
-    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+    from rathaus.speech.audio import from_pcm16
+
+    return from_pcm16(data)
