@@ -406,7 +406,10 @@ def test_fast_flood_does_not_abort_the_bot(bot, tmp_path):
     assert bot.poll() is None, _log(bot)[-3000:]
     assert "Assertion" not in _log(bot)
     finals = run["finals"]
-    assert len(finals) >= 250 and count(finals, 200) <= 2, sorted(finals.values())
+    # At most max_invites_per_minute (10) of the flood become calls. How many exactly depends on
+    # how fast the bot reads it: most INVITEs get pjsua's own 486 while the slots are full and never
+    # take a token, so on a loaded machine a token saved up or refilled (one per 6 s) lets a third in.
+    assert len(finals) >= 250 and count(finals, 200) <= 10, sorted(finals.values())
     after = _legit_call(bot, "after-fast-flood")
     assert after["media"] and after["confirmed"], after["output"][-2000:]
     _no_open_calls(bot)

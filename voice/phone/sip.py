@@ -152,7 +152,10 @@ class SipBot:
         now = time.monotonic()
         if now >= self._next_watch:
             self._next_watch = now + WATCH_INTERVAL_S
-            self._watch(now)
+            try:
+                self._watch(now)
+            except Exception:  # the watchdog must never stop the SIP loop
+                log.exception("SIP watchdog failed")
 
     def post(self, fn: Callable[[], None]) -> None:
         self._posted.put(fn)

@@ -162,7 +162,7 @@ def _build(pj) -> type:
 
         def onCallTransferRequest(self, prm):
             # A caller must never make the bot dial out (toll fraud): refuse incoming REFERs.
-            log.warning("refused a REFER from the caller to %r", prm.dstUri)
+            log.warning("refused a REFER from the caller to %r", prm.dstUri, extra=self.log_extra())
             prm.statusCode = 603
 
         def onCallReplaceRequest(self, prm):
@@ -242,7 +242,7 @@ def _build(pj) -> type:
             if self._ended:
                 return
             if not valid_target(target):
-                log.warning("refusing to transfer to invalid target %r", target)
+                log.warning("refusing to transfer to invalid target %r", target, extra=self.log_extra())
                 self.handler.transfer_result(False, 400)
                 return
             try:
@@ -250,7 +250,7 @@ def _build(pj) -> type:
                 self.xfer(target.strip(), pj.CallOpParam(True))
             except pj.Error as exc:
                 self._xfer_pending = False
-                log.warning("REFER to %s failed: %s", target, exc.info())
+                log.warning("REFER to %s failed: %s", target, exc.info(), extra=self.log_extra())
                 self.handler.transfer_result(False, 500)
 
         # -------- watchdog (SIP thread)
