@@ -8,7 +8,8 @@ As a script:
       a staff phone: answers incoming calls with the status code in FILE (200: talk, 486: busy,
       read anew for every call so one staff phone serves several test scenarios) and logs them.
 
-Imported by the tests: `free_port()`, `start_staff()`, `run_caller()`, `start_bot()`.
+Imported by the tests: `free_port()`, `start_staff()`, `run_caller()`, `start_bot()`, and `RawSip`,
+a SIP peer in plain UDP text (bursts of INVITEs, a 200 never acknowledged).
 """
 
 from __future__ import annotations
@@ -188,6 +189,151 @@ def start_registrar(port: int, workdir: Path) -> subprocess.Popen:
     if proc.poll() is not None:
         raise AssertionError((workdir / "registrar.log").read_text()[-2000:])
     return proc
+
+
+# ------------------------------------------------------------------------------- raw SIP peer
+class RawSip:
+    """A SIP user agent written as plain UDP text, for what a pjsua2 peer will not do: INVITEs sent
+    as one train of datagrams (pjsip then reads them in a single poll), a 200 never acknowledged,
+    a caller that simply goes away. It answers the bot's own BYEs with 200, as a phone does."""
+
+    SDP = ("v=0\r\no=- 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n"
+           "m=audio {rtp} RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n")
+
+    def __init__(self, port: int, source: str = "127.0.0.1", local_port: int = 0):
+        self.target = ("127.0.0.1", port)
+        self.source = source
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((source, local_port))
+        self.local_port = self.sock.getsockname()[1]
+        self.rtp_port = self.local_port + 1  # nothing listens there: the bot's RTP goes nowhere
+        self.dialogs: dict[str, dict] = {}
+        self.byes_answered = 0
+        self._adopting = False
+        self._n = 0
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def invite(self, user: str, agent: str = "raw-peer") -> tuple[str, bytes]:
+        """A new INVITE (not sent): its Call-ID and its bytes."""
+        self._n += 1
+        call_id = f"raw-{os.getpid()}-{self.local_port}-{self._n}@{self.source}"
+        tag, branch = f"t{self._n}{self.local_port}", f"z9hG4bK-raw-{self.local_port}-{self._n}"
+        body = self.SDP.format(ip=self.source, rtp=self.rtp_port)
+        here = f"{self.source}:{self.local_port}"
+        head = (f"INVITE sip:hotline@127.0.0.1:{self.target[1]} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP {here};branch={branch};rport\r\n"
+                f"From: <sip:{user}@{here}>;tag={tag}\r\n"
+                f"To: <sip:hotline@127.0.0.1:{self.target[1]}>\r\n"
+                f"Call-ID: {call_id}\r\nCSeq: 1 INVITE\r\nContact: <sip:{user}@{here}>\r\n"
+                f"Max-Forwards: 70\r\nUser-Agent: {agent}\r\nContent-Type: application/sdp\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        self.dialogs[call_id] = {"user": user, "tag": tag, "branch": branch, "final": None, "to": None,
+                                 "bye_from_bot": False, "bye_answer": None}
+        return call_id, (head + body).encode()
+
+    def send(self, *packets: bytes) -> None:
+        for packet in packets:
+            self.sock.sendto(packet, self.target)
+
+    def pump(self, seconds: float) -> None:
+        """Read what the bot sends for `seconds`: final answers, and BYEs (answered with 200)."""
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            self.sock.settimeout(min(left, 0.1))
+            try:
+                data, _ = self.sock.recvfrom(65535)
+            except (socket.timeout, ConnectionRefusedError):
+                continue
+            self._received(data.decode(errors="replace"))
+
+    def adopt(self, stop: threading.Event) -> None:
+        """Stand in for a peer that has left this port (SIPp, say), until `stop` is set (run it in
+        a thread): acknowledge the bot's retransmitted 200s and answer its BYEs for any call, so
+        that pjsip ends those dialogs now instead of after its 2 x 32 s of timeouts."""
+        self._adopting = True
+        while not stop.is_set():
+            self.pump(0.2)
+
+    def wait_finals(self, call_ids, timeout: float = 30) -> dict[str, int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(self.dialogs[c]["final"] is None for c in call_ids):
+            self.pump(0.1)
+        return {c: self.dialogs[c]["final"] for c in call_ids}
+
+    def _received(self, text: str) -> None:
+        head = text.split("\r\n\r\n", 1)[0]
+        lines = head.split("\r\n")
+        headers: dict[str, str] = {}
+        vias = []
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            key = name.strip().lower()
+            if key in ("via", "v"):
+                vias.append(line)
+            headers.setdefault(key, value.strip())
+        dialog = self.dialogs.get(headers.get("call-id", headers.get("i", "")))
+        if dialog is None and lines[0].startswith("SIP/2.0 200") and headers.get("cseq", "").endswith("INVITE") \
+                and self._adopting:
+            self._n += 1
+            here = f"{self.source}:{self.local_port}"
+            ack = (f"ACK sip:hotline@127.0.0.1:{self.target[1]} SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP {here};branch=z9hG4bK-raw-adopted-{self.local_port}-{self._n};rport\r\n"
+                   f"From: {headers.get('from', headers.get('f'))}\r\nTo: {headers.get('to', headers.get('t'))}\r\n"
+                   f"Call-ID: {headers.get('call-id', headers.get('i'))}\r\n"
+                   f"CSeq: {headers['cseq'].split()[0]} ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+            self.send(ack.encode())
+            return
+        if dialog is None and not lines[0].startswith("BYE "):
+            return
+        if lines[0].startswith("SIP/2.0 "):
+            code = int(lines[0].split()[1])
+            cseq = headers.get("cseq", "")
+            if cseq.endswith("BYE"):
+                dialog["bye_answer"] = code
+            elif cseq.endswith("INVITE") and code >= 200:
+                dialog["final"], dialog["to"] = code, headers.get("to", headers.get("t"))
+                if code >= 300:  # a refusal is acknowledged in the INVITE's transaction
+                    self._ack(dialog, headers, new_branch=False)
+        elif lines[0].startswith("BYE "):  # answered even for calls another peer made from this port
+            if dialog is not None:
+                dialog["bye_from_bot"] = True
+            reply = ("SIP/2.0 200 OK\r\n" + "".join(v + "\r\n" for v in vias) +
+                     f"From: {headers.get('from', headers.get('f'))}\r\nTo: {headers.get('to', headers.get('t'))}\r\n"
+                     f"Call-ID: {headers.get('call-id', headers.get('i'))}\r\nCSeq: {headers['cseq']}\r\n"
+                     "Content-Length: 0\r\n\r\n")
+            self.send(reply.encode())
+            self.byes_answered += 1
+
+    def _in_dialog(self, method: str, call_id: str, cseq: int, branch: str) -> bytes:
+        d = self.dialogs[call_id]
+        here = f"{self.source}:{self.local_port}"
+        return (f"{method} sip:hotline@127.0.0.1:{self.target[1]} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP {here};branch={branch};rport\r\n"
+                f"From: <sip:{d['user']}@{here}>;tag={d['tag']}\r\nTo: {d['to']}\r\n"
+                f"Call-ID: {call_id}\r\nCSeq: {cseq} {method}\r\nMax-Forwards: 70\r\n"
+                "Content-Length: 0\r\n\r\n").encode()
+
+    def _ack(self, dialog: dict, headers: dict, new_branch: bool) -> None:
+        call_id = headers.get("call-id", headers.get("i"))
+        branch = dialog["branch"] + ("-ack" if new_branch else "")
+        self.send(self._in_dialog("ACK", call_id, 1, branch))
+
+    def ack(self, call_id: str) -> None:
+        """Acknowledge the 200 to `call_id`'s INVITE: the call is set up."""
+        self.send(self._in_dialog("ACK", call_id, 1, self.dialogs[call_id]["branch"] + "-ack"))
+
+    def bye(self, call_id: str, timeout: float = 10) -> int | None:
+        """Hang up; the bot's answer to the BYE (None: no answer)."""
+        self.send(self._in_dialog("BYE", call_id, 2, self.dialogs[call_id]["branch"] + "-bye"))
+        deadline = time.monotonic() + timeout
+        while self.dialogs[call_id]["bye_answer"] is None and time.monotonic() < deadline:
+            self.pump(0.1)
+        return self.dialogs[call_id]["bye_answer"]
 
 
 # ------------------------------------------------------------------------------------ peers

@@ -135,6 +135,7 @@ class CallSession:
         self.playback = media.Playback()
         self.caller = caller_number(info.remote_uri)
         self.record = CallRecord(store, self.caller, settings.mask_caller, worker=worker)
+        self.record_id = self.record.id  # for the SIP layer's log lines
         self.understanding = PrefetchingUnderstanding(engines.assistant)
         self.dialog = Dialog(self.understanding, DialogSettings(municipality=municipality,
                                                                language=engines.languages[0]),

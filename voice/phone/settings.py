@@ -20,6 +20,7 @@ class PhoneSettings:
     end_of_turn_complete_s: float = 0.5
     silence_timeout_s: float = 8.0
     max_call_s: int = 600
+    setup_timeout_s: float = 10.0
     mask_caller: str = "partial"
     keep_audio: bool = False
     codecs: list[str] = field(default_factory=lambda: ["PCMA", "PCMU"])

@@ -8,6 +8,8 @@ and enter through voice.phone.media (copy and queue only).
 
 Every incoming INVITE passes voice.phone.guard (allowed sources, per-source rate, scanner user
 agents) before a session is made; a refused one is answered at once and never reaches a session.
+Each call is a voice.phone.sipcall.BotCall, destroyed while its pjsua slot is still its own; a
+watchdog (voice.phone.watchdog) frees the slot of any call that waits too long for its next step.
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from __future__ import annotations
 import gc
 import logging
 import queue
-import re
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 from rathaus.errors import RathausError
 from voice.phone import media
 from voice.phone.guard import SipGuard, split_source, user_agent
 from voice.phone.settings import PhoneSettings
+from voice.phone.sipcall import CallControl, CallHandler, CallInfo, call_class, valid_target
+from voice.phone.watchdog import DROP, overdue
+
+__all__ = ["CallControl", "CallHandler", "CallInfo", "SipBot", "SipError", "valid_target"]
 
 log = logging.getLogger(__name__)
 
@@ -39,66 +42,11 @@ log = logging.getLogger(__name__)
 SOCKET_RELEASE_S = 0.6
 REFUSAL_BURST = 12
 
-_SIP_URI = re.compile(r"^sips?:([A-Za-z0-9_.!~*'()&=+$,;?/%-]+@)?[A-Za-z0-9.\-\[\]:]+(:\d+)?(;[^\s<>]*)?$")
+WATCH_INTERVAL_S = 0.5  # how often the watchdog looks at the calls
 
 
 class SipError(RuntimeError):
     pass
-
-
-def valid_target(uri: str | None) -> bool:
-    """A REFER target must be a plain SIP URI: an empty or odd one crashed the peer (DESIGN.md)."""
-    return bool(uri) and bool(_SIP_URI.match(uri.strip()))
-
-
-@dataclass
-class CallInfo:
-    call_id: int
-    remote_uri: str
-    local_uri: str
-    sip_call_id: str
-    source: str = ""  # the address the INVITE came from
-
-
-class CallHandler(Protocol):
-    """What a call session offers the SIP layer. All methods are called on the SIP thread and
-    must return at once."""
-
-    inbox: queue.Queue
-    playback: media.Playback
-
-    def started(self, control: "CallControl") -> None: ...
-
-    def dtmf(self, digit: str) -> None: ...
-
-    def transfer_result(self, ok: bool, code: int) -> None: ...
-
-    def ended(self, reason: str) -> None: ...
-
-
-class CallControl:
-    """Thread-safe handle a session uses to steer its call."""
-
-    def __init__(self, bot: "SipBot", info: CallInfo):
-        # Only the id, never the pjsua2 Call: a Call still referenced after libDestroy() aborts.
-        self._bot = bot
-        self.info = info
-
-    def _on_call(self, method: str, *args) -> None:
-        def run():
-            call = self._bot.calls.get(self.info.call_id)
-            if call is not None:
-                getattr(call, method)(*args)
-        self._bot.post(run)
-
-    def hangup(self) -> None:
-        self._on_call("do_hangup")
-
-    def transfer(self, target: str) -> None:
-        self._on_call("do_transfer", target)
-
-    def record_to(self, path: Path) -> None:
-        self._on_call("do_record", path)
 
 
 def _pj():
@@ -123,8 +71,10 @@ class SipBot:
         self.log_level = log_level
         self.max_calls = min(max(1, settings.max_calls), 4)
         self._posted: queue.Queue = queue.Queue()
-        self.calls: dict[int, _BotCall] = {}
-        self._graveyard: list = []
+        self.calls: dict = {}  # pjsua slot -> BotCall (voice.phone.sipcall)
+        self._abandoned: list = []  # calls pjsua lost track of: kept, never destroyed (sipcall)
+        self._next_watch = 0.0
+        self._closing = False
         self.ep = None
         self.account = None
         self.thread = None
@@ -199,10 +149,13 @@ class SipBot:
         self.ep.libHandleEvents(timeout_ms)
         if self._parked:
             self._refuse_parked()
-        if self._graveyard:
-            graves, self._graveyard = self._graveyard, []
-            for call in graves:
-                call.release()
+        now = time.monotonic()
+        if now >= self._next_watch:
+            self._next_watch = now + WATCH_INTERVAL_S
+            try:
+                self._watch(now)
+            except Exception:  # the watchdog must never stop the SIP loop
+                log.exception("SIP watchdog failed")
 
     def post(self, fn: Callable[[], None]) -> None:
         self._posted.put(fn)
@@ -211,6 +164,7 @@ class SipBot:
         """Hang up every call, wait for the BYEs, release ports, destroy the Endpoint."""
         if self.ep is None:
             return
+        self._closing = True  # INVITEs from now on get 503
         for call in list(self.calls.values()):
             call.do_hangup()
         deadline = time.monotonic() + timeout_s
@@ -218,6 +172,7 @@ class SipBot:
             self.poll(10)
         for call in list(self.calls.values()):
             call.ended("shutdown")
+            call.release()  # still up, so its slot is still its own
         for _ in range(5):
             self.poll(10)
         # A pjsua2 Call object still alive after libDestroy() aborts the process when it is
@@ -243,9 +198,11 @@ class SipBot:
     def incoming(self, call_id: int, source: str = "", message: str = "") -> None:
         """A new INVITE from `source` ('ip:port'); `message` is its raw text, for the guard."""
         pj = _pj()
-        call = _BotCall(pj, self, call_id)
-        prm = pj.CallOpParam()
+        call = call_class(pj)(self, call_id)
         ip = split_source(source)
+        if self._closing:
+            self._refuse(call, 503, "Service Unavailable")
+            return
         if self.guard is not None:
             active = sum(1 for c in self.calls.values() if c.info is not None and c.info.source == ip)
             verdict = self.guard.check(source, user_agent(message), active)
@@ -263,16 +220,24 @@ class SipBot:
         except Exception as exc:
             if isinstance(exc, RathausError):  # a full disk, say: the operator's problem, in one line
                 log.error("cannot take a call: %s", exc)
-                prm.statusCode = 503
+                code = 503
             else:
                 log.exception("cannot start a call session")
-                prm.statusCode = 500
-            call.hangup(prm)
-            self.calls.pop(call_id, None)
+                code = 500
+            self._end_now(call, code)
             return
-        prm.statusCode = 200
-        call.answer(prm)
+        try:
+            call.answer_ok()
+        except pj.Error as exc:  # the caller gave up meanwhile, say
+            log.warning("cannot answer the call: %s", exc.info(), extra=call.log_extra())
+            self._end_now(call, 500)
 
+    def _end_now(self, call, code: int) -> None:
+        """Refuse or end a call we took; the watchdog frees its slot should pjsua refuse too."""
+        try:
+            call.refuse(code)
+        except _pj().Error as exc:
+            log.debug("ending a call: %s", exc.info())
 
     def _refuse(self, call, code: int, reason: str) -> None:
         self._parked.append((call, code, reason))
@@ -286,20 +251,52 @@ class SipBot:
         pj = _pj()
         while self._parked and len(self._refused_at) < REFUSAL_BURST:
             call, code, reason = self._parked.popleft()
-            prm = pj.CallOpParam()
-            prm.statusCode = code
-            prm.reason = reason
+            if call.is_over:  # the caller gave up (CANCEL) while parked: the Call is released
+                continue
             self._refused_at.append(now)
             try:
-                call.hangup(prm)
-            except Exception as exc:  # the caller gave up (CANCEL) while parked
-                log.debug("refusal of a parked call failed: %s", exc)
+                call.refuse(code, reason)
+            except pj.Error as exc:
+                log.debug("refusal of a parked call failed: %s", exc.info())
+
+    # ------------------------------------------------------------------------------ watchdog
+    def _watch(self, now: float) -> None:
+        """Free the slot of every call that waits too long for its next step (voice.phone.watchdog)."""
+        s = self.settings
+        for call in list(self.calls.values()):
+            known = call.still_known()
+            if known is False:  # its disconnect was never reported, and its slot may be reused
+                log.warning("call lost by the SIP stack; freeing its slot", extra=call.log_extra())
+                call.abandon("lost")
+                self._abandoned.append(call)
+                continue
+            if known is None:  # ended, the callback missed: the slot is still its own
+                log.warning("call ended without notice; freeing its slot", extra=call.log_extra())
+                call.ended("disconnected")
+                call.release()
+                continue
+            handler = call.handler
+            if handler is not None and handler.ended_event.is_set() and call.times.session_over is None:
+                call.times.session_over = now
+            verdict = overdue(call.times, now, s.setup_timeout_s, s.max_call_s)
+            if verdict is None:
+                continue
+            if verdict.action == DROP:
+                log.warning("call %s; freeing its slot", verdict.reason, extra=call.log_extra())
+                call.ended(verdict.reason)
+                call.release()
+            else:
+                log.warning("call %s; hanging up", verdict.reason, extra=call.log_extra())
+                call.do_hangup()
 
 
 def _make_account(pj, bot: SipBot):
     class BotAccount(pj.Account):
         def onIncomingCall(self, prm):
-            bot.incoming(prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg)
+            try:
+                bot.incoming(prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg)
+            except Exception:  # never into pjsua2; a call we kept is ended by the watchdog
+                log.exception("incoming call failed")
 
         def onRegState(self, prm):
             log.info("registration: %s %s", prm.code, prm.reason)
@@ -321,159 +318,3 @@ def _make_account(pj, bot: SipBot):
     account = BotAccount()
     account.create(acfg, True)
     return account
-
-
-class _BotCall:
-    """Placeholder replaced by the real class (needs pjsua2) on first use."""
-
-    def __new__(cls, pj, bot, call_id):
-        real = _call_class(pj)
-        return real(bot, call_id)
-
-
-_CALL_CLASS = None
-
-
-def _call_class(pj):
-    global _CALL_CLASS
-    if _CALL_CLASS is not None:
-        return _CALL_CLASS
-
-    class BotCall(pj.Call):
-        def __init__(self, bot: SipBot, call_id: int):
-            super().__init__(bot.account, call_id)
-            self.bot = bot
-            self.info: CallInfo | None = None
-            self.handler: CallHandler | None = None
-            self.port = None
-            self.recorder = None
-            self._media = None
-            self._started = False
-            self._ended = False
-            self._xfer_pending = False
-
-        # -------- callbacks (SIP thread)
-        def onCallState(self, prm):
-            ci = self.getInfo()
-            if ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
-                self.ended(f"{ci.lastStatusCode} {ci.lastReason}")
-
-        def onCallMediaState(self, prm):
-            ci = self.getInfo()
-            for i, mi in enumerate(ci.media):
-                if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                    self._connect(self.getAudioMedia(i))
-                    break
-
-        def onDtmfDigit(self, prm):
-            if self.handler is not None:
-                self.handler.dtmf(prm.digit)
-
-        def onCallTransferRequest(self, prm):
-            # A caller must never make the bot dial out (toll fraud): refuse incoming REFERs.
-            log.warning("refused a REFER from the caller to %r", prm.dstUri)
-            prm.statusCode = 603
-
-        def onCallReplaceRequest(self, prm):
-            prm.statusCode = 603
-
-        def onCallTransferStatus(self, prm):
-            if not self._xfer_pending:
-                return
-            code = int(prm.statusCode)
-            if prm.finalNotify or code >= 200:
-                self._xfer_pending = False
-                prm.cont = False
-                if self.handler is not None:
-                    self.handler.transfer_result(200 <= code < 300, code)
-
-        # -------- media
-        def _connect(self, aud) -> None:
-            if self.handler is None or self.port is not None:
-                return
-            port_cls = media.make_port_class(pj)
-            self.port = port_cls(self.handler.inbox, self.handler.playback)
-            self.port.createPort(f"call{self.info.call_id}", media.audio_format(pj))
-            aud.startTransmit(self.port)
-            self.port.startTransmit(aud)
-            self._media = aud
-            if not self._started:
-                self._started = True
-                self.handler.started(CallControl(self.bot, self.info))
-
-        def do_record(self, path: Path) -> None:
-            if self._media is None or self.recorder is not None or self._ended:
-                return
-            rec = pj.AudioMediaRecorder()
-            rec.createRecorder(str(path))
-            self._media.startTransmit(rec)
-            self.port.startTransmit(rec)
-            self.recorder = rec
-
-        # -------- requests (SIP thread, through SipBot.post)
-        def do_hangup(self) -> None:
-            if self._ended:
-                return
-            try:
-                prm = pj.CallOpParam()
-                prm.statusCode = 200
-                self.hangup(prm)
-            except pj.Error as exc:
-                log.debug("hangup: %s", exc.info())
-
-        def do_transfer(self, target: str) -> None:
-            if self._ended:
-                return
-            if not valid_target(target):
-                log.warning("refusing to transfer to invalid target %r", target)
-                self.handler.transfer_result(False, 400)
-                return
-            try:
-                self._xfer_pending = True
-                self.xfer(target.strip(), pj.CallOpParam(True))
-            except pj.Error as exc:
-                self._xfer_pending = False
-                log.warning("REFER to %s failed: %s", target, exc.info())
-                self.handler.transfer_result(False, 500)
-
-        # -------- end
-        def ended(self, reason: str) -> None:
-            if self._ended:
-                return
-            self._ended = True
-            self._xfer_pending = False
-            if self.handler is not None:
-                try:
-                    self.handler.ended(reason)
-                except Exception:
-                    log.exception("session end failed")
-            self.bot.calls.pop(self.info.call_id if self.info else -1, None)
-            self.bot._graveyard.append(self)  # released after this callback returns
-
-        def release(self) -> None:
-            """Disconnect and destroy media objects explicitly (the GC must not do it later)."""
-            for obj in (self.recorder, self.port):
-                if obj is None:
-                    continue
-                try:
-                    if self._media is not None:
-                        self._media.stopTransmit(obj)
-                except Exception:
-                    pass
-            if self.port is not None and self._media is not None:
-                try:
-                    self.port.stopTransmit(self._media)
-                except Exception:
-                    pass
-            media.destroy(self.recorder)
-            media.destroy(self.port)
-            self.recorder = None
-            self.port = None
-            self._media = None
-            self.handler = None  # no references out of a dead call
-            # The Python proxy may outlive libDestroy() (SWIG keeps a reference we cannot see),
-            # and a pj::Call freed after libDestroy() aborts: run its destructor now.
-            media.destroy(self)
-
-    _CALL_CLASS = BotCall
-    return BotCall
