@@ -33,8 +33,6 @@ from voice.phone.watchdog import CallTimes
 if TYPE_CHECKING:
     import threading
 
-    from voice.phone.sip import SipBot
-
 log = logging.getLogger(__name__)
 
 _SIP_URI = re.compile(r"^sips?:([A-Za-z0-9_.!~*'()&=+$,;?/%-]+@)?[A-Za-z0-9.\-\[\]:]+(:\d+)?(;[^\s<>]*)?$")
@@ -52,6 +50,16 @@ class CallInfo:
     local_uri: str
     sip_call_id: str  # the SIP Call-ID: the identity of this call
     source: str = ""  # the address the INVITE came from
+
+
+class CallOwner(Protocol):
+    """What a call needs of the bot that took it (sip.SipBot): its account, the calls by slot,
+    and a way to run a function on the SIP thread."""
+
+    account: object
+    calls: dict
+
+    def post(self, fn: Callable[[], None]) -> None: ...
 
 
 class CallHandler(Protocol):
@@ -75,7 +83,7 @@ class CallHandler(Protocol):
 class CallControl:
     """Thread-safe handle a session uses to steer its call."""
 
-    def __init__(self, bot: "SipBot", info: CallInfo):
+    def __init__(self, bot: CallOwner, info: CallInfo):
         # Only the info, never the pjsua2 Call: a Call still referenced after libDestroy() aborts.
         self._bot = bot
         self.info = info
@@ -110,7 +118,7 @@ def call_class(pj) -> type:
 
 def _build(pj) -> type:
     class BotCall(pj.Call):
-        def __init__(self, bot: "SipBot", call_id: int):
+        def __init__(self, bot: CallOwner, call_id: int):
             super().__init__(bot.account, call_id)
             self.bot = bot
             self.info: CallInfo | None = None
