@@ -120,7 +120,7 @@ fi
 
 # 4b. ProtectHome=yes hides /home, /root and /run/user from the units: a checkout, venv or Python
 #     there (a clone in /home/admin, pyenv's Python in /root/.pyenv) would fail with status=203/EXEC "Permission denied"
-#     at start (seen when the units first ran under a real systemd, tests/test_systemd_boot.py).
+#     at start (seen when the units first ran under a real systemd, tests/e2e/test_systemd_boot.py).
 #     Those paths are then bound read-only into an otherwise empty, read-only home (ProtectHome=tmpfs).
 HOME_BINDS=()
 PY="$(readlink -f "$SRC/.venv/bin/python" 2>/dev/null || true)"

@@ -83,8 +83,8 @@ def cli(rathaus_home):
 
 @pytest.fixture
 def admin_web(config, store, monkeypatch):
-    """The review page in-process (tests/test_web.py's Web), logged in as the admin."""
-    from tests.test_web import ADMIN_PW, Web
+    """The review page in-process (tests/web/client.py's Web), logged in as the admin."""
+    from tests.web.client import ADMIN_PW, Web
 
     monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
     web = Web(config, store)

@@ -7,7 +7,7 @@ several times, as in a meeting. The reference turns are the parts' speech extent
 trailing silence trimmed by energy), written as RTTM. `convert` produces the other container and
 sample formats (float WAV, 24-bit, multichannel, video) with ffmpeg.
 
-Used by tests/test_diarization.py, tests/test_meeting_pipeline.py and bench/meetings.py:
+Used by tests/meetings/test_diarization.py, tests/meetings/test_meeting_pipeline.py and bench/meetings.py:
     python tests/meeting_builder.py --speakers 4 --seed 1 -o /tmp/m4   (writes m4.wav + m4.rttm)
 """
 

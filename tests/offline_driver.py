@@ -1,4 +1,4 @@
-"""Runs inside a network namespace that has only loopback (see tests/test_offline.py).
+"""Runs inside a network namespace that has only loopback (see tests/core/test_offline.py).
 
 Why a separate script: everything the assistant does at run time (transcribe, catalog decision,
 a SIP call, a meeting) must happen in one namespace without any network, so that a library that

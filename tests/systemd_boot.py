@@ -1,4 +1,4 @@
-"""A real systemd as PID 1 of its own PID, mount and cgroup namespaces, for tests/test_systemd_boot.py.
+"""A real systemd as PID 1 of its own PID, mount and cgroup namespaces, for tests/e2e/test_systemd_boot.py.
 
 Why not systemd-nspawn: the test machines are containers whose PID 1 is not systemd, and nspawn
 refuses to boot the host's own root. Instead the booted root is an overlay of / (writes land in a

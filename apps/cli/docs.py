@@ -1,6 +1,6 @@
 """docs/cli.md, generated from the real argparse help so the reference cannot drift from the code.
 
-    python -m apps.cli.docs > docs/cli.md      (tests/test_cli_docs.py checks it is current)
+    python -m apps.cli.docs > docs/cli.md      (tests/cli/test_cli_docs.py checks it is current)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ class ReferenceFormatter(argparse.HelpFormatter):
     """argparse's help layout of Python 3.11 and 3.12, whatever Python renders the reference.
 
     Why: the reference must come out the same on every Python we support, or the check in
-    tests/test_cli_docs.py fails on whichever Python did not write it. Python 3.13 changed two
+    tests/cli/test_cli_docs.py fails on whichever Python did not write it. Python 3.13 changed two
     things in HelpFormatter: an option that takes a value lists its value once ("-o, --out DIR",
     gh-101599) instead of after each spelling ("-o DIR, --out DIR"), and the help column counts a
     subcommand's own deeper indent (gh-87041), which moves the help of long subcommand names

@@ -27,7 +27,7 @@ from rathaus.catalog.repository import all_services, generation, index_text
 from rathaus.store import Store
 
 # Weights of the fused score, set by hand on the Munich dev questions and our own held-out sets
-# (tests/test_ask.py, tests/data/); bench/catalog.py measures the result.
+# (tests/core/test_ask.py, tests/data/); bench/catalog.py measures the result.
 W_E5 = 0.30
 W_USE = 0.30
 W_LEX = 0.40

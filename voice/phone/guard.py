@@ -3,7 +3,7 @@
 A hotline on a public SIP port gets scanned and flooded within hours. Every INVITE that reaches
 pjsua2's incoming-call callback is checked here *before* a call session exists, so rejected
 traffic never costs a session, VAD or whisper. The policy has no pjsua2 dependency, so it is
-unit-tested without SIP (tests/test_sip_security.py); voice.phone.sip asks `SipGuard.check()` and
+unit-tested without SIP (tests/e2e/test_sip_security.py); voice.phone.sip asks `SipGuard.check()` and
 answers the INVITE with the returned status code.
 
 Rejections are logged at most once per source and reason per minute, with the number suppressed

@@ -1,0 +1,58 @@
+"""The real Munich catalog (DLDB, 287 services): import, index once, answer our held-out questions.
+
+Accuracy bounds here are deliberately below the targets (bench/catalog.py reports the figures);
+they catch a broken method, not a half-point drift.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from rathaus.catalog import repository as R
+from rathaus.catalog.assistant import Assistant, CatalogSettings
+from rathaus.evaluation.catalog import evaluate, read_questions
+from rathaus.store import Store
+
+HELD_OUT = Path(__file__).parents[1] / "data" / "questions_muenchen_heldout.tsv"
+
+
+@pytest.fixture(scope="module")
+def munich(tmp_path_factory):
+    services = shared_path("catalog", "muenchen", "services_de.json")
+    store = Store(tmp_path_factory.mktemp("munich") / "rathaus.db")
+    R.import_file(store, services)
+    assistant = Assistant(store, CatalogSettings())
+    assistant.warm_up()
+    yield store, assistant
+    store.close()
+
+
+@pytest.mark.slow
+def test_held_out_questions_on_munich(munich):
+    _, assistant = munich
+    result = evaluate(assistant, read_questions(HELD_OUT))
+    assert result["top1"] >= 0.75, result
+    assert result["top3"] >= 0.9, result
+    assert result["forwarded"] >= 0.85, result
+    assert result["wrong_confident"] <= 0.1, result
+
+
+@pytest.mark.slow
+def test_vectors_are_cached_in_the_store(munich):
+    store, assistant = munich
+    count = store.conn.execute("SELECT count(*) FROM catalog_vectors").fetchone()[0]
+    assert count >= 2 * 287  # both models, every service text (and keywords)
+    # a second assistant on the same store embeds nothing new: no new rows
+    Assistant(store, CatalogSettings(), encoders=assistant.index.encoders).index  # noqa: B018
+    assert store.conn.execute("SELECT count(*) FROM catalog_vectors").fetchone()[0] == count
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["Ich will meinen Hund für die Hundesteuer anmelden", "Wo bekomme ich eine Hundemarke"])
+def test_dog_tax_is_not_in_the_munich_catalog(munich, question):
+    """Munich's DLDB has no dog tax: the honest answer is a person, not a near miss."""
+    _, assistant = munich
+    assert assistant.ask(question).action == "forward"

@@ -1,0 +1,132 @@
+"""The dialog engine over the real sample catalog (real embeddings, FTS5, SQLite): facets answered
+first, office questions, follow-ups, corrections; the same through the phone dialog, and
+`rathaus chat` / `rathaus ask` as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+from rathaus.catalog import repository as R
+from rathaus.catalog.assistant import Assistant, CatalogSettings
+from rathaus.dialog import ConversationState, DialogEngine
+from rathaus.store import Store
+from voice.phone.dialog import Dialog, DialogSettings, Say, State, Transfer
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dialog") / "rathaus.db"
+    store = Store(path)
+    with resources.as_file(resources.files("rathaus.catalog.data").joinpath("sample_musterstadt.json")) as sample:
+        R.import_file(store, sample, "json", source="sample")
+    assistant = Assistant(store, CatalogSettings())
+    assistant.warm_up()
+    yield assistant, path
+    store.close()
+
+
+def talk(assistant, *lines):
+    engine, state = DialogEngine(assistant), ConversationState()
+    return [engine.turn(state, line) for line in lines]
+
+
+def test_the_asked_facet_is_answered_not_the_blurb(prepared):
+    assistant, _ = prepared
+    cost, docs, time, online = talk(assistant, "Was kostet ein Reisepass?",
+                                    "Welche Unterlagen brauche ich für den Personalausweis?",
+                                    "Wie lange dauert es, bis mein Personalausweis fertig ist?",
+                                    "Kann ich das Führungszeugnis online beantragen?")
+    assert (cost.action, cost.service.id, cost.facet) == ("answer", "102", "cost")
+    assert "70 Euro" in cost.answer and "Passfoto" not in cost.answer
+    assert docs.facet == "documents" and "Passfoto" in docs.answer and "Euro" not in docs.answer
+    assert time.service.id == "101" and "drei bis vier Wochen" in time.answer
+    assert online.service.id == "109" and "online" in online.answer
+
+
+def test_office_questions_are_answered_without_a_service(prepared):
+    assistant, _ = prepared
+    hours, phone, where, day = talk(assistant, "Wann hat das Bürgerbüro geöffnet?",
+                                    "Wie ist die Telefonnummer vom Standesamt?", "Wo ist das Bauamt?",
+                                    "Hat die Zulassungsstelle am Mittwoch nachmittag auf?")
+    assert hours.service is None and hours.office["id"] == "bb" and "14 bis 18 Uhr" in hours.answer
+    assert phone.office["id"] == "sta" and "01234 567-200" in phone.answer
+    assert where.office["id"] == "bau" and "Bahnhofstraße 20" in where.answer
+    assert day.office["id"] == "kfz" and "Mittwoch" in day.answer and "7 Uhr 30 bis 12 Uhr" in day.answer
+
+
+def test_follow_ups_refer_back_and_a_new_topic_replaces_it(prepared):
+    assistant, _ = prepared
+    turns = talk(assistant, "Was kostet ein Personalausweis?", "Und wo ist das?", "Brauche ich dafür einen Termin?",
+                 "Und was kostet das für meine Tochter, sie ist 12?", "Was kostet die Hundesteuer?", "Wo mache ich das?")
+    assert [t.service.id for t in turns] == ["101", "101", "101", "101", "112", "112"]
+    assert "Rathausplatz 1" in turns[1].answer and turns[1].office["id"] == "bb"
+    assert turns[2].facet == "appointment" and "leider nichts" in turns[2].answer  # the catalog does not say
+    assert "22,80 Euro" in turns[3].answer
+    assert "96 Euro" in turns[4].answer and "Steueramt" in turns[5].answer
+
+
+def test_correction_and_confirmation_and_person(prepared):
+    assistant, _ = prepared
+    first, corrected = talk(assistant, "Wie lange dauert es, bis mein Personalausweis fertig ist?",
+                            "Nein, ich meinte den Reisepass")
+    assert corrected.service.id == "102" and "vier bis sechs Wochen" in corrected.answer
+    person, case = talk(assistant, "Ich will mit Frau Meier sprechen", "Ist mein Reisepass schon fertig?")
+    assert person.action == "forward" and case.action == "forward" and case.service is None
+
+
+def test_phone_call_keeps_the_topic_across_turns(prepared):
+    assistant, _ = prepared
+    call = Dialog(assistant, DialogSettings(municipality="Musterstadt"))
+    call.start()
+    first = call.on_utterance("Was kostet ein Reisepass?")
+    assert "70 Euro" in first[0].text and call.state == State.ANYTHING_ELSE
+    second = call.on_utterance("Und wo ist das?")
+    assert isinstance(second[0], Say) and "Rathausplatz 1" in second[0].text
+    third = call.on_utterance("Wann hat das Standesamt geöffnet?")
+    assert "Montag" in third[0].text and call.state == State.ANYTHING_ELSE and call.service_id == "102"
+    case = call.on_utterance("Ist mein Reisepass schon fertig?")
+    assert call.state == State.TRANSFERRING and isinstance(case[-1], Transfer)
+
+
+def test_chat_command_holds_a_conversation(prepared, tmp_path):
+    _, path = prepared
+    db = tmp_path / "copy.db"
+    shutil.copy(path, db)
+    env = {"RATHAUS_DB": str(db), "RATHAUS_HOME": str(tmp_path)}
+    lines = ("Was kostet ein Reisepass?\n\nUnd wo ist das?\nWann hat das offen?\nWie ist die Telefonnummer vom Standesamt?\n"
+             "Danke, das war's\n")
+    out = run_cli("chat", "--json", input=lines, env=env)
+    assert out.returncode == 0, out.stderr
+    turns = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [t["caller"] for t in turns] == ["Was kostet ein Reisepass?", "Und wo ist das?", "Wann hat das offen?",
+                                            "Wie ist die Telefonnummer vom Standesamt?", "Danke, das war's"]
+    assert turns.pop()["action"] == "goodbye"
+    assert set(turns[0]) == {"caller", "action", "service", "office", "facet", "answer"}
+    assert [t["service"]["id"] if t["service"] else None for t in turns] == ["102", "102", "102", None]
+    assert turns[2]["facet"] == "hours" and "14 bis 18 Uhr" in turns[2]["answer"]
+    assert turns[3]["office"] == {"id": "sta", "name": "Standesamt"}
+    plain = run_cli("chat", input="Wo ist das Bauamt?\n", env=env)
+    assert plain.stdout.strip() == "Bauamt finden Sie hier: Bahnhofstraße 20, 12345 Musterstadt."
+    broken = subprocess.run([sys.executable, "-m", "apps.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
+                            input=b"\xff\xfe kaputt\nWo ist das Bauamt?\n", env={**os.environ, **env})
+    assert broken.returncode == 0, broken.stderr
+    replies = [json.loads(line) for line in broken.stdout.decode().splitlines()]
+    assert len(replies) == 2 and replies[1]["office"]["id"] == "bau"
+
+
+def test_ask_command_answers_office_questions(prepared, tmp_path):
+    _, path = prepared
+    db = tmp_path / "copy.db"
+    shutil.copy(path, db)
+    out = run_cli("ask", "--json", "Wie", "ist", "die", "Telefonnummer", "vom", "Standesamt?",
+                  env={"RATHAUS_DB": str(db), "RATHAUS_HOME": str(tmp_path)})
+    line = json.loads(out.stdout)
+    assert (line["action"], line["service"], line["office"]["id"], line["facet"]) == ("answer", None, "sta", "contact")
