@@ -114,7 +114,7 @@ def test_chat_command_holds_a_conversation(prepared, tmp_path):
     assert turns[2]["facet"] == "hours" and "14 bis 18 Uhr" in turns[2]["answer"]
     assert turns[3]["office"] == {"id": "sta", "name": "Standesamt"}
     plain = run_cli("chat", input="Wo ist das Bauamt?\n", env=env)
-    assert plain.stdout.strip() == "Bauamt finden Sie hier: Bahnhofstraße 20, 12345 Musterstadt."
+    assert plain.stdout.strip() == "Bauamt. Adresse: Bahnhofstraße 20, 12345 Musterstadt."
     broken = subprocess.run([sys.executable, "-m", "rathaus.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
                             input=b"\xff\xfe kaputt\nWo ist das Bauamt?\n", env={**os.environ, **env})
     assert broken.returncode == 0, broken.stderr

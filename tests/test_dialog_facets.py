@@ -4,6 +4,7 @@ which fee fits the caller, opening hours spoken and checked for a day, correctio
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -90,7 +91,7 @@ def test_office_answers_come_from_its_record():
     text, found = replies.office_answer(OFFICE, "hours", "Hat das am Mittwoch auf?")
     assert found and text.startswith("Nein") and "Mittwoch" in text
     assert replies.office_answer(OFFICE, "contact", "Wie ist die Telefonnummer?") == (
-        "Sie erreichen Bürgerbüro im Rathaus unter 01234 567-100.", True)
+        "Bürgerbüro im Rathaus. Telefon: 01234 567-100.", True)
     assert "bb@example.org" in replies.office_answer(OFFICE, "contact", "Und die E-Mail?")[0]
     no_hours = Office(id="x", name="Bürgerbüro Pasing", phone="089 1")
     text, found = replies.office_answer(no_hours, "hours", "Wann hat das geöffnet?")
@@ -113,7 +114,7 @@ def test_where_with_several_offices_says_any_of_them():
     service = Service(id="1", name="Reisepass", offices=[Office(id="a", name="Bürgerbüro Pasing", address="A 1"),
                                                          Office(id="b", name="Bürgerbüro Orleansplatz", address="B 2")])
     text, found, office = replies.service_answer(service, "where", "Wo kann ich den beantragen?")
-    assert found and "in jedem Bürgerbüro" in text and office.id == "a"
+    assert found and "Bürgerbüro, an jedem Standort" in text and office.id == "a"
 
 
 def test_no_fact_says_so_and_offers_the_office_phone():
@@ -151,3 +152,27 @@ def test_conversation_files_are_checked(tmp_path):
     other = dict(said, service={"id": "101"})
     assert judge(first, other)["wrong"] and not judge(first, other)["fact"]
     assert judge(person, said)["wrong"] and judge(person, {"action": "forward"})["not_answered"]
+
+
+def test_spoken_replies_put_names_bare():
+    """Names are said without quotation marks (the voice reads them badly) and without a
+    preposition or article before them ("bei Bürgerbüro"): the gender of a name is unknown."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1] / "prompts"
+    for lang in ("de", "en", "ru", "uk", "tr", "ar"):
+        for name in ("dialog.toml", "catalog.toml"):
+            table = tomllib.loads((root / lang / name).read_text(encoding="utf-8"))
+            for section in ("facet", "office", "answer"):
+                for key, text in table.get(section, {}).items():
+                    if isinstance(text, str):
+                        assert not re.search(r"[„“”«»\"]\{(name|office|other)\}", text), (lang, name, key, text)
+    german = tomllib.loads((root / "de" / "dialog.toml").read_text(encoding="utf-8"))
+    for section in ("facet", "office"):
+        for key, text in german[section].items():
+            assert not re.search(r"\b(bei|von|vom|beim|im|in|für|zu|unter|das|die|der|dem|den|ist)\s+\{(name|office|other)\}", text), key
+    office = Office(id="b", name="Bürgerbüro Orleansplatz", address="Orleansplatz 11", phone="089 1")
+    service = Service(id="1", name="Reisepass", fees="70 Euro", offices=[office])
+    text = replies.service_answer(service, "where", "Wo beantrage ich einen Reisepass?")[0]
+    assert text == "Reisepass. Zuständig: Bürgerbüro Orleansplatz, Orleansplatz 11."
