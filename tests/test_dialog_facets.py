@@ -114,7 +114,10 @@ def test_where_with_several_offices_says_any_of_them():
     service = Service(id="1", name="Reisepass", offices=[Office(id="a", name="Bürgerbüro Pasing", address="A 1"),
                                                          Office(id="b", name="Bürgerbüro Orleansplatz", address="B 2")])
     text, found, office = replies.service_answer(service, "where", "Wo kann ich den beantragen?")
-    assert found and "Bürgerbüro, an jedem Standort" in text and office.id == "a"
+    assert found and "in jedem Bürgerbüro" in text and office.id == "a"
+    stations = Service(id="2", name="Fahrzeug zulassen", offices=[Office(id="c", name="Zulassungsstelle Nord"),
+                                                                   Office(id="d", name="Zulassungsstelle Süd")])
+    assert "in jeder Zulassungsstelle" in replies.service_answer(stations, "where", "Wo mache ich das?")[0]
 
 
 def test_no_fact_says_so_and_offers_the_office_phone():

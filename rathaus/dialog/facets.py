@@ -33,7 +33,12 @@ def _data() -> dict:
     def compile_all(table: dict) -> dict[str, list[re.Pattern]]:
         return {k: [re.compile(T.fold(p)) for p in v] for k, v in table.items()}
 
-    return {"order": raw["order"], "question": compile_all(raw["question"]), "sentence": compile_all(raw["sentence"]),
+    def weighted(table: dict) -> dict[str, list[tuple[re.Pattern, float]]]:
+        return {k: [(re.compile(T.fold(p)), 1.0) if isinstance(p, str) else (re.compile(T.fold(p[0])), float(p[1]))
+                    for p in v] for k, v in table.items()}
+
+    return {"order": raw["order"], "question": weighted(raw["question"]), "sentence": compile_all(raw["sentence"]),
+            "words": {k: [T.fold(w) for w in v] for k, v in raw.get("words", {}).items()},
             "age": compile_all(raw["age"])}
 
 
@@ -41,14 +46,47 @@ def _folded(text: str) -> str:
     return " " + " ".join(T.fold(text).split()) + " "
 
 
-def detect(question: str) -> str | None:
-    """The facet a question asks about, or None (a plain request: "Ich brauche einen Pass")."""
+def _family(token: str, family: str) -> bool:
+    """A word of the question belongs to a word family: it starts with it, or ("*family") holds it."""
+    if family.startswith("*"):
+        return family[1:] in token[1:]
+    return token.startswith(family)
+
+
+def _tokens(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(word, the words of the question it stands for): the folded words, and the separable verbs
+    joined ("nehm ich da mit" -> "mitnehm", standing for "nehm" and "mit")."""
+    out = [(w, (w,)) for w in T.words(question)]
+    for clause in re.split(r"[,.;:!?]+", question):
+        tokens = T.words(clause)
+        if len(tokens) >= 3 and tokens[-1] in T.PARTICLES:
+            out.extend((tokens[-1] + t, (t, tokens[-1])) for t in tokens[:-1]
+                       if len(t) >= 3 and t not in T.STOPWORDS and t.isalpha())
+    return out
+
+
+def scores(question: str) -> dict[str, float]:
+    """Per facet, the weight of its cues that the question holds (word families and phrases)."""
     folded = _folded(question)
     data = _data()
+    tokens = [w for w, _ in _tokens(question)]
+    out: dict[str, float] = {}
     for facet in data["order"]:
-        if any(p.search(folded) for p in data["question"].get(facet, [])):
-            return facet
-    return None
+        score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
+        score += sum(1.0 for family in data["words"].get(facet, []) if any(_family(t, family) for t in tokens))
+        if score > 0:
+            out[facet] = score
+    return out
+
+
+def detect(question: str) -> str | None:
+    """The facet a question asks about, or None (a plain request: "Ich brauche einen Pass"): the
+    best-scoring one, a tie going to the earlier facet of the order (the more specific question)."""
+    found = scores(question)
+    if not found:
+        return None
+    order = _data()["order"]
+    return max(found, key=lambda f: (found[f], -order.index(f)))
 
 
 def facet_words(question: str, facet: str | None = None) -> set[str]:
@@ -56,11 +94,11 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
     words even where a cue matches a part ("telefon" in "Telefonnummer")."""
     folded = _folded(question)
     out: set[str] = set()
-    tables = _data()["question"]
-    for name, patterns in tables.items():
+    data = _data()
+    for name, patterns in data["question"].items():
         if facet is not None and name != facet:
             continue
-        for p in patterns:
+        for p, _ in patterns:
             for m in p.finditer(folded):
                 start, end = m.start(), m.end()
                 while start > 0 and folded[start - 1].isalnum():
@@ -68,6 +106,13 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
                 while end < len(folded) and folded[end].isalnum():
                     end += 1
                 out.update(T.words(folded[start:end]))
+    tokens = _tokens(question)
+    for name, families in data["words"].items():
+        if facet is not None and name != facet:
+            continue
+        for token, parts in tokens:
+            if any(_family(token, family) for family in families):
+                out.update(parts)
     return out
 
 

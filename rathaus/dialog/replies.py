@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import prompts
+from rathaus.catalog import text as T
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
@@ -28,6 +29,15 @@ def _join(items: list[str], lang: str, key: str = "facet.list_and") -> str:
 
 def _clean(text: str) -> str:
     return re.sub(r"\.\.+", ".", " ".join(text.split()))
+
+
+def _feminine(noun: str, lang: str) -> bool:
+    """Whether a noun takes a feminine article, where the language's prompts say it matters
+    (German: by the ending of the compound's last part, "Zulassungsstelle")."""
+    if not prompts.has("dialog.grammar.feminine_endings", lang):
+        return False
+    folded = T.fold(noun)
+    return any(folded.endswith(T.fold(e)) for e in prompts.raw("dialog.grammar.feminine_endings", lang))
 
 
 def no_fact(name: str, lang: str, office: Office | None) -> str:
@@ -61,8 +71,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             return _clean(_p(key, lang, name=name, office=office.name, address=office.address)), True, office
         kind = OfficeDirectory().kind(offices)
         if kind:
-            return _clean(_p("facet.where_any", lang, name=name, kind=kind, office=office.name,
-                             address=office.address)), True, office
+            key = "facet.where_any_feminine" if _feminine(kind, lang) else "facet.where_any"
+            return _clean(_p(key, lang, name=name, kind=kind, office=office.name, address=office.address)), True, office
         other = next(o for o in offices if o.name != office.name)
         return _clean(_p("facet.where_several", lang, name=name, office=office.name, address=office.address,
                          other=other.name)), True, office
