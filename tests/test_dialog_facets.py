@@ -12,6 +12,7 @@ from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
+from rathaus.dialog.fees import fitting_fees
 from rathaus.dialog.engine import _case_question, correction
 from rathaus.dialog.offices import OfficeDirectory
 
@@ -41,12 +42,12 @@ FEES = "- unter 24 Jahren: 37,50 Euro\n- über 24 Jahren: 70 Euro\n- Express-Bes
 
 
 def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
-    assert F.fitting_fees(FEES, "Was kostet ein Reisepass?", "Reisepass") == (["über 24 Jahren: 70 Euro"], True)
-    assert F.fitting_fees(FEES, "Was kostet der für meinen Sohn, er ist 16?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
-    assert F.fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
-    assert "32 Euro" in F.fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
-    assert F.fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
-    assert F.fitting_fees("", "Was kostet das?") == ([], False)
+    assert fitting_fees(FEES, "Was kostet ein Reisepass?", "Reisepass") == (["über 24 Jahren: 70 Euro"], True)
+    assert fitting_fees(FEES, "Was kostet der für meinen Sohn, er ist 16?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert "32 Euro" in fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
+    assert fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
+    assert fitting_fees("", "Was kostet das?") == ([], False)
 
 
 def test_sentence_that_answers_the_facet_and_none_when_the_description_says_nothing():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -231,6 +232,15 @@ class Assistant:
             i = index.position.get(str(service_id))
             out.append({st for st in stems if i is not None and st in index.terms[i]})
         return out
+
+    def rare_stems(self, question: str) -> set[str]:
+        """Stems of the question that few services' texts hold (at most a tenth of them, at least
+        two): the words that name a detail ("Blindenhund", "Gartenhaus"), not "beantragen"."""
+        index = self.index
+        n = len(index.services)
+        c = max(2.0, 0.1 * n)
+        limit = math.log(1 + (n - c + 0.5) / (c + 0.5))
+        return {st for st in index.analyze(question).stems if index.idf.get(st, 0.0) >= limit}
 
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of the question to description sentences (e5; sentence vectors are

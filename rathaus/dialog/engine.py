@@ -19,6 +19,7 @@ import prompts
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import answer_language
 from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
+from rathaus.catalog.html import sentences
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
@@ -174,6 +175,9 @@ class DialogEngine:
             if facet:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
+            detail = self._detail_answer(state, decision, text, lang)
+            if detail is not None:
+                return detail
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
@@ -325,6 +329,33 @@ class DialogEngine:
             return True
         return decision.action == "forward"
 
+    def _specific(self, text: str, service) -> set[str]:
+        """Rare stems of the question beyond the service's own words (name, keywords, synonyms, also
+        as parts of them), the facet and back-references: the detail asked about ("Kann man auch
+        samstags heiraten?" -> "samstag")."""
+        rare = getattr(self.understanding, "rare_stems", None)
+        if rare is None or not text:
+            return set()
+        own = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
+        skip = {T.stem(w) for w in F.facet_words(text) | _turn_data()[1]}
+        return {r for r in rare(text) if r not in skip and len(r) >= 4
+                and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
+
+    def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision | None:
+        """A plain question about a service that names a detail one sentence of its description
+        holds ("Kann ich für meine Tochter noch einen Kinderreisepass bekommen?"): that sentence."""
+        service = self.understanding.service(decision.service.id)
+        if service is None:
+            return None
+        details = F.detail_sentences(service.description, self._specific(text, service))
+        if not details or details[0] == (sentences(service.description)[:1] or [""])[0]:
+            return None
+        state.set_service(service.id, service.name)
+        state.facet = None
+        return Decision(question=text, action="answer", service=decision.service, candidates=list(decision.candidates),
+                        answer=prompts.text("dialog.facet.sentence", lang, sentence=details[0]), language=lang,
+                        reason=_reason("detail"))
+
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:
             service = self.understanding.service(state.service_id)
@@ -342,7 +373,9 @@ class DialogEngine:
         if office is None and state.office_id and state.service_id == service_id:
             office = self._directory().get(state.office_id)
         similarity = getattr(self.understanding, "sentence_similarity", None)
-        text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office)
+        context = state.turns[-1]["caller"] if reason == "follow_up" and state.turns else ""
+        text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
+                                                          self._specific(question, service), context)
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:

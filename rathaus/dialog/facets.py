@@ -17,6 +17,7 @@ from typing import Callable
 
 from rathaus.catalog import text as T
 from rathaus.catalog.html import sentences
+from rathaus.dialog import hours as H
 
 FACETS = ("cost", "documents", "where", "hours", "contact", "appointment", "processing_time", "online",
           "deadline", "validity", "what")
@@ -27,7 +28,7 @@ OFFICE_FACETS = ("hours", "contact", "where")
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict:
+def cue_data() -> dict:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("facets.toml").read_text(encoding="utf-8"))
 
     def compile_all(table: dict) -> dict[str, list[re.Pattern]]:
@@ -39,21 +40,22 @@ def _data() -> dict:
 
     return {"order": raw["order"], "question": weighted(raw["question"]), "sentence": compile_all(raw["sentence"]),
             "words": {k: [T.fold(w) for w in v] for k, v in raw.get("words", {}).items()},
-            "age": compile_all(raw["age"])}
+            "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
+            "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()}}
 
 
-def _folded(text: str) -> str:
+def folded_text(text: str) -> str:
     return " " + " ".join(T.fold(text).split()) + " "
 
 
-def _family(token: str, family: str) -> bool:
+def in_family(token: str, family: str) -> bool:
     """A word of the question belongs to a word family: it starts with it, or ("*family") holds it."""
     if family.startswith("*"):
         return family[1:] in token[1:]
     return token.startswith(family)
 
 
-def _tokens(question: str) -> list[tuple[str, tuple[str, ...]]]:
+def cue_tokens(question: str) -> list[tuple[str, tuple[str, ...]]]:
     """(word, the words of the question it stands for): the folded words, and the separable verbs
     joined ("nehm ich da mit" -> "mitnehm", standing for "nehm" and "mit")."""
     out = [(w, (w,)) for w in T.words(question)]
@@ -67,13 +69,15 @@ def _tokens(question: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def scores(question: str) -> dict[str, float]:
     """Per facet, the weight of its cues that the question holds (word families and phrases)."""
-    folded = _folded(question)
-    data = _data()
-    tokens = [w for w, _ in _tokens(question)]
+    folded = folded_text(question)
+    data = cue_data()
+    tokens = [w for w, _ in cue_tokens(question)]
     out: dict[str, float] = {}
     for facet in data["order"]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
-        score += sum(1.0 for family in data["words"].get(facet, []) if any(_family(t, family) for t in tokens))
+        score += sum(1.0 for family in data["words"].get(facet, []) if any(in_family(t, family) for t in tokens))
+        if facet == "hours" and H.asked_day(question) is not None:
+            score += 0.75  # "am Samstag", "heute": a day hints at opening hours, a cue outweighs it
         if score > 0:
             out[facet] = score
     return out
@@ -85,16 +89,16 @@ def detect(question: str) -> str | None:
     found = scores(question)
     if not found:
         return None
-    order = _data()["order"]
+    order = cue_data()["order"]
     return max(found, key=lambda f: (found[f], -order.index(f)))
 
 
 def facet_words(question: str, facet: str | None = None) -> set[str]:
     """Folded words of the question that belong to facet cues (of one facet, or of any), whole
     words even where a cue matches a part ("telefon" in "Telefonnummer")."""
-    folded = _folded(question)
+    folded = folded_text(question)
     out: set[str] = set()
-    data = _data()
+    data = cue_data()
     for name, patterns in data["question"].items():
         if facet is not None and name != facet:
             continue
@@ -106,12 +110,12 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
                 while end < len(folded) and folded[end].isalnum():
                     end += 1
                 out.update(T.words(folded[start:end]))
-    tokens = _tokens(question)
+    tokens = cue_tokens(question)
     for name, families in data["words"].items():
         if facet is not None and name != facet:
             continue
         for token, parts in tokens:
-            if any(_family(token, family) for family in families):
+            if any(in_family(token, family) for family in families):
                 out.update(parts)
     return out
 
@@ -120,24 +124,61 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
 Similarity = Callable[[str, list[str]], list[float]]
 
 
+def _sentence_stems(sentence: str) -> set[str]:
+    return {T.stem(w) for w in T.content_words(sentence)}
+
+
+def _mentions(stems: set[str], specific: set[str]) -> int:
+    """How many of the question's specific stems a sentence holds (also as part of a compound)."""
+    return sum(1 for q in specific if any(q == s or (len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s)
+                                                                                      or s.endswith(q)))
+                                          for s in stems))
+
+
+def mentions(text: str, specific: set[str]) -> int:
+    """How many of the specific stems a text holds."""
+    return _mentions(_sentence_stems(text), specific) if specific else 0
+
+
+def detail_sentences(description: str, specific: set[str]) -> list[str]:
+    """Sentences of the description that hold what the question names beyond the service itself
+    ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then in order."""
+    if not specific:
+        return []
+    found = [(n, i, s) for i, s in enumerate(sentences(description)) if (n := _mentions(_sentence_stems(s), specific))]
+    return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
+
+
+def _special(text: str) -> bool:
+    words = cue_data()["special"]
+    return any(in_family(t, w) for t, _ in cue_tokens(text) for w in words)
+
+
 def best_sentences(description: str, facet: str, question: str, similarity: Similarity | None = None,
-                   limit: int = 2) -> list[str]:
+                   limit: int = 2, specific: set[str] | None = None) -> list[str]:
     """Up to `limit` sentences of the description that answer `facet` for this question, best first
-    (in the description's order when two are given). Empty when none carries the facet's cues."""
-    cues = _data()["sentence"].get(facet, [])
+    (in the description's order when two are given). Empty when none carries the facet's cues.
+    A sentence that holds the question's specific words (`specific`) comes first; one about a
+    special case (express, exceptions) only when the caller names such a case."""
+    cues = cue_data()["sentence"].get(facet, [])
     if not cues:
         return []
     all_sentences = sentences(description)
-    candidates = [(i, s) for i, s in enumerate(all_sentences) if any(p.search(_folded(s)) for p in cues)]
+    candidates = [(i, s) for i, s in enumerate(all_sentences) if any(p.search(folded_text(s)) for p in cues)]
     if not candidates:
         return []
     q_stems = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
     q_facet = {T.stem(w) for w in facet_words(question)}
+    plain = not _special(question)
     scores = []
     for i, s in candidates:
-        s_stems = {T.stem(w) for w in T.content_words(s)}
-        cue_hits = sum(1 for p in cues if p.search(_folded(s)))
-        scores.append(0.25 * min(cue_hits, 3) + 0.5 * len(q_stems & s_stems) + 0.6 * len(q_facet & s_stems) - 0.01 * i)
+        s_stems = _sentence_stems(s)
+        cue_hits = sum(1 for p in cues if p.search(folded_text(s)))
+        score = 0.25 * min(cue_hits, 3) + 0.5 * len(q_stems & s_stems) + 0.6 * len(q_facet & s_stems) - 0.01 * i
+        score += 1.5 * _mentions(s_stems, specific or set())
+        if plain and _special(s):
+            score -= 0.6
+        scores.append(score)
     ranked = sorted(range(len(candidates)), key=lambda k: -scores[k])
     if similarity is not None and len(candidates) > 1:
         # Embeddings re-rank the lexically best few (a sentence is embedded once, then cached).
@@ -160,84 +201,3 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
 
 
 _ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)
-
-
-# ------------------------------------------------------------------------------------------ fees
-_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
-_AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
-
-
-def fee_lines(fees: str) -> list[str]:
-    """The lines of a fee text that name an amount or say "free" (not bank details)."""
-    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
-    return [line for line in lines if _MONEY.search(line)]
-
-
-def _young(line: str) -> bool:
-    return any(p.search(_folded(line)) for p in _data()["age"]["young"])
-
-
-def _adult(line: str) -> bool:
-    return any(p.search(_folded(line)) for p in _data()["age"]["adult"])
-
-
-def _age_fits(line: str, age: int) -> bool:
-    folded = _folded(line)
-    below = re.search(r"unter (\d+)|bis (\d+) jahr|vor vollendung des (\d+)", folded)
-    above = re.search(r"(?:ab|uber) (\d+)|alter von (\d+)", folded)
-    if below:
-        limit = int(next(g for g in below.groups() if g))
-        return age < limit
-    if above:
-        limit = int(next(g for g in above.groups() if g))
-        return age >= limit
-    return False
-
-
-def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2) -> tuple[list[str], bool]:
-    """(the fee lines for this caller, whether the catalog lists further amounts).
-
-    A fee table is answered with the adult fee first, or the line that matches an age or a
-    keyword the caller said ("unter 24", "für mein Kind", "Express")."""
-    lines = fee_lines(fees)
-    if not lines:
-        return [], False
-    folded = _folded(question)
-    bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
-    if bound:
-        same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in _folded(line)]
-        if same:
-            return same[:1], len(lines) > 1
-    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)", folded):
-        further = [line for line in lines if re.search(r"\bweitere|\bzweite", _folded(line))]
-        if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
-            return further[:1], len(lines) > 1
-    age = _AGE.search(question)
-    if age:
-        fitting = [line for line in lines if _age_fits(line, int(age.group(1)))]
-        if fitting:
-            return fitting[:1], len(lines) > 1
-    if re.search(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)", folded):
-        young = [line for line in lines if _young(line)]
-        if young:
-            return young[:1], len(lines) > 1
-    name_stems = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 5}
-    q_words = {q for q in {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question, "cost")}
-               if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in name_stems)}  # the service itself
-
-    def names(line: str) -> bool:  # "Express" names "Expresszuschlag 32 Euro"
-        stems = {T.stem(w) for w in T.content_words(line)}
-        return any(q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
-                   for q in q_words for s in stems)  # "Expresspass" names "Expresszuschlag"
-
-    named = [line for line in lines if names(line) and not (_young(line) or _adult(line))]
-    if named:
-        return named[:1], len(lines) > 1
-    adult = [line for line in lines if _adult(line)]
-    plain = [line for line in lines if not _young(line) and not _adult(line)]
-    if adult:
-        return adult[:1], len(lines) > 1
-    if len(lines) <= max_items:
-        return lines, False
-    first = plain[:1] or lines[:1]
-    return first, True
