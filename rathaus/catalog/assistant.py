@@ -28,6 +28,7 @@ from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import Hit, SearchIndex, informative
+from rathaus.catalog.text import content_words, stem
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
 from rathaus.store import Store
@@ -234,13 +235,15 @@ class Assistant:
         return out
 
     def rare_stems(self, question: str) -> set[str]:
-        """Stems of the question that few services' texts hold (at most a tenth of them, at least
-        two): the words that name a detail ("Blindenhund", "Gartenhaus"), not "beantragen"."""
+        """Stems of the question's own words that few services' texts hold (at most a tenth of them,
+        at least two) or none: the words that name a detail ("Blindenhund", "Gartenhaus"), not
+        "beantragen"."""
         index = self.index
         n = len(index.services)
         c = max(2.0, 0.1 * n)
         limit = math.log(1 + (n - c + 0.5) / (c + 0.5))
-        return {st for st in index.analyze(question).stems if index.idf.get(st, 0.0) >= limit}
+        stems = {stem(w) for w in content_words(question)}
+        return {st for st in stems if index.idf.get(st, limit) >= limit}  # a word no service has is rare too
 
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of the question to description sentences (e5; sentence vectors are

@@ -24,16 +24,27 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
 from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog.offices import OfficeDirectory
 from rathaus.dialog.state import ConversationState
 
 
 @lru_cache(maxsize=1)
-def _turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern]]:
+def _turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern]]:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
     return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
-            [re.compile(T.fold(p)) for p in raw["case"]])
+            [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]])
+
+
+def _condition_facet(text: str, previous: str | None) -> str | None:
+    """"Und wenn ich die online hole?" after a cost question: still the cost. The facet the main
+    clause asks ("Und wenn es eilig ist, wie lange dauert es?"), else the one before."""
+    folded = " ".join(T.fold(text).split())
+    if previous is None or not any(p.search(folded) for p in _turn_data()[3]):
+        return None
+    _, comma, main = text.partition(",")
+    return (F.detect(main) if comma else None) or previous
 
 
 def _case_question(text: str) -> bool:
@@ -137,7 +148,7 @@ class DialogEngine:
             decision = self.understanding.ask(text, lang)
             self._remember(state, decision, None)
             return decision
-        facet = F.detect(text) or previous_facet
+        facet = (_condition_facet(text, state.facet) if state.service_id else None) or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
@@ -145,6 +156,8 @@ class DialogEngine:
         named = directory.named_in(text)
         residual = self._residual(text, named)
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
+        # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
+        service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & _nouns(text))
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
             office = self._pick_office(state, named)
@@ -172,6 +185,10 @@ class DialogEngine:
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
+            if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
+                detail = self._detail_answer(state, decision, text, lang)
+                if detail is not None:
+                    return detail
             if facet:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
@@ -228,6 +245,10 @@ class DialogEngine:
         if yes is None and F.detect(text) and not self._residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
+        elif yes is None and T.words(text)[:1] in (["und"], ["and"]) and not self._directory().named_in(text):
+            other = self.understanding.ask(text, lang)  # "Und für meinen Sohn?": the same, unless it names another
+            if other.action != "answer" or other.service is None or other.service.id == pending.id:
+                yes, facet, question = True, F.detect(text) or facet, text
         if yes is True:
             return self.confirmed(state, pending.id, facet, question, lang)
         if yes is False:
@@ -296,7 +317,7 @@ class DialogEngine:
         office_words = {w for o in named for w in T.words(o.name)}
         out = set()
         for w in T.content_words(text):
-            if w in skip or w in office_words or len(w) < 3:
+            if w in skip or w in office_words or len(w) < 3 or H.is_day_word(w):
                 continue
             if any(len(w) >= 6 and x.startswith(w[:6]) for x in office_words):
                 continue
@@ -330,13 +351,12 @@ class DialogEngine:
         return decision.action == "forward"
 
     def _specific(self, text: str, service) -> set[str]:
-        """Rare stems of the question beyond the service's own words (name, keywords, synonyms, also
-        as parts of them), the facet and back-references: the detail asked about ("Kann man auch
-        samstags heiraten?" -> "samstag")."""
+        """Rare stems of the question beyond the service's own name (also as parts of it), the facet
+        and back-references: the detail asked about ("Kann man auch samstags heiraten?" -> "samstag")."""
         rare = getattr(self.understanding, "rare_stems", None)
         if rare is None or not text:
             return set()
-        own = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
+        own = {T.stem(w) for w in T.content_words(service.name)}
         skip = {T.stem(w) for w in F.facet_words(text) | _turn_data()[1]}
         return {r for r in rare(text) if r not in skip and len(r) >= 4
                 and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}

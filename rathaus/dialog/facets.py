@@ -38,10 +38,15 @@ def cue_data() -> dict:
         return {k: [(re.compile(T.fold(p)), 1.0) if isinstance(p, str) else (re.compile(T.fold(p[0])), float(p[1]))
                     for p in v] for k, v in table.items()}
 
+    def literal_words(pattern: str) -> frozenset[str]:  # "\bhat .* \bauf\b" -> {"hat", "auf"}
+        return frozenset(w for w in re.findall(r"\w{2,}", re.sub(r"\\[a-zA-Z]", " ", T.fold(pattern))) if not w.isdigit())
+
     return {"order": raw["order"], "question": weighted(raw["question"]), "sentence": compile_all(raw["sentence"]),
             "words": {k: [T.fold(w) for w in v] for k, v in raw.get("words", {}).items()},
+            "literals": {p.pattern: literal_words(p.pattern) for v in weighted(raw["question"]).values() for p, _ in v},
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
-            "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()}}
+            "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
+            "numbers": {T.fold(w): n for n, w in enumerate(raw["numbers"]["de"])}}
 
 
 def folded_text(text: str) -> str:
@@ -109,7 +114,9 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
                     start -= 1
                 while end < len(folded) and folded[end].isalnum():
                     end += 1
-                out.update(T.words(folded[start:end]))
+                # the cue's own words, not what a wildcard spans ("hat der Wertstoffhof am Samstag auf")
+                literals = data["literals"][p.pattern]
+                out.update(w for w in T.words(folded[start:end]) if any(w.startswith(x) for x in literals))
     tokens = cue_tokens(question)
     for name, families in data["words"].items():
         if facet is not None and name != facet:
@@ -130,9 +137,14 @@ def _sentence_stems(sentence: str) -> set[str]:
 
 def _mentions(stems: set[str], specific: set[str]) -> int:
     """How many of the question's specific stems a sentence holds (also as part of a compound)."""
-    return sum(1 for q in specific if any(q == s or (len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s)
-                                                                                      or s.endswith(q)))
-                                          for s in stems))
+    def meets(q: str, s: str) -> bool:
+        if q == s:
+            return True
+        if len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s) or s.endswith(q)):
+            return True
+        return len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7]  # "Blindenhund", "Blindenführhunde"
+
+    return sum(1 for q in specific if any(meets(q, s) for s in stems))
 
 
 def mentions(text: str, specific: set[str]) -> int:

@@ -44,6 +44,22 @@ def _age_fits(line: str, age: int) -> bool:
     return False
 
 
+def _age(question: str) -> int | None:
+    """The age a caller says: "16 Jahre", "16-jährig", "der ist 15", "wenn sie drei ist"."""
+    m = _AGE.search(question)
+    if m:
+        return int(m.group(1))
+    numbers = cue_data()["numbers"]
+    number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
+    folded = folded_text(question)
+    m = (re.search(rf"\b(?:ist|wird|sind|werden|bin|ist jetzt|ist erst|ist schon) {number}\b", folded)
+         or re.search(rf"\b{number} (?:ist|wird)\b", folded) or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr)", folded))
+    if not m:
+        return None
+    value = m.group(1)
+    return int(value) if value.isdigit() else numbers[value]
+
+
 def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
@@ -99,9 +115,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
-    age = _AGE.search(question)
-    if age:
-        fitting = [line for line in lines if _age_fits(line, int(age.group(1)))]
+    age = _age(question)
+    if age is not None:
+        fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
     named = _named(lines, question, service_name) or _surcharge(lines, question)

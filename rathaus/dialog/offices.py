@@ -51,7 +51,14 @@ class OfficeDirectory:
                 elif key in seen and not seen[key].opening_hours and o.opening_hours:
                     seen[key] = o
         directory = cls(offices=list(seen.values()))
-        directory._words = [_office_words(o) for o in directory.offices]
+        # A word in most offices' addresses is the town ("Stadtbibliothek Auental", "76999 Auental"):
+        # naming it names no office.
+        counts: dict[str, int] = {}
+        for o in directory.offices:
+            for w in set(T.words(o.address)):
+                counts[w] = counts.get(w, 0) + 1
+        town = {w for w, c in counts.items() if c >= max(2, len(directory.offices) / 2)}
+        directory._words = [_office_words(o) - town for o in directory.offices]
         return directory
 
     def get(self, office_id: str) -> Office | None:

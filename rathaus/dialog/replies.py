@@ -80,8 +80,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     details = F.detail_sentences(service.description, specific)
     if facet == "cost":
         lines = fee_lines(service.fees)
-        if details and not any(F.mentions(line, specific) for line in lines):
-            return _clean(_sentence(details[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
+        if _with_cue(details, "cost") and not any(F.mentions(line, specific) for line in lines):
+            return _clean(_sentence(_with_cue(details, "cost")[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
         lines, more = fitting_fees(service.fees, question, service.name, context=context)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
@@ -122,7 +122,10 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         if summary:
             return _clean(_sentence(summary, lang)), True, office
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
-    found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=specific)
+    # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
+    keywords = " ".join([*service.keywords, *service.synonyms])
+    strict = {q for q in specific if not F.mentions(keywords, {q})}
+    found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=strict)
     if found_sentences:
         return _clean(_sentence(" ".join(found_sentences), lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
