@@ -189,6 +189,11 @@ class DialogEngine:
                 detail = self._detail_answer(state, decision, text, lang)
                 if detail is not None:
                     return detail
+                hinted = self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
+                                              named[0] if named else None, "facet")
+                if hinted.reason != _reason("no_fact"):
+                    return hinted
+                facet = None  # "Wie melde ich ... an?" with no sentence on the way: the general answer
             if facet:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
@@ -209,12 +214,16 @@ class DialogEngine:
                 answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
                 self._remember(state, answered, None)
                 return answered
-            if facet and self._one_plausible(decision, text):
+            if facet and (self._one_plausible(decision, text) or self._detail_confirms(decision, text, facet)):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
+        if decision.action == "forward" and facet is None and self._detail_confirms(decision, text, None):
+            detail = self._detail_answer(state, decision, text, lang)  # "Brauch ich für ein Gartenhaus ...?"
+            if detail is not None:
+                return detail
         decision.facet = facet
         return decision
 
@@ -223,8 +232,8 @@ class DialogEngine:
         mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
         decision = self.understanding.ask(text, lang)
         best = decision.candidates[0].score if decision.candidates else 0.0
-        if facet is None or (decision.action == "answer" and best >= 0.85):
-            return decision
+        if facet is None or (decision.action == "answer" and best >= 0.85) or F.scores(text).get(facet, 0.0) < 1.0:
+            return decision  # a facet only hinted at ("Wie beantrage ich ...?") leaves the question whole
         drop = F.facet_words(text, facet)
         kept = [w for w in text.split() if not set(T.words(w)) & drop]
         if not drop or len(kept) == len(text.split()) or not T.content_words(" ".join(kept)):
@@ -290,6 +299,24 @@ class DialogEngine:
         sets = matched(text, [c.id for c in close])
         telling = set().union(*sets) - set.intersection(*sets)
         return bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:])
+
+    def _detail_confirms(self, decision: Decision, text: str, facet: str | None) -> bool:
+        """The best candidate's description has a sentence with what the question names beyond the
+        service (a rare word of it, and at least one more of its words), and for a facet that
+        sentence answers it ("Wann ist der Waldfriedhof im Winter offen?")."""
+        cands = decision.candidates or []
+        if not cands or cands[0].score < 0.2:
+            return False
+        service = self.understanding.service(cands[0].id)
+        if service is None:
+            return False
+        specific = self._specific(text, service)
+        details = F.detail_sentences(service.description, specific, {T.stem(w) for w in T.content_words(service.name)})
+        if facet is not None:
+            cues = F.cue_data()["sentence"].get(facet, [])
+            details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]
+        said = {T.stem(w) for w in T.content_words(text)} - {T.stem(w) for w in F.facet_words(text)}
+        return any(F.mentions(d, said) >= 2 for d in details)
 
     def _plain_variant(self, decision: Decision, text: str) -> str | None:
         """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
@@ -364,15 +391,19 @@ class DialogEngine:
     def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision | None:
         """A plain question about a service that names a detail one sentence of its description
         holds ("Kann ich für meine Tochter noch einen Kinderreisepass bekommen?"): that sentence."""
-        service = self.understanding.service(decision.service.id)
+        service_id = decision.service.id if decision.service is not None else decision.candidates[0].id
+        service = self.understanding.service(service_id)
         if service is None:
             return None
-        details = F.detail_sentences(service.description, self._specific(text, service))
-        if not details or details[0] == (sentences(service.description)[:1] or [""])[0]:
+        first = sentences(service.description)[:1]  # the general answer says it anyway
+        details = [d for d in F.detail_sentences(service.description, self._specific(text, service),
+                                                 {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
+        if not details:
             return None
         state.set_service(service.id, service.name)
         state.facet = None
-        return Decision(question=text, action="answer", service=decision.service, candidates=list(decision.candidates),
+        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=prompts.text("dialog.facet.sentence", lang, sentence=details[0]), language=lang,
                         reason=_reason("detail"))
 
@@ -393,9 +424,13 @@ class DialogEngine:
         if office is None and state.office_id and state.service_id == service_id:
             office = self._directory().get(state.office_id)
         similarity = getattr(self.understanding, "sentence_similarity", None)
-        context = state.turns[-1]["caller"] if reason == "follow_up" and state.turns else ""
+        # A follow-up goes on about what the turn before named ("einen vorläufigen Personalausweis" ...
+        # "Wie lange gilt der?"), unless it sets another condition ("und wenn ich hingeh").
+        conditional = _condition_facet(question, "") is not None
+        context = state.turns[-1]["caller"] if reason == "follow_up" and state.turns and not conditional else ""
+        specific = self._specific(question, service) or (self._specific(context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
-                                                          self._specific(question, service), context)
+                                                          specific, context)
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:

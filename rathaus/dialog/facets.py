@@ -140,7 +140,7 @@ def _mentions(stems: set[str], specific: set[str]) -> int:
     def meets(q: str, s: str) -> bool:
         if q == s:
             return True
-        if len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s) or s.endswith(q)):
+        if len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s) or s.endswith(q) or q.endswith(s)):
             return True
         return len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7]  # "Blindenhund", "Blindenführhunde"
 
@@ -152,12 +152,14 @@ def mentions(text: str, specific: set[str]) -> int:
     return _mentions(_sentence_stems(text), specific) if specific else 0
 
 
-def detail_sentences(description: str, specific: set[str]) -> list[str]:
+def detail_sentences(description: str, specific: set[str], own: set[str] = frozenset()) -> list[str]:
     """Sentences of the description that hold what the question names beyond the service itself
-    ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then in order."""
+    ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then in order. `own`: stems
+    of the service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
     if not specific:
         return []
-    found = [(n, i, s) for i, s in enumerate(sentences(description)) if (n := _mentions(_sentence_stems(s), specific))]
+    found = [(n, i, s) for i, s in enumerate(sentences(description))
+             if (n := _mentions(_sentence_stems(s) - set(own), specific))]
     return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
 
 

@@ -77,10 +77,13 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         office = offices[0] if offices else None
     name = service.name
     specific = specific or set()
-    details = F.detail_sentences(service.description, specific)
+    # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
+    keywords = " ".join([*service.keywords, *service.synonyms])
+    strict = {q for q in specific if not F.mentions(keywords, {q})}
+    details = F.detail_sentences(service.description, strict, {T.stem(w) for w in T.content_words(service.name)})
     if facet == "cost":
         lines = fee_lines(service.fees)
-        if _with_cue(details, "cost") and not any(F.mentions(line, specific) for line in lines):
+        if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
             return _clean(_sentence(_with_cue(details, "cost")[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
         lines, more = fitting_fees(service.fees, question, service.name, context=context)
         if lines:
@@ -122,9 +125,6 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         if summary:
             return _clean(_sentence(summary, lang)), True, office
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
-    # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
-    keywords = " ".join([*service.keywords, *service.synonyms])
-    strict = {q for q in specific if not F.mentions(keywords, {q})}
     found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=strict)
     if found_sentences:
         return _clean(_sentence(" ".join(found_sentences), lang)), True, office
