@@ -17,6 +17,7 @@ from typing import Any
 
 import prompts
 from rathaus.catalog import text as T
+from rathaus.catalog import answers
 from rathaus.catalog.answers import answer_language
 from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
 from rathaus.catalog.html import sentences
@@ -150,6 +151,9 @@ class DialogEngine:
             return decision
         facet = (_condition_facet(text, state.facet) if state.service_id else None) or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
+        if self._other_kind(decision, text):
+            return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
+                            answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
         directory = self._directory()
@@ -298,7 +302,32 @@ class DialogEngine:
             return False
         sets = matched(text, [c.id for c in close])
         telling = set().union(*sets) - set.intersection(*sets)
-        return bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:])
+        if bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:]):
+            return True
+        # or the best has most of them ("Auto", "Kfz", "gebraucht" against "Wohnsitz" for "ummelden")
+        ours = len(telling & sets[0])
+        return ours >= 2 and all(3 * len(telling & other) <= ours for other in sets[1:])
+
+    def _other_kind(self, decision: Decision, text: str) -> bool:
+        """The question names a thing the catalog does not know, of the same kind as the found
+        service but another: "Elterngeld" (unknown) against "Wohngeld beantragen". A compound with
+        another first part names another thing; one that ends in the service's word ("Kinderreisepass"
+        for "Reisepass") is a kind of it."""
+        unknown = getattr(self.understanding, "unknown_words", None)
+        if unknown is None or not hasattr(self.understanding, "is_catalog_word") or decision.service is None or decision.action not in ("answer", "confirm"):
+            return False
+        known = getattr(self.understanding, "is_catalog_word")
+        nouns = _nouns(text)
+        name = [w for t in decision.service.name.split() if t[:1].isupper() for w in T.words(t) if len(w) >= 5]
+        for u in unknown(text):
+            if T.stem(u) not in nouns or u.endswith(tuple(name)):
+                continue
+            for n in name:
+                # a shared last part of four letters or more, each with a first part of its own
+                for k in range(min(len(u), len(n)) - 3, 3, -1):
+                    if u[-k:] == n[-k:] and (known(u[-k:]) or len(n) - k >= 3):
+                        return True
+        return False
 
     def _detail_confirms(self, decision: Decision, text: str, facet: str | None) -> bool:
         """The best candidate's description has a sentence with what the question names beyond the
@@ -315,6 +344,8 @@ class DialogEngine:
         if facet is not None:
             cues = F.cue_data()["sentence"].get(facet, [])
             details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]
+        if decision.action == "confirm":  # already the best candidate: one rare word of it suffices
+            return bool(details)
         said = {T.stem(w) for w in T.content_words(text)} - {T.stem(w) for w in F.facet_words(text)}
         return any(F.mentions(d, said) >= 2 for d in details)
 
