@@ -32,6 +32,20 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Wie lange ist der Personalausweis gültig?", "validity"),
     ("Ich brauche einen neuen Personalausweis", None),
     ("How much does a passport cost?", "cost"),
+    # word families and separable verbs carry wording no phrase list holds
+    ("Was muss ich für einen neuen Perso hinblättern?", "cost"),
+    ("Ist die online günstiger?", "cost"),
+    ("Was nehm ich da mit?", "documents"),
+    ("Wie lange hebt ihr Fundsachen auf?", "validity"),
+    ("Kann ich das auch vom Computer aus erledigen?", "online"),
+    ("Ich hab im Park ein Handy gefunden, wo geb ich das ab?", "where"),
+    ("An wen wende ich mich bei Fragen dazu?", "where"),
+    ("Wie lange braucht das Bauamt für die Genehmigung?", "processing_time"),
+    ("Wann kann ich zum Wertstoffhof fahren?", "hours"),
+    ("Kann ich beim Bürgerservice auch samstags vorbeikommen?", "hours"),
+    ("Muss ich vorher einen Termin buchen?", "appointment"),
+    ("Kann ich die per Mail anfordern?", "online"),
+    ("Mein Nachbar lässt seinen Hund dauernd bellen", None),
     ("Сколько стоит паспорт?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
@@ -47,6 +61,16 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     assert fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
     assert "32 Euro" in fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
     assert fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
+    kita = "Krippe unter 3 Jahren 320 Euro im Monat; Kindergarten ab 3 Jahren 165 Euro im Monat"
+    assert fitting_fees(kita, "Und wenn sie drei ist?")[0] == ["Kindergarten ab 3 Jahren 165 Euro im Monat"]
+    assert fitting_fees(kita, "Was kostet die Krippe?")[0] == ["Krippe unter 3 Jahren 320 Euro im Monat"]
+    trade = "Anmeldung 30 Euro; Ummeldung 25 Euro; Abmeldung 15 Euro"
+    assert fitting_fees(trade, "ne, ich mein die Ummeldung", "Gewerbe anmelden, ummelden oder abmelden")[0] == ["Ummeldung 25 Euro"]
+    passport = "70 Euro ab 24 Jahren; Expresszuschlag 32 Euro; vorläufiger Reisepass 26 Euro"
+    assert fitting_fees(passport, "Was kostet ein Reisepass?", "Reisepass beantragen")[0] == ["70 Euro ab 24 Jahren"]
+    assert fitting_fees(passport, "Was kostet das dann extra?", "Reisepass beantragen")[0] == ["Expresszuschlag 32 Euro"]
+    assert fitting_fees(passport, "Und was kostet das?", "Reisepass beantragen",
+                        context="Wie lange dauert es mit dem Express?")[0] == ["Expresszuschlag 32 Euro"]
     assert fitting_fees("", "Was kostet das?") == ([], False)
 
 
@@ -56,6 +80,13 @@ def test_sentence_that_answers_the_facet_and_none_when_the_description_says_noth
     assert F.best_sentences(text, "processing_time", "Wie lange dauert das?") == [
         "Die Bearbeitungszeit beträgt etwa drei bis sechs Arbeitstage."]
     assert F.best_sentences(text, "documents", "Welche Unterlagen brauche ich?") == []
+    passport = ("Die normale Bearbeitungszeit beträgt vier bis sechs Wochen. Brauchen Sie den Pass schneller, gibt es "
+                "einen Express-Reisepass, der nach drei Werktagen abholbereit ist.")
+    assert F.best_sentences(passport, "processing_time", "Wie lange dauert das?", limit=1) == [
+        "Die normale Bearbeitungszeit beträgt vier bis sechs Wochen."]
+    assert "Express" in F.best_sentences(passport, "processing_time", "Geht das auch schneller?", limit=1)[0]
+    dogs = "Wer einen Hund hält, meldet ihn an. Für Listenhunde gilt ein erhöhter Satz. Blindenführhunde sind ganz steuerfrei."
+    assert F.detail_sentences(dogs, {"blindenhund"}) == ["Blindenführhunde sind ganz steuerfrei."]
 
 
 HOURS = "Mo, Di, Fr 8-12 Uhr; Di 14-18 Uhr; Do 8-12 und 14-18 Uhr"
@@ -99,6 +130,15 @@ def test_office_answers_come_from_its_record():
     assert not found and "089 1" in text
 
 
+def test_the_towns_name_names_no_office():
+    offices = [Office(id="bib", name="Stadtbibliothek Auental", address="Mühlenweg 2, 76999 Auental"),
+               Office(id="oa", name="Ordnungsamt", address="Marktstraße 8, 76999 Auental"),
+               Office(id="bb", name="Bürgerbüro", address="Rathausplatz 1, 76999 Auental")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=offices)])
+    assert directory.named_in("Welcher Zahnarzt hat heute in Auental Notdienst?") == []
+    assert [o.id for o in directory.named_in("Wann hat die Stadtbibliothek auf?")] == ["bib"]
+
+
 def test_offices_found_by_name_common_name_and_kind():
     offices = [OFFICE, Office(id="sta", name="Standesamt"), Office(id="kfz", name="Kfz-Zulassungsstelle")]
     directory = OfficeDirectory.build([Service(id="1", name="x", offices=offices)])
@@ -135,6 +175,14 @@ def test_corrections_and_case_questions():
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
+    for own in ("Mein Pass ist seit sechs Wochen beantragt, wo bleibt der?", "Meine Hundesteuer wurde doppelt abgebucht",
+                "Ich habe einen Bescheid bekommen, der stimmt nicht", "Können Sie nachschauen, ob mein Antrag da ist?",
+                "Ich habe eine Rechnung bekommen, die ich nicht verstehe",
+                "Ist der Kita-Platz für meine Tochter jetzt zugesagt oder nicht?"):
+        assert _case_question(own), own
+    for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
+                    "Bekomme ich zu viel gezahlte Hundesteuer zurück?"):
+        assert not _case_question(service), service
 
 
 def test_conversation_files_are_checked(tmp_path):
