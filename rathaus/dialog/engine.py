@@ -458,7 +458,7 @@ class DialogEngine:
         # A follow-up goes on about what the turn before named ("einen vorläufigen Personalausweis" ...
         # "Wie lange gilt der?"), unless it sets another condition ("und wenn ich hingeh").
         conditional = _condition_facet(question, "") is not None
-        context = state.turns[-1]["caller"] if reason == "follow_up" and state.turns and not conditional else ""
+        context = str(state.turns[-1].get("caller", "")) if reason == "follow_up" and state.turns and not conditional else ""
         specific = self._specific(question, service) or (self._specific(context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
                                                           specific, context)
