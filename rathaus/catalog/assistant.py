@@ -27,9 +27,8 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import Hit, SearchIndex, informative
+from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
 from rathaus.catalog import text as T
-from rathaus.catalog.search import _colloquial as colloquial
 from rathaus.catalog.text import content_words, stem
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
@@ -255,15 +254,11 @@ class Assistant:
         for w in T.words(question):
             if len(w) < 6 or w in T.STOPWORDS or not w.isalpha() or w in index.vocab.words:
                 continue
-            if T.stem(w) in index.idf or colloquial(w) is not None or index.vocab.correct(w) is not None:
+            table = colloquial_table()
+            if T.stem(w) in index.idf or w in table or '~' + T.stem(w) in table or index.vocab.correct(w) is not None:
                 continue
             out.append(w)
         return out
-
-    def is_catalog_word(self, word: str) -> bool:
-        """Whether a folded word (or its stem) occurs in the catalog's texts."""
-        index = self.index
-        return word in index.vocab.words or T.stem(word) in index.idf
 
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of the question to description sentences (e5; sentence vectors are
