@@ -85,6 +85,9 @@ def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
     unknown = getattr(understanding, "unknown_words", None)
     if unknown is None or decision.service is None or decision.action not in ("answer", "confirm"):
         return False
+    service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
+    own = " ".join([service.name, *service.keywords, *service.synonyms, service.description]) if service else ""
+    own_words = set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
     nouns = TU.nouns(text)
     name = [w for t in decision.service.name.split() if t[:1].isupper() for w in T.words(t) if len(w) >= 5]
     for u in unknown(text):
@@ -94,7 +97,11 @@ def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
             shared = 0  # the last part both words share, each with a first part of its own
             while shared < min(len(u), len(n)) and u[-1 - shared] == n[-1 - shared]:
                 shared += 1
-            if shared >= 4 and len(u) - shared >= 3 and len(n) - shared >= 3:
+            first = u[:len(u) - shared]
+            # "Büchereiausweis" for "Bibliotheksausweis" is the same thing where the service
+            # itself says "Bücherei"; "Elterngeld" for "Wohngeld" is not
+            if shared >= 4 and len(first) >= 3 and len(n) - shared >= 3 and not (
+                    first in own_words or T.stem(first) in own_words or first.rstrip("s") in own_words):
                 return True
     return False
 
@@ -116,3 +123,4 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
     return None
 
 # ------------------------------------------------------------------------------------ helpers
+

@@ -203,6 +203,8 @@ class DialogEngine:
         if yes is None and F.detect(text) and not self._residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
+        elif yes is None and not self._directory().named_in(text) and F.detect(text) and not TU.nouns(text):
+            yes, facet, question = True, F.detect(text), text  # "Wo melde ich den an?": names nothing new
         elif yes is None and T.words(text)[:1] in (["und"], ["and"]) and not self._directory().named_in(text):
             other = self.understanding.ask(text, lang)  # "Und für meinen Sohn?": the same, unless it names another
             if other.action != "answer" or other.service is None or other.service.id == pending.id:

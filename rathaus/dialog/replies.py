@@ -78,8 +78,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     name = service.name
     specific = specific or set()
     # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
-    keywords = " ".join([*service.keywords, *service.synonyms])
-    strict = {q for q in specific if not F.mentions(keywords, {q})}
+    keywords = {T.stem(w) for w in T.content_words(" ".join([*service.keywords, *service.synonyms]))}
+    strict = {q for q in specific if not any(q == k or (len(q) >= 5 and q in k) for k in keywords)}
     details = F.detail_sentences(service.description, strict, {T.stem(w) for w in T.content_words(service.name)})
     if facet == "cost":
         lines = fee_lines(service.fees)
@@ -128,6 +128,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=strict)
     if found_sentences:
         return _clean(_sentence(" ".join(found_sentences), lang)), True, office
+    if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
+        return _clean(_sentence(details[0], lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
 
 
