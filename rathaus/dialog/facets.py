@@ -45,7 +45,17 @@ def cue_data() -> dict:
             "literals": {p.pattern: literal_words(p.pattern) for v in weighted(raw["question"]).values() for p, _ in v},
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
             "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
-            "numbers": {T.fold(w): n for n, w in enumerate(raw["numbers"]["de"])}}
+            "numbers": {T.fold(w): n for n, w in enumerate(raw["numbers"]["de"])},
+            "family_re": {k: _family_pattern([T.fold(w) for w in v]) for k, v in raw.get("words", {}).items()}}
+
+
+def _family_pattern(families: list[str]) -> re.Pattern:
+    """One expression for a facet's word families: a word starting with one, or holding a "*" one
+    after its first letter."""
+    starts = [re.escape(f) for f in families if not f.startswith("*")]
+    inside = [re.escape(f[1:]) for f in families if f.startswith("*")]
+    parts = ([f"^(?:{'|'.join(starts)})"] if starts else []) + ([f"^.+(?:{'|'.join(inside)})"] if inside else [])
+    return re.compile("|".join(parts) or "(?!)")
 
 
 def folded_text(text: str) -> str:
@@ -73,13 +83,19 @@ def cue_tokens(question: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def scores(question: str) -> dict[str, float]:
     """Per facet, the weight of its cues that the question holds (word families and phrases)."""
+    return dict(_scores(question))
+
+
+@lru_cache(maxsize=4096)
+def _scores(question: str) -> dict[str, float]:
     folded = folded_text(question)
     data = cue_data()
     tokens = [w for w, _ in cue_tokens(question)]
     out: dict[str, float] = {}
     for facet in data["order"]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
-        score += sum(1.0 for family in data["words"].get(facet, []) if any(in_family(t, family) for t in tokens))
+        if facet in data["family_re"] and any(data["family_re"][facet].match(t) for t in tokens):
+            score += sum(1.0 for family in data["words"][facet] if any(in_family(t, family) for t in tokens))
         if facet == "hours" and H.asked_day(question) is not None:
             score += 0.75  # "am Samstag", "heute": a day hints at opening hours, a cue outweighs it
         if score > 0:
@@ -100,6 +116,11 @@ def detect(question: str) -> str | None:
 def facet_words(question: str, facet: str | None = None) -> set[str]:
     """Folded words of the question that belong to facet cues (of one facet, or of any), whole
     words even where a cue matches a part ("telefon" in "Telefonnummer")."""
+    return set(_facet_words(question, facet))
+
+
+@lru_cache(maxsize=4096)
+def _facet_words(question: str, facet: str | None) -> frozenset[str]:
     folded = folded_text(question)
     out: set[str] = set()
     data = cue_data()
@@ -120,10 +141,11 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
     for name, families in data["words"].items():
         if facet is not None and name != facet:
             continue
+        pattern = data["family_re"][name]
         for token, parts in tokens:
-            if any(in_family(token, family) for family in families):
+            if pattern.match(token):
                 out.update(parts)
-    return out
+    return frozenset(out)
 
 
 # ------------------------------------------------------------------------------------ sentences
