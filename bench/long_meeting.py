@@ -15,8 +15,6 @@ import time
 import wave
 from pathlib import Path
 
-import numpy as np
-
 
 def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as f:
@@ -24,6 +22,11 @@ def _rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_s() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class StagePeaks:
@@ -62,7 +65,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
     """An N-hour WAV (written in pieces, never held whole) and its reference turns."""
     from meetings.transcript import Turn
     from tests.meeting_builder import build_meeting, speaker_split
-    from voice.audio import decode
+    from rathaus.speech.audio import decode, to_pcm16
 
     # held-out voices: the window thresholds were set on other ones; the same 8 voices in both parts
     first = build_meeting(tmp / "long_part0", speakers, seed=20, parts_per_speaker=3, names=speaker_split("heldout"))
@@ -79,7 +82,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
         while pos < target:
             a, m = audio[k % 2], parts[k % 2]
             n = min(len(a), target - pos)
-            w.writeframes((np.clip(a[:n], -1, 1) * 32767).astype("<i2").tobytes())
+            w.writeframes(to_pcm16(a[:n]))
             off = pos / 16000
             turns += [Turn(t.speaker, round(t.start + off, 3), round(min(t.end, n / 16000) + off, 3))
                       for t in m.turns if t.start < n / 16000]
@@ -89,7 +92,7 @@ def build_long(tmp: Path, hours: float, speakers: int = 8) -> tuple[Path, list, 
 
 
 def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: bool) -> dict:
-    from meetings.der import diarization_error
+    from meetings.evaluation.der import diarization_error
     from meetings.pipeline import MeetingParams, create_meeting, process_meeting
     from rathaus.config import Config
     from rathaus.store import open_store
@@ -108,12 +111,14 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
     cfg.write_text(f'[asr]\nmodel = "{model}"\ndevice = "{device}"\n[meetings]\ndevice = "{device}"\n')
     config = Config.load(cfg)
     store = open_store(config)
-    out: dict = {"hours": hours, "audio_s": round(duration, 1), "build_s": round(build_s, 1), "asr_model": model}
+    out: dict = {"hours": hours, "audio_s": round(duration, 1), "build_s": round(build_s, 1), "asr_model": model,
+                 "load_avg_start": round(os.getloadavg()[0], 2)}
+    cpu0 = _cpu_s()
     with StagePeaks() as peaks:
         t0 = time.perf_counter()
         if diarize_only:
-            from meetings.diarize import DiarizeSettings, get_diarizer
-            from meetings.pipeline import read_wav
+            from meetings.diarization import DiarizeSettings, get_diarizer
+            from meetings.stages.decode import read_wav
 
             d = get_diarizer(config.settings("meetings", DiarizeSettings))
             peaks("diarize", 0.0)
@@ -124,13 +129,17 @@ def bench_hours(tmp: Path, hours: float, model: str, device: str, diarize_only: 
             mid = create_meeting(config, store, wav)
             result = process_meeting(config, store, mid, progress=peaks,
                                      params=MeetingParams(source=str(wav), out_dir=str(tmp / "long_out")))
-            from meetings.rttm import read_rttm
+            from meetings.diarization.rttm import read_rttm
 
             turns, timings, files = read_rttm(tmp / "long_out" / "diarization.rttm"), result.timings, result.files
         wall = time.perf_counter() - t0
     der = diarization_error(ref, turns, collar=0.25)
     out.update({
         "wall_s": round(wall, 1), "rtf_total": round(wall / duration, 4),
+        # CPU seconds of this process and its children (LibreOffice) per second of audio: unlike
+        # the wall time, it hardly changes when other jobs share the machine.
+        "cpu_s": round(_cpu_s() - cpu0, 1), "cpu_s_per_audio_s": round((_cpu_s() - cpu0) / duration, 4),
+        "load_avg_end": round(os.getloadavg()[0], 2), "cores": os.cpu_count(),
         "stage_s": {k: round(v, 1) for k, v in timings.items()},
         "rtf": {k: round(v / duration, 4) for k, v in timings.items()},
         "peak_rss_mb_per_stage": {k: round(v) for k, v in peaks.peaks.items()},

@@ -57,7 +57,7 @@ def machine() -> dict:
 
 def der_sets(tmp: Path, quick: bool) -> list[dict]:
     """(name, kind, wav, reference turns, uem, true speaker count)."""
-    from meetings.rttm import read_rttm, read_uem
+    from meetings.diarization.rttm import read_rttm, read_uem
     from tests.meeting_builder import build_meeting
 
     sets = []
@@ -85,9 +85,9 @@ def der_sets(tmp: Path, quick: bool) -> list[dict]:
 
 
 def bench_der(engine: str, device: str, sets: list[dict], oracle: bool) -> dict:
-    from meetings.der import diarization_error
-    from meetings.diarize import DiarizeSettings, get_diarizer
-    from voice.audio import decode
+    from meetings.evaluation.der import diarization_error
+    from meetings.diarization import DiarizeSettings, get_diarizer
+    from rathaus.speech.audio import decode
 
     started = time.perf_counter()
     try:
@@ -124,14 +124,14 @@ def bench_der(engine: str, device: str, sets: list[dict], oracle: bool) -> dict:
 
 def bench_pipeline(engine: str, device: str, model: str, tmp: Path, speakers: int) -> dict:
     """Whole pipeline on one built meeting of many speakers: RTF per stage with warm models."""
-    from meetings.der import diarization_error
-    from meetings.diarize import DiarizeSettings, get_diarizer
+    from meetings.evaluation.der import diarization_error
+    from meetings.diarization import DiarizeSettings, get_diarizer
     from meetings.pipeline import MeetingParams, create_meeting, process_meeting
-    from meetings.rttm import read_rttm
+    from meetings.diarization.rttm import read_rttm
     from rathaus.config import Config
     from rathaus.store import open_store
     from tests.meeting_builder import build_meeting
-    from voice.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import AsrSettings, shared_recognizer
 
     m = build_meeting(tmp / "pipeline", speakers, seed=11, parts_per_speaker=3)
     home = tmp / "home"

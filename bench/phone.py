@@ -35,21 +35,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench.stats import percentile  # noqa: E402
+
 QUESTIONS = [
     "Ich bin umgezogen und möchte mich ummelden.",
     "Ich möchte meinen Hund anmelden.",
     "Ich brauche einen neuen Reisepass.",
     "Wann wird der Sperrmüll abgeholt?",
 ]
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
 
 
 def cpu_halves() -> tuple[set[int], set[int]]:
@@ -108,7 +101,7 @@ def caller_latency_ms(result: dict, quiet_s: float) -> float | None:
     the question finished playing) to the first loud frame it heard afterwards."""
     import numpy as np
 
-    from voice import audio
+    from rathaus.speech import audio
 
     played = [e["t"] for e in result["events"] if e["event"] == "played"]
     if not played or result.get("heard_t0") is None:
@@ -149,13 +142,15 @@ def main() -> int:
 
     from rathaus.config import Config
     from sip_peers import finish_caller, free_port, run_caller, start_bot, stop
-    from voice import audio
-    from voice.asr import pick_device
+    from rathaus.speech import audio
+    from rathaus.speech.asr import pick_device
+    from voice.phone.settings import PhoneSettings
     from voice.tts import Synthesizer, TtsSettings
 
     work = Path(tempfile.mkdtemp(prefix="rathaus-bench-phone-"))
     config_file = bench_config(Path(args.config) if args.config else None, work / "bench.toml")
     config = Config.load(config_file)
+    phone = config.settings("phone", PhoneSettings)
     home = work / "home"
     home.mkdir()
     models = config.data_dir / "models"  # the operator's joined/installed whisper models
@@ -230,9 +225,8 @@ def main() -> int:
         "benchmark": "phone end-of-speech to first answer audio",
         "results": results,
         "asr_model": config.get("asr.model"), "device": f"{device}/{compute}",
-        "end_of_turn_s": config.get("phone.end_of_turn_s"),
-        "end_of_turn_complete_s": config.get("phone.end_of_turn_complete_s"),
-        "speculate_s": config.get("phone.speculate_s"), "asr_beam_size": config.get("phone.asr_beam_size"),
+        "end_of_turn_s": phone.end_of_turn_s, "end_of_turn_complete_s": phone.end_of_turn_complete_s,
+        "speculate_s": phone.speculate_s, "asr_beam_size": phone.asr_beam_size,
         "sip_workers": workers,
         "cpus": {"bot": sorted(bot_cpus), "callers": sorted(caller_cpus)} if bot_cpus else "shared",
         "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),

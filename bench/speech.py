@@ -72,8 +72,8 @@ def machine() -> dict:
 
 
 def bench_asr(args, data: Path) -> dict:
-    from voice import audio
-    from voice.asr import AsrSettings, Recognizer
+    from rathaus.speech import audio
+    from rathaus.speech.asr import PHONE_TURN, RECORDING, AsrSettings, Recognizer
     from voice.wer import corpus_wer
 
     models_dir = Path(args.models_dir) if args.models_dir else _default_models_dir()
@@ -88,28 +88,26 @@ def bench_asr(args, data: Path) -> dict:
             if line.strip()]
     clips = [(audio.decode(folder / r[0]), r[1]) for r in rows]
     recognizer.transcribe(clips[0][0], language="de")  # warm-up: first call allocates
-    full = dict(word_timestamps=True, vad_filter=True)
-    # what the phone bot does per caller turn: no word times, no VAD pass (its own VAD cut the turn),
-    # beam 1, one decoding pass ([phone] asr_fallback = false)
-    phone = dict(word_timestamps=False, vad_filter=False, beam_size=1, fallback=False)
+    # a recording (word times, VAD pass, --beam-size, fallback) and what the phone bot does per caller
+    # turn (no word times, no VAD pass: its own VAD cut the turn; beam 1, one decoding pass)
     telephone = lambda x: audio.telephone(x, 16000, "mulaw")  # noqa: E731
-    for name, prepare, options in (("thorsten_16k", lambda x: x, full),
-                                   ("thorsten_8k_mulaw", telephone, full),
-                                   ("thorsten_8k_mulaw_phone_turn", telephone, phone)):
+    for name, prepare, options in (("thorsten_16k", lambda x: x, RECORDING),
+                                   ("thorsten_8k_mulaw", telephone, RECORDING),
+                                   ("thorsten_8k_mulaw_phone_turn", telephone, PHONE_TURN)):
         pairs, elapsed, seconds = [], [], 0.0
         for _ in range(args.repeat):
             pairs, total = [], 0.0
             for samples, reference in clips:
                 x = prepare(samples)
                 t = time.perf_counter()
-                result = recognizer.transcribe(x, language="de", **options)
+                result = recognizer.transcribe(x, language="de", options=options)
                 total += time.perf_counter() - t
                 pairs.append((reference, result.text))
             elapsed.append(total)
         seconds = sum(len(x) for x, _ in clips) / 16000
         w = corpus_wer(pairs, "de")
-        out[name] = {"options": options, "utterances": len(clips), "audio_s": round(seconds, 2), "wer": round(w.wer, 4),
-                     "errors": w.errors, "words": w.words, "rtf": round(min(elapsed) / seconds, 4),
+        out[name] = {"options": dataclasses.asdict(options), "utterances": len(clips), "audio_s": round(seconds, 2),
+                     "wer": round(w.wer, 4), "errors": w.errors, "words": w.words, "rtf": round(min(elapsed) / seconds, 4),
                      "rtf_median": round(statistics.median(elapsed) / seconds, 4)}
     long_file = data / "audio" / "mixed" / "multilingual.mp3"
     if long_file.exists():
@@ -190,7 +188,7 @@ def bench_round_trip(args) -> dict:
     import tempfile
 
     from rathaus.config import Config
-    from voice.asr import AsrSettings, Recognizer
+    from rathaus.speech.asr import AsrSettings, Recognizer
     from voice.tts import Synthesizer, TtsSettings
     from voice.wer import corpus_wer
 
@@ -248,14 +246,14 @@ def _say_and_hear(args, recognizer, sentence: str, samples: np.ndarray, wav: Pat
     `samples` already synthesized) or as the two real commands."""
     import subprocess
 
-    from voice import audio
+    from rathaus.speech import audio
 
     if args.cli:
         conf = wav.with_suffix(".toml")
         conf.write_text(f'[tts]\nvoice_de = "{engine}"\nfallback = {json.dumps(_fallback_for(engine))}\n',
                         encoding="utf-8")
         env = {**os.environ, "RATHAUS_CONFIG": str(conf)}
-        cmd = [sys.executable, "-m", "rathaus.cli"]
+        cmd = [sys.executable, "-m", "apps.cli"]
         subprocess.run([*cmd, "say", "--language", "de", "--rate", "8000", "-o", str(wav), sentence],
                        check=True, capture_output=True, env=env, cwd=ROOT)
         proc = subprocess.run([*cmd, "transcribe", "--language", "de", "--json", str(wav)],

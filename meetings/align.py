@@ -29,7 +29,7 @@ class AlignSettings:
 
 @dataclass
 class WordIn:
-    """A recognised word with its times, as voice.asr.Word (duck-typed)."""
+    """A recognised word with its times, as rathaus.speech.asr.Word (duck-typed)."""
 
     word: str
     start: float

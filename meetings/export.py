@@ -5,8 +5,9 @@ A4, German document language, tagged PDF/A-2b), protocol.html (accessible web pa
 protocol.oparl.json (OParl 1.1, for the council information system), transcript.json
 (everything, for the review page and re-processing), transcript.vtt / transcript.srt (subtitles
 for the published video, speaker names as WebVTT voice tags or an SRT prefix) and
-diarization.rttm (who spoke when, for scoring). `render` gives one of them as bytes for
-downloads; `write_exports` writes them.
+diarization.rttm (who spoke when, for scoring). EXPORTS is the one list of these kinds (file
+name, MIME type, renderer) that `rathaus meeting`, `rathaus minutes` and the review page's
+downloads share; `render` gives one of them as bytes for downloads; `write_exports` writes them.
 
 DOCX, PDF and HTML come from one path: the minutes' Markdown (drafted, or the clerk's edit) is
 parsed by a CommonMark parser into meetings.docmodel, which render_docx and render_html draw;
@@ -17,6 +18,7 @@ OParl: meetings.oparl.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -29,32 +31,46 @@ from meetings.transcript import MeetingTranscript, Turn
 from rathaus.errors import RathausError
 from rathaus.privacy.documents import redact_json, redact_text, redact_transcript
 
-__all__ = ["FILES", "MIME_TYPES", "ALL_FORMATS", "write_exports", "render", "vtt", "srt",
+__all__ = ["ExportKind", "EXPORTS", "ALL_FORMATS", "check_formats", "write_exports", "render", "vtt", "srt",
            "oparl_meeting", "document_blocks"]
 
-FILES = {
-    "md": "protocol.md",
-    "json": "transcript.json",
-    "rttm": "diarization.rttm",
-    "vtt": "transcript.vtt",
-    "srt": "transcript.srt",
-    "docx": "protocol.docx",
-    "pdf": "protocol.pdf",
-    "html": "protocol.html",
-    "oparl": "protocol.oparl.json",   # last: its File objects describe the files written before
-}
-MIME_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "json": "application/json",
-    "rttm": "text/plain; charset=utf-8",
-    "vtt": "text/vtt; charset=utf-8",
-    "srt": "application/x-subrip; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "oparl": "application/json",
-}
-ALL_FORMATS = tuple(FILES)
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One kind of export: its file name (written by `rathaus meeting`, offered for download with
+    the meeting's title in front), its MIME type and how it is drawn, before redaction, from the
+    transcript, the minutes and the OParl base URL."""
+
+    kind: str
+    filename: str
+    mime: str
+    renderer: Callable[[MeetingTranscript, Minutes, "str | None"], bytes]
+
+
+# in writing order: the OParl file comes last, its File objects describe the files written before
+EXPORTS: dict[str, ExportKind] = {e.kind: e for e in (
+    ExportKind("md", "protocol.md", "text/markdown; charset=utf-8", lambda t, m, base: _markdown(m).encode("utf-8")),
+    ExportKind("json", "transcript.json", "application/json", lambda t, m, base: _json(t, m)),
+    ExportKind("rttm", "diarization.rttm", "text/plain; charset=utf-8", lambda t, m, base: _rttm(t, m)),
+    ExportKind("vtt", "transcript.vtt", "text/vtt; charset=utf-8",
+               lambda t, m, base: vtt(t, _subtitle_names(t, m)).encode("utf-8")),
+    ExportKind("srt", "transcript.srt", "application/x-subrip; charset=utf-8",
+               lambda t, m, base: srt(t, _subtitle_names(t, m)).encode("utf-8")),
+    ExportKind("docx", "protocol.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               lambda t, m, base: _docx(m)),
+    ExportKind("pdf", "protocol.pdf", "application/pdf", lambda t, m, base: _pdf(m)),
+    ExportKind("html", "protocol.html", "text/html; charset=utf-8", lambda t, m, base: _html(m)),
+    ExportKind("oparl", "protocol.oparl.json", "application/json", lambda t, m, base: _oparl(m, base, None)),
+)}
+ALL_FORMATS = tuple(EXPORTS)
+
+
+def check_formats(formats: tuple[str, ...] | list[str]) -> None:
+    """Raise a one-line error naming the unknown export kinds among `formats`."""
+    unknown = [f for f in formats if f not in EXPORTS]
+    if unknown:
+        raise RathausError(f"unknown export format(s): {', '.join(unknown)} "
+                           f"(known: {', '.join(EXPORTS)})")
 
 
 def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: Minutes,
@@ -63,10 +79,7 @@ def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: M
     """Write the chosen formats into `out_dir` (created); returns format -> path.
 
     `oparl_base_url`: where the OParl ids live (meetings.oparl.base_url(config))."""
-    unknown = [f for f in formats if f not in FILES]
-    if unknown:
-        raise RathausError(f"unknown export format(s): {', '.join(unknown)} "
-                           f"(known: {', '.join(FILES)})")
+    check_formats(formats)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -75,9 +88,9 @@ def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: M
     written: dict[str, Path] = {}
     docx: bytes | None = None
     for kind in sorted(formats, key=ALL_FORMATS.index):
-        path = out / FILES[kind]
+        path = out / EXPORTS[kind].filename
         if kind == "rttm":
-            from meetings.rttm import write_rttm
+            from meetings.diarization.rttm import write_rttm
 
             write_rttm(_turns(transcript), minutes.meta.file_id, path)
             written[kind] = path
@@ -102,20 +115,9 @@ def write_exports(out_dir: str | Path, transcript: MeetingTranscript, minutes: M
 def render(kind: str, transcript: MeetingTranscript, minutes: Minutes,
            oparl_base_url: str | None = None) -> bytes:
     """One export as bytes (for downloads from the review page)."""
-    renderers: dict[str, Callable[[MeetingTranscript, Minutes], bytes]] = {
-        "md": lambda t, m: _markdown(m).encode("utf-8"),
-        "json": _json,
-        "rttm": _rttm,
-        "vtt": lambda t, m: vtt(t, _subtitle_names(t, m)).encode("utf-8"),
-        "srt": lambda t, m: srt(t, _subtitle_names(t, m)).encode("utf-8"),
-        "docx": lambda t, m: _docx(m),
-        "pdf": lambda t, m: _pdf(m),
-        "html": lambda t, m: _html(m),
-        "oparl": lambda t, m: _oparl(m, oparl_base_url, None),
-    }
-    if kind not in renderers:
-        raise RathausError(f"unknown export format: {kind} (known: {', '.join(FILES)})")
-    return _redacted(kind, renderers[kind](redact_transcript(transcript), minutes))
+    if kind not in EXPORTS:
+        raise RathausError(f"unknown export format: {kind} (known: {', '.join(EXPORTS)})")
+    return _redacted(kind, EXPORTS[kind].renderer(redact_transcript(transcript), minutes, oparl_base_url))
 
 
 def _redacted(kind: str, data: bytes) -> bytes:
@@ -201,6 +203,6 @@ def _turns(transcript: MeetingTranscript) -> list[Turn]:
 
 
 def _rttm(transcript: MeetingTranscript, minutes: Minutes) -> bytes:
-    from meetings.rttm import format_rttm
+    from meetings.diarization.rttm import format_rttm
 
     return format_rttm(_turns(transcript), minutes.meta.file_id).encode("utf-8")

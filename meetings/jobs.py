@@ -14,15 +14,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from meetings import lease
+from meetings import lease, records
+from meetings.records import KIND_MEETING
 from rathaus.errors import RathausError
 from rathaus.store import Store, now_iso
-
-KIND_MEETING = "meeting"
 
 
 @dataclass
@@ -69,67 +67,39 @@ def is_stale(job: Job, lease_s: float = lease.DEFAULT_LEASE_S) -> bool:
 
 def enqueue_meeting(store: Store, meeting_id: str, params: dict | None = None) -> int:
     """Queue the processing of a meeting (row in `meetings`); returns the job id."""
-    if not store.db["meetings"].count_where("id = ?", [meeting_id]):
+    if not records.exists(store, meeting_id):
         raise RathausError(f"no meeting with id {meeting_id}")
-    now = now_iso()
-    table = store.db["jobs"]
-    table.insert({"kind": KIND_MEETING, "ref": meeting_id, "params": json.dumps(params or {}, ensure_ascii=False),
-                  "status": "queued", "percent": 0.0, "stages_done": "[]", "created_at": now, "updated_at": now})
-    return int(table.last_pk)
+    return records.insert_job(store, KIND_MEETING, meeting_id, params or {})
 
 
 def get_job(store: Store, job_id: int) -> Job | None:
-    rows = list(store.db.query("SELECT * FROM jobs WHERE id = ?", [job_id]))
-    return _row(rows[0]) if rows else None
+    row = records.job_row(store, job_id)
+    return _row(row) if row else None
 
 
 def list_jobs(store: Store, status: str | None = None, limit: int = 50) -> list[Job]:
-    sql, params = "SELECT * FROM jobs", []
-    if status:
-        sql, params = sql + " WHERE status = ?", [status]
-    return [_row(r) for r in store.db.query(sql + " ORDER BY id DESC LIMIT ?", params + [limit])]
+    return [_row(r) for r in records.job_rows(store, status, limit)]
+
+
+def latest_meeting_job(store: Store, meeting_id: str) -> Job | None:
+    """The newest job of a meeting (what its page shows)."""
+    row = records.latest_job(store, meeting_id)
+    return _row(row) if row else None
 
 
 def claim_next(store: Store, me: str | None = None, lease_s: float = lease.DEFAULT_LEASE_S) -> Job | None:
     """Atomically take the oldest queued job, or a running one whose holder is dead (lease
     expired or claimed in an earlier boot), and start its lease."""
-    me = me or worker_id()
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        rows = conn.execute(
-            "SELECT id, status, worker, heartbeat_at, boot_id FROM jobs"
-            " WHERE kind = ? AND status IN ('queued', 'running') ORDER BY id",
-            [KIND_MEETING],
-        ).fetchall()
-        chosen = None
-        for job_id, status, worker, heartbeat_at, job_boot in rows:
-            if status == "queued" or lease.is_dead(worker, heartbeat_at, job_boot, lease_s):
-                chosen = job_id
-                break
-        if chosen is None:
-            conn.execute("COMMIT")
-            return None
-        conn.execute(
-            "UPDATE jobs SET status = 'running', worker = ?, attempts = attempts + 1, error = NULL, updated_at = ?,"
-            " heartbeat_at = ?, boot_id = ? WHERE id = ?",
-            [me, now_iso(), time.time(), lease.boot_id(), chosen],
-        )
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
-    return get_job(store, chosen)
+    chosen = records.claim_job(
+        store, KIND_MEETING, me or worker_id(), lease.boot_id(),
+        lambda status, worker, heartbeat_at, job_boot:
+            status == "queued" or lease.is_dead(worker, heartbeat_at, job_boot, lease_s))
+    return None if chosen is None else get_job(store, chosen)
 
 
 def heartbeat(store: Store, job_id: int, me: str) -> bool:
     """Refresh the lease of a job this worker runs; False when it is no longer ours."""
-    with store.conn:
-        cursor = store.conn.execute(
-            "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND worker = ? AND status = 'running'",
-            [time.time(), job_id, me],
-        )
-    return cursor.rowcount == 1
+    return records.touch_job(store, job_id, me)
 
 
 def update_progress(store: Store, job_id: int, stage: str, percent: float, stages_done: list[str] | None = None,
@@ -138,15 +108,15 @@ def update_progress(store: Store, job_id: int, stage: str, percent: float, stage
                               "detail": detail or None}
     if stages_done is not None:
         values["stages_done"] = json.dumps(stages_done)
-    store.db["jobs"].update(job_id, values)
+    records.update_job(store, job_id, values)
 
 
 def finish(store: Store, job_id: int) -> None:
-    store.db["jobs"].update(job_id, {"status": "done", "percent": 100.0, "stage": "done", "updated_at": now_iso()})
+    records.update_job(store, job_id, {"status": "done", "percent": 100.0, "stage": "done", "updated_at": now_iso()})
 
 
 def fail(store: Store, job_id: int, error: str) -> None:
-    store.db["jobs"].update(job_id, {"status": "failed", "error": error[:2000], "updated_at": now_iso()})
+    records.update_job(store, job_id, {"status": "failed", "error": error[:2000], "updated_at": now_iso()})
 
 
 def retry(store: Store, job_id: int, lease_s: float = lease.DEFAULT_LEASE_S) -> Job:
@@ -161,6 +131,13 @@ def retry(store: Store, job_id: int, lease_s: float = lease.DEFAULT_LEASE_S) -> 
                            " it can be retried once its lease has expired")
     if job.status not in ("failed", "done", "running"):
         raise RathausError(f"job {job_id} is {job.status}; only failed, done or stale running jobs can be retried")
-    store.db["jobs"].update(job_id, {"status": "queued", "error": None, "worker": None, "heartbeat_at": None,
-                                     "boot_id": None, "updated_at": now_iso()})
+    records.update_job(store, job_id, {"status": "queued", "error": None, "worker": None, "heartbeat_at": None,
+                                       "boot_id": None, "updated_at": now_iso()})
     return get_job(store, job_id)  # type: ignore[return-value]
+
+
+def requeue(store: Store, job_id: int) -> None:
+    """A job its worker stopped on purpose goes back to the queue (no error, no holder); it
+    resumes from its finished stages."""
+    records.update_job(store, job_id, {"status": "queued", "worker": None, "heartbeat_at": None,
+                                       "updated_at": now_iso()})

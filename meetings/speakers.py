@@ -68,7 +68,7 @@ def unknown_name(n: int, language: str = "de") -> str:
 
 def enroll(store: Store, diarizer, name: str, paths: list[str | Path]) -> Profile:
     """Store a voice profile for `name` from one or more recordings of that person alone."""
-    from voice import audio as audio_io
+    from rathaus.speech import audio as audio_io
 
     name = name.strip()
     if not name:

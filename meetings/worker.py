@@ -18,9 +18,10 @@ from typing import Callable
 
 from meetings import jobs
 from meetings.lease import Heartbeat
-from meetings.pipeline import Interrupted, MeetingParams, meeting_settings, process_meeting
+from meetings.pipeline import MeetingParams, meeting_settings, process_meeting
+from meetings.stop import Interrupted
 from rathaus.errors import RathausError, disk_full_error, is_disk_full
-from rathaus.store import Store, now_iso
+from rathaus.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,7 @@ def _run_job(config, store: Store, job: jobs.Job, stop_event: threading.Event | 
     except Interrupted:
         if lost.is_set():
             return "lost"
-        store.db["jobs"].update(job.id, {"status": "queued", "worker": None, "heartbeat_at": None,
-                                         "updated_at": now_iso()})
+        jobs.requeue(store, job.id)
         log.info("job %s: stopped, will resume", job.id)
         return "queued"
     except RathausError as exc:

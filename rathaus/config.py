@@ -88,6 +88,12 @@ class Config:
         value = self.get(dotted)
         return Path(value).expanduser() if value else self.data_dir / default_subdir
 
+    @property
+    def meetings_dir(self) -> Path:
+        """Where meeting recordings and their work files live; the meeting flow writes there and
+        the retention in the core deletes from there, so the answer lives here, below both."""
+        return self.path("meetings.meetings_dir", "meetings")
+
     def to_toml(self) -> str:
         effective = {s: dict(v) for s, v in self.data.items()}
         effective["general"]["data_dir"] = str(self.data_dir)

@@ -1,6 +1,6 @@
 """In-process measurements for /metrics: ASR seconds per caller turn and logged errors.
 
-What the database holds (calls, turn latency, jobs) is read from there by rathaus.web.metrics, so
+What the database holds (calls, turn latency, jobs) is read from there by apps.web.metrics, so
 it is right in every unit layout. These figures only exist in the process that measured them:
 with `rathaus serve` (all in one) the page shows them; in the split units the web process has
 no phone calls of its own and shows zero counts.

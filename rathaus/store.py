@@ -5,6 +5,19 @@ recorded in `schema_migrations`; `PRAGMA user_version` holds the highest applied
 is the schema version. Ranges by owner keep parallel work apart: 0001-0099 core,
 0100-0199 catalog, 0200-0299 phone, 0300-0399 meetings, 0400-0499 web,
 0500-0599 privacy.
+
+How to reach the data: sqlite-utils' table API where it fits, raw SQL where it does not.
+- The table API (`store.db["calls"].insert({...})`, `.update(id, {...})`, `.count_where(...)`)
+  for plain work on one table: a row in, a row changed by its key, rows counted. It quotes the
+  names and passes the dict as parameters, so the code shows the row, not SQL to get wrong.
+- Raw SQL (`store.conn.execute(...)`, values as `?` parameters) where the table API has no
+  words or would hide what matters: the schema and its migrations (CREATE, FTS5 virtual tables
+  and their triggers, ALTER, PRAGMA; sqlite-utils' `create`/`transform` would be a second,
+  unversioned description of the schema beside the migration files), FTS5 searches (`MATCH`,
+  `bm25()`), joins and aggregates, and what must be atomic across processes (`BEGIN
+  IMMEDIATE` around a job claim or a migration run; an `UPDATE ... WHERE worker = ?` whose row
+  count says whether the row was still ours).
+Both go through the same per-thread connection (`Store.db.conn` is `Store.conn`).
 """
 
 from __future__ import annotations

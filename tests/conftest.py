@@ -71,7 +71,7 @@ def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeo
     """Run the real `rathaus` console command (a separate process, as a user would)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "rathaus.cli", *args],
+        [sys.executable, "-m", "apps.cli", *args],
         capture_output=True, text=True, input=input, env=full_env, timeout=timeout, cwd=ROOT,
     )
 

@@ -51,7 +51,7 @@ def speaker_split(part: str) -> list[str]:
 
 
 def _decode(path: Path) -> np.ndarray:
-    from voice.audio import decode
+    from rathaus.speech.audio import decode
 
     return decode(path, RATE)
 
@@ -110,9 +110,9 @@ def build_meeting(out: str | Path, num_speakers: int, seed: int = 0, parts_per_s
 
     overlap_every: every n-th turn starts `overlap_s` before the previous one ends (0: never).
     """
-    from meetings.rttm import write_rttm
+    from meetings.diarization.rttm import write_rttm
     from meetings.transcript import Turn
-    from voice.audio import write_wav
+    from rathaus.speech.audio import write_wav
 
     files = sorted(speakers_dir().glob("*.wav"))
     if len(files) < num_speakers:

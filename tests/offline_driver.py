@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def _run(*args: str, timeout: float = 300) -> dict:
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "rathaus.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "apps.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
     return {"args": list(args), "rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
             "seconds": round(time.monotonic() - started, 1)}

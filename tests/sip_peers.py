@@ -86,7 +86,7 @@ def start_bot(env: dict, sip_port: int, http_port: int, log: Path, extra: list[s
               timeout: float = 120) -> subprocess.Popen:
     """`rathaus serve` as a user starts it (output to `log`), once its ready line is printed."""
     fh = open(log, "w")
-    proc = subprocess.Popen([_python(), "-m", "rathaus.cli", "serve", "--sip-port", str(sip_port),
+    proc = subprocess.Popen([_python(), "-m", "apps.cli", "serve", "--sip-port", str(sip_port),
                              "--http-port", str(http_port), "--no-worker", *extra],
                             stdout=fh, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
@@ -223,7 +223,7 @@ def _endpoint(port: int, user: str = "peer", codecs: tuple[str, ...] = ("PCMA", 
 def caller_main(args) -> int:
     import numpy as np
 
-    from voice import audio
+    from rathaus.speech import audio
     from voice.phone import media
 
     pj, ep, acfg = _endpoint(free_port(), user="+4971112345", codecs=tuple(args.codecs.split(",")))
@@ -237,7 +237,7 @@ def caller_main(args) -> int:
     class Heard:
         def put(self, item):
             heard.append((item[1], item[2]))
-            if np.abs(media.floats(item[2])).max() > 0.02:
+            if np.abs(audio.from_pcm16(item[2])).max() > 0.02:
                 loud_at.append(item[1])
 
     class Player(media.Playback):
@@ -346,7 +346,7 @@ def caller_main(args) -> int:
         elif "play" in step:
             samples = audio.decode(step["play"], 8000)
             started = time.monotonic()
-            player.append(media.pcm16(samples * step.get("gain", 1.0)))
+            player.append(audio.to_pcm16(samples * step.get("gain", 1.0)))
             events.append({"t": started - t0, "event": "play", "file": step["play"]})
             while player.playing and not state["disconnected"]:
                 pump(0.01)
@@ -403,7 +403,7 @@ def caller_main(args) -> int:
         out = np.zeros(total, dtype=np.float32)
         for ts, data in heard:
             pos = int((ts - first) * 8000)
-            x = media.floats(data)[: max(0, total - pos)]
+            x = audio.from_pcm16(data)[: max(0, total - pos)]
             out[pos:pos + len(x)] = x
         audio.write_wav(args.record, out, 8000) if hasattr(audio, "write_wav") else None
         heard_t0 = first - t0

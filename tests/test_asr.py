@@ -1,4 +1,4 @@
-"""voice.asr with real audio: German WER on the Thorsten set, English (JFK), the German/English
+"""rathaus.speech.asr with real audio: German WER on the Thorsten set, English (JFK), the German/English
 switch, silence, odd formats, bad files through the real `rathaus transcribe` command, and the
 device choice (`[asr] device = auto`)."""
 
@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import _models_cache, shared_path
-from voice import audio
-from voice.asr import AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device, shared_recognizer
+from rathaus.speech import audio
+from rathaus.speech.asr import (RECORDING_TEXT, AsrSettings, Recognizer, Word, collapse_loops, cuda_available, pick_device,
+                                shared_recognizer)
 from voice.wer import corpus_wer, wer
 
 JFK = ("And so, my fellow Americans, ask not what your country can do for you, "
@@ -61,7 +62,7 @@ def test_language_switch_is_found_per_segment(recognizer):
     """multilingual.mp3 reads a licence in English, then in German (switch near 30 s); a window
     across the switch keeps the test short."""
     samples = audio.decode(shared_path("audio", "mixed", "multilingual.mp3"))[20 * 16000:46 * 16000]
-    result = recognizer.transcribe(samples, language="auto", word_timestamps=False)
+    result = recognizer.transcribe(samples, language="auto", options=RECORDING_TEXT)
     languages = [s.language for s in result.segments]
     assert languages[0] == "en" and languages[-1] == "de", languages
     german = " ".join(s.text for s in result.segments if s.language == "de")
@@ -70,7 +71,7 @@ def test_language_switch_is_found_per_segment(recognizer):
     first_de = next(s for s in result.segments if s.language == "de")
     assert 8.0 < first_de.start < 13.0  # 28-33 s in the file
     # one language for the whole file drops or mangles the other part
-    fixed = recognizer.transcribe(samples, language="en", word_timestamps=False)
+    fixed = recognizer.transcribe(samples, language="en", options=RECORDING_TEXT)
     assert "Genehmigung" not in fixed.text
 
 
@@ -123,7 +124,7 @@ def test_float_wav_and_video(recognizer, tmp_path):
 
 
 def test_pick_device_cpu_without_gpu(monkeypatch):
-    import voice.asr as asr
+    import rathaus.speech.asr as asr
 
     monkeypatch.setattr(asr, "cuda_available", lambda: False)
     assert pick_device("auto", "") == ("cpu", "int8")
@@ -234,7 +235,7 @@ def test_long_audio_has_no_loops_or_closing_lines(recognizer):
     ("Der Untertitel der Vorlage lautet Haushalt 2024.", False),
 ])
 def test_known_invented_closing_lines(text, invented):
-    from voice.asr import is_hallucination
+    from rathaus.speech.asr import is_hallucination
 
     assert is_hallucination(text) is invented
 

@@ -1,4 +1,4 @@
-"""Batched recognition of concurrent caller turns (voice.asr.Recognizer.transcribe_batch and
+"""Batched recognition of concurrent caller turns (rathaus.speech.asr.Recognizer.transcribe_batch and
 voice.turn_batcher.TurnBatcher) on real German speech at phone quality, on the CPU."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import _models_cache, shared_path
-from voice import audio
-from voice.asr import AsrSettings, shared_recognizer
+from rathaus.speech import audio
+from rathaus.speech.asr import PHONE_TURN, RECORDING, AsrSettings, shared_recognizer
 from voice.turn_batcher import TurnBatcher
 from voice.wer import wer
 
@@ -30,9 +30,8 @@ def turns():
 
 
 def test_batch_matches_one_by_one(recognizer, turns):
-    single = [recognizer.transcribe(s, language="de", word_timestamps=False, vad_filter=False, beam_size=1,
-                                    fallback=False).text for s, _ in turns]
-    batched = recognizer.transcribe_batch([s for s, _ in turns], "de", beam_size=1)
+    single = [recognizer.transcribe(s, language="de", options=PHONE_TURN).text for s, _ in turns]
+    batched = recognizer.transcribe_batch([s for s, _ in turns], "de", PHONE_TURN)
     assert len(batched) == len(turns)
     for (_, reference), one, many in zip(turns, single, batched):
         assert wer(one, many) <= 0.15, (one, many)
@@ -44,6 +43,8 @@ def test_batch_of_silence_and_speech(recognizer, turns):
     assert texts[0] == ""
     assert wer(turns[0][1], texts[1]) <= 0.3
     assert recognizer.transcribe_batch([], "de") == []
+    with pytest.raises(ValueError, match="decodes once"):  # word times need transcribe(), not a batch
+        recognizer.transcribe_batch([turns[0][0]], "de", RECORDING)
 
 
 def test_turns_arriving_together_share_a_batch_and_get_their_own_text(recognizer, turns):

@@ -1,4 +1,4 @@
-"""voice.audio: decoding what ffmpeg reads, resampling, PCM and WAV, errors on bad input."""
+"""rathaus.speech.audio: decoding what ffmpeg reads, resampling, PCM and WAV, errors on bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_path
-from voice import audio
+from rathaus.speech import audio
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")
 

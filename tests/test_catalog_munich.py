@@ -13,7 +13,7 @@ import pytest
 from conftest import shared_path
 from rathaus.catalog import repository as R
 from rathaus.catalog.assistant import Assistant, CatalogSettings
-from rathaus.catalog.evaluate import evaluate, read_questions
+from rathaus.evaluation.catalog import evaluate, read_questions
 from rathaus.store import Store
 
 HELD_OUT = Path(__file__).parent / "data" / "questions_muenchen_heldout.tsv"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from meetings.der import diarization_error
-from meetings.rttm import file_ids, parse_rttm, read_rttm, read_uem, write_rttm
+from meetings.evaluation.der import diarization_error
+from meetings.diarization.rttm import file_ids, parse_rttm, read_rttm, read_uem, write_rttm
 from meetings.transcript import Turn
 from rathaus.errors import RathausError
 from tests.conftest import shared_path

@@ -115,7 +115,7 @@ def test_chat_command_holds_a_conversation(prepared, tmp_path):
     assert turns[3]["office"] == {"id": "sta", "name": "Standesamt"}
     plain = run_cli("chat", input="Wo ist das Bauamt?\n", env=env)
     assert plain.stdout.strip() == "Bauamt. Adresse: Bahnhofstraße 20, 12345 Musterstadt."
-    broken = subprocess.run([sys.executable, "-m", "rathaus.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
+    broken = subprocess.run([sys.executable, "-m", "apps.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
                             input=b"\xff\xfe kaputt\nWo ist das Bauamt?\n", env={**os.environ, **env})
     assert broken.returncode == 0, broken.stderr
     replies = [json.loads(line) for line in broken.stdout.decode().splitlines()]

@@ -186,7 +186,7 @@ def test_corrections_and_case_questions():
 
 
 def test_conversation_files_are_checked(tmp_path):
-    from rathaus.dialog.evaluate import judge, read_turns
+    from rathaus.evaluation.dialog import judge, read_turns
     from rathaus.errors import RathausError
 
     bad = tmp_path / "bad.tsv"

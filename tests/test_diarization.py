@@ -8,14 +8,14 @@ import json
 import numpy as np
 import pytest
 
-from meetings.der import diarization_error
-from meetings.diarize import DiarizationError, DiarizeSettings, check_counts, get_diarizer, normalize_level
-from meetings.rttm import read_rttm
+from meetings.evaluation.der import diarization_error
+from meetings.diarization import DiarizationError, DiarizeSettings, check_counts, get_diarizer, normalize_level
+from meetings.diarization.rttm import read_rttm
 from meetings.speakers import Profile, enroll, list_profiles, name_speakers
 from meetings.transcript import Turn
 from tests.conftest import shared_path
 from tests.meeting_builder import build_meeting, speakers_dir
-from voice.audio import decode, write_wav
+from rathaus.speech.audio import decode, write_wav
 
 
 @pytest.fixture(scope="module")

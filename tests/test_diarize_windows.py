@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from meetings.align import AlignSettings, WordIn, assign_words
-from meetings.der import diarization_error
-from meetings.diarize import DiarizeSettings, get_diarizer
-from meetings.diarize_windows import add_overlap_turns, link_speakers, plan_windows
+from meetings.evaluation.der import diarization_error
+from meetings.diarization import DiarizeSettings, get_diarizer
+from meetings.diarization.windows import add_overlap_turns, link_speakers, plan_windows
 from meetings.transcript import Turn
 from tests.conftest import shared_path
 from tests.meeting_builder import build_meeting, speaker_split
-from voice.audio import decode, write_wav
+from rathaus.speech.audio import decode, write_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"diarize_window_s": 60.0, "diarize_overlap_s": 15.0}
@@ -84,8 +84,8 @@ def test_windowed_scores_as_whole_file(meeting):
 RUNNER = """
 import sys, numpy as np
 from pathlib import Path
-from meetings.diarize import DiarizeSettings, get_diarizer
-from voice.audio import decode, write_wav
+from meetings.diarization import DiarizeSettings, get_diarizer
+from rathaus.speech.audio import decode, write_wav
 samples = decode(sys.argv[1])
 d = get_diarizer(DiarizeSettings(device="cpu", mark_overlap=False, diarize_window_s=60.0, diarize_overlap_s=15.0))
 def slow(done, total, how):

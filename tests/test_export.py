@@ -9,9 +9,9 @@ import subprocess
 
 import pytest
 
-from meetings.export import FILES, render, write_exports
+from meetings.export import EXPORTS, render, write_exports
 from meetings.minutes import MeetingMeta, build_minutes
-from meetings.rttm import read_rttm
+from meetings.diarization.rttm import read_rttm
 from meetings.transcript import MeetingTranscript
 from minutes_fixtures import agenda, meeting, members
 from rathaus.errors import RathausError
@@ -37,7 +37,7 @@ def _seconds(h, m, s, ms):
 
 def test_all_files_written(exported):
     paths, _, _ = exported
-    assert {p.name for p in paths.values()} == set(FILES.values())
+    assert {p.name for p in paths.values()} == {e.filename for e in EXPORTS.values()}
     assert not list(paths["md"].parent.glob("*.part"))
 
 

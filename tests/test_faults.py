@@ -107,7 +107,7 @@ def test_bot_killed_mid_call_closes_the_call_as_aborted(tmp_path):
 
 
 def _worker(env: dict, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "rathaus.cli", "jobs", "work", *extra], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "apps.cli", "jobs", "work", *extra], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
 

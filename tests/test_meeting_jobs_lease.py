@@ -22,7 +22,7 @@ from meetings.pipeline import create_meeting
 from rathaus.errors import RathausError
 from rathaus.store import now_iso
 from tests.conftest import ROOT, run_cli
-from voice.audio import write_wav
+from rathaus.speech.audio import write_wav
 
 LEASE_S = 1.0
 

@@ -17,15 +17,16 @@ import pytest
 
 from meetings import jobs
 from meetings.align import AlignSettings, WordIn, assign_words, build_transcript, group_utterances
-from meetings.der import diarization_error
-from meetings.pipeline import (MeetingParams, asr_windows, create_meeting, process_meeting, read_wav,
-                               stage_runs, stages_done, work_dir)
-from meetings.rttm import read_rttm
+from meetings.evaluation.der import diarization_error
+from meetings.pipeline import MeetingParams, create_meeting, process_meeting, stage_runs, stages_done, work_dir
+from meetings.stages.decode import decode, read_wav
+from meetings.stages.transcribe import asr_windows
+from meetings.diarization.rttm import read_rttm
 from meetings.transcript import MeetingTranscript, Turn
 from rathaus.errors import RathausError
 from tests.conftest import ROOT, shared_path
 from tests.meeting_builder import build_meeting, convert
-from voice.audio import write_wav
+from rathaus.speech.audio import write_wav
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +143,11 @@ def test_corrupt_and_missing_files_fail_with_one_line(cli, tmp_path):
 
 def test_formats_decode_to_the_same_16k_copy(meeting3, config, store, tmp_path):
     """24-bit, multichannel and video inputs all give the same duration in the 16 kHz copy."""
-    from meetings.pipeline import _decode
-
     for kind, suffix in (("pcm24", ".wav"), ("stereo", ".wav"), ("video", ".mp4")):
         src = convert(meeting3.wav, tmp_path / f"in_{kind}{suffix}", kind)
         out = tmp_path / f"{kind}.wav"
-        info = _decode(src, out, lambda f: None)
-        assert info["duration"] == pytest.approx(meeting3.duration, abs=0.15), kind
+        info = decode(src, out, lambda f: None)
+        assert info.duration == pytest.approx(meeting3.duration, abs=0.15), kind
         with wave.open(str(out)) as w:
             assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (1, 16000, 2)
         assert float(np.max(np.abs(read_wav(out)))) > 0.3
@@ -175,7 +174,7 @@ def test_video_and_silent_recordings_run_through(meeting3, config, store, tmp_pa
 
 
 def _worker(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "rathaus.cli", "jobs", "work", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "apps.cli", "jobs", "work", *args], cwd=ROOT,
                             env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

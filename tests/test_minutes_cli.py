@@ -1,6 +1,6 @@
-"""`rathaus minutes`, `rathaus agenda`, `rathaus votes` run as real processes through rathaus.cli.main.
+"""`rathaus minutes`, `rathaus agenda`, `rathaus votes` run as real processes through apps.cli.main.
 
-Until "minutes" is listed in rathaus.cli.COMMANDS, the helper adds it for the subprocess only.
+Until "minutes" is listed in apps.cli.COMMANDS, the helper adds it for the subprocess only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, shared_path
 from minutes_fixtures import AGENDA_TEXT, meeting
 
-RUN = ("import sys, rathaus.cli as c\n"
+RUN = ("import sys, apps.cli as c\n"
        "c.COMMANDS = c.COMMANDS if 'minutes' in c.COMMANDS else c.COMMANDS + ('minutes',)\n"
        "sys.exit(c.main(sys.argv[1:]))\n")
 

@@ -29,7 +29,7 @@ from tests.test_web import ADMIN_PW, Web, insert_call
 
 
 def _web(rathaus_home, monkeypatch, extra: str = "", liveness: Liveness | None = None):
-    from rathaus.web.app import create_app
+    from apps.site import create_site
 
     monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
     path = rathaus_home / "ops.toml"
@@ -38,7 +38,7 @@ def _web(rathaus_home, monkeypatch, extra: str = "", liveness: Liveness | None =
     store = open_store(config)
     web = Web.__new__(Web)
     web.loop, web.store = asyncio.new_event_loop(), store
-    web.app = create_app(config, store, liveness)
+    web.app = create_site(config, store, liveness)
     from aiohttp.test_utils import TestClient, TestServer
 
     web.client = TestClient(TestServer(web.app), loop=web.loop)
@@ -177,7 +177,7 @@ def test_defect_operations_metrics_refused_outside_allow_list(rathaus_home, monk
 
 LOGGING_SCRIPT = """
 import logging, threading, sys
-from rathaus.cli import main
+from apps.cli import main
 from rathaus.logcontext import call_context, set_call_id
 main(["config", "show"])            # configures logging as every rathaus command does
 log = logging.getLogger("voice.phone.session")
@@ -239,7 +239,7 @@ def test_defect_operations_sd_notify_ready_and_watchdog_from_a_real_process(rath
     sock, path = _notify_socket(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "400000"}
     env.pop("WATCHDOG_PID", None)
-    proc = subprocess.Popen([sys.executable, "-m", "rathaus.cli", "jobs", "work"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "apps.cli", "jobs", "work"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         got = _receive(sock, time.time() + 60)

@@ -67,7 +67,7 @@ class Bot:
 def speech(tmp_path_factory):
     """Caller utterances synthesized once for the module."""
     from rathaus.config import Config
-    from voice import audio
+    from rathaus.speech import audio
     from voice.tts import Synthesizer, TtsSettings
 
     d = tmp_path_factory.mktemp("speech")
@@ -138,7 +138,7 @@ domain = "127.0.0.1"
 
 def heard(result: dict) -> tuple[np.ndarray, float]:
     """What the caller heard at 8 kHz, and its start on the caller's clock."""
-    from voice import audio
+    from rathaus.speech import audio
 
     return audio.decode(result["record"], 8000), result["heard_t0"]
 
@@ -175,15 +175,15 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     assert "Teststadt" in bot_texts[0]
     # what the caller heard after its question, transcribed, names the service
     from rathaus.config import Config
-    from voice.asr import AsrSettings, shared_recognizer
-    from voice import audio
+    from rathaus.speech.asr import RECORDING_TEXT, AsrSettings, shared_recognizer
+    from rathaus.speech import audio
     from conftest import _models_cache
 
     samples, t0 = heard(result)
     start = max(0, int((event_time(result, "played") - t0) * 8000))
     reply = audio.resample(samples[start:], 8000, 16000)
     recognizer = shared_recognizer(Config.load().settings("asr", AsrSettings), _models_cache())
-    text = recognizer.transcribe(reply, language="de", word_timestamps=False).text.lower()
+    text = recognizer.transcribe(reply, language="de", options=RECORDING_TEXT).text.lower()
     # the service's own words, spelled right (whisper may write "Wohnsitz ummelden" as one word):
     # the German voice is understood, not guessed at
     assert any(k in text for k in ("wohnsitz", "ummeld", "anmeld")), text
@@ -220,7 +220,7 @@ def test_dtmf_zero_transfers_to_staff_with_handoff(bot):
     handoff = json.loads(call["handoff"])
     assert "Null" in handoff["reason"] and handoff["language"] == "de"
     # [phone] keep_audio: the call's audio is kept as a complete WAV
-    from voice import audio
+    from rathaus.speech import audio
 
     time.sleep(0.5)  # the recorder finishes the WAV header when the SIP thread releases it
     kept = audio.decode(call["audio_path"], 8000)

@@ -24,7 +24,7 @@ FULL_S, EARLY_S = 4.0, 2.0
 def phone(tmp_path_factory):
     from conftest import make_home
     from rathaus.config import Config
-    from voice import audio
+    from rathaus.speech import audio
     from voice.tts import Synthesizer, TtsSettings
 
     root = tmp_path_factory.mktemp("turn-end")

@@ -164,7 +164,7 @@ def test_cli_main_installs_the_filter(rathaus_home):
     import subprocess
     import sys
 
-    code = ("import logging, sys; import rathaus.cli.privacy as p; from rathaus.cli import main\n"
+    code = ("import logging, sys; import apps.cli.privacy as p; from apps.cli import main\n"
             "p.cmd_retention = lambda args, config: logging.getLogger('voice.phone.session')"
             f".info('heard: meine IBAN ist {IBAN}, Tel. 0711 1234567, 12 Ja-Stimmen') or 0\n"
             "sys.exit(main(['privacy', 'retention']))")
@@ -177,7 +177,7 @@ def test_cli_main_installs_the_filter(rathaus_home):
 # --- retention -----------------------------------------------------------------------------------
 
 def test_retention_deletes_expired_data_idempotently(store, rathaus_home, cli):
-    from rathaus.web.audit import audit
+    from apps.web.audit import audit
 
     calls_dir = rathaus_home / "calls"
     old = _call(store, texts=[("caller", "Reisepass")], audio_dir=calls_dir, handoff={"reason": "x"})

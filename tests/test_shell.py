@@ -67,7 +67,7 @@ def test_store_refuses_a_file_that_is_not_sqlite(tmp_path):
 
 
 def test_cli_help_for_every_subcommand(rathaus_home):
-    from rathaus.cli import build_parser
+    from apps.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

@@ -81,6 +81,9 @@ GERMAN = [
     # addresses on the web
     ("buergerbuero@musterstadt.de", "bürgerbüro ät musterstadt Punkt d e"),
     ("www.musterstadt.de.", "w w w Punkt musterstadt Punkt d e."),
+    # quotation marks are not read (Pico made "„Reisepass“" a new sentence); apostrophes stay
+    ("Geht es um „Reisepass beantragen“?", "Geht es um Reisepass beantragen?"),
+    ("Das \"Bürgerbüro\" hat's", "Das Bürgerbüro hat's"),
 ]
 
 

@@ -175,7 +175,7 @@ def test_install_script_into_a_temporary_root(tmp_path):
     assert "RATHAUS_SIP_WORKERS=2" in (etc / "rathaus.env").read_text()
     # the commented defaults are a valid configuration that changes nothing
     env = {**os.environ, "RATHAUS_CONFIG": str(etc / "rathaus.toml"), "RATHAUS_HOME": str(tmp_path / "home")}
-    shown = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "rathaus.cli", "config", "show"], env=env,
+    shown = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "apps.cli", "config", "show"], env=env,
                            capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert shown.returncode == 0, shown.stderr
     assert 'sip_port = 5070' in shown.stdout

@@ -12,7 +12,8 @@ import wave
 import numpy as np
 import pytest
 
-from voice import audio
+from rathaus.speech import audio
+from rathaus.speech.asr import DecodeOptions
 from voice.tts import AudioChunk, Synthesizer, TtsSettings, split_sentences
 from voice.wer import wer
 
@@ -25,7 +26,7 @@ def synth(tmp_path_factory):
 @pytest.fixture(scope="module")
 def recognizer():
     from tests.conftest import _models_cache
-    from voice.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import AsrSettings, shared_recognizer
 
     return shared_recognizer(AsrSettings(device="cpu", beam_size=1), _models_cache())
 
@@ -158,7 +159,8 @@ def test_installed_piper_voice_wins_over_pico_and_espeak(tmp_path):
 def _heard(recognizer, samples, language):
     """Greedy decoding only, as the phone does ([phone] asr_fallback = false): whisper's
     temperature fallback samples at random, which made these checks pass or fail by chance."""
-    return recognizer.transcribe(audio.resample(samples, 8000, 16000), language=language, fallback=False).text
+    return recognizer.transcribe(audio.resample(samples, 8000, 16000), language=language,
+                                 options=DecodeOptions(fallback=False)).text
 
 
 def test_english_round_trip_through_the_phone_rate(synth, recognizer, tmp_path):

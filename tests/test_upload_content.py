@@ -1,6 +1,6 @@
 """Uploads are judged by their content, not by their name.
 
-A meeting recording must be audio that ffprobe/ffmpeg can read (voice.audio.probe) before a
+A meeting recording must be audio that ffprobe/ffmpeg can read (rathaus.speech.audio.probe) before a
 meeting or job exists: an empty file, random bytes named .wav, a PDF or a text named .mp3 and a
 video without sound are refused with the German message from prompts/de/web.toml, the saved
 file is removed and nothing is queued; a real WAV named .mp3 or without extension is accepted.
@@ -65,7 +65,7 @@ def _counts(store) -> tuple[int, int]:
 # --- the probe itself --------------------------------------------------------------------------
 
 def test_probe_judges_content_not_name(tmp_path):
-    from voice.audio import NotAudio, probe
+    from rathaus.speech.audio import NotAudio, probe
 
     for name, (path, key) in _bad_files(tmp_path).items():
         with pytest.raises(NotAudio) as err:
@@ -88,7 +88,7 @@ def test_probe_judges_content_not_name(tmp_path):
 # --- the web upload ----------------------------------------------------------------------------
 
 def test_web_refuses_non_audio_and_keeps_nothing(admin_web, store, config, tmp_path):
-    from rathaus.web.settings import upload_dir
+    from apps.web.settings import upload_dir
 
     folder = upload_dir(config)
     for name, (path, key) in _bad_files(tmp_path).items():
@@ -126,7 +126,7 @@ def test_web_accepts_real_audio_whatever_its_name(admin_web, store, tmp_path, fi
 
 
 def test_agenda_judged_by_content(admin_web, store, config, tmp_path):
-    from rathaus.web.settings import upload_dir
+    from apps.web.settings import upload_dir
 
     wav = write_tone(tmp_path / "ton.wav", 2.0)
     pdf = tmp_path / "tagesordnung.txt"
@@ -171,7 +171,7 @@ def test_agenda_loader_names_what_the_file_is(tmp_path):
 def test_too_large_without_content_length_leaves_no_partial_file(rathaus_home, store, tmp_path, monkeypatch):
     """A client that sends no Content-Length (chunked) is stopped while streaming, at the limit."""
     from rathaus.config import Config
-    from rathaus.web.settings import upload_dir
+    from apps.web.settings import upload_dir
 
     cfg_file = tmp_path / "small.toml"
     cfg_file.write_text("[web]\nmax_upload_mb = 1\n")

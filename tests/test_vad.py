@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_path
-from voice import audio
+from rathaus.speech import audio
 from voice.vad import Vad
 
 

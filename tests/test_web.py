@@ -12,7 +12,6 @@ import asyncio
 import json
 import re
 import uuid
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +27,11 @@ class Web:
     """A synchronous façade over aiohttp's TestClient so tests read top to bottom."""
 
     def __init__(self, config, store):
-        from rathaus.web.app import create_app
+        from apps.site import create_site
 
         self.loop = asyncio.new_event_loop()
         self.store = store
-        self.app = create_app(config, store)
+        self.app = create_site(config, store)
         self.client = TestClient(TestServer(self.app), loop=self.loop)
         self.loop.run_until_complete(self.client.start_server())
 
@@ -84,7 +83,7 @@ class Web:
 def web(config, store, monkeypatch):
     monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
     w = Web(config, store)
-    from rathaus.web.users import create_user
+    from apps.web.users import create_user
 
     create_user(store, "clara", CLERK_PW, "clerk")
     yield w
@@ -128,18 +127,14 @@ def insert_call(store, *, outcome="forwarded", language="de", started="2026-11-2
 
 
 def write_tone(path: Path, seconds: float = 1.0, rate: int = 16000) -> Path:
+    from rathaus.speech.audio import write_wav
+
     t = np.arange(int(seconds * rate)) / rate
-    samples = (0.2 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.tobytes())
-    return path
+    return write_wav(path, 0.2 * np.sin(2 * np.pi * 440 * t), rate)
 
 
 def insert_meeting(store, audio: Path | None = None) -> str:
-    from rathaus.web.meetings_data import create_meeting
+    from meetings.records import create_meeting
 
     meeting_id = create_meeting(store, title="Bauausschuss 3. Sitzung", created_by="admin", source_name="sitzung.wav",
                                 audio_path=audio or Path("/nonexistent.wav"), body="Bauausschuss", date="2026-11-19")
@@ -169,7 +164,7 @@ def fill(path: str) -> str:
 # --- auth everywhere -----------------------------------------------------------------------------
 
 def test_every_route_needs_a_session(web):
-    from rathaus.web.security import is_public
+    from apps.web.security import is_public
 
     checked = 0
     for resource in web.app.router.resources():
@@ -192,7 +187,7 @@ def test_every_route_needs_a_session(web):
 
 
 def test_first_admin_from_environment_and_generated_once(config, store, monkeypatch, capsys):
-    from rathaus.web.users import authenticate, ensure_first_admin, list_users
+    from apps.web.users import authenticate, ensure_first_admin, list_users
 
     monkeypatch.delenv("RATHAUS_ADMIN_PASSWORD", raising=False)
     generated = ensure_first_admin(store, "chef")
@@ -347,7 +342,7 @@ def test_staff_correction_teaches_the_catalog_a_synonym(admin, store):
     changes = [json.loads(r["detail"]) for r in audit_rows(store, "change") if r["object_type"] == "service"]
     assert changes and changes[0]["synonym_added"].startswith("Ich hab nen")
     # corrected calls leave the list of catalog gaps
-    from rathaus.web.stats import catalog_gaps
+    from apps.web.stats import catalog_gaps
 
     assert all(g["call_id"] != call_id for g in catalog_gaps(store))
     unknown = admin.form(f"/calls/{call_id}/service", {"service_id": "gibt-es-nicht", "phrase": "x"})
@@ -497,7 +492,7 @@ def test_meeting_exports_in_every_format(admin, store, tmp_path):
     pytest.importorskip("meetings.minutes")
     meeting_id = insert_meeting(store, write_tone(tmp_path / "m.wav", 3.0))
     admin.form(f"/meetings/{meeting_id}/speakers", {"label": "SPEAKER_00", "name": "Herr Vorsitzender"})
-    from rathaus.web.views.meetings import EXPORTS
+    from meetings.export import EXPORTS
 
     for kind in EXPORTS:
         response = admin.get(f"/meetings/{meeting_id}/export/{kind}")
@@ -508,7 +503,7 @@ def test_meeting_exports_in_every_format(admin, store, tmp_path):
 
 
 def test_admin_deletes_a_meeting(admin, store, config):
-    from rathaus.web.settings import upload_dir
+    from apps.web.settings import upload_dir
 
     meeting_id = insert_meeting(store)
     folder = upload_dir(config) / meeting_id
@@ -533,7 +528,7 @@ def test_dashboard_figures_and_charts(admin, store):
     insert_call(store, outcome="forwarded", question="Wann ist Sperrmüll?", started=today, latency=900)
     insert_call(store, outcome="forwarded", question="wann ist sperrmüll?", started=today, latency=700)
     insert_call(store, outcome="forwarded", question="Ich will einen Menschen", reason="asked_for_human", started=today)
-    from rathaus.web.stats import dashboard
+    from apps.web.stats import dashboard
 
     figures = dashboard(store, 30, date.today())
     assert figures.total == 5 and dict(figures.outcomes) == {"answered": 2, "forwarded": 3}
@@ -567,7 +562,7 @@ def test_users_cli(cli, store):
     short = cli("users", "add", "emil", "--password-stdin", input="kurz\n")
     assert short.returncode == 2 and short.stderr.startswith("rathaus: ") and "10 Zeichen" in short.stderr
     assert cli("users", "passwd", "doris", "--password-stdin", input="neues-passwort-2\n").returncode == 0
-    from rathaus.web.users import authenticate
+    from apps.web.users import authenticate
 
     assert authenticate(store, "doris", "neues-passwort-2") is not None
     assert cli("users", "passwd", "niemand", "--password-stdin", input="x" * 12 + "\n").returncode == 2
@@ -577,7 +572,7 @@ def test_users_cli(cli, store):
 def test_catalog_gaps_with_the_phone_bots_own_reasons(store):
     """Reasons as the phone bot writes them (German texts from prompts/de/phone.toml)."""
     import prompts
-    from rathaus.web.stats import catalog_gaps
+    from apps.web.stats import catalog_gaps
 
     if not prompts.has("phone.reason.request", "de"):
         pytest.skip("phone prompts not installed")
@@ -604,7 +599,7 @@ def test_passwords_own_change_and_admin_reset(web, store):
     clara = store.conn.execute("SELECT id FROM users WHERE username = 'clara'").fetchone()[0]
     assert web.form(f"/admin/users/{clara}/password", {"password": "zurueckgesetzt-1"}).status == 302
     assert web.form(f"/admin/users/{clara}/password", {"password": "kurz"}).status == 400
-    from rathaus.web.users import authenticate
+    from apps.web.users import authenticate
 
     assert authenticate(store, "clara", "zurueckgesetzt-1") is not None
 

@@ -69,10 +69,10 @@ def test_defect_head_and_errors_every_page_head_like_get(admin_web, store, tmp_p
 
 def test_defect_head_and_errors_unhandled_exception_500(config, store, monkeypatch):
     """A bug in a handler: aiohttp writes the 500 itself, outside every middleware."""
-    from rathaus.web.app import create_app
+    from apps.site import create_site
 
     monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
-    app = create_app(config, store)
+    app = create_site(config, store)
 
     async def boom(request):
         raise RuntimeError("a bug")

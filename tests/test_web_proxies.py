@@ -15,7 +15,7 @@ import pytest
 
 from rathaus.config import Config
 from rathaus.errors import RathausError
-from rathaus.web.proxies import forwarded_client
+from apps.web.proxies import forwarded_client
 from tests.test_web import ADMIN_PW, Web, audit_rows
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -84,7 +84,7 @@ def test_defect_forged_client_address_walks_from_the_right(peer, header, trusted
 def test_forged_client_address_bad_proxy_entry_is_an_error(rathaus_home):
     path = rathaus_home / "bad.toml"
     path.write_text('[web]\ntrusted_proxies = ["127.0.0.1", "10.0.0.0/33"]\n', encoding="utf-8")
-    from rathaus.web.settings import web_settings
+    from apps.web.settings import web_settings
 
     with pytest.raises(RathausError, match="10.0.0.0/33"):
         web_settings(Config.load(path))

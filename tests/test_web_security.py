@@ -26,7 +26,7 @@ from aiohttp import FormData
 
 from tests.test_web import ADMIN_PW, Web, _catalog_service, insert_call, insert_meeting, write_tone
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "rathaus" / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "apps" / "web" / "templates"
 LLM_KEY = "sk-llm-geheim-4711-abcdef"
 HUB_TOKEN = "hf_hubtoken_geheim_0815_xyz"
 
@@ -131,7 +131,7 @@ def _inline_code(html: str) -> list[str]:
 
 
 def _csp_style() -> str:
-    from rathaus.web.security import CSP
+    from apps.web.security import CSP
 
     return next((d for d in CSP.split(";") if d.strip().startswith("style-src")), "")
 
@@ -142,7 +142,7 @@ def test_templates_hold_no_inline_code():
     problems = [f"{t.name}: {p}" for t in templates for p in _inline_code(t.read_text(encoding="utf-8"))]
     assert not problems, "\n".join(problems)
     # the rule the scan relies on: the CSP itself forbids inline scripts and styles
-    from rathaus.web.security import CSP
+    from apps.web.security import CSP
 
     assert "script-src 'self'" in CSP and "style-src 'self'" in CSP and "object-src 'none'" in CSP
 
@@ -178,7 +178,7 @@ TRAVERSALS = [
 
 
 def test_path_traversal_stays_inside(admin_web, store, config, tmp_path):
-    from rathaus.web.sessions import COOKIE
+    from apps.web.sessions import COOKIE
 
     meeting_id = insert_meeting(store, write_tone(tmp_path / "m.wav", 1.0))
     port = admin_web.client.server.port
@@ -207,7 +207,7 @@ def test_path_traversal_stays_inside(admin_web, store, config, tmp_path):
 @pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "....//x.wav",
                                   "%2e%2e%2fx.wav", ".htaccess", "\x00evil.wav", "a/../../b.wav"])
 def test_upload_names_stay_in_the_upload_folder(name):
-    from rathaus.web.uploads import safe_filename
+    from apps.web.uploads import safe_filename
 
     safe = safe_filename(name)
     assert safe and "/" not in safe and "\\" not in safe and ".." not in safe and "\x00" not in safe
@@ -215,7 +215,7 @@ def test_upload_names_stay_in_the_upload_folder(name):
 
 
 def test_uploaded_traversal_name_lands_inside(admin_web, store, config, tmp_path):
-    from rathaus.web.settings import upload_dir
+    from apps.web.settings import upload_dir
 
     wav = write_tone(tmp_path / "ton.wav", 1.0)
     form = FormData()
@@ -234,7 +234,7 @@ def test_uploaded_traversal_name_lands_inside(admin_web, store, config, tmp_path
 def test_secrets_never_logged(rathaus_home, tmp_path, monkeypatch, caplog, cli):
     from rathaus.config import Config
     from rathaus.store import open_store
-    from rathaus.web.sessions import COOKIE
+    from apps.web.sessions import COOKIE
 
     cfg = tmp_path / "rathaus.toml"
     cfg.write_text(f'[llm]\nurl = "http://127.0.0.1:9"\napi_key = "{LLM_KEY}"\n'

@@ -37,13 +37,13 @@ def test_typed_and_spoken_questions_get_an_answer(admin, tmp_path):
     data = base64.b64decode(result["audio"].split(",", 1)[1])
     with wave.open(io.BytesIO(data)) as w:
         assert w.getnframes() / w.getframerate() > 0.5
-    from voice.asr import AsrSettings, shared_recognizer
+    from rathaus.speech.asr import RECORDING_TEXT, AsrSettings, shared_recognizer
     from tests.conftest import _models_cache
 
     recognizer = shared_recognizer(AsrSettings(device="cpu", beam_size=1), _models_cache())
     answer_wav = tmp_path / "answer.wav"
     answer_wav.write_bytes(data)
-    heard_back = recognizer.transcribe(answer_wav, language="de", word_timestamps=False).text.lower()
+    heard_back = recognizer.transcribe(answer_wav, language="de", options=RECORDING_TEXT).text.lower()
     assert "ausweis" in heard_back.replace(" ", ""), heard_back
     # without the CSRF header nothing is answered
     assert admin.post("/api/testcall", json={"question": "Hallo"}).status == 403

@@ -148,7 +148,7 @@ def test_chat_only_app_has_no_review_page(config, store):
 
     from aiohttp.test_utils import TestClient, TestServer
 
-    from rathaus.webchat.app import create_chat_app
+    from apps.webchat.app import create_chat_app
 
     async def go():
         client = TestClient(TestServer(create_chat_app(config, store)))

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 JOIN = """
 import sys, time
 from pathlib import Path
-from voice.whisper_model import resolve
+from rathaus.speech.whisper_model import resolve
 start = float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 print(resolve("base", Path(sys.argv[1])))
@@ -24,7 +24,7 @@ print(resolve("base", Path(sys.argv[1])))
 
 
 def test_concurrent_joins_all_get_the_verified_model(tmp_path):
-    from voice.whisper_model import BUNDLED, _package_data
+    from rathaus.speech.whisper_model import BUNDLED, _package_data
 
     model = BUNDLED["base"]
     if any(_package_data(package) is None for package, _ in model.parts):

@@ -15,6 +15,7 @@ import threading
 import numpy as np
 
 from rathaus.errors import RathausError
+from rathaus.speech.audio import from_pcm16
 from voice.process_wide import process_wide
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -65,7 +66,7 @@ class Espeak:
 
     def _collect(self, wav, numsamples, events) -> int:
         if wav and numsamples > 0:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(numsamples,)).astype(np.float32) / 32768.0)
+            self._chunks.append(from_pcm16(np.ctypeslib.as_array(wav, shape=(numsamples,))))
         return 0
 
     def synthesize(self, text: str, voice: str = "de", words_per_minute: int = 160, pitch: int = 50) -> np.ndarray:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rathaus.errors import RathausError
+from rathaus.speech.audio import from_pcm16
 from voice.process_wide import process_wide
 
 SAMPLE_RATE = 16000
@@ -139,8 +140,9 @@ class Pico:
 
     def synthesize(self, text: str, language: str = "de", speed: int = 100, pitch: int = 100) -> np.ndarray:
         """Float32 mono samples at 16 kHz. `speed` and `pitch` are percentages of the voice's own."""
+        text = _escape(text)
         if speed != 100 or pitch != 100:
-            text = f'<speed level="{int(speed)}"><pitch level="{int(pitch)}">{_escape(text)}</pitch></speed>'
+            text = f'<speed level="{int(speed)}"><pitch level="{int(pitch)}">{text}</pitch></speed>'
         data = text.encode("utf-8") + b"\0"
         lib = self._lib
         with self._lock:
@@ -166,8 +168,7 @@ class Pico:
                     if status != _STEP_BUSY:
                         lib.pico_resetEngine(engine, 1)
                         raise PicoError(f"pico failed while synthesizing ({status})")
-        pcm = np.frombuffer(b"".join(chunks), dtype="<i2")
-        return pcm.astype(np.float32) / 32768.0
+        return from_pcm16(b"".join(chunks))
 
 
 def _escape(text: str) -> str:

@@ -53,7 +53,13 @@ def _umlauts(word: str) -> str:
     return re.sub(r"(?<=[^aeiouq\W])(ae|oe|ue)", lambda m: {"ae": "ä", "oe": "ö", "ue": "ü"}[m.group(1)], word)
 
 
+_QUOTES = str.maketrans("", "", "\u201e\u201c\u201d\u00ab\u00bb\u2039\u203a\u201a\u2018\"")
+
+
 def _normalize(text: str) -> str:
+    # Quotation marks are not spoken; Pico reads a name in „…“ as a new sentence ("„Reisepass“"
+    # came back as "3. Passt"). An apostrophe inside a word (’ or ') stays.
+    text = text.translate(_QUOTES)
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 

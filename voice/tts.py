@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice import audio as audio_io
+from rathaus.speech import audio as audio_io
 from voice.speakable import speakable
 from voice.tts_engines import ENGINES, Backend, EngineOptions, EngineUnavailable, PiperBackend
 from voice.voices import voice_for_language

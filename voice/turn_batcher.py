@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rathaus.speech.asr import PHONE_TURN, DecodeOptions
+
 log = logging.getLogger(__name__)
 
 
@@ -24,14 +26,14 @@ log = logging.getLogger(__name__)
 class _Turn:
     samples: np.ndarray
     language: str
-    beam_size: int
+    options: DecodeOptions
     done: threading.Event = field(default_factory=threading.Event)
     text: str = ""
     error: BaseException | None = None
 
 
 class TurnBatcher:
-    """Batches `recognize()` calls from many threads onto one recognizer (voice.asr.Recognizer)."""
+    """Batches `recognize()` calls from many threads onto one recognizer (rathaus.speech.asr.Recognizer)."""
 
     def __init__(self, recognizer, max_batch: int = 8):
         self.recognizer = recognizer
@@ -41,10 +43,10 @@ class TurnBatcher:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def recognize(self, samples_16k: np.ndarray, language: str, beam_size: int = 1) -> str:
+    def recognize(self, samples_16k: np.ndarray, language: str, options: DecodeOptions = PHONE_TURN) -> str:
         """The text of one turn (16 kHz, under 30 s); blocks until its batch is decoded."""
         self._ensure_thread()
-        turn = _Turn(np.asarray(samples_16k, dtype=np.float32), language, beam_size)
+        turn = _Turn(np.asarray(samples_16k, dtype=np.float32), language, options)
         self._queue.put(turn)
         turn.done.wait()
         if turn.error is not None:
@@ -79,18 +81,18 @@ class TurnBatcher:
                     stop = True
                     break
                 waiting.append(turn)
-            groups: dict[tuple[str, int], list[_Turn]] = {}
+            groups: dict[tuple[str, DecodeOptions], list[_Turn]] = {}
             for turn in waiting:
-                groups.setdefault((turn.language, turn.beam_size), []).append(turn)
-            for (language, beam_size), turns in groups.items():
-                self._decode(turns, language, beam_size)
+                groups.setdefault((turn.language, turn.options), []).append(turn)
+            for (language, options), turns in groups.items():
+                self._decode(turns, language, options)
             if stop:
                 return
 
-    def _decode(self, turns: list[_Turn], language: str, beam_size: int) -> None:
+    def _decode(self, turns: list[_Turn], language: str, options: DecodeOptions) -> None:
         self.batch_sizes.append(len(turns))
         try:
-            texts = self.recognizer.transcribe_batch([t.samples for t in turns], language, beam_size)
+            texts = self.recognizer.transcribe_batch([t.samples for t in turns], language, options)
         except Exception as exc:  # every waiting call gets the error; the batcher lives on
             log.exception("batched recognition of %d turns failed", len(turns))
             for turn in turns:

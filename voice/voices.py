@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rathaus.errors import RathausError
-from voice.checksums import file_digest
+from rathaus.speech.checksums import file_digest
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import time
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, TypeVar
 from importlib import resources
 
 import prompts
@@ -28,13 +29,13 @@ from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
-from rathaus.catalog import text as T
-from rathaus.catalog.text import content_words, stem
+from rathaus.catalog.text import STOPWORDS, content_words, stem, words
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
 from rathaus.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A phone turn is at most ~20 s of speech (a few hundred characters); longer input is cut so a
 # pasted document cannot make one question slow.
@@ -139,13 +140,9 @@ class Assistant:
             thread.join(timeout)
 
     def warm_up(self) -> None:
-        """Build the index, the dialog's office list and its cue tables, and run one question, so
-        the first caller waits for nothing."""
-        from rathaus.dialog import ConversationState, DialogEngine
-
+        """Build the index and run one question, so the first caller waits for nothing (the
+        dialog adds its own part: DialogEngine.warm_up)."""
         self.ask("Personalausweis")
-        self.office_directory()
-        DialogEngine(self).turn(ConversationState(), "Wann hat das Bürgerbüro geöffnet?")
 
     # --- questions ------------------------------------------------------------------------------
 
@@ -213,16 +210,14 @@ class Assistant:
         i = index.position.get(str(service_id))
         return index.services[i] if i is not None else None
 
-    def office_directory(self):
-        """The offices of the current catalog, built once per index."""
-        from rathaus.dialog.offices import OfficeDirectory
-
+    def derived(self, key: str, build: Callable[[list[Service]], T]) -> T:
+        """An object built from the current index's services, once per index (a reload builds it
+        anew). The layers above keep here what they derive from the catalog, such as the
+        dialog's office list, without the catalog knowing them."""
         index = self.index
-        directory = getattr(index, "_office_directory", None)
-        if directory is None:
-            directory = OfficeDirectory.build(index.services)
-            index._office_directory = directory  # type: ignore[attr-defined]
-        return directory
+        if key not in index.derived:
+            index.derived[key] = build(index.services)
+        return index.derived[key]
 
     def matched_stems(self, question: str, service_ids: list[str]) -> list[set[str]]:
         """Per service: the question's stems its indexed text contains (for telling two close
@@ -251,11 +246,11 @@ class Assistant:
         catalog word and no colloquial word the catalog knows ("Elterngeld" in a catalog without it)."""
         index = self.index
         out = []
-        for w in T.words(question):
-            if len(w) < 6 or w in T.STOPWORDS or not w.isalpha() or w in index.vocab.words:
+        for w in words(question):
+            if len(w) < 6 or w in STOPWORDS or not w.isalpha() or w in index.vocab.words:
                 continue
             table = colloquial_table()
-            if T.stem(w) in index.idf or w in table or '~' + T.stem(w) in table or index.vocab.correct(w) is not None:
+            if stem(w) in index.idf or w in table or '~' + stem(w) in table or index.vocab.correct(w) is not None:
                 continue
             out.append(w)
         return out

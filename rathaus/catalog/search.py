@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -119,6 +120,7 @@ class SearchIndex:
     mean_idf: float = 1.0
     _name_postings: dict | None = None
     _name_totals: np.ndarray | None = None
+    derived: dict[str, Any] = field(default_factory=dict)   # CatalogAssistant.derived
 
     @classmethod
     def build(cls, store: Store, encoders: list[Encoder]) -> "SearchIndex":

@@ -25,7 +25,7 @@ from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog import turns as TU
-from rathaus.dialog.offices import OfficeDirectory
+from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 
 
@@ -47,13 +47,21 @@ class DialogEngine:
     @property
     def _full(self) -> bool:
         """The real catalog (records, offices); a stand-in with only ask() is passed through."""
-        return all(hasattr(self.understanding, n) for n in ("service", "office_directory"))
+        return all(hasattr(self.understanding, n) for n in ("service", "derived"))
 
     def _directory(self) -> OfficeDirectory:
-        return self.understanding.office_directory() if self._full else OfficeDirectory()
+        return directory_of(self.understanding)
 
     def _setting(self, name: str, default: float) -> float:
         return float(getattr(getattr(self.understanding, "settings", None), name, default))
+
+    def warm_up(self) -> None:
+        """Build the catalog index, the office list and the cue tables, and run one office
+        question, so that the first caller waits for nothing."""
+        warm = getattr(self.understanding, "warm_up", None)
+        if warm is not None:
+            warm()
+        self.turn(ConversationState(), "Wann hat das Bürgerbüro geöffnet?")
 
     # -------------------------------------------------------------------------------------- turn
     def turn(self, state: ConversationState, utterance: str, language: str | None = None) -> Decision:

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from rathaus.catalog import text as T
 from rathaus.catalog.model import Office, Service
@@ -103,3 +104,10 @@ def unique_offices(service: Service) -> list[Office]:
     for o in service.offices:
         seen.setdefault(T.fold(o.name.strip()), o)
     return list(seen.values())
+
+
+def directory_of(understanding: Any) -> OfficeDirectory:
+    """The offices of the catalog `understanding` answers from, built once per catalog index; an
+    empty directory for a stand-in that only answers questions."""
+    derived = getattr(understanding, "derived", None)
+    return derived("offices", OfficeDirectory.build) if derived is not None else OfficeDirectory()

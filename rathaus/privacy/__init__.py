@@ -2,7 +2,7 @@
 requests. Settings come from the [privacy] section of the configuration.
 
 The phone records, the meeting exports and the log filter have no configuration object at hand,
-so the CLI installs one process-wide `Policy` (`install(config)` in `rathaus.cli.main`); code that
+so the CLI installs one process-wide `Policy` (`install(config)` in `apps.cli.main`); code that
 runs without the CLI (tests, scripts) gets the one of the environment's configuration.
 """
 

@@ -211,9 +211,7 @@ def settings_from(config) -> RetentionSettings:
 
 def run(config, store: Store, dry_run: bool = False) -> RetentionReport:
     """Retention with the configuration's periods and folders."""
-    from meetings.pipeline import meetings_dir
-
-    dirs = [meetings_dir(config)]
+    dirs = [config.meetings_dir]
     upload = config.get("web.upload_dir")
     if upload:
         dirs.append(Path(upload).expanduser())

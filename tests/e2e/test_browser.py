@@ -37,13 +37,13 @@ class LiveServer:
     """The real web app on a real port plus the real meeting worker, each in its own thread."""
 
     def __init__(self, config, store):
-        from rathaus.web.app import create_app
+        from apps.site import create_site
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stop = threading.Event()
         self.loop = asyncio.new_event_loop()
-        self.app = create_app(config, store)
+        self.app = create_site(config, store)
         self.ready = threading.Event()
         self.web_thread = threading.Thread(target=self._serve, daemon=True)
         self.worker_thread = None
@@ -84,7 +84,7 @@ class LiveServer:
 
 def two_speaker_meeting(path: Path) -> Path:
     """Two real German speakers taking turns: Thorsten, another speaker, Thorsten again."""
-    from voice.audio import decode, write_wav
+    from rathaus.speech.audio import decode, write_wav
 
     a1 = decode(shared_path("audio", "de", "thorsten", "1386ecbb98a8f46dd0b0eb75d68ee0d0.wav"))
     b = decode(shared_path("audio", "de", "speakers", "de_Anka.wav"))[: 16000 * 7]

@@ -33,13 +33,13 @@ class Servers:
     def __init__(self, config, store):
         from aiohttp import web
 
-        from rathaus.web.app import create_app
+        from apps.site import create_site
 
         self.loop = asyncio.new_event_loop()
         self.port, self.town_ok, self.town_bad = _free_port(), _free_port(), _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config.data.setdefault("webchat", {})["allowed_origins"] = [f"http://127.0.0.1:{self.town_ok}"]
-        self.apps = [(create_app(config, store), self.port), (self._town(web), self.town_ok), (self._town(web), self.town_bad)]
+        self.apps = [(create_site(config, store), self.port), (self._town(web), self.town_ok), (self._town(web), self.town_bad)]
         self.runners = []
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)

@@ -98,15 +98,15 @@ class Dispatcher:
     """Starts and supervises the worker processes and kamailio for `rathaus serve`."""
 
     def __init__(self, config: Config, sip_port: int, workers: int, argv_base: list[str]):
-        self.config = config
+        self.phone = config.settings("phone", PhoneSettings)
         self.sip_port = sip_port
         self.workers = workers
         self.argv_base = argv_base
-        self.host = config.get("phone.sip_host")
+        self.host = self.phone.sip_host
         self.procs: list[subprocess.Popen] = []
         self.kamailio: subprocess.Popen | None = None
         self.dir = config.data_dir / "kamailio"
-        rtp = config.get("phone.rtp_port") or 20000
+        rtp = self.phone.rtp_port or 20000
         self.rtp_ports = [rtp + 1000 * (i + 1) for i in range(workers)]
 
     def _worker_argv(self, i: int, port: int) -> list[str]:
@@ -119,13 +119,12 @@ class Dispatcher:
                                 start_new_session=True)
 
     def start(self, timeout_s: float = 600) -> None:
-        binary = shutil.which(self.config.get("phone.kamailio")) or self.config.get("phone.kamailio")
+        binary = shutil.which(self.phone.kamailio) or self.phone.kamailio
         if not Path(binary).exists():
             raise RathausError(f"kamailio not found ({binary}); install the kamailio package or use --sip-workers 1")
         self.dir.mkdir(parents=True, exist_ok=True)
         ports = worker_ports(self.sip_port, self.workers)
-        files = write_config(self.dir, self.host, self.sip_port, ports, self.config.get("phone.transport"),
-                             phone=self.config.settings("phone", PhoneSettings))
+        files = write_config(self.dir, self.host, self.sip_port, ports, self.phone.transport, phone=self.phone)
         for i, port in enumerate(ports):
             (self.dir / f"worker{i}.log").write_text("")
             self.procs.append(self._start_worker(i, port))

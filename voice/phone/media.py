@@ -14,8 +14,6 @@ import threading
 import time
 from collections import deque
 
-import numpy as np
-
 RATE = 8000
 FRAME_MS = 20
 FRAME_SAMPLES = RATE * FRAME_MS // 1000
@@ -42,14 +40,6 @@ def write_bytes(vector, data: bytes) -> None:
     if data:
         begin = ctypes.c_void_p.from_address(int(vector.this)).value
         ctypes.memmove(begin, data, len(data))
-
-
-def pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-
-
-def floats(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
 class Playback:

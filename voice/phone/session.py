@@ -27,6 +27,7 @@ import numpy as np
 from rathaus.errors import DiskFullError
 from rathaus.logcontext import set_call_id
 from rathaus.metrics import asr_seconds
+from rathaus.speech.audio import from_pcm16, resample, to_pcm16
 from voice.phone import media
 from voice.phone.dialog import Action, Dialog, DialogSettings, Hangup, SaveCallback, Say, State, Transfer
 from voice.phone.engines import Engines
@@ -108,7 +109,7 @@ class Speaker:
         for chunk in self.engines.tts.stream(say.text, say.language, media.RATE):
             if self._stop.is_set() or (say.interruptible and gen != self._gen):
                 return
-            self.playback.append(media.pcm16(chunk.samples), say.interruptible, on_start)
+            self.playback.append(to_pcm16(chunk.samples), say.interruptible, on_start)
             on_start = None
 
 
@@ -213,7 +214,7 @@ class CallSession:
                     self._transfer_sent = None
                     self._activity = now
                 elif kind == "audio":
-                    pending = np.concatenate([pending, media.floats(payload)])
+                    pending = np.concatenate([pending, from_pcm16(payload)])
                     while len(pending) >= n:
                         frame, pending = pending[:n], pending[n:]
                         prob = vad.probability(frame)
@@ -337,8 +338,6 @@ class CallSession:
         asks_catalog = self.dialog.state in (State.LISTEN, State.ANYTHING_ELSE)
 
         def work():
-            from voice.audio import resample
-
             set_call_id(self.record.id)
             try:
                 heard = self.engines.recognize(resample(samples_8k, media.RATE, 16000), language, detect)
@@ -357,8 +356,6 @@ class CallSession:
 
     def _caller_turn(self, samples_8k: np.ndarray, start: float, speech_end: float, speculation=None,
                      early: bool = False) -> None:
-        from voice.audio import resample
-
         try:
             if speculation is not None:
                 heard = speculation.result()

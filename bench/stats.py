@@ -1,0 +1,16 @@
+"""Summary figures that more than one benchmark reports, computed one way."""
+
+from __future__ import annotations
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The `q` quantile (0..1) of `values`, interpolated linearly between the two nearest ranks
+    (numpy's default method), rounded to 0.1; None when there are no values. The p95 of
+    bench/speech.py, bench/catalog.py and rathaus/evaluation take a rank without interpolation,
+    so their figures are not comparable with these to the last digit."""
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)

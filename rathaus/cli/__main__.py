@@ -1,5 +1,0 @@
-import sys
-
-from rathaus.cli import main
-
-sys.exit(main())
