@@ -58,6 +58,7 @@ def _family_pattern(families: list[str]) -> re.Pattern:
     return re.compile("|".join(parts) or "(?!)")
 
 
+@lru_cache(maxsize=16384)
 def folded_text(text: str) -> str:
     return " " + " ".join(T.fold(text).split()) + " "
 
@@ -152,8 +153,15 @@ def _facet_words(question: str, facet: str | None) -> frozenset[str]:
 Similarity = Callable[[str, list[str]], list[float]]
 
 
-def _sentence_stems(sentence: str) -> set[str]:
-    return {T.stem(w) for w in T.content_words(sentence)}
+@lru_cache(maxsize=8192)
+def _sentence_stems(sentence: str) -> frozenset[str]:
+    return frozenset(T.stem(w) for w in T.content_words(sentence))
+
+
+@lru_cache(maxsize=2048)
+def _sentences(description: str) -> tuple[str, ...]:
+    """The description's sentences, split once per description (a catalog text is asked again and again)."""
+    return tuple(sentences(description))
 
 
 def _mentions(stems: set[str], specific: set[str]) -> int:
@@ -179,7 +187,7 @@ def detail_sentences(description: str, specific: set[str], own: set[str] = froze
     of the service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
     if not specific:
         return []
-    found = [(n, i, s) for i, s in enumerate(sentences(description))
+    found = [(n, i, s) for i, s in enumerate(_sentences(description))
              if (n := _mentions(_sentence_stems(s) - set(own), specific))]
     return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
 
@@ -198,7 +206,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
     cues = cue_data()["sentence"].get(facet, [])
     if not cues:
         return []
-    all_sentences = sentences(description)
+    all_sentences = _sentences(description)
     candidates = [(i, s) for i, s in enumerate(all_sentences) if any(p.search(folded_text(s)) for p in cues)]
     if not candidates:
         return []
