@@ -66,7 +66,7 @@ def answer_text(service: Service, language: str | None = "de") -> str:
 def confirm_text(names: list[str], language: str | None = "de") -> str:
     lang = answer_language(language)
     if len(names) == 1:
-        return prompts.text("catalog.confirm.ask_one", lang, option=f"„{names[0]}“" if lang == "de" else names[0])
+        return prompts.text("catalog.confirm.ask_one", lang, option=names[0])  # no quotation marks: the voice reads them badly
     return prompts.text("catalog.confirm.ask", lang, options=_join(names, lang, "catalog.confirm.list_or"))
 
 

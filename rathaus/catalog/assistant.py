@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -27,7 +28,8 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import Hit, SearchIndex, informative
+from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
+from rathaus.catalog.text import STOPWORDS, content_words, stem, words
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
 from rathaus.store import Store
@@ -226,6 +228,31 @@ class Assistant:
         for service_id in service_ids:
             i = index.position.get(str(service_id))
             out.append({st for st in stems if i is not None and st in index.terms[i]})
+        return out
+
+    def rare_stems(self, question: str) -> set[str]:
+        """Stems of the question's own words that few services' texts hold (at most a tenth of them,
+        at least two) or none: the words that name a detail ("Blindenhund", "Gartenhaus"), not
+        "beantragen"."""
+        index = self.index
+        n = len(index.services)
+        c = max(2.0, 0.1 * n)
+        limit = math.log(1 + (n - c + 0.5) / (c + 0.5))
+        stems = {stem(w) for w in content_words(question)}
+        return {st for st in stems if index.idf.get(st, limit) >= limit}  # a word no service has is rare too
+
+    def unknown_words(self, question: str) -> list[str]:
+        """Folded words of the question that no service's text holds, that are no near-miss of a
+        catalog word and no colloquial word the catalog knows ("Elterngeld" in a catalog without it)."""
+        index = self.index
+        out = []
+        for w in words(question):
+            if len(w) < 6 or w in STOPWORDS or not w.isalpha() or w in index.vocab.words:
+                continue
+            table = colloquial_table()
+            if stem(w) in index.idf or w in table or '~' + stem(w) in table or index.vocab.correct(w) is not None:
+                continue
+            out.append(w)
         return out
 
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:

@@ -51,19 +51,19 @@ def html_to_text(value: str | None) -> str:
     return "\n".join(out)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])")  # not "am 15. Februar"
+
+
 def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:
     """The first sentences of a description: enough to say what a service is."""
     flat = " ".join(line.lstrip("- ") for line in text.splitlines())
-    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9])", flat)
+    sentences = _SENTENCE_END.split(flat)
     out = ""
     for sentence in sentences[:limit]:
         if out and len(out) + len(sentence) > max_chars:
             break
         out = f"{out} {sentence}".strip()
     return out[:max_chars]
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])")  # not "am 15. Februar"
 
 
 def sentences(description: str) -> list[str]:

@@ -9,68 +9,24 @@ Channel-free: the phone dialog (voice.phone.dialog) and `rathaus chat` both driv
 
 from __future__ import annotations
 
-import re
-import tomllib
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import prompts
 from rathaus.catalog import text as T
+from rathaus.catalog import answers
 from rathaus.catalog.answers import answer_language
 from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
+from rathaus.catalog.html import sentences
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
+from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
 from rathaus.dialog import replies
+from rathaus.dialog import turns as TU
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
-
-
-@lru_cache(maxsize=1)
-def _turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern]]:
-    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
-    return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
-            [re.compile(T.fold(p)) for p in raw["case"]])
-
-
-def _case_question(text: str) -> bool:
-    """A question about the caller's own case (status, refusal, complaint, another authority):
-    only a person with the file can answer it."""
-    folded = " " + " ".join(T.fold(text).split()) + " "
-    return any(p.search(folded) for p in _turn_data()[2])
-
-
-def _nouns(text: str) -> set[str]:
-    """Stems of the capitalised words after the first (German nouns name things; a question that
-    names none brings no new topic). Text without any capital letter (lower-cased input) counts
-    every word, so nothing is lost where the case is unknown."""
-    tokens = re.findall(r"[^\W\d_][\w-]*", text)
-    if not any(t[0].isupper() for t in tokens):
-        return {T.stem(w) for t in tokens for w in T.words(t)}
-    return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
-
-
-def _closing(text: str, lang: str) -> bool:
-    """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
-    words = _WORD.findall(text.lower())
-    norm = " " + " ".join(words) + " "
-    done = [" ".join(_WORD.findall(w.lower())) for w in prompts.raw("phone.words.done", lang)]
-    return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
-
-
-def correction(text: str) -> str | None:
-    """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
-    original = text.split()
-    folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
-    for pattern in _turn_data()[0]:
-        m = pattern.search(folded)
-        if m:
-            consumed = len(folded[:m.end()].split())
-            rest = " ".join(original[consumed:]).strip(" ,.!?")
-            return rest or None
-    return None
 
 
 def _reason(key: str) -> str:
@@ -127,31 +83,37 @@ class DialogEngine:
             pending = self._pending_reply(state, text, lang)
             if pending is not None:
                 return pending
-        if text and _closing(text, lang):
+        if text and TU.closing(text, lang):
             state.pending_service = None
             return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
                             language=lang, reason=_reason("goodbye"))
-        corrected = correction(text) if text else None
+        corrected = TU.correction(text) if text else None
         previous_facet = None
         if corrected:
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             state.clear()
             text = corrected
-        if _case_question(text):
+        if TU.case_question(text):
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
                             language=lang, reason=_reason("case"))
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
             self._remember(state, decision, None)
             return decision
-        facet = F.detect(text) or previous_facet
+        condition = TU.condition_facet(text, state.facet) if state.service_id else None
+        facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
+        if C.other_kind(self.understanding, decision, text):
+            return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
+                            answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
         directory = self._directory()
         named = directory.named_in(text)
         residual = self._residual(text, named)
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
+        # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
+        service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
             office = self._pick_office(state, named)
@@ -166,7 +128,7 @@ class DialogEngine:
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
-        if state.subject and follow_facet and self._refers_back(state, residual, decision, _nouns(text)):
+        if state.subject and follow_facet and self._refers_back(state, residual, decision, TU.nouns(text)):
             if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
                 office = directory.get(state.office_id)
                 if office is not None:
@@ -179,13 +141,25 @@ class DialogEngine:
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
+            if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
+                detail = self._detail_answer(state, decision, text, lang)
+                if detail is not None:
+                    return detail
+                hinted = self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
+                                              named[0] if named else None, "facet")
+                if hinted.reason != _reason("no_fact"):
+                    return hinted
+                facet = None  # "Wie melde ich ... an?" with no sentence on the way: the general answer
             if facet:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
+            detail = self._detail_answer(state, decision, text, lang)
+            if detail is not None:
+                return detail
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
-            plain = self._plain_variant(decision, text)
+            plain = C.plain_variant(decision, text, self._setting("confirm_window", 0.10))
             if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
                 if facet:
                     return self._service_answer(state, plain, facet, text, lang,
@@ -196,12 +170,17 @@ class DialogEngine:
                 answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
                 self._remember(state, answered, None)
                 return answered
-            if facet and self._one_plausible(decision, text):
+            if facet and (C.one_plausible(self.understanding, decision, text, self._setting("forward_below", 0.40),
+                                                 self._setting("confirm_window", 0.10)) or C.detail_confirms(self.understanding, decision, text, facet)):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
+        if decision.action == "forward" and facet is None and C.detail_confirms(self.understanding, decision, text, None):
+            detail = self._detail_answer(state, decision, text, lang)  # "Brauch ich für ein Gartenhaus ...?"
+            if detail is not None:
+                return detail
         decision.facet = facet
         return decision
 
@@ -210,8 +189,8 @@ class DialogEngine:
         mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
         decision = self.understanding.ask(text, lang)
         best = decision.candidates[0].score if decision.candidates else 0.0
-        if facet is None or (decision.action == "answer" and best >= 0.85):
-            return decision
+        if facet is None or (decision.action == "answer" and best >= 0.85) or F.scores(text).get(facet, 0.0) < 1.0:
+            return decision  # a facet only hinted at ("Wie beantrage ich ...?") leaves the question whole
         drop = F.facet_words(text, facet)
         kept = [w for w in text.split() if not set(T.words(w)) & drop]
         if not drop or len(kept) == len(text.split()) or not T.content_words(" ".join(kept)):
@@ -225,13 +204,19 @@ class DialogEngine:
 
     # ----------------------------------------------------------------------------- confirmations
     def _pending_reply(self, state: ConversationState, text: str, lang: str) -> Decision | None:
-        yes = yes_no(text, lang)
+        yes = TU.yes_no(text, lang)
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
         state.pending_service = state.pending_facet = None
         state.pending_question = ""
         if yes is None and F.detect(text) and not self._residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
+        elif yes is None and not self._directory().named_in(text) and F.detect(text) and not TU.nouns(text):
+            yes, facet, question = True, F.detect(text), text  # "Wo melde ich den an?": names nothing new
+        elif yes is None and T.words(text)[:1] in (["und"], ["and"]) and not self._directory().named_in(text):
+            other = self.understanding.ask(text, lang)  # "Und für meinen Sohn?": the same, unless it names another
+            if other.action != "answer" or other.service is None or other.service.id == pending.id:
+                yes, facet, question = True, F.detect(text) or facet, text
         if yes is True:
             return self.confirmed(state, pending.id, facet, question, lang)
         if yes is False:
@@ -248,31 +233,6 @@ class DialogEngine:
         decision = self.understanding.answer_for(service_id, lang)
         self._remember(state, decision, None)
         return decision
-
-    def _one_plausible(self, decision: Decision, text: str) -> bool:
-        """Only one candidate near the best, or only the best has a name the question fully says
-        ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a
-        facet, so answer without asking back."""
-        cands = decision.candidates or []
-        if not cands or cands[0].score < self._setting("forward_below", 0.40) + 0.05:
-            return False
-        window = self._setting("confirm_window", 0.10)
-        close = [c for c in cands if cands[0].score - c.score <= window]
-        if len(close) == 1:
-            return True
-        said = {T.stem(w) for w in T.content_words(text)}
-        said |= {w[:k] for w in said for k in range(5, len(w))}
-        covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
-        if len(covered) == 1:
-            return covered[0].id == cands[0].id
-        # The words that tell the close candidates apart: the best must have all of them, the
-        # others none ("Auto anmelden": "anmeld" is in "Fahrzeug zulassen", not in "abmelden").
-        matched = getattr(self.understanding, "matched_stems", None)
-        if matched is None:
-            return False
-        sets = matched(text, [c.id for c in close])
-        telling = set().union(*sets) - set.intersection(*sets)
-        return bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:])
 
     def _plain_variant(self, decision: Decision, text: str) -> str | None:
         """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
@@ -295,12 +255,12 @@ class DialogEngine:
     def _residual(self, text: str, named: list[Office]) -> set[str]:
         """Stems of the question that neither the facet, an office name nor a back-reference explain:
         what the question says about a service."""
-        refer = _turn_data()[1]
+        refer = TU.turn_data()[1]
         skip = F.facet_words(text) | refer
         office_words = {w for o in named for w in T.words(o.name)}
         out = set()
         for w in T.content_words(text):
-            if w in skip or w in office_words or len(w) < 3:
+            if w in skip or w in office_words or len(w) < 3 or H.is_day_word(w):
                 continue
             if any(len(w) >= 6 and x.startswith(w[:6]) for x in office_words):
                 continue
@@ -333,6 +293,25 @@ class DialogEngine:
             return True
         return decision.action == "forward"
 
+    def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision | None:
+        """A plain question about a service that names a detail one sentence of its description
+        holds ("Kann ich für meine Tochter noch einen Kinderreisepass bekommen?"): that sentence."""
+        service_id = decision.service.id if decision.service is not None else decision.candidates[0].id
+        service = self.understanding.service(service_id)
+        if service is None:
+            return None
+        first = sentences(service.description)[:1]  # the general answer says it anyway
+        details = [d for d in F.detail_sentences(service.description, C.specific(self.understanding, text, service),
+                                                 {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
+        if not details:
+            return None
+        state.set_service(service.id, service.name)
+        state.facet = None
+        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
+                        answer=prompts.text("dialog.facet.sentence", lang, sentence=details[0]), language=lang,
+                        reason=_reason("detail"))
+
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:
             service = self.understanding.service(state.service_id)
@@ -350,7 +329,15 @@ class DialogEngine:
         if office is None and state.office_id and state.service_id == service_id:
             office = self._directory().get(state.office_id)
         similarity = getattr(self.understanding, "sentence_similarity", None)
-        text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office)
+        # A follow-up goes on about what the turn before named ("einen vorläufigen Personalausweis" ...
+        # "Wie lange gilt der?"), unless it sets another condition ("und wenn ich hingeh").
+        conditional = TU.condition_facet(question, "") is not None
+        context = ""
+        if reason == "follow_up" and state.turns and not conditional:
+            context = str(state.turns[-1].get("caller", ""))
+        specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
+        text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
+                                                          specific, context)
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:
@@ -368,23 +355,6 @@ class DialogEngine:
 
     def forward_target(self, service_id: str | None) -> str:
         return self.understanding.forward_target(service_id)
-
-
-_WORD = re.compile(r"[\w']+")
-
-
-def yes_no(text: str, lang: str) -> bool | None:
-    """True for yes, False for no, None for neither (the phone's yes/no words)."""
-    norm = " " + " ".join(_WORD.findall(text.lower())) + " "
-
-    def has(key: str) -> bool:
-        return any(f" {' '.join(_WORD.findall(w.lower()))} " in norm for w in prompts.raw(f"phone.words.{key}", lang))
-
-    if has("no"):
-        return False
-    if has("yes"):
-        return True
-    return None
 
 
 class SingleTurn:

@@ -56,6 +56,12 @@ class Schedule:
         return bool(self.days)
 
 
+def is_day_word(word: str) -> bool:
+    """A folded word that names a day or a part of one ("samstag", "heute", "nachmittags")."""
+    return (word in _DAY_WORDS and len(word) > 3) or word in _CALLER_DAYS or word.rstrip("s") in _PARTS \
+        or word in ("heute", "morgen", "ubermorgen", "wochenende", "feiertag", "feiertags")
+
+
 def _fold_day(word: str) -> int | None:
     return _DAY_WORDS.get(T.fold(word).rstrip("."))
 

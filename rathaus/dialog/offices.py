@@ -17,7 +17,7 @@ from rathaus.catalog import text as T
 from rathaus.catalog.model import Office, Service
 
 # Words of office names that tell no office from another.
-_GENERIC = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
+GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
                       "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
 
 
@@ -31,7 +31,7 @@ def common_names() -> dict[str, list[str]]:
 def _office_words(office: Office) -> set[str]:
     words = set()
     for w in T.words(office.name):
-        if w not in _GENERIC and len(w) > 2:
+        if w not in GENERIC_WORDS and len(w) > 2:
             words.add(w)
     return words
 
@@ -52,7 +52,14 @@ class OfficeDirectory:
                 elif key in seen and not seen[key].opening_hours and o.opening_hours:
                     seen[key] = o
         directory = cls(offices=list(seen.values()))
-        directory._words = [_office_words(o) for o in directory.offices]
+        # A word in most offices' addresses is the town ("Stadtbibliothek Auental", "76999 Auental"):
+        # naming it names no office.
+        counts: dict[str, int] = {}
+        for o in directory.offices:
+            for w in set(T.words(o.address)):
+                counts[w] = counts.get(w, 0) + 1
+        town = {w for w, c in counts.items() if c >= max(2, len(directory.offices) / 2)}
+        directory._words = [_office_words(o) - town for o in directory.offices]
         return directory
 
     def get(self, office_id: str) -> Office | None:
@@ -70,7 +77,7 @@ class OfficeDirectory:
             name = " " + " ".join(T.words(office.name)) + " "
             address = " ".join(T.words(office.address))
             for w in q_words:
-                if w in _GENERIC or w in T.STOPWORDS:
+                if w in GENERIC_WORDS or w in T.STOPWORDS:
                     continue
                 if w in words or any(len(w) >= 6 and (x.startswith(w) or w.startswith(x)) and len(x) >= 6 for x in words):
                     scores[i] += 2.0

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 
 import prompts
+from rathaus.catalog import text as T
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
-from rathaus.dialog.offices import OfficeDirectory, unique_offices
+from rathaus.dialog.fees import fee_lines, fitting_fees
+from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
 def _p(key: str, lang: str, **fields) -> str:
@@ -30,6 +32,15 @@ def _clean(text: str) -> str:
     return re.sub(r"\.\.+", ".", " ".join(text.split()))
 
 
+def _feminine(noun: str, lang: str) -> bool:
+    """Whether a noun takes a feminine article, where the language's prompts say it matters
+    (German: by the ending of the compound's last part, "Zulassungsstelle")."""
+    if not prompts.has("dialog.grammar.feminine_endings", lang):
+        return False
+    folded = T.fold(noun)
+    return any(folded.endswith(T.fold(e)) for e in prompts.raw("dialog.grammar.feminine_endings", lang))
+
+
 def no_fact(name: str, lang: str, office: Office | None) -> str:
     offer = (_p("facet.offer_contact", lang, office=office.name, phone=office.phone) if office and office.phone
              else _p("facet.offer_person", lang))
@@ -40,32 +51,67 @@ def _sentence(sentence: str, lang: str) -> str:
     return _p("facet.sentence", lang, sentence=sentence)
 
 
+def _with_cue(sentences: list[str], facet: str) -> list[str]:
+    cues = F.cue_data()["sentence"].get(facet, [])
+    return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
+
+
+def _names_office(sentence: str, office: Office | None) -> bool:
+    """Whether a sentence names the office (a distinctive word of its name)."""
+    if office is None:
+        return False
+    said = set(T.words(sentence))
+    return any(w in said for w in T.words(office.name) if len(w) > 3 and w not in GENERIC_WORDS)
+
+
 def service_answer(service: Service, facet: str, question: str, lang: str = "de",
-                   similarity: F.Similarity | None = None, office: Office | None = None) -> tuple[str, bool, Office | None]:
+                   similarity: F.Similarity | None = None, office: Office | None = None,
+                   specific: set[str] | None = None, context: str = "") -> tuple[str, bool, Office | None]:
     """(text, found, the office the answer is about) for a facet of a service. `office` is one the
-    caller named or spoke about before: preferred for hours, phone and address."""
+    caller named or spoke about before: preferred for hours, phone and address. `specific`: stems
+    of what the question names beyond the service ("Blindenhund", "Wertstoffhof"); a sentence of
+    the description that holds them answers before the general field. `context`: the turn before
+    a follow-up (for the fee it names)."""
     offices = unique_offices(service)
     if office is None or all(o.id != office.id and o.name != office.name for o in offices):
         office = offices[0] if offices else None
     name = service.name
+    specific = specific or set()
+    # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
+    keywords = {T.stem(w) for w in T.content_words(" ".join([*service.keywords, *service.synonyms]))}
+    strict = {q for q in specific if not any(q == k or (len(q) >= 5 and q in k) for k in keywords)}
+    details = F.detail_sentences(service.description, strict, {T.stem(w) for w in T.content_words(service.name)})
     if facet == "cost":
-        lines, more = F.fitting_fees(service.fees, question, service.name)
+        lines = fee_lines(service.fees)
+        if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
+            return _clean(_sentence(_with_cue(details, "cost")[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
+        lines, more = fitting_fees(service.fees, question, service.name, context=context)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
             return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office
     elif facet == "documents" and service.documents:
-        return _clean(_p("facet.documents", lang, name=name, documents=_join(service.documents[:4], lang))), True, office
+        text = _p("facet.documents", lang, name=name, documents=_join(service.documents[:4], lang))
+        extra = _with_cue(details, "documents")[:1]  # "für das erweiterte Führungszeugnis ... die Aufforderung"
+        return _clean(" ".join([text, *extra])), True, office
+    elif facet == "where" and _with_cue(details, "where") and not _names_office(_with_cue(details, "where")[0], office):
+        return _clean(_sentence(_with_cue(details, "where")[0], lang)), True, office  # "Fahrräder stehen im Bauhof"
     elif facet == "where" and office is not None:
+        lead = _with_cue(details, "where")[:1]  # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an."
+        if lead:
+            text, found, used = service_answer(service, facet, question, lang, similarity, office)
+            return _clean(lead[0] + " " + text), found, used
         if len(offices) == 1:
             key = "facet.where_one" if office.address else "facet.where_one_no_address"
             return _clean(_p(key, lang, name=name, office=office.name, address=office.address)), True, office
         kind = OfficeDirectory().kind(offices)
         if kind:
-            return _clean(_p("facet.where_any", lang, name=name, kind=kind, office=office.name,
-                             address=office.address)), True, office
+            key = "facet.where_any_feminine" if _feminine(kind, lang) else "facet.where_any"
+            return _clean(_p(key, lang, name=name, kind=kind, office=office.name, address=office.address)), True, office
         other = next(o for o in offices if o.name != office.name)
         return _clean(_p("facet.where_several", lang, name=name, office=office.name, address=office.address,
                          other=other.name)), True, office
+    elif facet == "hours" and _with_cue(details, "hours"):
+        return _clean(_sentence(_with_cue(details, "hours")[0], lang)), True, office  # "Der Waldfriedhof ist ... geöffnet"
     elif facet in ("hours", "contact") and office is not None:
         text, found = office_answer(office, facet, question, lang)
         if found or facet == "contact":
@@ -75,13 +121,15 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             return _clean(_sentence(found_sentences[0], lang)), True, office
         return text, False, office
     elif facet == "what":
-        summary = first_sentences(service.description, limit=1, max_chars=220)
+        summary = details[0] if details else first_sentences(service.description, limit=1, max_chars=220)
         if summary:
             return _clean(_sentence(summary, lang)), True, office
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
-    found_sentences = F.best_sentences(service.description, facet, question, similarity)
+    found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=strict)
     if found_sentences:
         return _clean(_sentence(" ".join(found_sentences), lang)), True, office
+    if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
+        return _clean(_sentence(details[0], lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
 
 

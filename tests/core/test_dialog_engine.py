@@ -114,7 +114,7 @@ def test_chat_command_holds_a_conversation(prepared, tmp_path):
     assert turns[2]["facet"] == "hours" and "14 bis 18 Uhr" in turns[2]["answer"]
     assert turns[3]["office"] == {"id": "sta", "name": "Standesamt"}
     plain = run_cli("chat", input="Wo ist das Bauamt?\n", env=env)
-    assert plain.stdout.strip() == "Bauamt finden Sie hier: Bahnhofstraße 20, 12345 Musterstadt."
+    assert plain.stdout.strip() == "Bauamt. Adresse: Bahnhofstraße 20, 12345 Musterstadt."
     broken = subprocess.run([sys.executable, "-m", "apps.cli", "chat", "--json"], cwd=ROOT, capture_output=True,
                             input=b"\xff\xfe kaputt\nWo ist das Bauamt?\n", env={**os.environ, **env})
     assert broken.returncode == 0, broken.stderr
@@ -130,3 +130,27 @@ def test_ask_command_answers_office_questions(prepared, tmp_path):
                   env={"RATHAUS_DB": str(db), "RATHAUS_HOME": str(tmp_path)})
     line = json.loads(out.stdout)
     assert (line["action"], line["service"], line["office"]["id"], line["facet"]) == ("answer", None, "sta", "contact")
+
+
+def test_a_detail_of_the_description_answers_before_the_general_fields(prepared):
+    assistant, _ = prepared
+    shed, = talk(assistant, "Brauche ich für ein kleines Gartenhaus eine Genehmigung?")
+    assert shed.service.id == "133" and "Gartenhäuser" in shed.answer and "Bauvorlagen" not in shed.answer
+    fee, variant = talk(assistant, "Was kostet ein Führerschein?", "Und der Umtausch von einem alten?")
+    assert "43,40 Euro" in fee.answer and "25,30 Euro" in variant.answer
+
+
+def test_a_condition_keeps_the_question_and_a_surcharge_is_named(prepared):
+    assistant, _ = prepared
+    plain, extended = talk(assistant, "Was kostet eine Meldebescheinigung?", "Und wenn ich die erweiterte brauche?")
+    assert plain.facet == extended.facet == "cost" and "10 Euro" in extended.answer
+    _, express = talk(assistant, "Was kostet ein Reisepass?", "Was kostet das extra, wenn es schnell gehen muss?")
+    assert "32 Euro" in express.answer
+
+
+def test_another_thing_of_the_same_kind_goes_to_a_person(prepared):
+    assistant, _ = prepared
+    other, = talk(assistant, "Wie beantrage ich Bürgergeld?")  # not the sample's "Wohngeld beantragen"
+    assert other.action == "forward"
+    own, = talk(assistant, "Wie beantrage ich Wohngeld?")
+    assert own.action == "answer" and own.service.id == "128"

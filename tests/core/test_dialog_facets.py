@@ -4,6 +4,7 @@ which fee fits the caller, opening hours spoken and checked for a day, correctio
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,8 @@ from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
-from rathaus.dialog.engine import _case_question, correction
+from rathaus.dialog.fees import fitting_fees
+from rathaus.dialog.turns import case_question as _case_question, correction
 from rathaus.dialog.offices import OfficeDirectory
 
 
@@ -30,6 +32,20 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Wie lange ist der Personalausweis gültig?", "validity"),
     ("Ich brauche einen neuen Personalausweis", None),
     ("How much does a passport cost?", "cost"),
+    # word families and separable verbs carry wording no phrase list holds
+    ("Was muss ich für einen neuen Perso hinblättern?", "cost"),
+    ("Ist die online günstiger?", "cost"),
+    ("Was nehm ich da mit?", "documents"),
+    ("Wie lange hebt ihr Fundsachen auf?", "validity"),
+    ("Kann ich das auch vom Computer aus erledigen?", "online"),
+    ("Ich hab im Park ein Handy gefunden, wo geb ich das ab?", "where"),
+    ("An wen wende ich mich bei Fragen dazu?", "where"),
+    ("Wie lange braucht das Bauamt für die Genehmigung?", "processing_time"),
+    ("Wann kann ich zum Wertstoffhof fahren?", "hours"),
+    ("Kann ich beim Bürgerservice auch samstags vorbeikommen?", "hours"),
+    ("Muss ich vorher einen Termin buchen?", "appointment"),
+    ("Kann ich die per Mail anfordern?", "online"),
+    ("Mein Nachbar lässt seinen Hund dauernd bellen", None),
     ("Сколько стоит паспорт?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
@@ -40,12 +56,22 @@ FEES = "- unter 24 Jahren: 37,50 Euro\n- über 24 Jahren: 70 Euro\n- Express-Bes
 
 
 def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
-    assert F.fitting_fees(FEES, "Was kostet ein Reisepass?", "Reisepass") == (["über 24 Jahren: 70 Euro"], True)
-    assert F.fitting_fees(FEES, "Was kostet der für meinen Sohn, er ist 16?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
-    assert F.fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
-    assert "32 Euro" in F.fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
-    assert F.fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
-    assert F.fitting_fees("", "Was kostet das?") == ([], False)
+    assert fitting_fees(FEES, "Was kostet ein Reisepass?", "Reisepass") == (["über 24 Jahren: 70 Euro"], True)
+    assert fitting_fees(FEES, "Was kostet der für meinen Sohn, er ist 16?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert fitting_fees(FEES, "Und was kostet das für Kinder?", "Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    assert "32 Euro" in fitting_fees(FEES, "Was kostet die Express-Bestellung?", "Reisepass")[0][0]
+    assert fitting_fees("13 Euro", "Was kostet das?") == (["13 Euro"], False)
+    kita = "Krippe unter 3 Jahren 320 Euro im Monat; Kindergarten ab 3 Jahren 165 Euro im Monat"
+    assert fitting_fees(kita, "Und wenn sie drei ist?")[0] == ["Kindergarten ab 3 Jahren 165 Euro im Monat"]
+    assert fitting_fees(kita, "Was kostet die Krippe?")[0] == ["Krippe unter 3 Jahren 320 Euro im Monat"]
+    trade = "Anmeldung 30 Euro; Ummeldung 25 Euro; Abmeldung 15 Euro"
+    assert fitting_fees(trade, "ne, ich mein die Ummeldung", "Gewerbe anmelden, ummelden oder abmelden")[0] == ["Ummeldung 25 Euro"]
+    passport = "70 Euro ab 24 Jahren; Expresszuschlag 32 Euro; vorläufiger Reisepass 26 Euro"
+    assert fitting_fees(passport, "Was kostet ein Reisepass?", "Reisepass beantragen")[0] == ["70 Euro ab 24 Jahren"]
+    assert fitting_fees(passport, "Was kostet das dann extra?", "Reisepass beantragen")[0] == ["Expresszuschlag 32 Euro"]
+    assert fitting_fees(passport, "Und was kostet das?", "Reisepass beantragen",
+                        context="Wie lange dauert es mit dem Express?")[0] == ["Expresszuschlag 32 Euro"]
+    assert fitting_fees("", "Was kostet das?") == ([], False)
 
 
 def test_sentence_that_answers_the_facet_and_none_when_the_description_says_nothing():
@@ -54,6 +80,13 @@ def test_sentence_that_answers_the_facet_and_none_when_the_description_says_noth
     assert F.best_sentences(text, "processing_time", "Wie lange dauert das?") == [
         "Die Bearbeitungszeit beträgt etwa drei bis sechs Arbeitstage."]
     assert F.best_sentences(text, "documents", "Welche Unterlagen brauche ich?") == []
+    passport = ("Die normale Bearbeitungszeit beträgt vier bis sechs Wochen. Brauchen Sie den Pass schneller, gibt es "
+                "einen Express-Reisepass, der nach drei Werktagen abholbereit ist.")
+    assert F.best_sentences(passport, "processing_time", "Wie lange dauert das?", limit=1) == [
+        "Die normale Bearbeitungszeit beträgt vier bis sechs Wochen."]
+    assert "Express" in F.best_sentences(passport, "processing_time", "Geht das auch schneller?", limit=1)[0]
+    dogs = "Wer einen Hund hält, meldet ihn an. Für Listenhunde gilt ein erhöhter Satz. Blindenführhunde sind ganz steuerfrei."
+    assert F.detail_sentences(dogs, {"blindenhund"}) == ["Blindenführhunde sind ganz steuerfrei."]
 
 
 HOURS = "Mo, Di, Fr 8-12 Uhr; Di 14-18 Uhr; Do 8-12 und 14-18 Uhr"
@@ -90,11 +123,20 @@ def test_office_answers_come_from_its_record():
     text, found = replies.office_answer(OFFICE, "hours", "Hat das am Mittwoch auf?")
     assert found and text.startswith("Nein") and "Mittwoch" in text
     assert replies.office_answer(OFFICE, "contact", "Wie ist die Telefonnummer?") == (
-        "Sie erreichen Bürgerbüro im Rathaus unter 01234 567-100.", True)
+        "Bürgerbüro im Rathaus. Telefon: 01234 567-100.", True)
     assert "bb@example.org" in replies.office_answer(OFFICE, "contact", "Und die E-Mail?")[0]
     no_hours = Office(id="x", name="Bürgerbüro Pasing", phone="089 1")
     text, found = replies.office_answer(no_hours, "hours", "Wann hat das geöffnet?")
     assert not found and "089 1" in text
+
+
+def test_the_towns_name_names_no_office():
+    offices = [Office(id="bib", name="Stadtbibliothek Auental", address="Mühlenweg 2, 76999 Auental"),
+               Office(id="oa", name="Ordnungsamt", address="Marktstraße 8, 76999 Auental"),
+               Office(id="bb", name="Bürgerbüro", address="Rathausplatz 1, 76999 Auental")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=offices)])
+    assert directory.named_in("Welcher Zahnarzt hat heute in Auental Notdienst?") == []
+    assert [o.id for o in directory.named_in("Wann hat die Stadtbibliothek auf?")] == ["bib"]
 
 
 def test_offices_found_by_name_common_name_and_kind():
@@ -114,6 +156,9 @@ def test_where_with_several_offices_says_any_of_them():
                                                          Office(id="b", name="Bürgerbüro Orleansplatz", address="B 2")])
     text, found, office = replies.service_answer(service, "where", "Wo kann ich den beantragen?")
     assert found and "in jedem Bürgerbüro" in text and office.id == "a"
+    stations = Service(id="2", name="Fahrzeug zulassen", offices=[Office(id="c", name="Zulassungsstelle Nord"),
+                                                                   Office(id="d", name="Zulassungsstelle Süd")])
+    assert "in jeder Zulassungsstelle" in replies.service_answer(stations, "where", "Wo mache ich das?")[0]
 
 
 def test_no_fact_says_so_and_offers_the_office_phone():
@@ -130,6 +175,14 @@ def test_corrections_and_case_questions():
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
+    for own in ("Mein Pass ist seit sechs Wochen beantragt, wo bleibt der?", "Meine Hundesteuer wurde doppelt abgebucht",
+                "Ich habe einen Bescheid bekommen, der stimmt nicht", "Können Sie nachschauen, ob mein Antrag da ist?",
+                "Ich habe eine Rechnung bekommen, die ich nicht verstehe",
+                "Ist der Kita-Platz für meine Tochter jetzt zugesagt oder nicht?"):
+        assert _case_question(own), own
+    for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
+                    "Bekomme ich zu viel gezahlte Hundesteuer zurück?"):
+        assert not _case_question(service), service
 
 
 def test_conversation_files_are_checked(tmp_path):
@@ -151,3 +204,27 @@ def test_conversation_files_are_checked(tmp_path):
     other = dict(said, service={"id": "101"})
     assert judge(first, other)["wrong"] and not judge(first, other)["fact"]
     assert judge(person, said)["wrong"] and judge(person, {"action": "forward"})["not_answered"]
+
+
+def test_spoken_replies_put_names_bare():
+    """Names are said without quotation marks (the voice reads them badly) and without a
+    preposition or article before them ("bei Bürgerbüro"): the gender of a name is unknown."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1] / "prompts"
+    for lang in ("de", "en", "ru", "uk", "tr", "ar"):
+        for name in ("dialog.toml", "catalog.toml"):
+            table = tomllib.loads((root / lang / name).read_text(encoding="utf-8"))
+            for section in ("facet", "office", "answer"):
+                for key, text in table.get(section, {}).items():
+                    if isinstance(text, str):
+                        assert not re.search(r"[„“”«»\"]\{(name|office|other)\}", text), (lang, name, key, text)
+    german = tomllib.loads((root / "de" / "dialog.toml").read_text(encoding="utf-8"))
+    for section in ("facet", "office"):
+        for key, text in german[section].items():
+            assert not re.search(r"\b(bei|von|vom|beim|im|in|für|zu|unter|das|die|der|dem|den|ist)\s+\{(name|office|other)\}", text), key
+    office = Office(id="b", name="Bürgerbüro Orleansplatz", address="Orleansplatz 11", phone="089 1")
+    service = Service(id="1", name="Reisepass", fees="70 Euro", offices=[office])
+    text = replies.service_answer(service, "where", "Wo beantrage ich einen Reisepass?")[0]
+    assert text == "Reisepass. Zuständig: Bürgerbüro Orleansplatz, Orleansplatz 11."

@@ -1,0 +1,126 @@
+"""Judging the catalog's candidates with the question's own words, beyond the search's scores:
+the detail a question names beyond a service, whether one of close candidates is meant all the
+same, whether a word the catalog does not know names another thing of the same kind, and the
+plain variant of a service split by a special case. Functions of the catalog (`understanding`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rathaus.catalog import text as T
+from rathaus.catalog.decision import Decision
+from rathaus.catalog.model import Service
+from rathaus.dialog import facets as F
+from rathaus.dialog import turns as TU
+
+
+def specific(understanding: Any, text: str, service: Service) -> set[str]:
+    """Rare stems of the question beyond the service's own name (also as parts of it), the facet
+    and back-references: the detail asked about ("Kann man auch samstags heiraten?" -> "samstag")."""
+    rare = getattr(understanding, "rare_stems", None)
+    if rare is None or not text:
+        return set()
+    own = {T.stem(w) for w in T.content_words(service.name)}
+    skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data()[1]}
+    return {r for r in rare(text) if r not in skip and len(r) >= 4
+            and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
+
+
+def one_plausible(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:
+    """Only one candidate near the best, or only the best has a name the question fully says
+    ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a
+    facet, so answer without asking back."""
+    cands = decision.candidates or []
+    if not cands or cands[0].score < forward_below + 0.05:
+        return False
+    close = [c for c in cands if cands[0].score - c.score <= window]
+    if len(close) == 1:
+        return True
+    said = {T.stem(w) for w in T.content_words(text)}
+    said |= {w[:k] for w in said for k in range(5, len(w))}
+    covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
+    if len(covered) == 1:
+        return covered[0].id == cands[0].id
+    # The words that tell the close candidates apart: the best must have all of them, the
+    # others none ("Auto anmelden": "anmeld" is in "Fahrzeug zulassen", not in "abmelden").
+    matched = getattr(understanding, "matched_stems", None)
+    if matched is None:
+        return False
+    sets = matched(text, [c.id for c in close])
+    telling = set().union(*sets) - set.intersection(*sets)
+    if bool(telling) and telling <= sets[0] and all(not (telling & other) for other in sets[1:]):
+        return True
+    # or the best has most of them ("Auto", "Kfz", "gebraucht" against "Wohnsitz" for "ummelden")
+    ours = len(telling & sets[0])
+    return ours >= 2 and all(3 * len(telling & other) <= ours for other in sets[1:])
+
+
+def detail_confirms(understanding: Any, decision: Decision, text: str, facet: str | None) -> bool:
+    """The best candidate's description has a sentence with what the question names beyond the
+    service (a rare word of it, and at least one more of its words), and for a facet that
+    sentence answers it ("Wann ist der Waldfriedhof im Winter offen?")."""
+    cands = decision.candidates or []
+    if not cands or cands[0].score < 0.2:
+        return False
+    service = understanding.service(cands[0].id)
+    if service is None:
+        return False
+    named = specific(understanding, text, service)
+    details = F.detail_sentences(service.description, named, {T.stem(w) for w in T.content_words(service.name)})
+    if facet is not None:
+        cues = F.cue_data()["sentence"].get(facet, [])
+        details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]
+    if decision.action == "confirm":  # already the best candidate: one rare word of it suffices
+        return bool(details)
+    said = {T.stem(w) for w in T.content_words(text)} - {T.stem(w) for w in F.facet_words(text)}
+    return any(F.mentions(d, said) >= 2 for d in details)
+
+
+def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
+    """The question names a thing the catalog does not know, of the same kind as the found
+    service but another: "Elterngeld" (unknown) against "Wohngeld beantragen". A compound with
+    another first part names another thing; one that ends in the service's word ("Kinderreisepass"
+    for "Reisepass") is a kind of it."""
+    unknown = getattr(understanding, "unknown_words", None)
+    if unknown is None or decision.service is None or decision.action not in ("answer", "confirm"):
+        return False
+    service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
+    own = " ".join([service.name, *service.keywords, *service.synonyms, service.description]) if service else ""
+    own_words = set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
+    nouns = TU.nouns(text)
+    name = [w for t in decision.service.name.split() if t[:1].isupper() for w in T.words(t) if len(w) >= 5]
+    for u in unknown(text):
+        if T.stem(u) not in nouns or u.endswith(tuple(name)):
+            continue
+        for n in name:
+            shared = 0  # the last part both words share, each with a first part of its own
+            while shared < min(len(u), len(n)) and u[-1 - shared] == n[-1 - shared]:
+                shared += 1
+            first = u[:len(u) - shared]
+            # "Büchereiausweis" for "Bibliotheksausweis" is the same thing where the service
+            # itself says "Bücherei"; "Elterngeld" for "Wohngeld" is not
+            if shared >= 4 and len(first) >= 3 and len(n) - shared >= 3 and not (
+                    first in own_words or T.stem(first) in own_words or first.rstrip("s") in own_words):
+                return True
+    return False
+
+
+def plain_variant(decision: Decision, text: str, window: float) -> str | None:
+    """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
+    not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
+    cands = decision.candidates or []
+    close = [c for c in cands if cands[0].score - c.score <= window][:2]
+    if len(close) != 2:
+        return None
+    names = [T.words(c.name) for c in close]
+    for i, (a, b) in enumerate((names, names[::-1])):
+        if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
+            special = a[a.index("ohne") + 1:a.index("ohne") + 2]
+            said = {T.stem(w) for w in T.words(text)}
+            if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
+                return close[i].id
+    return None
+
+# ------------------------------------------------------------------------------------ helpers
+

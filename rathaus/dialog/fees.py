@@ -1,0 +1,141 @@
+"""Which line of a service's fee text answers this caller: the adult fee first, or the line the
+question (or, for a follow-up, the turn before it) names: an age, children, a second dog, a
+variant of the service ("Umschreibung"), a surcharge ("Was kostet das extra?").
+
+Only lines that name an amount or say "free" are spoken (not bank details).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rathaus.catalog import text as T
+from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
+
+_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
+_AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
+_LIST = re.compile(r",| oder | und |/")
+
+
+def fee_lines(fees: str) -> list[str]:
+    """The lines of a fee text that name an amount or say "free" (not bank details)."""
+    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
+    return [line for line in lines if _MONEY.search(line)]
+
+
+def _young(line: str) -> bool:
+    return any(p.search(folded_text(line)) for p in cue_data()["age"]["young"])
+
+
+def _adult(line: str) -> bool:
+    return any(p.search(folded_text(line)) for p in cue_data()["age"]["adult"])
+
+
+def _age_fits(line: str, age: int) -> bool:
+    folded = folded_text(line)
+    below = re.search(r"unter (\d+)|bis (\d+) jahr|vor vollendung des (\d+)", folded)
+    above = re.search(r"(?:ab|uber) (\d+)|alter von (\d+)", folded)
+    if below:
+        limit = int(next(g for g in below.groups() if g))
+        return age < limit
+    if above:
+        limit = int(next(g for g in above.groups() if g))
+        return age >= limit
+    return False
+
+
+def _age(question: str) -> int | None:
+    """The age a caller says: "16 Jahre", "16-jährig", "der ist 15", "wenn sie drei ist"."""
+    m = _AGE.search(question)
+    if m:
+        return int(m.group(1))
+    numbers = cue_data()["numbers"]
+    number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
+    folded = folded_text(question)
+    m = (re.search(rf"\b(?:ist|wird|sind|werden|bin|ist jetzt|ist erst|ist schon) {number}\b", folded)
+         or re.search(rf"\b{number} (?:ist|wird)\b", folded) or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr)", folded))
+    if not m:
+        return None
+    value = m.group(1)
+    return int(value) if value.isdigit() else numbers[value]
+
+
+def _stems(text: str) -> set[str]:
+    return {T.stem(w) for w in T.content_words(text)}
+
+
+def _meets(q: str, s: str) -> bool:
+    """A question stem names a line's stem: the same, or the head of a compound ("Express" and
+    "Expresszuschlag", "Unterschrift" and "Unterschriftsbeglaubigung")."""
+    return q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+
+
+def _named(lines: list[str], question: str, service_name: str) -> list[str]:
+    """The lines named by words of the question that tell lines apart (a word found in every line
+    names none). Words of the service's own name count only where the name lists variants
+    ("Gewerbe anmelden, ummelden oder abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
+    own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
+    q_words = {q for q in _stems(question) - {T.stem(w) for w in facet_words(question, "cost")}
+               if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
+    line_stems = [_stems(line) for line in lines]
+    hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems)) for stems in line_stems]
+    telling = [h for h in hits if h]
+    if not telling or len(telling) == len(lines) and len(set(hits)) == 1:
+        return []
+    best = max(hits)
+    return [line for line, h in zip(lines, hits) if h == best]
+
+
+def _surcharge(lines: list[str], question: str) -> list[str]:
+    """"Was kostet das extra?", "Kostet das mehr?": the line of a surcharge."""
+    words = cue_data()["fees"]
+    tokens = [w for w, _ in cue_tokens(question)]
+    if not any(in_family(t, w) for t in tokens for w in words["asked_more"]):
+        return []
+    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["surcharge"])]
+
+
+def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2,
+                 context: str = "") -> tuple[list[str], bool]:
+    """(the fee lines for this caller, whether the catalog lists further amounts).
+
+    `context`: the caller's turn before a follow-up ("Wie lange dauert es mit dem Express?" before
+    "Und was kostet das?"), used only where the question itself names no line."""
+    lines = fee_lines(fees)
+    if not lines:
+        return [], False
+    more = len(lines) > 1
+    folded = folded_text(question)
+    bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
+    if bound:
+        same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in folded_text(line)]
+        if same:
+            return same[:1], more
+    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)", folded):
+        further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
+        if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
+            return further[:1], more
+    age = _age(question)
+    if age is not None:
+        fitting = [line for line in lines if _age_fits(line, age)]
+        if fitting:
+            return fitting[:1], more
+    named = _named(lines, question, service_name) or _surcharge(lines, question)
+    if named:
+        return named[:1], more
+    if re.search(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)", folded):
+        young = [line for line in lines if _young(line)]
+        if young:
+            return young[:1], more
+    if context:
+        named = _named(lines, context, service_name) or _surcharge(lines, question + " " + context)
+        if named:
+            return named[:1], more
+    adult = [line for line in lines if _adult(line)]
+    plain = [line for line in lines if not _young(line) and not _adult(line)]
+    if adult:
+        return adult[:1], more
+    if len(lines) <= max_items:
+        return lines, False
+    first = plain[:1] or lines[:1]
+    return first, True

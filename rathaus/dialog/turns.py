@@ -1,0 +1,88 @@
+"""What a caller's words say about the turn itself, apart from the catalog: a correction ("nein,
+ich meinte ..."), a condition ("und wenn ..."), yes or no, goodbye, a question about one's own
+case, the nouns that bring a new topic. Patterns live in data/turns.toml; yes/no and goodbye
+words are the phone's (prompts/<lang>/phone.toml).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+import prompts
+from rathaus.catalog import text as T
+from rathaus.dialog import facets as F
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+@lru_cache(maxsize=1)
+def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern]]:
+    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
+    return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
+            [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]])
+
+
+def condition_facet(text: str, previous: str | None) -> str | None:
+    """"Und wenn ich die online hole?" after a cost question: still the cost. The facet the main
+    clause asks ("Und wenn es eilig ist, wie lange dauert es?"), else the one before."""
+    folded = " ".join(T.fold(text).split())
+    if previous is None or not any(p.search(folded) for p in turn_data()[3]):
+        return None
+    _, comma, main = text.partition(",")
+    return (F.detect(main) if comma else None) or previous
+
+
+def case_question(text: str) -> bool:
+    """A question about the caller's own case (status, refusal, complaint, another authority):
+    only a person with the file can answer it."""
+    folded = " " + " ".join(T.fold(text).split()) + " "
+    return any(p.search(folded) for p in turn_data()[2])
+
+
+def nouns(text: str) -> set[str]:
+    """Stems of the capitalised words after the first (German nouns name things; a question that
+    names none brings no new topic). Text without any capital letter (lower-cased input) counts
+    every word, so nothing is lost where the case is unknown."""
+    tokens = re.findall(r"[^\W\d_][\w-]*", text)
+    if not any(t[0].isupper() for t in tokens):
+        return {T.stem(w) for t in tokens for w in T.words(t)}
+    return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
+
+
+def closing(text: str, lang: str) -> bool:
+    """"Danke, das war's" / "Tschüss": the caller is done (the phone's own words for it)."""
+    words = _WORD.findall(text.lower())
+    norm = " " + " ".join(words) + " "
+    done = [" ".join(_WORD.findall(w.lower())) for w in prompts.raw("phone.words.done", lang)]
+    return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
+
+
+def correction(text: str) -> str | None:
+    """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
+    original = text.split()
+    folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
+    for pattern in turn_data()[0]:
+        m = pattern.search(folded)
+        if m:
+            consumed = len(folded[:m.end()].split())
+            rest = " ".join(original[consumed:]).strip(" ,.!?")
+            return rest or None
+    return None
+
+
+def yes_no(text: str, lang: str) -> bool | None:
+    """True for yes, False for no, None for neither (the phone's yes/no words)."""
+    norm = " " + " ".join(_WORD.findall(text.lower())) + " "
+
+    def has(key: str) -> bool:
+        return any(f" {' '.join(_WORD.findall(w.lower()))} " in norm for w in prompts.raw(f"phone.words.{key}", lang))
+
+    if has("no"):
+        return False
+    if has("yes"):
+        return True
+    return None
