@@ -234,23 +234,6 @@ class DialogEngine:
         self._remember(state, decision, None)
         return decision
 
-    def _plain_variant(self, decision: Decision, text: str) -> str | None:
-        """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
-        not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
-        cands = decision.candidates or []
-        window = self._setting("confirm_window", 0.10)
-        close = [c for c in cands if cands[0].score - c.score <= window][:2]
-        if len(close) != 2:
-            return None
-        names = [T.words(c.name) for c in close]
-        for i, (a, b) in enumerate((names, names[::-1])):
-            if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
-                special = a[a.index("ohne") + 1:a.index("ohne") + 2]
-                said = {T.stem(w) for w in T.words(text)}
-                if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
-                    return close[i].id
-        return None
-
     # ------------------------------------------------------------------------------------ helpers
     def _residual(self, text: str, named: list[Office]) -> set[str]:
         """Stems of the question that neither the facet, an office name nor a back-reference explain:

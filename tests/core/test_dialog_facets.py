@@ -212,7 +212,7 @@ def test_spoken_replies_put_names_bare():
     import re
     import tomllib
 
-    root = Path(__file__).resolve().parents[1] / "prompts"
+    root = Path(__file__).resolve().parents[2] / "prompts"
     for lang in ("de", "en", "ru", "uk", "tr", "ar"):
         for name in ("dialog.toml", "catalog.toml"):
             table = tomllib.loads((root / lang / name).read_text(encoding="utf-8"))
