@@ -78,6 +78,7 @@ def test_name_groups():
         ["abholung"], ["personalausweis", "reisepass", "eidkarte"]]
     assert name_groups("Verlust oder Diebstahl Personalausweis") == [["verlust", "diebstahl"], ["personalausweis"]]
     assert name_groups("Wohnsitzanmeldung – Familie") == [["wohnsitzanmeldung"], ["familie"]]
+    assert name_groups("Anmeldung einer Eheschließung ohne Auslandsbezug") == [["anmeldung"], ["eheschliessung"]]
 
 
 def test_concepts_score_by_their_best_form():
@@ -91,6 +92,11 @@ def test_concepts_score_by_their_best_form():
 def test_particle_right_after_the_verb_is_joined():
     assert ("ziehen", "umziehen") in separable_pairs("Wir ziehen um innerhalb der Stadt")
     assert ("melde", "abmelde") in separable_pairs("Wie melde ich mich ab?")
+
+
+def test_inflected_verb_finds_its_colloquial_meaning(index):
+    # "läuft ... ab": the stemmer keeps the "t" of the 3rd person; the table knows "ablaufen"
+    assert any("Verlängerung" in e for e in index.analyze("Mein Personalausweis läuft ab").expansions)
 
 
 def test_colloquial_word_is_not_mistaken_for_a_misspelling():

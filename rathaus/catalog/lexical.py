@@ -171,9 +171,12 @@ _ALTERNATIVE = re.compile(r"\s*(?:,|/|\boder\b|\bund\b|\bbzw\.?)\s*", re.IGNOREC
 
 def name_groups(name: str) -> list[list[str]]:
     """A service name's content words, grouped where the name lists alternatives: "Abholung
-    Personalausweis, Reisepass oder eID-Karte" -> [[abholung], [personalausweis, reisepass, eidkarte]]."""
+    Personalausweis, Reisepass oder eID-Karte" -> [[abholung], [personalausweis, reisepass, eidkarte]].
+    What a name excludes ("... ohne Auslandsbezug") is no word a caller must say: a question
+    that names no foreign connection fits "ohne Auslandsbezug" better than "mit Auslandsbezug"."""
     groups: list[list[str]] = []
     linked = False
+    name = re.split(r"\bohne\b", name, maxsplit=1, flags=re.IGNORECASE)[0]
     for piece in re.split(r"(\s*\|\s*|\s+)", _ALTERNATIVE.sub(" | ", name)):
         if piece.strip() == "|":
             linked = bool(groups)

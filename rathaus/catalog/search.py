@@ -54,8 +54,17 @@ def colloquial_table() -> dict[str, str]:
 
 
 def _colloquial(word: str) -> str | None:
+    """The catalog words a colloquial word or phrase means. Single words also by stem, and verbs
+    also without the ending of the 2nd/3rd person ("läuft ... ab" -> "ablaufen"), which the
+    stemmer leaves on."""
     table = colloquial_table()
-    return table.get(word) or (table.get("~" + T.stem(word)) if " " not in word else None)
+    if " " in word:
+        return table.get(word)
+    found = table.get(word) or table.get("~" + T.stem(word))
+    for ending in ("st", "t"):
+        if found is None and word.endswith(ending) and len(word) - len(ending) >= 4:
+            found = table.get("~" + T.stem(word[:-len(ending)]))
+    return found
 
 
 _CLAUSE = re.compile(r"[,.;:!?]+")
