@@ -111,3 +111,13 @@ def test_compound_tail():
     assert vocab.compound_tail("kinderkrippe") == "krippe"
     assert vocab.compound_tail("versicherungsverlauf") == "verlauf"
     assert vocab.compound_tail("bestellung") is None
+
+
+def test_foreign_words_are_no_missing_topic(index):
+    # "I need a new passport": only "passport" reaches the catalog (glossary: Reisepass); the
+    # English words around it are the caller's language, not something the catalog lacks
+    analysis = index.analyze("I need a new passport")
+    german, _, _ = index._lexical(analysis, "de")
+    english, _, _ = index._lexical(analysis, "en")
+    i = index.position["ab"]
+    assert english[i] == pytest.approx(1.0) and german[i] < 0.8

@@ -25,8 +25,9 @@ from rathaus.catalog.model import Service
 # Where in a service a word is found: its name says what it is; keywords (staff-curated) nearly
 # as much; the description and document list mention many things in passing.
 NAME, KEYS, BODY = 1.0, 0.85, 0.6
-# A part of a compound stands for the whole word only in part ("Parkausweis" of "Anwohnerparkausweis").
-PART = 0.6
+# A part of a compound stands for the whole word only in part ("Parkausweis" of "Anwohnerparkausweis"):
+# one of the two halves of a two-part compound.
+PART = 0.5
 BODY_CHARS = 100_000   # how much of a description is searched
 PREFIX_MIN = 4       # shortest stem that matches the head of a longer compound ("kirch" -> "kirchenaustritt")
 
@@ -72,8 +73,7 @@ class LexicalIndex:
                         if slot.get(i, 0.0) < weight:
                             slot[i] = weight
             index.terms.append(all_terms)
-        dfs = [len(p) for p in index.postings.values()]
-        index.unknown_idf = float(np.mean([index.idf(d) for d in dfs])) if dfs else 1.0
+        index.unknown_idf = index.idf(0)   # a word that no service contains
         for i, s in enumerate(services):
             groups = []
             for k, group in enumerate(name_groups(s.name)):
@@ -106,15 +106,15 @@ class LexicalIndex:
     def idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def score(self, concepts: list[Concept]) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, concepts: list[Concept], count_unknown: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per service: the idf-weighted share of the question's concepts it contains, each concept
         by its best form and field; and the same share counting its name only.
 
         A concept weighs the idf of all services that any of its whole forms reaches (the word,
         its colloquial meanings); a service that has only a compound part of it gets the part's
         share of the part's own idf ("Platz" of "Krippenplatz" tells little). Words the catalog
-        does not know at all count as ordinary words, so a question about something else
-        ("Grundsteuer") keeps a low score everywhere."""
+        does not know at all weigh as rare words (unless `count_unknown` is off), so a question
+        about something else ("Grundsteuer") keeps a low score everywhere."""
         scores = np.zeros(self.n, dtype=np.float32)
         in_name = np.zeros(self.n, dtype=np.float32)
         total = 0.0
@@ -129,6 +129,8 @@ class LexicalIndex:
             # a word the catalog lacks weighs like an unknown word even where its parts are known
             # ("Bürgergeld"): the parts explain it only in part
             weight = self.idf(len(whole)) if whole else self.unknown_idf
+            if not whole and not parts and not count_unknown:
+                continue
             total += weight
             best = {i: w * weight for i, w in whole.items()}
             name = {i: weight for i, w in whole.items() if w == NAME}

@@ -135,7 +135,6 @@ class SearchIndex:
     synonyms: list[tuple[str, int]] = field(default_factory=list)   # (folded phrase, service index)
     position: dict[str, int] = field(default_factory=dict)
     vocab_stems: set[str] = field(default_factory=set)
-    mean_idf: float = 1.0
     derived: dict[str, Any] = field(default_factory=dict)   # CatalogAssistant.derived
     lexical: LexicalIndex | None = None
 
@@ -171,7 +170,6 @@ class SearchIndex:
         index.name_terms = index.lexical.name_terms
         lex = index.lexical
         index.idf = {t: lex.idf(len(p)) for t, p in lex.postings.items()}
-        index.mean_idf = lex.unknown_idf
         index.synonyms = [(" ".join(T.words(p)), index.position[s.id]) for s in services for p in s.synonyms if T.words(p)]
         return index
 
@@ -193,23 +191,32 @@ class SearchIndex:
         for i, w in enumerate(repaired):
             if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
-            forms: dict[str, float] = {}
-            alternatives = [w] + ([verbs[w]] if w in verbs else [])
-            for n, phrase in [(1, a) for a in alternatives] + [(n, " ".join(repaired[i:i + n])) for n in (2, 3)]:
+            # the word itself (and its verb with particle) and the first word of each meaning the
+            # colloquial table gives are the concept; the table's further, broader words ("Hund" of
+            # "Hundemarke" -> "Hundesteuer Hund") and compound parts stand for it only in part
+            alternatives = {w: 1.0, **({verbs[w]: 1.0} if w in verbs else {})}
+            for n, phrase in [(1, a) for a in list(alternatives)] + [(n, " ".join(repaired[i:i + n])) for n in (2, 3)]:
                 found = _colloquial(phrase) if n == 1 or i + n <= len(repaired) else None
                 if found:
                     if found not in expansions:
                         expansions.append(found)
-                    alternatives += T.words(found)
+                    for k, word in enumerate(T.content_words(found)):
+                        alternatives[word] = max(alternatives.get(word, 0.0), 1.0 if k == 0 else PART)
                     inside = max(inside, i + n)
-            for word in alternatives:
+            forms: dict[str, float] = {}
+            for word, share in alternatives.items():
                 if word in T.STOPWORDS:
                     continue
-                forms.setdefault(T.stem(word), 1.0)
+                forms[T.stem(word)] = max(forms.get(T.stem(word), 0.0), share)
                 for part in self.lexical.split(word, self.vocab) if self.lexical else []:
                     if part not in T.STOPWORDS:
                         forms.setdefault(T.stem(part), PART)
             concepts.append(Concept(word=w, forms=forms))
+        # a part already said as a word of its own ("Hund" in "Hund ... Hundesteuer") is explained
+        # by that word's concept, not a second time by the compound's
+        said = {f for c in concepts for f, share in c.forms.items() if share >= 1.0}
+        for c in concepts:
+            c.forms = {f: share for f, share in c.forms.items() if share >= 1.0 or f not in said}
         stems = list(dict.fromkeys(f for c in concepts for f in c.forms))
         changes = [r for r, t in zip(repaired, joined) if r != t] + [j for j in joined if j not in tokens]
         extra = list(dict.fromkeys(changes + list(verbs.values()) + expansions))
@@ -234,13 +241,14 @@ class SearchIndex:
             out.append(np.maximum(doc_sim, key_best) * 0.5 + doc_sim * 0.25 + key_best * 0.25)
         return out
 
-    def _lexical(self, analysis: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _lexical(self, analysis: Analysis, language: str = "de") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per service: share of the question it contains, share of the question in its name,
-        share of its name in the question (lexical.py)."""
+        share of its name in the question (lexical.py). In another language than German, words
+        the catalog lacks are the caller's language, not a topic it lacks: they do not count."""
         zero = np.zeros(len(self.services), dtype=np.float32)
         if self.lexical is None or not self.services:
             return zero, zero, zero
-        lex, in_name = self.lexical.score(analysis.concepts)
+        lex, in_name = self.lexical.score(analysis.concepts, count_unknown=language == "de")
         return lex, in_name, self.lexical.name_cover(set(analysis.stems))
 
     def search(self, store: Store, question: str, analysis: Analysis | None = None,
@@ -255,7 +263,7 @@ class SearchIndex:
         dense = self._dense([analysis.embed_text] * len(self.encoders))
         e5 = np.clip((dense[0] - 0.80) / 0.10, -1.0, 1.5) if dense else 0
         use = np.clip((dense[1] - 0.25) / 0.40, -1.0, 1.5) if len(dense) > 1 else 0
-        lex, _, name = self._lexical(analysis)
+        lex, _, name = self._lexical(analysis, language)
         fused = W_E5 * e5 + W_USE * use + W_LEX * lex + W_NAME * name
         if language != "de" and float(lex.max(initial=0.0)) < 0.3:
             fused = (W_E5 * e5 + W_USE * use) * (W_E5 + W_USE + W_LEX + W_NAME) / (W_E5 + W_USE)
