@@ -33,6 +33,7 @@ wer werde werden wie wieder will wir wird wo wohl wollen worden wurde wurden zu 
 tag morgen abend danke also ahm ah ahem eigentlich mal bisschen brauche brauchen benotige
 er es ihn ihm uns euch nen ne nem ner hab brauch brauchst krieg kriege kriegen bekomme bekommen
 wann wieso weshalb dann denn halt eben grad gerade ganz gibts ab an auf aus
+tun tue tut
 the a an and or of to for in on at is are was be i my me we you your it this that with how what
 do does can could would should need want please hello have has get from about
 """.split())
