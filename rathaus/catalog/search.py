@@ -1,16 +1,15 @@
-"""Hybrid search over the catalog: two multilingual embeddings, FTS5 over German stems, repair of
-ASR damage, colloquial words and staff synonyms, fused into one score per service.
+"""Hybrid search over the catalog: two multilingual embeddings, German stems and compound parts
+(lexical.py), repair of ASR damage, colloquial words and staff synonyms, fused into one score per
+service.
 
 `SearchIndex.build(store, encoders)` reads the catalog once (service vectors come from the
-store's cache); `SearchIndex.search(question)` then needs two query embeddings, one FTS5 query
-and a few numpy products.
+store's cache); `SearchIndex.search(question)` then needs two query embeddings, a few dictionary
+look-ups and a few numpy products.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import sqlite3
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +21,7 @@ import numpy as np
 from rathaus.catalog import text as T
 from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors
 from rathaus.catalog.html import first_sentences, sentences
+from rathaus.catalog.lexical import PART, Concept, LexicalIndex
 from rathaus.catalog.model import Service
 from rathaus.catalog.repository import all_services, generation, index_text
 from rathaus.store import Store
@@ -33,7 +33,6 @@ W_USE = 0.30
 W_LEX = 0.40
 W_NAME = 0.15        # share of the service name the question covers (prefers the generic service)
 SYNONYM_BONUS = 0.35
-PREFIX_MIN = 4       # shortest stem that matches the head of a longer compound
 
 
 @lru_cache(maxsize=1)
@@ -55,8 +54,17 @@ def colloquial_table() -> dict[str, str]:
 
 
 def _colloquial(word: str) -> str | None:
+    """The catalog words a colloquial word or phrase means. Single words also by stem, and verbs
+    also without the ending of the 2nd/3rd person ("läuft ... ab" -> "ablaufen"), which the
+    stemmer leaves on."""
     table = colloquial_table()
-    return table.get(word) or (table.get("~" + T.stem(word)) if " " not in word else None)
+    if " " in word:
+        return table.get(word)
+    found = table.get(word) or table.get("~" + T.stem(word))
+    for ending in ("st", "t"):
+        if found is None and word.endswith(ending) and len(word) - len(ending) >= 4:
+            found = table.get("~" + T.stem(word[:-len(ending)]))
+    return found
 
 
 _CLAUSE = re.compile(r"[,.;:!?]+")
@@ -64,15 +72,25 @@ _CLAUSE = re.compile(r"[,.;:!?]+")
 
 def separable_verbs(question: str) -> list[str]:
     """Verbs with their particle at the end of a clause joined again ("gebe ... auf" -> "aufgebe")."""
+    return [verb for _, verb in separable_pairs(question)]
+
+
+def _verb_like(token: str) -> bool:
+    return len(token) >= 3 and token not in T.STOPWORDS and token.isalpha()
+
+
+def separable_pairs(question: str) -> list[tuple[str, str]]:
+    """(word, word with particle) for separable verbs: the particle at the end of a clause
+    ("gebe ... auf" -> "aufgebe"), or, as often in speech, right after the verb ("wir ziehen um
+    innerhalb von ..." -> "umziehen"). The caller keeps only joins the catalog knows."""
     out = []
     for clause in _CLAUSE.split(question):
         tokens = T.words(clause)
         if len(tokens) >= 3 and tokens[-1] in T.PARTICLES:
-            particle = tokens[-1]
-            for token in tokens[:-1]:
-                if len(token) >= 3 and token not in T.STOPWORDS and token.isalpha():
-                    out.append(particle + token)
-    return out
+            out += [(token, tokens[-1] + token) for token in tokens[:-1] if _verb_like(token)]
+        out += [(token, particle + token) for token, particle in zip(tokens, tokens[1:-1])
+                if particle in T.PARTICLES and _verb_like(token)]
+    return list(dict.fromkeys(out))
 
 
 @dataclass
@@ -85,6 +103,7 @@ class Analysis:
     expansions: list[str]
     stems: list[str]
     embed_text: str          # the question with repairs and meanings of colloquial words appended
+    concepts: list[Concept] = field(default_factory=list)   # one per content word, with its alternative stems
 
 
 @dataclass
@@ -112,15 +131,12 @@ class SearchIndex:
     key_starts_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     terms: list[set[str]] = field(default_factory=list)
     name_terms: list[set[str]] = field(default_factory=list)
-    name_stems: list[list[str]] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: list[tuple[str, int]] = field(default_factory=list)   # (folded phrase, service index)
     position: dict[str, int] = field(default_factory=dict)
     vocab_stems: set[str] = field(default_factory=set)
-    mean_idf: float = 1.0
-    _name_postings: dict | None = None
-    _name_totals: np.ndarray | None = None
     derived: dict[str, Any] = field(default_factory=dict)   # CatalogAssistant.derived
+    lexical: LexicalIndex | None = None
 
     @classmethod
     def build(cls, store: Store, encoders: list[Encoder]) -> "SearchIndex":
@@ -149,21 +165,11 @@ class SearchIndex:
             index.key_vectors.append(cached_passages(store, enc, keys))
             # description sentences are embedded when a facet question first needs them
             prune_vectors(store, enc.name, docs + keys + described)
-        rows = dict(store.conn.execute("SELECT service_id, name || ' ' || body FROM catalog_fts").fetchall())
-        names = dict(store.conn.execute("SELECT service_id, name FROM catalog_fts").fetchall())
-        index.terms = [set((rows.get(s.id) or "").split()) for s in services]
-        # Heads of compounds: "kirch" (Kirche) finds "kirchenaustritt", "hund" finds "hundesteu".
-        for terms in index.terms:
-            terms.update(t[:k] for t in list(terms) if len(t) >= 8 for k in range(PREFIX_MIN, len(t) - 2))
-        index.name_terms = [set((names.get(s.id) or "").split()) for s in services]
-        df: dict[str, int] = {}
-        for terms in index.terms:
-            for t in terms:
-                df[t] = df.get(t, 0) + 1
-        n = max(len(services), 1)
-        index.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        index.mean_idf = float(np.mean(list(index.idf.values()))) if index.idf else 1.0
-        index.name_stems = [list(dict.fromkeys(T.stem(w) for w in T.content_words(s.name))) for s in services]
+        index.lexical = LexicalIndex.build(services, vocab)
+        index.terms = index.lexical.terms
+        index.name_terms = index.lexical.name_terms
+        lex = index.lexical
+        index.idf = {t: lex.idf(len(p)) for t, p in lex.postings.items()}
         index.synonyms = [(" ".join(T.words(p)), index.position[s.id]) for s in services for p in s.synonyms if T.words(p)]
         return index
 
@@ -176,30 +182,47 @@ class SearchIndex:
         for w in joined:
             fixed = self.vocab.correct(w) if _colloquial(w) is None else None
             repaired.append(fixed or w)
-        stems_known = self.vocab_stems
-        for verb in separable_verbs(question):
-            if T.stem(verb) in stems_known or _colloquial(verb) is not None:
-                repaired.append(verb)
+        known = self.vocab_stems
+        verbs = {token: verb for token, verb in separable_pairs(question)
+                 if T.stem(verb) in known or _colloquial(verb) is not None}
+        concepts: list[Concept] = []
         expansions: list[str] = []
+        inside = 0   # words up to here belong to a phrase of the colloquial table ("id card")
         for i, w in enumerate(repaired):
-            for phrase in (w, " ".join(repaired[i:i + 2]), " ".join(repaired[i:i + 3])):
-                found = _colloquial(phrase)
-                if found and found not in expansions:
-                    expansions.append(found)
-        stems: list[str] = []
-        for w in repaired + [x for e in expansions for x in T.words(e)]:
-            if w in T.STOPWORDS or (len(w) < 2 and not w.isdigit()):
+            if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
-            stems.append(T.stem(w))
-            for part in self.vocab.split_compound(w):
-                if part not in T.STOPWORDS:
-                    stems.append(T.stem(part))
-        stems = list(dict.fromkeys(stems))
+            # the word itself (and its verb with particle) and the first word of each meaning the
+            # colloquial table gives are the concept; the table's further, broader words ("Hund" of
+            # "Hundemarke" -> "Hundesteuer Hund") and compound parts stand for it only in part
+            alternatives = {w: 1.0, **({verbs[w]: 1.0} if w in verbs else {})}
+            for n, phrase in [(1, a) for a in list(alternatives)] + [(n, " ".join(repaired[i:i + n])) for n in (2, 3)]:
+                found = _colloquial(phrase) if n == 1 or i + n <= len(repaired) else None
+                if found:
+                    if found not in expansions:
+                        expansions.append(found)
+                    for k, word in enumerate(T.content_words(found)):
+                        alternatives[word] = max(alternatives.get(word, 0.0), 1.0 if k == 0 else PART)
+                    inside = max(inside, i + n)
+            forms: dict[str, float] = {}
+            for word, share in alternatives.items():
+                if word in T.STOPWORDS:
+                    continue
+                forms[T.stem(word)] = max(forms.get(T.stem(word), 0.0), share)
+                for part in self.lexical.split(word, self.vocab) if self.lexical else []:
+                    if part not in T.STOPWORDS:
+                        forms.setdefault(T.stem(part), PART)
+            concepts.append(Concept(word=w, forms=forms))
+        # a part already said as a word of its own ("Hund" in "Hund ... Hundesteuer") is explained
+        # by that word's concept, not a second time by the compound's
+        said = {f for c in concepts for f, share in c.forms.items() if share >= 1.0}
+        for c in concepts:
+            c.forms = {f: share for f, share in c.forms.items() if share >= 1.0 or f not in said}
+        stems = list(dict.fromkeys(f for c in concepts for f in c.forms))
         changes = [r for r, t in zip(repaired, joined) if r != t] + [j for j in joined if j not in tokens]
-        extra = list(dict.fromkeys(changes + expansions))
+        extra = list(dict.fromkeys(changes + list(verbs.values()) + expansions))
         embed_text = question.strip() + (f" ({', '.join(extra)})" if extra else "")
-        return Analysis(question=question, words=tokens, repaired=repaired, expansions=expansions,
-                        stems=stems, embed_text=embed_text)
+        return Analysis(question=question, words=tokens, repaired=repaired + list(verbs.values()),
+                        expansions=expansions, stems=stems, embed_text=embed_text, concepts=concepts)
 
     # --- scoring ----------------------------------------------------------------------------------
 
@@ -218,47 +241,15 @@ class SearchIndex:
             out.append(np.maximum(doc_sim, key_best) * 0.5 + doc_sim * 0.25 + key_best * 0.25)
         return out
 
-    def _lexical(self, store: Store, analysis: Analysis) -> np.ndarray:
-        scores = np.zeros(len(self.services), dtype=np.float32)
-        known = [s for s in analysis.stems if s]
-        if not known or not self.services:
-            return scores
-        match = " OR ".join(f'"{s}"*' if len(s) >= PREFIX_MIN else f'"{s}"' for s in known)
-        try:
-            rows = store.conn.execute(
-                "SELECT service_id, bm25(catalog_fts, 0.0, 2.0, 1.0) FROM catalog_fts WHERE catalog_fts MATCH ? "
-                "ORDER BY rank LIMIT 50", (match,)).fetchall()
-        except sqlite3.OperationalError:
-            return scores
-        weights = {s: self.idf.get(s, self.mean_idf * 1.5) for s in known}
-        total = sum(weights.values()) or 1.0
-        for service_id, _bm25 in rows:
-            i = self.position.get(service_id)
-            if i is None:
-                continue
-            matched = sum(w for s, w in weights.items() if s in self.terms[i])
-            in_name = sum(w for s, w in weights.items() if s in self.name_terms[i])
-            scores[i] = min(1.0, 0.7 * matched / total + 0.5 * in_name / total)
-        return scores
-
-    def _name_cover(self, analysis: Analysis) -> np.ndarray:
-        """idf-weighted share of each service name's words that the question contains."""
-        if self._name_postings is None:
-            mean_idf = self.mean_idf
-            postings: dict[str, list[tuple[int, float]]] = {}
-            totals = np.ones(len(self.services), dtype=np.float32)
-            for i, stems in enumerate(self.name_stems):
-                weights = [self.idf.get(s, mean_idf) for s in stems]
-                if weights:
-                    totals[i] = sum(weights)
-                for s, w in zip(stems, weights):
-                    postings.setdefault(s, []).append((i, w))
-            self._name_postings, self._name_totals = postings, totals
-        out = np.zeros(len(self.services), dtype=np.float32)
-        for s in set(analysis.stems):
-            for i, w in self._name_postings.get(s, ()):
-                out[i] += w
-        return out / self._name_totals
+    def _lexical(self, analysis: Analysis, language: str = "de") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per service: share of the question it contains, share of the question in its name,
+        share of its name in the question (lexical.py). In another language than German, words
+        the catalog lacks are the caller's language, not a topic it lacks: they do not count."""
+        zero = np.zeros(len(self.services), dtype=np.float32)
+        if self.lexical is None or not self.services:
+            return zero, zero, zero
+        lex, in_name = self.lexical.score(analysis.concepts, count_unknown=language == "de")
+        return lex, in_name, self.lexical.name_cover(set(analysis.stems))
 
     def search(self, store: Store, question: str, analysis: Analysis | None = None,
                language: str = "de", limit: int = 10) -> tuple[Analysis, list[Hit]]:
@@ -272,8 +263,7 @@ class SearchIndex:
         dense = self._dense([analysis.embed_text] * len(self.encoders))
         e5 = np.clip((dense[0] - 0.80) / 0.10, -1.0, 1.5) if dense else 0
         use = np.clip((dense[1] - 0.25) / 0.40, -1.0, 1.5) if len(dense) > 1 else 0
-        lex = self._lexical(store, analysis)
-        name = self._name_cover(analysis)
+        lex, _, name = self._lexical(analysis, language)
         fused = W_E5 * e5 + W_USE * use + W_LEX * lex + W_NAME * name
         if language != "de" and float(lex.max(initial=0.0)) < 0.3:
             fused = (W_E5 * e5 + W_USE * use) * (W_E5 + W_USE + W_LEX + W_NAME) / (W_E5 + W_USE)

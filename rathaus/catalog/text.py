@@ -31,11 +31,22 @@ schon sehr sein seine seinem seinen seiner sich sie sind so soll sollte sondern 
 unsere unter viel vom von vor war waren warum was weil welche welchem welchen welcher welches wenn
 wer werde werden wie wieder will wir wird wo wohl wollen worden wurde wurden zu zum zur
 tag morgen abend danke also ahm ah ahem eigentlich mal bisschen brauche brauchen benotige
+er es ihn ihm uns euch nen ne nem ner hab brauch brauchst krieg kriege kriegen bekomme bekommen
+wann wieso weshalb dann denn halt eben grad gerade ganz gibts ab an auf aus
+tun tue tut
 the a an and or of to for in on at is are was be i my me we you your it this that with how what
 do does can could would should need want please hello have has get from about
 """.split())
 
 _STEM = Stemmer.Stemmer("german")
+
+# Words that ask about an aspect every service has (what it costs, how long it takes, whether
+# it needs an appointment or works online, when the office is open). They say what is asked,
+# not which service is meant, so the lexical search ignores them; the dialog answers the aspect.
+FACET_WORDS = frozenset("""
+kosten kostet kostete gebuhr gebuhren preis preise teuer dauern dauert dauer lange termin termine
+online internet geoffnet offnungszeiten
+""".split())
 
 
 def fold(text: str) -> str:
@@ -118,13 +129,44 @@ class Vocabulary:
         self.parts_cache[word] = best
         return best
 
+    def compound_tail(self, word: str) -> str | None:
+        """The last part of a compound whose first part is a catalog word, even where the last
+        part occurs nowhere on its own ("versicherungsverlauf" -> "verlauf", "kinderkrippe" ->
+        "krippe"): callers say the part ("Rentenverlauf", "Krippenplatz")."""
+        for i in range(len(word) - 5, 4, -1):   # the longest first part: "renten|verlauf", not "rente|nverlauf"
+            head = word[:i]
+            heads = [head] + ([head[:-1]] if head.endswith("s") and len(head) > 4 else [])
+            if any(h in self.words or (len(h) > 4 and _stem_known(self, h)) for h in heads):
+                return word[i:]
+        return None
+
     def correct(self, word: str) -> str | None:
-        """The catalog word closest to an unknown word (ASR near-miss), or None."""
+        """The catalog word closest to an unknown word (ASR near-miss), or None.
+
+        A recognizer misspells a word it heard ("Personalausweiß", "Meldebestettigung"): one or
+        two letters off. A colloquial word the catalog lacks is usually further from any catalog
+        word ("abgehauen" is not "abgelaufen"), so only one edit is allowed below ten letters."""
         if word in self.words or len(word) < 5 or word.isdigit() or word in STOPWORDS:
             return None
         pool = self.by_initial.get(word[0], [])
-        hits = difflib.get_close_matches(word, pool, n=1, cutoff=0.84)
-        return hits[0] if hits else None
+        hits = difflib.get_close_matches(word, pool, n=3, cutoff=0.84)
+        allowed = 1 if len(word) < 10 else 2
+        return next((h for h in hits if edit_distance(word, h, allowed) <= allowed), None)
+
+
+def edit_distance(a: str, b: str, limit: int = 99) -> int:
+    """Levenshtein distance, stopped early once every path exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 def _stem_known(vocab: Vocabulary, word: str) -> bool:
