@@ -2,7 +2,7 @@
 the bot. Fed frame by frame, it returns typed events and touches nothing else.
 
 Kept apart from the call session (voice.phone.session) so that every rule below is tested in
-milliseconds with made-up speech probabilities (tests/test_phone_turns.py) instead of over SIP
+milliseconds with made-up speech probabilities (tests/voice/test_phone_turns.py) instead of over SIP
 with stretched pauses. The session runs the VAD, says what the bot is doing (`Bot`), and acts on
 the events: it recognizes the turn, asks the dialog, stops playback, undoes an early answer.
 The session also hands in the early transcript once it is in; whether it reads as a finished
