@@ -381,10 +381,10 @@ def caller_main(args) -> int:
     Port = media.make_port_class(pj)
 
     class Heard:
-        def put(self, item):
-            heard.append((item[1], item[2]))
-            if np.abs(audio.from_pcm16(item[2])).max() > 0.02:
-                loud_at.append(item[1])
+        def put(self, item):  # a voice.phone.inbox.Audio from the port
+            heard.append((item.at, item.data))
+            if np.abs(audio.from_pcm16(item.data)).max() > 0.02:
+                loud_at.append(item.at)
 
     class Player(media.Playback):
         pass

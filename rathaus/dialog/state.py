@@ -3,7 +3,7 @@ last facet asked, and a confirmation waiting for yes or no. Channel-free (phone 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -20,6 +20,10 @@ class ConversationState:
     pending_facet: str | None = None
     pending_question: str = ""
     turns: list[dict] = field(default_factory=list)  # {"caller", "action", "service", "office", "facet"}
+
+    def copy(self) -> ConversationState:
+        """An independent copy (the phone undoes a turn with it: voice.phone.dialog.Dialog.restore)."""
+        return replace(self, turns=[dict(t) for t in self.turns])
 
     def set_service(self, service_id: str, name: str) -> None:
         if service_id != self.service_id:

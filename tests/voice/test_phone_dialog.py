@@ -159,6 +159,38 @@ def test_silence_reprompt_then_goodbye_and_hangup_abandons():
     assert d.outcome == "answered"
 
 
+def test_restoring_a_snapshot_undoes_an_early_answer():
+    """The caller went on after the bot answered an early end of turn: the dialog goes back to
+    before that answer (voice.phone.session) and hears the two parts as one."""
+    from voice.phone.dialog import _PROGRESS
+
+    def progress(d):
+        return {name: getattr(d, name) for name in _PROGRESS}
+
+    d = dialog()
+    d.on_utterance("Wohin mit altem Müll?")
+    assert d.state == State.CONFIRM and d._pending == MUELL and len(d.conversation.turns) == 1
+    before = d.snapshot()
+    expected = {k: (v.copy() if hasattr(v, "copy") else v) for k, v in progress(d).items()}
+    d.on_utterance("Nein")  # the early-ended part: a refusal, counted as a try
+    d.on_utterance("Ich brauche einen neuen Reisepass")  # and went on: the conversation moved on
+    assert d.state == State.ANYTHING_ELSE and d.service_id == "pass" and len(d.conversation.turns) == 2
+    d.restore(before)
+    assert progress(d) == expected
+    assert "online" in says(d.on_utterance("Ja, genau"))  # back in the confirmation: answered
+    assert d.service_id == "muell"
+    d.restore(before)  # a snapshot holds its own copies: it can be restored again
+    assert progress(d) == expected
+
+
+def test_snapshot_covers_every_field_of_the_dialog():
+    from dataclasses import fields
+
+    from voice.phone.dialog import _FIXED, _PROGRESS
+
+    assert sorted(_PROGRESS + _FIXED) == sorted(f.name for f in fields(Dialog))
+
+
 def test_english_caller_gets_english_prompts():
     d = dialog()
     acts = d.on_utterance("I need a new Reisepass please", language="en")

@@ -3,7 +3,11 @@
 Modules, one concern each:
   sip       pjsua2 Endpoint, account (direct or registered), incoming calls, REFER, DTMF
   media     20 ms frames between pjsua2 and Python (copy and queue only), playback buffer
-  session   one call's listener (VAD, end of turn, barge-in, ASR) and speaker (sentence TTS)
+  inbox     what a call's listener receives from the SIP side (audio, DTMF, transfer result, end)
+  session   one call's listener: VAD frames to the turn detector, its events to ASR and the dialog
+  turns     turn-taking fed frame by frame: end of turn, early end, joining, barge-in, as events
+  turn_end  whether an early transcript reads as a finished sentence (word lists per language)
+  speaker   one call's sentence-by-sentence TTS into the playback buffer
   dialog    the conversation as a pure state machine (greeting, confirm, forward, callback)
   records   calls, call_turns, hand-off JSON and callback requests in the store
   engines   ASR, TTS and the catalog assistant, loaded once per process

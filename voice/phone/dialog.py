@@ -86,6 +86,13 @@ class DialogSettings:
     max_tries: int = 2
 
 
+@dataclass(frozen=True)
+class DialogSnapshot:
+    """A Dialog's progress fields (_PROGRESS) at one moment, copied (Dialog.snapshot)."""
+
+    values: dict[str, Any]
+
+
 @dataclass
 class Dialog:
     """One call's conversation. Call `start()`, then one `on_*` method per event."""
@@ -159,13 +166,14 @@ class Dialog:
     def finished(self) -> bool:
         return self.state == State.DONE
 
-    def snapshot(self) -> dict[str, Any]:
-        """The conversation's state, to return to when a caller goes on after the bot answered an
-        early end of turn and the two turns become one (voice.phone.turn_end)."""
-        return {k: copy.deepcopy(v) if isinstance(v, (list, ConversationState)) else v for k, v in vars(self).items()}
+    def snapshot(self) -> DialogSnapshot:
+        """Where the conversation stands, to return to when a caller goes on after the bot answered
+        an early end of turn and the two turns become one (voice.phone.turns)."""
+        return DialogSnapshot({name: _copied(getattr(self, name)) for name in _PROGRESS})
 
-    def restore(self, snapshot: dict[str, Any]) -> None:
-        vars(self).update(snapshot)
+    def restore(self, snapshot: DialogSnapshot) -> None:
+        for name, value in snapshot.values.items():
+            setattr(self, name, _copied(value))
 
     # ------------------------------------------------------------------------------- events
     def start(self) -> list[Action]:
@@ -400,6 +408,23 @@ class Dialog:
         spoken = " ".join(digits)
         actions = self._finish("callback", "callback_saved", name=name, number=spoken)
         return [save, *actions]
+
+
+# Where a call stands: what snapshot() copies and restore() puts back. The other fields of a
+# Dialog (_FIXED) stay the same for the whole call; tests hold that the two cover all fields.
+_PROGRESS = ("state", "language", "outcome", "service_id", "decision", "candidates", "transcript", "handoff",
+             "last_decision", "_silences", "_tries", "_pending", "_confirm_asks", "_answered", "_transfer",
+             "_cb_name", "_digits", "_number_tries", "conversation", "_pending_facet", "_pending_question")
+_FIXED = ("understanding", "settings", "caller", "engine")
+
+
+def _copied(value: Any) -> Any:
+    """Lists and the conversation state change in place; everything else is replaced whole."""
+    if isinstance(value, list):
+        return copy.deepcopy(value)
+    if isinstance(value, ConversationState):
+        return value.copy()
+    return value
 
 
 def tokens(text: str) -> list[str]:

@@ -14,6 +14,8 @@ import threading
 import time
 from collections import deque
 
+from voice.phone.inbox import Audio
+
 RATE = 8000
 FRAME_MS = 20
 FRAME_SAMPLES = RATE * FRAME_MS // 1000
@@ -110,7 +112,7 @@ def make_port_class(pj):
     """The AudioMediaPort subclass, built lazily so that importing this module needs no pjsua2."""
 
     class FramePort(pj.AudioMediaPort):
-        """Received frames go to `inbox` as (monotonic time, bytes); sent frames come from `playback`."""
+        """Received frames go to `inbox` as inbox.Audio; sent frames come from `playback`."""
 
         def __init__(self, inbox: queue.Queue, playback: Playback):
             super().__init__()
@@ -122,7 +124,7 @@ def make_port_class(pj):
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
                 data = read_bytes(frame.buf)
                 if data:
-                    self.inbox.put(("audio", time.monotonic(), data))
+                    self.inbox.put(Audio(time.monotonic(), data))
 
         def onFrameRequested(self, frame):
             data = self.playback.pull()

@@ -7,7 +7,8 @@ transcript reads as a finished sentence, the turn may end after the shorter
 [phone] end_of_turn_complete_s. A caller who pauses mid-sentence ("Ich möchte meinen ... Hund
 anmelden") keeps the long pause: whisper leaves such a fragment without final punctuation or
 ending in a word that needs a continuation (voice/phone/turn_words.toml). Should a caller go on
-after an early answer began, barge-in stops the answer and the bot listens again.
+after an early answer began, barge-in stops the answer and the two parts are heard as one turn
+(voice.phone.turns, which applies these pauses; this module only judges the text).
 """
 
 from __future__ import annotations
