@@ -2,6 +2,9 @@
 
 Modules, one concern each:
   sip       pjsua2 Endpoint, account (direct or registered), incoming calls, REFER, DTMF
+  sipcall   one pjsua2 call object: its callbacks, media, hang-up; destroyed while its slot is its own
+  watchdog  timing rules that free a call's line (no ACK or audio, session over, over max length)
+  guard     which SIP sources may call, and how often (rate limits, scanners)
   media     20 ms frames between pjsua2 and Python (copy and queue only), playback buffer
   inbox     what a call's listener receives from the SIP side (audio, DTMF, transfer result, end)
   session   one call's listener: VAD frames to the turn detector, its events to ASR and the dialog
