@@ -35,14 +35,14 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev.tsv'}",
                f"munich={DATA / 'dialog_muenchen_dev.tsv'}",
                f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_dev.tsv'}",
+               f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_dev2.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev2.tsv'}",
                f"sample={DATA / 'dialog_musterstadt_dev2.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
-              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
-              f"{DATA / 'catalog_auental.json'}={DATA / 'dialog_auental_heldout.tsv'}"]
-KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout2.tsv")]
+              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}"]
+KEPT_APART_QUESTIONS: list[str] = []
 
 
 def machine() -> dict:
