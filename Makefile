@@ -10,7 +10,7 @@ run: system venv  ## install everything and start the bot, the web page and the 
 	$(BIN)/rathaus serve
 
 test: system venv e2e-deps  ## install everything, check the import contracts, run the test suite
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system:
