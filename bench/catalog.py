@@ -41,7 +41,8 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
-              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}"]
+              f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
+              f"{DATA / 'catalog_birkenau.json'}={DATA / 'dialog_birkenau_heldout.tsv'}"]
 KEPT_APART_QUESTIONS: list[str] = []
 
 
