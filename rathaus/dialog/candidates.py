@@ -56,6 +56,22 @@ def one_plausible(understanding: Any, decision: Decision, text: str, forward_bel
     return ours >= 2 and all(3 * len(telling & other) <= ours for other in sets[1:])
 
 
+def clear_leader(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:
+    """A forwarded question whose best candidate is only a little below the bar but far ahead
+    of all others (beyond the confirm window), and named by a word of the question
+    that the others lack: the caller means that service."""
+    cands = decision.candidates or []
+    if not cands or cands[0].score < forward_below - 0.12:
+        return False
+    if len(cands) > 1 and cands[0].score - cands[1].score <= window:
+        return False
+    matched = getattr(understanding, "matched_stems", None)
+    if matched is None:
+        return False
+    sets = matched(text, [c.id for c in cands])
+    return bool(sets[0] - set().union(*sets[1:]))
+
+
 def detail_confirms(understanding: Any, decision: Decision, text: str, facet: str | None) -> bool:
     """The best candidate's description has a sentence with what the question names beyond the
     service (a rare word of it, and at least one more of its words), and for a facet that

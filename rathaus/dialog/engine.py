@@ -140,6 +140,9 @@ class DialogEngine:
             if state.service_id and (state.subject == "service" or follow_facet not in F.OFFICE_FACETS):
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
+        topic = self._topic_detail(state, decision, text, lang, facet)
+        if topic is not None:
+            return topic
         if decision.service is not None and decision.action == "answer":
             if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
                 detail = self._detail_answer(state, decision, text, lang)
@@ -177,6 +180,13 @@ class DialogEngine:
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
+        if decision.action == "forward" and facet and not named and F.scores(text).get(facet, 0.0) >= 1.0 \
+                and C.clear_leader(self.understanding, decision, text, self._setting("forward_below", 0.45),
+                                   self._setting("confirm_window", 0.10)):
+            # "Wir kommen aus der Ukraine, was müssen wir zur Anmeldung mitbringen?": a clear facet,
+            # and one service far ahead of the rest though below the search's own bar
+            return self._service_answer(state, decision.candidates[0].id, facet, text, lang, decision.candidates,
+                                        None, "facet")
         if decision.action == "forward" and facet is None and C.detail_confirms(self.understanding, decision, text, None):
             detail = self._detail_answer(state, decision, text, lang)  # "Brauch ich für ein Gartenhaus ...?"
             if detail is not None:
@@ -275,6 +285,22 @@ class DialogEngine:
                                                                       for k in known)) for r in residual):
             return True
         return decision.action == "forward"
+
+    def _topic_detail(self, state: ConversationState, decision: Decision, text: str, lang: str,
+                      facet: str | None) -> Decision | None:
+        """A question inside a service conversation that names no facet and no other service, but
+        a thing one sentence of the service under discussion speaks of ("Muss ich die
+        Versicherung dann selbst kündigen?" after the car's deregistration): that sentence."""
+        if facet is not None or not state.service_id or state.subject != "service":
+            return None
+        if decision.service is not None and decision.action == "answer" and decision.service.id != state.service_id:
+            return None
+        service = self.understanding.service(state.service_id)
+        if service is None:
+            return None
+        ref = Decision(question=text, action="answer", candidates=list(decision.candidates),
+                       service=ServiceRef(id=service.id, name=service.name))
+        return self._detail_answer(state, ref, text, lang)
 
     def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision | None:
         """A plain question about a service that names a detail one sentence of its description

@@ -13,6 +13,7 @@ from rathaus.catalog import text as T
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
 _MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
+_RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
 _AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
 _LIST = re.compile(r",| oder | und |/")
 
@@ -67,7 +68,9 @@ def _stems(text: str) -> set[str]:
 def _meets(q: str, s: str) -> bool:
     """A question stem names a line's stem: the same, or the head of a compound ("Express" and
     "Expresszuschlag", "Unterschrift" and "Unterschriftsbeglaubigung")."""
-    return q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+    return (q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+            # the compound's last part: "Gewerbeabmeldung" names "Abmeldung", "Expressabholung" "Abholung"
+            or (len(s) >= 6 and q.endswith(s)) or (len(q) >= 6 and s.endswith(q)))
 
 
 def _named(lines: list[str], question: str, service_name: str) -> list[str]:
@@ -95,6 +98,14 @@ def _surcharge(lines: list[str], question: str) -> list[str]:
     return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["surcharge"])]
 
 
+def _urgent(lines: list[str], question: str) -> list[str]:
+    """"Was kostet die schnelle Abholung?": the line of the express variant."""
+    words = cue_data()["fees"]["urgent"]
+    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words):
+        return []
+    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words)]
+
+
 def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2,
                  context: str = "") -> tuple[list[str], bool]:
     """(the fee lines for this caller, whether the catalog lists further amounts).
@@ -103,6 +114,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     "Und was kostet das?"), used only where the question itself names no line."""
     lines = fee_lines(fees)
     if not lines:
+        # no amount, only rates ("Hebesatz Grundsteuer B 395 Prozent"): said when the question names them
+        rates = [line for line in re.split(r"\n|;\s*", fees or "") if _RATE.search(line)]
+        said = _stems(question) - _stems(service_name)
+        if any(any(_meets(q, s) for q in said for s in _stems(line)) for line in rates):
+            return [line.strip().rstrip(".;") for line in rates[:max_items]], len(rates) > max_items
         return [], False
     more = len(lines) > 1
     folded = folded_text(question)
@@ -120,7 +136,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
-    named = _named(lines, question, service_name) or _surcharge(lines, question)
+    named = _urgent(lines, question) or _named(lines, question, service_name) or _surcharge(lines, question)
     if named:
         return named[:1], more
     if re.search(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)", folded):
@@ -128,7 +144,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if young:
             return young[:1], more
     if context:
-        named = _named(lines, context, service_name) or _surcharge(lines, question + " " + context)
+        named = (_named(lines, context, service_name) or _surcharge(lines, question + " " + context)
+                 or _urgent(lines, context))
         if named:
             return named[:1], more
     adult = [line for line in lines if _adult(line)]
