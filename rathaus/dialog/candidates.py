@@ -65,11 +65,27 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
         return False
     if len(cands) > 1 and cands[0].score - cands[1].score <= window:
         return False
+    # a word of the best's name that the question says and no other's name has ("Personalausweis")
+    said = {T.stem(w) for w in T.content_words(text)}
+    names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
+    if (names[0] & said) - set().union(*names[1:]):
+        return True
     matched = getattr(understanding, "matched_stems", None)
     if matched is None:
         return False
     sets = matched(text, [c.id for c in cands])
     return bool(sets[0] - set().union(*sets[1:]))
+
+
+def related_to(decision: Decision, topic_name: str, window: float) -> str | None:
+    """Of close candidates, the one whose name shares a word with the service talked about
+    before: "nein, ich meine abmelden" after the car's registration is the car's deregistration,
+    not a trade's."""
+    cands = decision.candidates or []
+    topic = {T.stem(w) for w in T.content_words(topic_name) if len(w) >= 4}
+    close = [c for c in cands if cands[0].score - c.score <= window] if cands else []
+    sharing = [c for c in close if topic & {T.stem(w) for w in T.content_words(c.name)} and c.name != topic_name]
+    return sharing[0].id if len(sharing) == 1 and len(close) > 1 else None
 
 
 def detail_confirms(understanding: Any, decision: Decision, text: str, facet: str | None) -> bool:

@@ -88,9 +88,10 @@ class DialogEngine:
             return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
                             language=lang, reason=_reason("goodbye"))
         corrected = TU.correction(text) if text else None
-        previous_facet = None
+        previous_facet, previous_topic = None, ""
         if corrected:
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
+            previous_topic = state.service_name or ""
             state.clear()
             text = corrected
         if TU.case_question(text):
@@ -162,6 +163,10 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
+            related = C.related_to(decision, previous_topic, self._setting("confirm_window", 0.10)) if previous_topic else None
+            if related is not None and facet:
+                return self._service_answer(state, related, facet, text, lang, decision.candidates,
+                                            named[0] if named else None, "facet")
             plain = C.plain_variant(decision, text, self._setting("confirm_window", 0.10))
             if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
                 if facet:
