@@ -89,11 +89,13 @@ class DialogEngine:
                             language=lang, reason=_reason("goodbye"))
         corrected = TU.correction(text) if text else None
         previous_facet, previous_topic = None, ""
-        if corrected:
+        if corrected and not self._variant_of_topic(state, corrected):
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             previous_topic = state.service_name or ""
             state.clear()
             text = corrected
+        elif corrected:
+            text = corrected  # "ne, ich mein die Ummeldung" of the trade: a variant of the topic, kept
         if TU.case_question(text):
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
                             language=lang, reason=_reason("case"))
@@ -129,6 +131,10 @@ class DialogEngine:
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
+        # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
+        topic = self._topic_detail(state, decision, text, lang, facet) if facet or not follow_facet else None
+        if topic is not None:
+            return topic
         if state.subject and follow_facet and self._refers_back(state, residual, decision, TU.nouns(text)):
             if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
                 office = directory.get(state.office_id)
@@ -141,9 +147,6 @@ class DialogEngine:
             if state.service_id and (state.subject == "service" or follow_facet not in F.OFFICE_FACETS):
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
-        topic = self._topic_detail(state, decision, text, lang, facet)
-        if topic is not None:
-            return topic
         if decision.service is not None and decision.action == "answer":
             if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
                 detail = self._detail_answer(state, decision, text, lang)
@@ -182,6 +185,12 @@ class DialogEngine:
                                                  self._setting("confirm_window", 0.10)) or C.detail_confirms(self.understanding, decision, text, facet)):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
+            cands = decision.candidates
+            if facet is None and len(cands) > 1 and cands[0].score - cands[1].score > 2 * self._setting("confirm_window", 0.10) \
+                    and C.detail_confirms(self.understanding, decision, text, None):
+                detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"
+                if detail is not None:
+                    return detail
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
@@ -291,12 +300,23 @@ class DialogEngine:
             return True
         return decision.action == "forward"
 
+    def _variant_of_topic(self, state: ConversationState, corrected: str) -> bool:
+        """A correction that names only words of the service under discussion (its name or a
+        fee line: "Ummeldung" of "Gewerbe anmelden, ummelden oder abmelden") means a variant of it."""
+        service = self.understanding.service(state.service_id) if state.service_id and self._full else None
+        if service is None:
+            return False
+        said = {T.stem(w) for w in T.content_words(corrected) if len(w) >= 4}
+        own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.fees or ""]))}
+        return bool(said) and said <= own
+
     def _topic_detail(self, state: ConversationState, decision: Decision, text: str, lang: str,
                       facet: str | None) -> Decision | None:
         """A question inside a service conversation that names no facet and no other service, but
         a thing one sentence of the service under discussion speaks of ("Muss ich die
         Versicherung dann selbst kündigen?" after the car's deregistration): that sentence."""
-        if facet is not None or not state.service_id or state.subject != "service":
+        hinted = facet is not None and F.scores(text).get(facet, 0.0) < 1.0  # "vorher beraten lassen"
+        if (facet is not None and not hinted) or not state.service_id or state.subject != "service":
             return None
         if decision.service is not None and decision.action == "answer" and decision.service.id != state.service_id:
             return None

@@ -69,8 +69,9 @@ def _meets(q: str, s: str) -> bool:
     """A question stem names a line's stem: the same, or the head of a compound ("Express" and
     "Expresszuschlag", "Unterschrift" and "Unterschriftsbeglaubigung")."""
     return (q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
-            # the compound's last part: "Gewerbeabmeldung" names "Abmeldung", "Expressabholung" "Abholung"
-            or (len(s) >= 6 and q.endswith(s)) or (len(q) >= 6 and s.endswith(q)))
+            # the question's compound names the line's last part: "Gewerbeabmeldung" names "Abmeldung"
+            # (not the other way: "Beglaubigung" does not name "Unterschriftsbeglaubigung")
+            or (len(s) >= 6 and q.endswith(s)))
 
 
 def _named(lines: list[str], question: str, service_name: str) -> list[str]:
