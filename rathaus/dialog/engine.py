@@ -325,9 +325,13 @@ class DialogEngine:
             return None
         ref = Decision(question=text, action="answer", candidates=list(decision.candidates),
                        service=ServiceRef(id=service.id, name=service.name))
-        return self._detail_answer(state, ref, text, lang)
+        # inside the topic a noun need not be rare in the whole catalog ("Versicherung")
+        skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data()[1]}
+        nouns = {n for n in TU.nouns(text) if len(n) >= 4 and n not in skip}
+        return self._detail_answer(state, ref, text, lang, nouns)
 
-    def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision | None:
+    def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str,
+                       also: set[str] = frozenset()) -> Decision | None:
         """A plain question about a service that names a detail one sentence of its description
         holds ("Kann ich für meine Tochter noch einen Kinderreisepass bekommen?"): that sentence."""
         service_id = decision.service.id if decision.service is not None else decision.candidates[0].id
@@ -335,7 +339,7 @@ class DialogEngine:
         if service is None:
             return None
         first = sentences(service.description)[:1]  # the general answer says it anyway
-        details = [d for d in F.detail_sentences(service.description, C.specific(self.understanding, text, service),
+        details = [d for d in F.detail_sentences(service.description, C.specific(self.understanding, text, service) | set(also),
                                                  {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
         if not details:
             return None

@@ -46,6 +46,7 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Muss ich vorher einen Termin buchen?", "appointment"),
     ("Kann ich die per Mail anfordern?", "online"),
     ("Mein Nachbar lässt seinen Hund dauernd bellen", None),
+    ("Wie alt darf das Gesundheitszeugnis höchstens sein?", "validity"),
     ("Сколько стоит паспорт?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
@@ -72,6 +73,22 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     assert fitting_fees(passport, "Und was kostet das?", "Reisepass beantragen",
                         context="Wie lange dauert es mit dem Express?")[0] == ["Expresszuschlag 32 Euro"]
     assert fitting_fees("", "Was kostet das?") == ([], False)
+
+
+def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
+    trade = "Anmeldung 30 Euro; Ummeldung 25 Euro; Abmeldung 15 Euro"
+    name = "Gewerbe anmelden, ummelden oder abmelden"
+    assert fitting_fees(trade, "Was kostet mich die Gewerbeabmeldung?", name)[0] == ["Abmeldung 15 Euro"]
+    bulky = "zwei Abholungen im Jahr kostenlos; jede weitere Abholung 35 Euro; Expressabholung 60 Euro"
+    assert fitting_fees(bulky, "Was kostet die schnelle Abholung?", "Sperrmüll")[0] == ["Expressabholung 60 Euro"]
+    assert fitting_fees(bulky, "Und was kostet das?", "Sperrmüll", context="Geht das auch eilig?")[0] == ["Expressabholung 60 Euro"]
+    # a generic word does not name the compound line ("Beglaubigung" is not "Unterschriftsbeglaubigung")
+    certify = "Beglaubigung einer Kopie 5 Euro; Unterschriftsbeglaubigung 10 Euro"
+    assert fitting_fees(certify, "Was kostet eine Beglaubigung?", "Beglaubigung von Kopien und Unterschriften")[0] \
+        != ["Unterschriftsbeglaubigung 10 Euro"]
+    rates, name = "Hebesatz Grundsteuer B 395 Prozent; Hebesatz Grundsteuer A 340 Prozent", "Grundsteuer: Bescheid"
+    assert "395 Prozent" in fitting_fees(rates, "Wie hoch ist der Hebesatz?", name)[0][0]
+    assert fitting_fees(rates, "Kann ich die Grundsteuer einmal im Jahr zahlen?", name) == ([], False)
 
 
 def test_sentence_that_answers_the_facet_and_none_when_the_description_says_nothing():
@@ -172,6 +189,7 @@ def test_corrections_and_case_questions():
     assert correction("Nein, ich meinte den Führerschein") == "den Führerschein"
     assert correction("No, I meant the passport") == "the passport"
     assert correction("Was kostet ein Reisepass?") is None
+    assert correction("ne ich mein abmelden") == "abmelden"
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")

@@ -1,0 +1,53 @@
+"""The dialog engine where the search is unsure, over the Auental catalog (bench/data, real
+embeddings): a clear leader below the bar, a detail of the topic, corrections within a topic."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT
+from rathaus.catalog import repository as R
+from rathaus.catalog.assistant import Assistant, CatalogSettings
+from rathaus.dialog import ConversationState, DialogEngine
+from rathaus.store import Store
+
+
+@pytest.fixture(scope="module")
+def auental(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("unsure") / "rathaus.db")
+    R.import_file(store, ROOT / "bench" / "data" / "catalog_auental.json")
+    assistant = Assistant(store, CatalogSettings())
+    assistant.warm_up()
+    yield assistant
+    store.close()
+
+
+def talk(assistant, *lines):
+    engine, state = DialogEngine(assistant), ConversationState()
+    return [engine.turn(state, line) for line in lines]
+
+
+def test_a_facet_question_with_one_service_far_ahead_is_answered(auental):
+    docs, = talk(auental, "Wir kommen aus der Ukraine, was müssen wir zur Anmeldung mitbringen?")
+    assert (docs.action, docs.service.id, docs.facet) == ("answer", "A03", "documents")
+    valid, = talk(auental, "Wie lange ist der Personalausweis für meine 20-jährige Tochter gültig?")
+    assert valid.action == "answer" and valid.service.id == "A01" and "sechs Jahre" in valid.answer
+
+
+def test_a_detail_of_the_topic_or_of_a_far_leader_is_said(auental):
+    _, insurance = talk(auental, "Was kostet es, mein Auto abzumelden?", "Muss ich die Versicherung dann selbst kündigen?")
+    assert insurance.action == "answer" and insurance.service.id == "A12" and "automatisch" in insurance.answer
+    undertaker, = talk(auental, "Wer meldet denn den Todesfall, macht das der Bestatter?")
+    assert undertaker.action == "answer" and "Bestattungsunternehmen" in undertaker.answer
+
+
+def test_corrections_stay_in_the_topic_or_follow_it(auental):
+    _, variant = talk(auental, "Was kostet die Abmeldung vom Gewerbe?", "ne, ich mein die Ummeldung")
+    assert variant.service.id == "A14" and "25 Euro" in variant.answer
+    _, car = talk(auental, "Was kostet bei Ihnen die Anmeldung vom Auto?", "ne ich mein abmelden")
+    assert car.action == "answer" and car.service.id == "A12" and "12,60 Euro" in car.answer
+
+
+def test_asking_for_the_head_goes_to_a_person(auental):
+    head, = talk(auental, "Mein Sohn wurde in der Kita gebissen, ich will sofort mit der Leitung sprechen")
+    assert head.action == "forward"
