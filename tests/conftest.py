@@ -79,15 +79,3 @@ def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeo
 @pytest.fixture
 def cli(rathaus_home):
     return run_cli
-
-
-@pytest.fixture
-def admin_web(config, store, monkeypatch):
-    """The review page in-process (tests/web/client.py's Web), logged in as the admin."""
-    from tests.web.client import ADMIN_PW, Web
-
-    monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
-    web = Web(config, store)
-    assert web.login("admin", ADMIN_PW).status == 302
-    yield web
-    web.close()

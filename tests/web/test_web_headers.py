@@ -48,20 +48,20 @@ def test_defect_head_and_errors_anonymous(web_only):
     assert not problems, "\n".join(problems)
 
 
-def test_defect_head_and_errors_every_page_head_like_get(admin_web, store, tmp_path):
+def test_defect_head_and_errors_every_page_head_like_get(admin, store, tmp_path):
     audio = write_tone(tmp_path / "m.wav", 1.0)
     ids = {"meetings.id": insert_meeting(store, audio), "calls.id": insert_call(store, audio_path=str(audio)),
            "kind": "md", "sid": "0"}
     ids["api.id"] = ids["meetings.id"]
     problems = []
-    for path in get_paths(admin_web.app, ids):
-        get, head = admin_web.get(path), admin_web.request("HEAD", path)
+    for path in get_paths(admin.app, ids):
+        get, head = admin.get(path), admin.request("HEAD", path)
         assert head.status == get.status, (path, get.status, head.status)
         assert head.body == b"", path
         assert head.headers.get("Content-Type") == get.headers.get("Content-Type"), path
         problems += _problems(f"HEAD {path}", head) + _problems(f"GET {path}", get)
     for path in ("/meetings/unknown", "/calls/unknown"):
-        problems += _problems(f"HEAD {path}", admin_web.request("HEAD", path))
+        problems += _problems(f"HEAD {path}", admin.request("HEAD", path))
     assert not problems, "\n".join(problems)
 
 

@@ -31,29 +31,29 @@ LLM_KEY = "sk-llm-geheim-4711-abcdef"
 HUB_TOKEN = "hf_hubtoken_geheim_0815_xyz"
 
 
-def test_every_page_has_the_security_headers(admin_web, store, tmp_path):
+def test_every_page_has_the_security_headers(admin, store, tmp_path):
     audio = write_tone(tmp_path / "m.wav", 1.0)
     ids = {"meetings.id": insert_meeting(store, audio), "calls.id": insert_call(store, audio_path=str(audio)),
            "api.id": "", "catalog.id": catalog_service(store), "kind": "md", "sid": "0"}
     ids["api.id"] = ids["meetings.id"]
-    paths = get_paths(admin_web.app, ids)
+    paths = get_paths(admin.app, ids)
     assert "/meetings/{}/export/md".format(ids["meetings.id"]) in paths and "/admin/audit" in paths
     problems, html_pages = [], 0
     for path in paths:
-        response = admin_web.get(path)
+        response = admin.get(path)
         assert response.status < 500, (path, response.text_[:500])
         problems += check_headers(path, response)
         if response.content_type == "text/html":
             html_pages += 1
             problems += [f"{path}: {p}" for p in _inline_code(response.text_)]
     # the other responses: static files, 404, the redirect to the login page
-    problems += check_headers("/static/app.js", admin_web.get("/static/app.js"))
-    problems += check_headers("/meetings/unknown", admin_web.get("/meetings/unknown"))
-    admin_web.logout_cookies()
-    anonymous = admin_web.get("/calls")
+    problems += check_headers("/static/app.js", admin.get("/static/app.js"))
+    problems += check_headers("/meetings/unknown", admin.get("/meetings/unknown"))
+    admin.logout_cookies()
+    anonymous = admin.get("/calls")
     assert anonymous.status == 302
     problems += check_headers("/calls (anonymous)", anonymous)
-    problems += check_headers("/login", admin_web.get("/login"))
+    problems += check_headers("/login", admin.get("/login"))
     assert html_pages >= 10, html_pages
     assert not problems, "\n".join(problems)
 
@@ -128,12 +128,12 @@ TRAVERSALS = [
 ]
 
 
-def test_path_traversal_stays_inside(admin_web, store, config, tmp_path):
+def test_path_traversal_stays_inside(admin, store, config, tmp_path):
     from apps.web.sessions import COOKIE
 
     meeting_id = insert_meeting(store, write_tone(tmp_path / "m.wav", 1.0))
-    port = admin_web.client.server.port
-    cookie = admin_web.client.session.cookie_jar.filter_cookies(admin_web.client.make_url("/"))[COOKIE].value
+    port = admin.client.server.port
+    cookie = admin.client.session.cookie_jar.filter_cookies(admin.client.make_url("/"))[COOKIE].value
     cookie = f"{COOKIE}={cookie}"
     paths = TRAVERSALS + [
         f"/meetings/../meetings/{meeting_id}/../../etc/passwd/audio", "/meetings/..%2f..%2fetc%2fpasswd/audio",
@@ -143,16 +143,16 @@ def test_path_traversal_stays_inside(admin_web, store, config, tmp_path):
     ]
     secrets_on_disk = [b"SQLite format 3", b"root:x:0:0", b"def create_app", b"[web]", b"import "]
     for path in paths:
-        status, data = admin_web.loop.run_until_complete(_raw_get(port, path, cookie))
+        status, data = admin.loop.run_until_complete(_raw_get(port, path, cookie))
         assert status in (400, 403, 404), (path, status, data[:300])
         assert not any(s in data for s in secrets_on_disk), (path, data[:300])
     # the same requests without a session do not even reach a handler
     for path in paths[-8:]:
-        status, _ = admin_web.loop.run_until_complete(_raw_get(port, path))
+        status, _ = admin.loop.run_until_complete(_raw_get(port, path))
         assert status in (302, 400, 401, 403, 404), path
     # the real files are still served (the checks above are not a blanket refusal)
-    assert admin_web.loop.run_until_complete(_raw_get(port, "/static/app.css"))[0] == 200
-    assert admin_web.loop.run_until_complete(_raw_get(port, f"/meetings/{meeting_id}/audio", cookie))[0] == 200
+    assert admin.loop.run_until_complete(_raw_get(port, "/static/app.css"))[0] == 200
+    assert admin.loop.run_until_complete(_raw_get(port, f"/meetings/{meeting_id}/audio", cookie))[0] == 200
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "....//x.wav",
@@ -165,14 +165,14 @@ def test_upload_names_stay_in_the_upload_folder(name):
     assert not safe.startswith(".")
 
 
-def test_uploaded_traversal_name_lands_inside(admin_web, store, config, tmp_path):
+def test_uploaded_traversal_name_lands_inside(admin, store, config, tmp_path):
     from apps.web.settings import upload_dir
 
     wav = write_tone(tmp_path / "ton.wav", 1.0)
     form = FormData()
-    form.add_field("csrf_token", admin_web.csrf)
+    form.add_field("csrf_token", admin.csrf)
     form.add_field("file", wav.read_bytes(), filename="../../../../etc/passwd", content_type="audio/wav")
-    response = admin_web.post("/meetings", data=form, headers={"X-Requested-With": "fetch"})
+    response = admin.post("/meetings", data=form, headers={"X-Requested-With": "fetch"})
     assert response.status == 201, response.text_
     meeting = store.db["meetings"].get(json.loads(response.text_)["id"])
     stored = Path(meeting["audio_path"]).resolve()

@@ -7,20 +7,9 @@ import io
 import json
 import wave
 
-import pytest
 from aiohttp import FormData
 
 from tests.conftest import shared_path
-from tests.web.client import ADMIN_PW, Web
-
-
-@pytest.fixture
-def admin(config, store, monkeypatch):
-    monkeypatch.setenv("RATHAUS_ADMIN_PASSWORD", ADMIN_PW)
-    web = Web(config, store)
-    assert web.login("admin", ADMIN_PW).status == 302
-    yield web
-    web.close()
 
 
 def test_typed_and_spoken_questions_get_an_answer(admin, tmp_path):
