@@ -87,37 +87,37 @@ def test_probe_judges_content_not_name(tmp_path):
 
 # --- the web upload ----------------------------------------------------------------------------
 
-def test_web_refuses_non_audio_and_keeps_nothing(admin_web, store, config, tmp_path):
+def test_web_refuses_non_audio_and_keeps_nothing(admin, store, config, tmp_path):
     from apps.web.settings import upload_dir
 
     folder = upload_dir(config)
     for name, (path, key) in _bad_files(tmp_path).items():
-        response = _upload(admin_web, path)
+        response = _upload(admin, path)
         assert response.status == 415, (name, response.status, response.text_)
         assert json.loads(response.text_)["error"] == prompts.text(key, name=path.name), name
         assert _files_under(folder) == [] and _counts(store) == (0, 0), name
     empty = tmp_path / "leer.wav"
     empty.write_bytes(b"")
-    response = _upload(admin_web, empty)
+    response = _upload(admin, empty)
     assert response.status == 400 and json.loads(response.text_)["error"] == prompts.text("web.upload.empty")
     assert _files_under(folder) == [] and _counts(store) == (0, 0)
 
 
-def test_web_html_form_gets_the_message_too(admin_web, store, tmp_path):
+def test_web_html_form_gets_the_message_too(admin, store, tmp_path):
     """Without fetch (a browser without JavaScript) the refusal is a plain-text page."""
     bad = _bad_files(tmp_path)["pdf"][0]
     form = FormData()
-    form.add_field("csrf_token", admin_web.csrf)
+    form.add_field("csrf_token", admin.csrf)
     form.add_field("file", bad.read_bytes(), filename=bad.name, content_type="audio/mpeg")
-    response = admin_web.post("/meetings", data=form)
+    response = admin.post("/meetings", data=form)
     assert response.status == 415 and "keine lesbare Audio" in response.text_
     assert _counts(store) == (0, 0)
 
 
 @pytest.mark.parametrize("filename", ["sitzung.mp3", "sitzung", "sitzung.txt"])
-def test_web_accepts_real_audio_whatever_its_name(admin_web, store, tmp_path, filename):
+def test_web_accepts_real_audio_whatever_its_name(admin, store, tmp_path, filename):
     wav = write_tone(tmp_path / "ton.wav", 2.0)
-    response = _upload(admin_web, wav, filename=filename)
+    response = _upload(admin, wav, filename=filename)
     assert response.status == 201, response.text_
     created = json.loads(response.text_)
     meeting = store.db["meetings"].get(created["id"])
@@ -125,23 +125,23 @@ def test_web_accepts_real_audio_whatever_its_name(admin_web, store, tmp_path, fi
     assert store.db["jobs"].get(created["job"])["status"] == "queued"
 
 
-def test_agenda_judged_by_content(admin_web, store, config, tmp_path):
+def test_agenda_judged_by_content(admin, store, config, tmp_path):
     from apps.web.settings import upload_dir
 
     wav = write_tone(tmp_path / "ton.wav", 2.0)
     pdf = tmp_path / "tagesordnung.txt"
     pdf.write_bytes(PDF + os.urandom(2048))
-    response = _upload(admin_web, wav, agenda=pdf)
+    response = _upload(admin, wav, agenda=pdf)
     assert response.status == 415, response.text_
     assert json.loads(response.text_)["error"] == prompts.text("web.upload.agenda_invalid", name="tagesordnung.txt")
     assert _files_under(upload_dir(config)) == [] and _counts(store) == (0, 0)
     # a mislabelled audio file as agenda is refused as well
-    response = _upload(admin_web, wav, agenda=wav, agenda_name="tagesordnung.txt")
+    response = _upload(admin, wav, agenda=wav, agenda_name="tagesordnung.txt")
     assert response.status == 415 and _counts(store) == (0, 0)
     # a real agenda, whatever its name
     good = tmp_path / "to.pdf"
     good.write_text("1. Eröffnung\n2. Haushalt 2027\n3. Verschiedenes\n", encoding="utf-8")
-    response = _upload(admin_web, wav, agenda=good)
+    response = _upload(admin, wav, agenda=good)
     assert response.status == 201, response.text_
     meeting = store.db["meetings"].get(json.loads(response.text_)["id"])
     assert [i["title"] for i in json.loads(meeting["agenda"])] == ["Eröffnung", "Haushalt 2027", "Verschiedenes"]
