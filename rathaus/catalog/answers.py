@@ -24,12 +24,16 @@ def answer_language(language: str | None) -> str:
 _MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
 
 
-def spoken_fees(fees: str, max_items: int = 2) -> tuple[str, bool]:
-    """(the fee lines to speak, whether the catalog lists more fees than that).
+def fee_lines(fees: str) -> list[str]:
+    """The lines of a fee text that name an amount in euro or say "free" (not bank details): the
+    only ones spoken, here and in the dialog's choice of the fitting line (rathaus.dialog.fees)."""
+    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
+    return [line for line in lines if _MONEY.search(line)]
 
-    Only lines that name an amount in euro or say "free" are spoken (not bank details)."""
-    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees) if line.strip()]
-    lines = [line for line in lines if _MONEY.search(line)]
+
+def spoken_fees(fees: str, max_items: int = 2) -> tuple[str, bool]:
+    """(the fee lines to speak, whether the catalog lists more fees than that)."""
+    lines = fee_lines(fees)
     if len(lines) > 2 * max_items:  # a fee table: the first line, and say that there are others
         return lines[0], True
     return "; ".join(lines[:max_items]), len(lines) > max_items

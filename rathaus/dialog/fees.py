@@ -10,18 +10,12 @@ from __future__ import annotations
 import re
 
 from rathaus.catalog import text as T
+from rathaus.catalog.answers import fee_lines
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
-_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
 _AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
 _LIST = re.compile(r",| oder | und |/")
-
-
-def fee_lines(fees: str) -> list[str]:
-    """The lines of a fee text that name an amount or say "free" (not bank details)."""
-    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
-    return [line for line in lines if _MONEY.search(line)]
 
 
 def _young(line: str) -> bool:

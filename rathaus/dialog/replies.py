@@ -10,11 +10,12 @@ import re
 
 import prompts
 from rathaus.catalog import text as T
+from rathaus.catalog.answers import fee_lines
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
-from rathaus.dialog.fees import fee_lines, fitting_fees
+from rathaus.dialog.fees import fitting_fees
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
