@@ -108,6 +108,7 @@ def main() -> int:
 
     from rathaus.catalog.assistant import Assistant, CatalogSettings
     from rathaus.evaluation.catalog import evaluate, read_questions
+    from rathaus.evaluation.stats import percentile
     from rathaus.catalog.repository import import_file
     from rathaus.dialog.engine import DialogEngine, SingleTurn
     from rathaus.store import Store
@@ -140,9 +141,8 @@ def main() -> int:
                 for q in questions:
                     latencies.append(asker.ask(q.text).latency_ms)
             if latencies:
-                latencies.sort()
-                result[name]["latency_ms_p50_repeat"] = round(latencies[len(latencies) // 2], 1)
-                result[name]["latency_ms_p95_repeat"] = round(latencies[int(0.95 * (len(latencies) - 1))], 1)
+                result[name]["latency_ms_p50_repeat"] = percentile(latencies, 0.5)
+                result[name]["latency_ms_p95_repeat"] = percentile(latencies, 0.95)
         sets[Path(path).name] = result
 
     conversations = dialog_sets(list(args.dialog) + (KEPT_APART if args.kept_apart else []), assistant,

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench.stats import percentile  # noqa: E402
+from rathaus.evaluation.stats import percentile  # noqa: E402
 
 CONVERSATIONS = [
     ("Was kostet ein Personalausweis?", "Und welche Unterlagen brauche ich?"),

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench.stats import percentile  # noqa: E402
+from rathaus.evaluation.stats import percentile  # noqa: E402
 
 QUESTIONS = [
     "Ich bin umgezogen und möchte mich ummelden.",

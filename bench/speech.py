@@ -188,6 +188,7 @@ def bench_round_trip(args) -> dict:
     import tempfile
 
     from rathaus.config import Config
+    from rathaus.evaluation.stats import percentile
     from rathaus.speech.asr import AsrSettings, Recognizer
     from voice.tts import Synthesizer, TtsSettings
     from voice.wer import corpus_wer
@@ -227,8 +228,8 @@ def bench_round_trip(args) -> dict:
                 total = corpus_wer(pairs, "de")
                 worst.sort(reverse=True)
                 entry[set_name] = {"wer": round(total.wer, 4), "errors": total.errors, "words": total.words,
-                                   "first_audio_ms_p50": round(statistics.median(firsts) * 1000, 1),
-                                   "first_audio_ms_p95": round(sorted(firsts)[int(0.95 * (len(firsts) - 1))] * 1000, 1),
+                                   "first_audio_ms_p50": percentile([f * 1000 for f in firsts], 0.5),
+                                   "first_audio_ms_p95": percentile([f * 1000 for f in firsts], 0.95),
                                    "worst": [{"wer": round(w, 3), "said": s, "heard": h} for w, s, h in worst[:args.show_worst]]}
             out[engine] = entry
     return out

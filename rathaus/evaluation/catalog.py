@@ -5,11 +5,11 @@ TSV columns: question, expected — acceptable service ids separated by commas, 
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rathaus.evaluation.stats import percentile
 from rathaus.evaluation.tsv import read_rows
 
 
@@ -27,13 +27,6 @@ def read_questions(path: str | Path) -> list[Question]:
     rows = read_rows(path, ("question", "expected"), "questions")
     return [Question(text=r["question"], expected=[e.strip() for e in r["expected"].split(",") if e.strip()]) for r in rows]
 
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def evaluate(assistant, questions: list[Question], details: bool = False, warmup: int = 3) -> dict:
@@ -75,12 +68,12 @@ def evaluate(assistant, questions: list[Question], details: bool = False, warmup
         "forwarded": round(forwarded / len(outside), 3) if outside else None,
         "wrong_confident": round(wrong / len(questions), 3) if questions else None,
         "wrong_confident_count": wrong,
-        "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
-        "latency_ms_p95": round(_percentile(latencies, 0.95), 1) if latencies else None,
+        "latency_ms_p50": percentile(latencies, 0.5),
+        "latency_ms_p95": percentile(latencies, 0.95),
         # CPU time of this process per question: close to the latency on an idle machine (the
         # models run single-threaded), and not inflated by other load on a shared one.
-        "cpu_ms_p50": round(statistics.median(cpu), 1) if cpu else None,
-        "cpu_ms_p95": round(_percentile(cpu, 0.95), 1) if cpu else None,
+        "cpu_ms_p50": percentile(cpu, 0.5),
+        "cpu_ms_p95": percentile(cpu, 0.95),
     }
     if details:
         result["details"] = rows

@@ -17,7 +17,6 @@ office, or any `answer` to a FORWARD question.
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Callable
 
 from rathaus.catalog import text as T
 from rathaus.errors import RathausError
+from rathaus.evaluation.stats import percentile
 from rathaus.evaluation.tsv import read_rows
 
 COLUMNS = ("conv", "question", "service", "office", "facet", "fact")
@@ -113,10 +113,10 @@ def evaluate_turns(turns: list[Turn], run: Callable[[list[Turn]], list[tuple[dic
         "facet_accuracy": _share(facets),
         "person_not_answered": _share(person), "person_questions": len(person),
         "wrong_answers": _share([j["wrong"] for _, j, _, _ in rows]),
-        "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
-        "latency_ms_p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 1) if latencies else None,
+        "latency_ms_p50": percentile(latencies, 0.5),
+        "latency_ms_p95": percentile(latencies, 0.95),
         # CPU time of this process per turn: the latency on an idle machine, not inflated by others' load
-        "cpu_ms_p50": round(statistics.median(cpu), 1) if cpu else None,
+        "cpu_ms_p50": percentile(cpu, 0.5),
     }
     if details:
         out["details"] = [{"conv": t.conv, "question": t.question, "expected": t.services or t.office,

@@ -1,13 +1,12 @@
-"""Summary figures that more than one benchmark reports, computed one way."""
+"""Summary figures that more than one benchmark or evaluation reports, computed one way."""
 
 from __future__ import annotations
 
 
 def percentile(values: list[float], q: float) -> float | None:
     """The `q` quantile (0..1) of `values`, interpolated linearly between the two nearest ranks
-    (numpy's default method), rounded to 0.1; None when there are no values. The p95 of
-    bench/speech.py, bench/catalog.py and rathaus/evaluation take a rank without interpolation,
-    so their figures are not comparable with these to the last digit."""
+    (numpy's default method, and `statistics.median` for q = 0.5), rounded to 0.1; None when
+    there are no values. Every p50/p95 that bench/ and `rathaus eval` print comes from here."""
     if not values:
         return None
     values = sorted(values)
