@@ -34,6 +34,15 @@ tag morgen abend danke also ahm ah ahem eigentlich mal bisschen brauche brauchen
 er es ihn ihm uns euch nen ne nem ner hab brauch brauchst krieg kriege kriegen bekomme bekommen
 wann wieso weshalb dann denn halt eben grad gerade ganz gibts ab an auf aus
 tun tue tut
+wegen trotz wahrend seit statt anstatt bevor nachdem sobald falls obwohl sowie bzw beziehungsweise
+eigene eigenen eigener eigenes eigenem selbst selber jemand jemanden jemandem niemand irgendwie
+irgendwo irgendwas irgendwann irgendein irgendeine irgendeinen sowas solche solchen solcher jede
+jeder jeden jedes dessen deren leider vielleicht momentan gestern heute neulich immer
+nie oft mehr genau wirklich echt total ziemlich nochmal nochmals einmal ungefahr okay ok klar
+sowieso trotzdem uberhaupt anders direkt heisst heisse heissen gekommen weiss wissen gesagt gefragt
+gemacht gekriegt kriegt bekommt brauchte konnten wurdest sollen durfen gegeben wollte wollten
+servus gruss gott moin tach hey hi mei des wos ko koa ned nix scho hob eich mia ma hoid bissl oiso
+just some any which where when who why if but not no yes there got been im dont
 the a an and or of to for in on at is are was be i my me we you your it this that with how what
 do does can could would should need want please hello have has get from about
 """.split())

@@ -27,6 +27,15 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 
 
+def names_service(decision: Decision, text: str) -> bool:
+    """A clear answer whose service the caller named in so many words ("Die Familienkasse will
+    eine Haushaltsbescheinigung"), not merely one the search found close."""
+    if decision.action != "answer" or decision.service is None:
+        return False
+    said = {T.stem(w) for w in T.content_words(text)}
+    return any(len(n) >= 5 and n in said for n in (T.stem(w) for w in T.content_words(decision.service.name)))
+
+
 def one_plausible(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:
     """Only one candidate near the best, or only the best has a name the question fully says
     ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a

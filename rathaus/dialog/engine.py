@@ -106,6 +106,9 @@ class DialogEngine:
         condition = TU.condition_facet(text, state.facet) if state.service_id else None
         facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
+        if TU.names_other_authority(text) and not C.names_service(decision, text):
+            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
+                            language=lang, reason=_reason("case"), candidates=list(decision.candidates))
         if C.other_kind(self.understanding, decision, text):
             return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
                             answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))

@@ -20,10 +20,11 @@ _WORD = re.compile(r"[\w']+")
 
 
 @lru_cache(maxsize=1)
-def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern]]:
+def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern], list[re.Pattern]]:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
     return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
-            [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]])
+            [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]],
+            [re.compile(T.fold(p)) for p in raw["authority"]])
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:
@@ -37,10 +38,18 @@ def condition_facet(text: str, previous: str | None) -> str | None:
 
 
 def case_question(text: str) -> bool:
-    """A question about the caller's own case (status, refusal, complaint, another authority):
-    only a person with the file can answer it."""
+    """A question about the caller's own case (status, refusal, complaint): only a person with
+    the file can answer it."""
     folded = " " + " ".join(T.fold(text).split()) + " "
     return any(p.search(folded) for p in turn_data()[2])
+
+
+def names_other_authority(text: str) -> bool:
+    """The question names another authority (Finanzamt, Jobcenter, Familienkasse ...): most such
+    questions are about a case there; the dialog forwards them unless the catalog clearly
+    answers (a document that authority wants from the town)."""
+    folded = " " + " ".join(T.fold(text).split()) + " "
+    return any(p.search(folded) for p in turn_data()[4])
 
 
 def nouns(text: str) -> set[str]:

@@ -154,3 +154,24 @@ def test_another_thing_of_the_same_kind_goes_to_a_person(prepared):
     assert other.action == "forward"
     own, = talk(assistant, "Wie beantrage ich Wohngeld?")
     assert own.action == "answer" and own.service.id == "128"
+
+
+def test_another_authority_goes_to_a_person_unless_it_asks_for_a_named_document(prepared):
+    """The Jobcenter or Finanzamt named: a case there (forwarded), unless the caller names the
+    town's own document that authority wants, and the catalog answers it clearly."""
+    assistant, _ = prepared
+    document, tax, benefit = talk(assistant, "Das Jobcenter will eine Meldebescheinigung von mir, was kostet die?",
+                                  "Ich habe eine Frage zu meinem Steuerbescheid vom Finanzamt",
+                                  "Wann überweist mir das Jobcenter endlich das Geld?")
+    assert (document.action, document.service.id) == ("answer", "108") and "Euro" in document.answer
+    assert tax.action == "forward" and tax.service is None
+    assert benefit.action == "forward" and benefit.service is None
+
+
+def test_wegen_is_a_preposition_not_a_lost_document(prepared):
+    """"weg" means lost ("mein Ausweis ist weg"); "wegen" only says what the call is about and
+    used to turn a passport question into a loss report."""
+    assistant, _ = prepared
+    (turn,) = talk(assistant, "Hallo, ich melde mich wegen dem Reisepass von meinem Sohn")
+    assert turn.candidates[0].name == "Kinderreisepass"
+    assert not (turn.action == "answer" and "Verlust" in turn.service.name)
