@@ -19,8 +19,12 @@ _MARKERS = {
     "pl": set("ja moj moja jak gdzie dla potrzebuje chce zgubilem nowy".split()),
     "de": set("ich mein meine der die das ein eine ist wie was wo brauche mochte will habe nicht und fur "
               "man sich kann muss welche welchen welcher wann den dem mit bei zu im auf hat haben gibt sie es "
-              "geht bis noch auch".split()),
+              "geht bis noch auch von vom vor nach um dass ob aber oder wenn weil schon jetzt gar mal nur "
+              "mich mir dich dir uns euch ihm ihn dann denn doch ja nein kein keine keinen hier dort da "
+              # Bavarian and colloquial: "Mei Radl is gstohln, ko i bei eich schaun, ob's do is?"
+              "mei des wos ko koa ned nix scho hob hab bin vo zwoa muas mi di mia eich servus moin gell".split()),
 }
+_UMLAUT = re.compile("[äöüßÄÖÜ]")
 
 
 def detect_language(text: str, default: str = "de") -> str:
@@ -39,6 +43,7 @@ def detect_language(text: str, default: str = "de") -> str:
     tokens = fold(text).split()
     tokens = [re.sub(r"[^\w]", "", t) for t in tokens]
     scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _MARKERS.items()}
+    scores["de"] += 2 * bool(_UMLAUT.search(text))  # German spelling, whatever the words
     best = max(scores, key=lambda k: (scores[k], k == default))
     if scores[best] == 0 or scores[best] <= scores.get(default, 0):
         return default

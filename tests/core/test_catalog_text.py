@@ -68,3 +68,11 @@ def test_spoken_fees_skip_bank_details_and_say_when_there_are_more():
     assert spoken_fees("\n".join(f"{a}–{a + 4} Jahre: {b} Euro" for a, b in ((14, 352), (19, 320), (24, 288), (29, 256), (34, 224)))) == (
         "14–18 Jahre: 352 Euro", True)
     assert spoken_fees("Bitte zahlen Sie vor Ort.") == ("", False)
+
+
+def test_bavarian_is_german_not_english():
+    """"i", "is", "a" and "do" are English words too: a Munich caller used to be answered in English."""
+    assert detect_language("Mei Radl is gstohln wordn, ko i bei eich schaun, ob's do is?") == "de"
+    assert detect_language("Servus, i bin vo Pasing nach Haidhausn zogn, muas i mi do umschreim lassn?") == "de"
+    assert detect_language("Wos kost'n a neuer Perso? Is des teuer?") == "de"
+    assert detect_language("Is my passport ready? I need it for a trip") == "en"
