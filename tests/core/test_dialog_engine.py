@@ -175,3 +175,14 @@ def test_wegen_is_a_preposition_not_a_lost_document(prepared):
     (turn,) = talk(assistant, "Hallo, ich melde mich wegen dem Reisepass von meinem Sohn")
     assert turn.candidates[0].name == "Kinderreisepass"
     assert not (turn.action == "answer" and "Verlust" in turn.service.name)
+
+
+def test_a_case_cue_counts_only_within_its_sentence(prepared):
+    """"seit ... beantragt" is waiting for one's own application, but not across a full stop:
+    "Seit mein Mann ausgezogen ist, ist das Geld knapp. Wo wird Wohngeld beantragt?" is a
+    question about the service."""
+    assistant, _ = prepared
+    service, waiting = talk(assistant, "Seit mein Mann ausgezogen ist, ist das Geld knapp. Wo wird Wohngeld beantragt?",
+                            "Ich habe seit drei Wochen den Reisepass beantragt und nichts gehört")
+    assert service.action != "forward" and service.candidates[0].name == "Wohngeld beantragen"
+    assert waiting.action == "forward" and waiting.service is None
