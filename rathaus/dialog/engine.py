@@ -212,11 +212,13 @@ class DialogEngine:
         return decision
 
     def _search(self, text: str, lang: str, facet: str | None) -> Decision:
-        """The catalog's decision; for a facet question also without the facet's words ("Kann ich
-        mich online ummelden?" -> "Kann ich mich ummelden?"), whichever finds a service surer."""
+        """The catalog's decision; for a facet question it finds no clear answer to, also without
+        the facet's words ("Kann ich mich online ummelden?" -> "Kann ich mich ummelden?"), whichever
+        finds a service surer. A clear answer stands: a facet word can carry the topic ("Laden
+        zumachen" is closing a business, not asking for closing times)."""
         decision = self.understanding.ask(text, lang)
         best = decision.candidates[0].score if decision.candidates else 0.0
-        if facet is None or (decision.action == "answer" and best >= 0.85) or F.scores(text).get(facet, 0.0) < 1.0:
+        if facet is None or decision.action == "answer" or F.scores(text).get(facet, 0.0) < 1.0:
             return decision  # a facet only hinted at ("Wie beantrage ich ...?") leaves the question whole
         drop = F.facet_words(text, facet)
         kept = [w for w in text.split() if not set(T.words(w)) & drop]

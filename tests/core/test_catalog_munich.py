@@ -56,3 +56,14 @@ def test_dog_tax_is_not_in_the_munich_catalog(munich, question):
     """Munich's DLDB has no dog tax: the honest answer is a person, not a near miss."""
     _, assistant = munich
     assert assistant.ask(question).action == "forward"
+
+
+@pytest.mark.slow
+def test_words_that_also_name_a_facet_stay_in_the_question(munich):
+    """"zumachen" also asks for closing times; dropping it for a second search left "Ich möchte
+    meinen Laden" and found the trade registration. A clear answer to the whole question stands."""
+    from rathaus.dialog.engine import SingleTurn
+
+    _, assistant = munich
+    turn = SingleTurn(assistant).ask("Ich möchte meinen Laden zumachen")
+    assert turn.candidates[0].name == "Gewerbe-Abmeldung"
