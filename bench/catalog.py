@@ -43,7 +43,7 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
               f"{DATA / 'catalog_birkenau.json'}={DATA / 'dialog_birkenau_heldout.tsv'}"]
-KEPT_APART_QUESTIONS: list[str] = []
+KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
 def machine() -> dict:
@@ -96,7 +96,8 @@ def main() -> int:
     parser.add_argument("--catalog", default=str(SHARED / "catalog" / "muenchen" / "services_de.json"))
     parser.add_argument("--questions", nargs="*", default=[
         str(SHARED / "eval" / "questions_muenchen_dev.tsv"), str(DATA / "questions_muenchen_colloquial_dev.tsv"),
-        str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
+        str(DATA / "questions_muenchen_colloquial_dev2.tsv"), str(DATA / "questions_muenchen_colloquial_dev3.tsv"),
+        str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
     parser.add_argument("--kept-apart", action="store_true",
