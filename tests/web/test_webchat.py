@@ -168,7 +168,7 @@ def test_chat_only_app_has_no_review_page(config, store):
 
 def test_confirm_buttons_languages_gaps_and_retention(chat, store, cli):
     # a close call gets "Geht es um ...?" with Ja/Nein; "Ja" answers about that service
-    r, ask = say(chat, "Ich brauche etwas wegen Müll")
+    r, ask = say(chat, "Ich hab eine Frage zum Müll")
     assert ask["action"] == "confirm" and ask["confirm"] == {"yes": "Ja", "no": "Nein"}
     r, yes = say(chat, "", ask["token"], kind="yes")
     assert yes["action"] == "answer" and yes["service"]["name"] == ask["service"]["name"]
