@@ -186,3 +186,15 @@ def test_a_case_cue_counts_only_within_its_sentence(prepared):
                             "Ich habe seit drei Wochen den Reisepass beantragt und nichts gehört")
     assert service.action != "forward" and service.candidates[0].name == "Wohngeld beantragen"
     assert waiting.action == "forward" and waiting.service is None
+
+
+def test_waiting_failed_service_and_disputes_go_to_a_person(prepared):
+    assistant, _ = prepared
+    waiting, failed, dispute = talk(assistant, "ich hab letzte woche den reisepass beantragt wann kommt der",
+                                    "Der Sperrmüll sollte heute früh abgeholt werden und steht immer noch da",
+                                    "Mein Grundsteuerbescheid, das kann doch nicht stimmen, wer prüft das?")
+    assert [t.action for t in (waiting, failed, dispute)] == ["forward"] * 3
+    assert all(t.service is None for t in (waiting, failed, dispute))
+    _, time = talk(assistant, "Ich will einen Reisepass beantragen", "und wann bekomm ich den")
+    _, documents = talk(assistant, "Ich will meinen Hund anmelden", "und was muss man da alles einreichen")
+    assert time.facet == "processing_time" and documents.facet == "documents"
