@@ -106,7 +106,8 @@ class DialogEngine:
         condition = TU.condition_facet(text, state.facet) if state.service_id else None
         facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
-        if TU.names_other_authority(text) and not C.names_service(decision, text):
+        authorities = TU.other_authorities(text)
+        if authorities and not C.names_service(decision, text) and not self._topic_mentions(state, authorities):
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
                             language=lang, reason=_reason("case"), candidates=list(decision.candidates))
         if C.other_kind(self.understanding, decision, text):
@@ -139,13 +140,16 @@ class DialogEngine:
         if topic is not None:
             return topic
         if state.subject and follow_facet and self._refers_back(state, residual, decision, TU.nouns(text)):
-            if state.subject == "office" and state.office_id and follow_facet in F.OFFICE_FACETS:
+            # an office has hours, not deadlines: "und freitags bis wann" after its hours
+            office_facet = follow_facet if follow_facet in F.OFFICE_FACETS else \
+                "hours" if F.scores(text).get("hours") else None
+            if state.subject == "office" and state.office_id and office_facet:
                 office = directory.get(state.office_id)
                 if office is not None:
-                    text_out, found = replies.office_answer(office, follow_facet, text, lang)
-                    state.facet = follow_facet
+                    text_out, found = replies.office_answer(office, office_facet, text, lang)
+                    state.facet = office_facet
                     return Decision(question=text, action="answer", answer=text_out, language=lang,
-                                    office=_office_ref(office), facet=follow_facet,
+                                    office=_office_ref(office), facet=office_facet,
                                     reason=_reason("follow_up" if found else "no_fact"))
             if state.service_id and (state.subject == "service" or follow_facet not in F.OFFICE_FACETS):
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
@@ -278,6 +282,15 @@ class DialogEngine:
                 continue
             out.add(T.stem(w))
         return out
+
+    def _topic_mentions(self, state: ConversationState, words: set[str]) -> bool:
+        """Whether the service under discussion speaks of all these folded words ("Das Gewerbeamt
+        informiert das Finanzamt"): then a question naming them is about that service."""
+        service = self.understanding.service(state.service_id) if state.service_id else None
+        if service is None:
+            return False
+        own = " " + " ".join(T.words(" ".join([service.name, service.description, service.fees]))) + " "
+        return all(f" {w} " in own for w in words)
 
     def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision,
                      nouns: set[str]) -> bool:

@@ -97,8 +97,8 @@ def _scores(question: str) -> dict[str, float]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
         if facet in data["family_re"] and any(data["family_re"][facet].match(t) for t in tokens):
             score += sum(1.0 for family in data["words"][facet] if any(in_family(t, family) for t in tokens))
-        if facet == "hours" and H.asked_day(question) is not None:
-            score += 0.75  # "am Samstag", "heute": a day hints at opening hours, a cue outweighs it
+        if facet == "hours" and (H.asked_day(question) is not None or any(H.is_day_word(t) for t in tokens)):
+            score += 0.75  # "am Samstag", "heute", "und nachmittags": a day hints at opening hours, a cue outweighs it
         if score > 0:
             out[facet] = score
     return out

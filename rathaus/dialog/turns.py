@@ -44,12 +44,13 @@ def case_question(text: str) -> bool:
     return any(p.search(folded) for p in turn_data()[2])
 
 
-def names_other_authority(text: str) -> bool:
-    """The question names another authority (Finanzamt, Jobcenter, Familienkasse ...): most such
-    questions are about a case there; the dialog forwards them unless the catalog clearly
-    answers (a document that authority wants from the town)."""
+def other_authorities(text: str) -> set[str]:
+    """The other authorities the question names (Finanzamt, Jobcenter, Familienkasse ...), folded:
+    most such questions are about a case there; the dialog forwards them unless the catalog
+    answers (a document that authority wants from the town, or what the service under
+    discussion says about it)."""
     folded = " " + " ".join(T.fold(text).split()) + " "
-    return any(p.search(folded) for p in turn_data()[4])
+    return {m.group(0).strip() for p in turn_data()[4] for m in p.finditer(folded)}
 
 
 def nouns(text: str) -> set[str]:

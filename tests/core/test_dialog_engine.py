@@ -198,3 +198,31 @@ def test_waiting_failed_service_and_disputes_go_to_a_person(prepared):
     _, time = talk(assistant, "Ich will einen Reisepass beantragen", "und wann bekomm ich den")
     _, documents = talk(assistant, "Ich will meinen Hund anmelden", "und was muss man da alles einreichen")
     assert time.facet == "processing_time" and documents.facet == "documents"
+
+
+def test_office_follow_ups_and_corrections_with_fillers(prepared):
+    assistant, _ = prepared
+    _, afternoon = talk(assistant, "Wann hat das Bürgerbüro am Montag auf?", "und nachmittags")
+    assert afternoon.office["id"] == "bb" and afternoon.facet == "hours" and "14 bis 18 Uhr" in afternoon.answer
+    _, friday = talk(assistant, "Wann hat die Zulassungsstelle auf?", "und freitags bis wann")  # hours, not a deadline
+    assert friday.office["id"] == "kfz" and friday.facet == "hours" and "Freitag" in friday.answer
+    _, corrected = talk(assistant, "Was kostet ein Reisepass?", "ach nee quatsch ich mein den personalausweis")
+    assert (corrected.action, corrected.service.id, corrected.facet) == ("answer", "101", "cost")
+    assert "37 Euro" in corrected.answer
+    _, tax_office = talk(assistant, "Ich möchte ein Gewerbe anmelden", "muss ich das dem Finanzamt noch extra melden")
+    assert tax_office.action == "forward"  # this catalog's trade registration says nothing about the Finanzamt
+
+
+def test_another_authority_the_topic_speaks_of_is_answered_from_it(tmp_path):
+    """Falkenried's trade registration says the Ordnungsamt informs the Finanzamt: asking about
+    the Finanzamt within that topic is a question about the service, not a case there."""
+    store = Store(tmp_path / "rathaus.db")
+    R.import_file(store, ROOT / "bench" / "data" / "catalog_falkenried.json", "json")
+    assistant = Assistant(store, CatalogSettings())
+    _, tax_office = talk(assistant, "Ich möchte einen kleinen Imbiss eröffnen, wie melde ich das Gewerbe an?",
+                         "muss ich das dem finanzamt noch extra melden")
+    assert tax_office.action == "answer" and tax_office.service.id == "F08" and "Finanzamt" in tax_office.answer
+    _, why = talk(assistant, "Was kostet die Gewerbeanmeldung?",
+                  "Und warum hat mir das Finanzamt bis heute keine Steuernummer geschickt?")
+    assert why.action == "forward" and why.service is None
+    store.close()
