@@ -44,9 +44,6 @@ class MeetingSettings:
     poll_s: float = 2.0
     job_lease_s: float = 60.0
 
-    def diarize_settings(self) -> DiarizeSettings:
-        return DiarizeSettings(self.engine, self.device, self.pyannote_pipeline, self.pyannote_token)
-
 
 @dataclass
 class MeetingParams:

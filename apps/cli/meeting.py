@@ -160,19 +160,15 @@ def meeting_cmd(args: argparse.Namespace, config: Config) -> int:
 
 
 def speakers_enroll(args: argparse.Namespace, config: Config) -> int:
-    from meetings.diarization import get_diarizer
-    from meetings.pipeline import meeting_settings
-    from meetings.speakers import enroll
+    from meetings.diarization import DiarizeSettings, get_diarizer
+    from meetings.speakers import MIN_ENROLL_SECONDS, enroll
     from rathaus.store import open_store
     from rathaus.speech import audio as audio_io
-
-    from meetings.speakers import MIN_ENROLL_SECONDS
 
     seconds = sum(audio_io.duration(path) for path in args.audio)  # bad files fail before the model loads
     if 0 < seconds < MIN_ENROLL_SECONDS:
         raise RathausError(f"{seconds:.1f} s of audio is too short to enroll a voice (at least {MIN_ENROLL_SECONDS:.0f} s)")
-    settings = meeting_settings(config)
-    diarizer = get_diarizer(settings.diarize_settings(), args.engine)
+    diarizer = get_diarizer(config.settings("meetings", DiarizeSettings), args.engine)
     profile = enroll(open_store(config), diarizer, args.name, args.audio)
     print(json.dumps(profile.to_dict(), ensure_ascii=False))
     return 0

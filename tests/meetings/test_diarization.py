@@ -163,5 +163,11 @@ def test_speakers_commands(cli, tmp_path):
     proc = cli("speakers", "enroll", "Niemand", str(tmp_path / "fehlt.wav"))
     assert proc.returncode == 2 and "file not found" in proc.stderr
     assert cli("speakers", "delete", "Thorsten Müller").returncode == 0
+    # enrolling reads the whole [meetings] section, as the pipeline does (it used to pass on only
+    # the engine, device and pyannote keys)
+    conf = tmp_path / "vad.toml"
+    conf.write_text('[meetings]\nvad = "webrtc"\n', encoding="utf-8")
+    proc = cli("speakers", "enroll", "Thorsten Müller", *map(str, thorsten), env={"RATHAUS_CONFIG": str(conf)})
+    assert proc.returncode != 0 and "[meetings] vad must be" in proc.stderr, proc.stderr[-2000:]
     assert cli("speakers", "list", "--json").stdout.strip() == ""
     assert cli("speakers", "delete", "Thorsten Müller").returncode == 2
