@@ -96,6 +96,10 @@ class DialogEngine:
             text = corrected
         elif corrected:
             text = corrected  # "ne, ich mein die Ummeldung" of the trade: a variant of the topic, kept
+        if TU.emergency(text):
+            state.clear()
+            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.emergency", lang),
+                            language=lang, reason=_reason("emergency"))
         if TU.case_question(text):
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
                             language=lang, reason=_reason("case"))

@@ -20,11 +20,12 @@ _WORD = re.compile(r"[\w']+")
 
 
 @lru_cache(maxsize=1)
-def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern], list[re.Pattern]]:
+def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern], list[re.Pattern],
+                         list[re.Pattern]]:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
     return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
             [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]],
-            [re.compile(T.fold(p)) for p in raw["authority"]])
+            [re.compile(T.fold(p)) for p in raw["authority"]], [re.compile(T.fold(p)) for p in raw["emergency"]])
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:
@@ -42,6 +43,12 @@ def case_question(text: str) -> bool:
     the file can answer it."""
     folded = " " + " ".join(T.fold(text).split()) + " "
     return any(p.search(folded) for p in turn_data()[2])
+
+
+def emergency(text: str) -> bool:
+    """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
+    folded = " " + " ".join(T.fold(text).split()) + " "
+    return any(p.search(folded) for p in turn_data()[5])
 
 
 def other_authorities(text: str) -> set[str]:

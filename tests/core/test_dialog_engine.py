@@ -226,3 +226,18 @@ def test_another_authority_the_topic_speaks_of_is_answered_from_it(tmp_path):
                   "Und warum hat mir das Finanzamt bis heute keine Steuernummer geschickt?")
     assert why.action == "forward" and why.service is None
     store.close()
+
+
+def test_an_emergency_hears_112_and_goes_to_a_person(prepared):
+    """Fire, gas, someone hurt: never a catalog answer; 112/110 first, then a person."""
+    assistant, _ = prepared
+    passport, gas = talk(assistant, "Was kostet ein Reisepass?", "Hilfe, bei uns im Treppenhaus riecht es total nach Gas!")
+    assert gas.action == "forward" and gas.service is None and "112" in gas.answer
+    (fire,) = talk(assistant, "There is a fire in the school gym, smoke everywhere!")
+    assert fire.action == "forward" and fire.language == "en" and "112" in fire.answer
+    (fireworks,) = talk(assistant, "Darf ich an Silvester im Garten ein Feuerwerk machen?")
+    assert "112" not in fireworks.answer
+    call = Dialog(assistant, DialogSettings(municipality="Musterstadt"))
+    call.start()
+    said = call.on_utterance("Mein Nachbar liegt bewusstlos im Hof")
+    assert "112" in said[0].text and isinstance(said[-1], Transfer) and call.state == State.TRANSFERRING

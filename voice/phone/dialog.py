@@ -138,9 +138,9 @@ class Dialog:
         self.transcript.append({"role": "bot", "text": text})
         return Say(text, self.language, interruptible)
 
-    def _say_text(self, text: str) -> Say:
+    def _say_text(self, text: str, interruptible: bool = True) -> Say:
         self.transcript.append({"role": "bot", "text": text})
-        return Say(text, self.language, True)
+        return Say(text, self.language, interruptible)
 
     def _words(self, key: str) -> list[str]:
         return [w.lower() for w in prompts.raw(f"phone.words.{key}", self.language)]
@@ -296,9 +296,11 @@ class Dialog:
         if decision.action == "rephrase":
             self.state = State.LISTEN
             return [self._say_text(decision.answer)]
-        if decision.action == "forward" and decision.service is None and decision.reason == prompts.text(
-                "dialog.reason.case", "de"):  # the caller's own case: a person with the file, at once
-            return self._forward(None, "request")
+        if decision.action == "forward" and decision.service is None:
+            if decision.reason == prompts.text("dialog.reason.case", "de"):  # one's own case: a person, at once
+                return self._forward(None, "request")
+            if decision.reason == prompts.text("dialog.reason.emergency", "de"):  # 112/110 in full, then a person
+                return self._forward(None, "emergency", text=decision.answer)
         if decision.action == "confirm" and decision.service is not None:
             self._pending = decision.service
             self._pending_facet = getattr(decision, "facet", None)
@@ -355,7 +357,8 @@ class Dialog:
             return self._forward(service, "not_understood")
         return [self._say("confirm_again", service=service.name)]
 
-    def _forward(self, service: Any, reason_key: str, announce: str | None = None) -> list[Action]:
+    def _forward(self, service: Any, reason_key: str, announce: str | None = None,
+                 text: str | None = None) -> list[Action]:
         service_id = service.id if service is not None else self.service_id
         if service is not None:
             self.service_id = service.id
@@ -364,7 +367,9 @@ class Dialog:
         self.handoff = self.build_handoff(reason, target)
         self.state = State.TRANSFERRING
         self._transfer = Transfer(target=target, reason=reason, service_id=service_id)
-        if announce:
+        if text:
+            say = self._say_text(text, interruptible=False)
+        elif announce:
             say = self._say(announce, interruptible=False)
         elif service is not None:
             say = self._say("transfer_service", interruptible=False, service=service.name)
