@@ -190,11 +190,12 @@ def test_a_case_cue_counts_only_within_its_sentence(prepared):
 
 def test_waiting_failed_service_and_disputes_go_to_a_person(prepared):
     assistant, _ = prepared
-    waiting, failed, dispute = talk(assistant, "ich hab letzte woche den reisepass beantragt wann kommt der",
-                                    "Der Sperrmüll sollte heute früh abgeholt werden und steht immer noch da",
-                                    "Mein Grundsteuerbescheid, das kann doch nicht stimmen, wer prüft das?")
-    assert [t.action for t in (waiting, failed, dispute)] == ["forward"] * 3
-    assert all(t.service is None for t in (waiting, failed, dispute))
+    waiting, failed, dispute, received = talk(assistant, "ich hab letzte woche den reisepass beantragt wann kommt der",
+                                              "Der Sperrmüll sollte heute früh abgeholt werden und steht immer noch da",
+                                              "Mein Grundsteuerbescheid, das kann doch nicht stimmen, wer prüft das?",
+                                              "Haben Sie meine Unterlagen schon bekommen?")
+    assert [t.action for t in (waiting, failed, dispute, received)] == ["forward"] * 4
+    assert all(t.service is None for t in (waiting, failed, dispute, received))
     _, time = talk(assistant, "Ich will einen Reisepass beantragen", "und wann bekomm ich den")
     _, documents = talk(assistant, "Ich will meinen Hund anmelden", "und was muss man da alles einreichen")
     assert time.facet == "processing_time" and documents.facet == "documents"
