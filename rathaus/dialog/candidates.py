@@ -22,7 +22,7 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
     if rare is None or not text:
         return set()
     own = {T.stem(w) for w in T.content_words(service.name)}
-    skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data()[1]}
+    skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data().refer}
     return {r for r in rare(text) if r not in skip and len(r) >= 4
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 

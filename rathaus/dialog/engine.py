@@ -275,7 +275,7 @@ class DialogEngine:
     def _residual(self, text: str, named: list[Office]) -> set[str]:
         """Stems of the question that neither the facet, an office name nor a back-reference explain:
         what the question says about a service."""
-        refer = TU.turn_data()[1]
+        refer = TU.turn_data().refer
         skip = F.facet_words(text) | refer
         office_words = {w for o in named for w in T.words(o.name)}
         out = set()
@@ -348,7 +348,7 @@ class DialogEngine:
         ref = Decision(question=text, action="answer", candidates=list(decision.candidates),
                        service=ServiceRef(id=service.id, name=service.name))
         # inside the topic a noun need not be rare in the whole catalog ("Versicherung")
-        skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data()[1]}
+        skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data().refer}
         nouns = {n for n in TU.nouns(text) if len(n) >= 4 and n not in skip}
         return self._detail_answer(state, ref, text, lang, nouns)
 

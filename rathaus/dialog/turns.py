@@ -10,6 +10,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import prompts
 from rathaus.catalog import text as T
@@ -19,20 +20,30 @@ from rathaus.dialog import facets as F
 _WORD = re.compile(r"[\w']+")
 
 
+class TurnData(NamedTuple):
+    """data/turns.toml, folded and compiled."""
+
+    correction: list[re.Pattern]
+    refer: frozenset[str]
+    case: list[re.Pattern]
+    condition: list[re.Pattern]
+    authority: list[re.Pattern]
+    emergency: list[re.Pattern]
+
+
 @lru_cache(maxsize=1)
-def turn_data() -> tuple[list[re.Pattern], frozenset[str], list[re.Pattern], list[re.Pattern], list[re.Pattern],
-                         list[re.Pattern]]:
+def turn_data() -> TurnData:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
-    return ([re.compile(T.fold(p)) for p in raw["correction"]], frozenset(T.fold(w) for w in raw["refer"]),
-            [re.compile(T.fold(p)) for p in raw["case"]], [re.compile(T.fold(p)) for p in raw["condition"]],
-            [re.compile(T.fold(p)) for p in raw["authority"]], [re.compile(T.fold(p)) for p in raw["emergency"]])
+    compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
+                for key in ("correction", "case", "condition", "authority", "emergency")}
+    return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]), **compiled)
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:
     """"Und wenn ich die online hole?" after a cost question: still the cost. The facet the main
     clause asks ("Und wenn es eilig ist, wie lange dauert es?"), else the one before."""
     folded = " ".join(T.fold(text).split())
-    if previous is None or not any(p.search(folded) for p in turn_data()[3]):
+    if previous is None or not any(p.search(folded) for p in turn_data().condition):
         return None
     _, comma, main = text.partition(",")
     return (F.detect(main) if comma else None) or previous
@@ -42,13 +53,13 @@ def case_question(text: str) -> bool:
     """A question about the caller's own case (status, refusal, complaint): only a person with
     the file can answer it."""
     folded = " " + " ".join(T.fold(text).split()) + " "
-    return any(p.search(folded) for p in turn_data()[2])
+    return any(p.search(folded) for p in turn_data().case)
 
 
 def emergency(text: str) -> bool:
     """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
     folded = " " + " ".join(T.fold(text).split()) + " "
-    return any(p.search(folded) for p in turn_data()[5])
+    return any(p.search(folded) for p in turn_data().emergency)
 
 
 def other_authorities(text: str) -> set[str]:
@@ -57,7 +68,7 @@ def other_authorities(text: str) -> set[str]:
     answers (a document that authority wants from the town, or what the service under
     discussion says about it)."""
     folded = " " + " ".join(T.fold(text).split()) + " "
-    return {m.group(0).strip() for p in turn_data()[4] for m in p.finditer(folded)}
+    return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
 
 
 def nouns(text: str) -> set[str]:
@@ -82,7 +93,7 @@ def correction(text: str) -> str | None:
     """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
     original = text.split()
     folded = " ".join(T.fold(w) for w in original)  # one folded word per original word
-    for pattern in turn_data()[0]:
+    for pattern in turn_data().correction:
         m = pattern.search(folded)
         if m:
             consumed = len(folded[:m.end()].split())
