@@ -1,6 +1,6 @@
 """What a caller's words say about the turn itself, apart from the catalog: a correction ("nein,
 ich meinte ..."), a condition ("und wenn ..."), yes or no, goodbye, a question about one's own
-case, the nouns that bring a new topic. Patterns live in data/turns.toml; yes/no and goodbye
+case, another authority named, an emergency, the nouns that bring a new topic. Patterns live in data/turns.toml; yes/no and goodbye
 words are the phone's (prompts/<lang>/phone.toml).
 """
 
