@@ -166,6 +166,12 @@ def level_gain(peak: float, target: float = 0.9, quiet_below: float = 0.5, max_g
     return min(target / peak, 10 ** (max_gain_db / 20))
 
 
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Each row (speaker embedding) scaled to length 1, so that a dot product is the cosine
+    similarity; an all-zero row stays zero."""
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
+
+
 def relabel(result: Diarization) -> Diarization:
     """SPEAKER_00, SPEAKER_01, ... in order of first appearance, so labels read naturally."""
     order: dict[str, str] = {}

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from meetings.diarization.base import unit_rows
+
 
 def refine_clusters(labels: np.ndarray, emb: np.ndarray, spans: np.ndarray, *, small_s: float,
                     fold_threshold: float, split_threshold: float, min_part: int = 4,
@@ -31,16 +33,12 @@ def refine_clusters(labels: np.ndarray, emb: np.ndarray, spans: np.ndarray, *, s
     labels = np.asarray(labels, dtype=int).copy()
     if len(labels) < 2:
         return labels
-    x = _unit(np.asarray(emb, dtype=np.float64))
+    x = unit_rows(np.asarray(emb, dtype=np.float64))
     if fold_threshold > 0:
         labels = _fold(labels, x, np.asarray(spans, dtype=float), small_s, fold_threshold, min_n or 1)
     if split_threshold > 0:
         labels = _split(labels, x, split_threshold, min_part, max_n)
     return labels
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
 
 
 def _speech_s(spans: np.ndarray) -> float:
@@ -60,7 +58,7 @@ def _fold(labels: np.ndarray, x: np.ndarray, spans: np.ndarray, small_s: float, 
         ids = np.unique(labels)
         if len(ids) <= max(min_n, 1):
             return labels
-        centres = _unit(np.stack([x[labels == i].mean(0) for i in ids]))
+        centres = unit_rows(np.stack([x[labels == i].mean(0) for i in ids]))
         sim = centres @ centres.T
         np.fill_diagonal(sim, -1.0)
         best = None
@@ -88,7 +86,7 @@ def _two_way(x: np.ndarray, min_part: int) -> np.ndarray | None:
         order = ids[np.argsort(-counts, kind="stable")]
         if np.sort(counts)[-2] < min_part:
             continue
-        a, b = (_unit(x[groups == g].mean(0)) for g in order[:2])
+        a, b = (unit_rows(x[groups == g].mean(0)) for g in order[:2])
         nearer_b = (x @ b > x @ a).astype(int)
         return np.where(groups == order[0], 0, np.where(groups == order[1], 1, nearer_b))
     return None
@@ -105,7 +103,7 @@ def _split(labels: np.ndarray, x: np.ndarray, threshold: float, min_part: int, m
             side = _two_way(x[members], min_part)
             if side is None or min(int((side == 0).sum()), int((side == 1).sum())) < min_part:
                 continue
-            a, b = (_unit(x[members[side == s]].mean(0)) for s in (0, 1))
+            a, b = (unit_rows(x[members[side == s]].mean(0)) for s in (0, 1))
             sim = float(a @ b)
             if sim < threshold and (best is None or sim < best[0]):
                 best = (sim, members[side == 1])

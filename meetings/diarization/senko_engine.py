@@ -24,7 +24,8 @@ from typing import Callable
 
 import numpy as np
 
-from meetings.diarization.base import Diarization, DiarizationError, DiarizeSettings, Diarizer, check_counts, level_gain
+from meetings.diarization.base import (Diarization, DiarizationError, DiarizeSettings, Diarizer, check_counts, level_gain,
+                                       unit_rows)
 from meetings.diarization.refine import refine_clusters
 from meetings.diarization.windows import (WindowOptions, WindowResult, add_overlap_turns, link_windows, plan_windows,
                                       run_windows)
@@ -207,8 +208,7 @@ def _ahc(emb: np.ndarray, threshold: float, max_n: int | None) -> np.ndarray:
         return np.zeros(len(emb), dtype=int)
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    x = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-9)
-    tree = linkage(x, method="average", metric="cosine")
+    tree = linkage(unit_rows(emb), method="average", metric="cosine")
     labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
     if max_n and len(set(labels)) > max_n:
         labels = fcluster(tree, t=max_n, criterion="maxclust")

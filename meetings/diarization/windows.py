@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from meetings import stop
+from meetings.diarization.base import unit_rows
 from meetings.transcript import Turn
 
 Reader = Callable[[float, float], np.ndarray]          # (start_s, end_s) -> 16 kHz float32 samples
@@ -101,10 +102,6 @@ def _core(windows: list[tuple[float, float]], i: int) -> tuple[float, float]:
     return lo, hi
 
 
-def _normed(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-9)
-
-
 def link_speakers(centroids: np.ndarray, threshold: float, num: int | None, min_n: int | None,
                   max_n: int | None) -> np.ndarray:
     """Global speaker id for each window-level centroid: average-linkage clustering on cosine
@@ -114,7 +111,7 @@ def link_speakers(centroids: np.ndarray, threshold: float, num: int | None, min_
         return np.zeros(n, dtype=int)
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    tree = linkage(_normed(centroids), method="average", metric="cosine")
+    tree = linkage(unit_rows(centroids), method="average", metric="cosine")
     if num:
         labels = fcluster(tree, t=min(num, n), criterion="maxclust")
     else:
@@ -137,12 +134,12 @@ def link_windows(results: list[WindowResult], windows: list[tuple[float, float]]
     for w, r in enumerate(results):
         for lab in np.unique(r.labels):
             mask = r.labels == lab
-            c = _normed(r.embeddings[mask]).mean(axis=0)
+            c = unit_rows(r.embeddings[mask]).mean(axis=0)
             (cents if mask.sum() >= options.min_cluster_subsegs else small).append(c)
             if mask.sum() >= options.min_cluster_subsegs:
                 members.append((w, lab))
     if not cents:
-        cents, members = [np.mean([_normed(r.embeddings).mean(0) for r in results], axis=0)], []
+        cents, members = [np.mean([unit_rows(r.embeddings).mean(0) for r in results], axis=0)], []
     glob = link_speakers(np.stack(cents), options.link_threshold, num, min_n, max_n)
     keep_sub, keep_emb, keep_lab = [], [], []
     for w, r in enumerate(results):
@@ -159,8 +156,8 @@ def link_windows(results: list[WindowResult], windows: list[tuple[float, float]]
     ids = sorted(set(lab[lab >= 0].tolist())) or [0]
     if len(ids) > 1 or (lab < 0).any():
         known = lab >= 0
-        centre = np.stack([_normed(emb[lab == i]).mean(0) if (lab == i).any() else _normed(emb).mean(0) for i in ids])
-        sims = _normed(emb) @ _normed(centre).T
+        centre = np.stack([unit_rows(emb[lab == i]).mean(0) if (lab == i).any() else unit_rows(emb).mean(0) for i in ids])
+        sims = unit_rows(emb) @ unit_rows(centre).T
         nearest = np.asarray(ids)[sims.argmax(axis=1)]
         lab = np.where(known, lab, nearest)
         if options.reassign and len(emb) >= 10:

@@ -33,6 +33,12 @@ def _reason(key: str) -> str:
     return prompts.text(f"dialog.reason.{key}", "de")
 
 
+def _own_case(text: str, lang: str, candidates: list[Candidate] | None = None) -> Decision:
+    """To a person with the file: the caller's own case, or a matter of another authority."""
+    return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
+                    language=lang, reason=_reason("case"), candidates=list(candidates or []))
+
+
 def _office_ref(office: Office | None) -> dict | None:
     return {"id": office.id, "name": office.name} if office is not None else None
 
@@ -101,8 +107,7 @@ class DialogEngine:
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.emergency", lang),
                             language=lang, reason=_reason("emergency"))
         if TU.case_question(text):
-            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
-                            language=lang, reason=_reason("case"))
+            return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
             self._remember(state, decision, None)
@@ -112,8 +117,7 @@ class DialogEngine:
         decision = self._search(text, lang, facet)
         authorities = TU.other_authorities(text)
         if authorities and not C.names_service(decision, text) and not self._topic_mentions(state, authorities):
-            return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.case", lang),
-                            language=lang, reason=_reason("case"), candidates=list(decision.candidates))
+            return _own_case(text, lang, decision.candidates)
         if C.other_kind(self.understanding, decision, text):
             return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
                             answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))

@@ -49,16 +49,21 @@ def condition_facet(text: str, previous: str | None) -> str | None:
     return (F.detect(main) if comma else None) or previous
 
 
+def _padded(text: str) -> str:
+    """The folded text with single spaces and one at each end, as the patterns expect."""
+    return " " + " ".join(T.fold(text).split()) + " "
+
+
 def case_question(text: str) -> bool:
     """A question about the caller's own case (status, refusal, complaint): only a person with
     the file can answer it."""
-    folded = " " + " ".join(T.fold(text).split()) + " "
+    folded = _padded(text)
     return any(p.search(folded) for p in turn_data().case)
 
 
 def emergency(text: str) -> bool:
     """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
-    folded = " " + " ".join(T.fold(text).split()) + " "
+    folded = _padded(text)
     return any(p.search(folded) for p in turn_data().emergency)
 
 
@@ -67,7 +72,7 @@ def other_authorities(text: str) -> set[str]:
     most such questions are about a case there; the dialog forwards them unless the catalog
     answers (a document that authority wants from the town, or what the service under
     discussion says about it)."""
-    folded = " " + " ".join(T.fold(text).split()) + " "
+    folded = _padded(text)
     return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
 
 
