@@ -150,8 +150,8 @@ class _German:
                 parts.append(_umlauts(label))
             return f" {w['dot']} ".join(parts)
 
-        def email(m: re.Match) -> str:
-            return f"{_umlauts(m.group(1))} {w['at']} {spell_host(m.group(2))}"
+        def email(m: re.Match) -> str:  # pauses around "ät" keep the name and the host apart
+            return f"{_umlauts(m.group(1))}, {w['at']}, {spell_host(m.group(2))}"
 
         text = re.sub(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b", email, text)
 

@@ -60,7 +60,8 @@ def _german_numbers(text: str) -> str:
 
     # phone numbers: digit groups apart by spaces, hyphens or slashes are one number, and so are
     # digits listed one by one ("0, 5, 4, 3, 2" is how whisper writes a number read digit by digit)
-    text = re.sub(r"(?<![\d,.])\+?\d+(?:(?:[ /–-]+|,\s?(?=\d\b))\d+)+(?![\d])", digit_run, text)
+    # and groups that whisper ends with a full stop where the voice paused ("0761. 2 0 1 4455")
+    text = re.sub(r"(?<![\d,.])\+?\d+(?:(?:[ /–-]+|,\s?(?=\d\b)|\.\s(?=\d))\d+)+(?![\d])", digit_run, text)
     text = re.sub(r"\b(\d{1,4}) ?[–-] ?(\d{1,4})\b", r"\1 bis \2", text)  # "80-120 Euro"
     return re.sub(r"(?<=\d)(?:[.,]|\s(?:komma|punkt)\s)(?=\d)", " punkt ", text)
 

@@ -64,7 +64,7 @@ GERMAN = [
     ("Tel. 05432 810-210", "Telefon null fünf vier drei zwo, acht eins null, zwo eins null"),
     ("(0761) 201-4455", "null sieben sechs eins, zwo null eins, vier vier fünf fünf"),
     ("dienstags von 7:30 bis 12:30 Uhr", "dienstags von sieben Uhr dreißig bis zwölf Uhr dreißig"),
-    ("E-Mail an buergerbuero@stadt-lindenau.de", "E-Mail an bürgerbüro ät stadt-lindenau Punkt d e"),
+    ("E-Mail an buergerbuero@stadt-lindenau.de", "E-Mail an bürgerbüro, ät, stadt-lindenau Punkt d e"),
     ("www.stadt-lindenau.de/termine", "w w w Punkt stadt-lindenau Punkt d e Schrägstrich termine"),
     # numbers
     ("1 Woche", "eine Woche"),
@@ -79,7 +79,7 @@ GERMAN = [
     ("Hauptstraße 1, 76133 Karlsruhe", "Hauptstraße eins, sieben sechs eins drei drei Karlsruhe"),
     ("10.000 Einwohner", "zehntausend Einwohner"),
     # addresses on the web
-    ("buergerbuero@musterstadt.de", "bürgerbüro ät musterstadt Punkt d e"),
+    ("buergerbuero@musterstadt.de", "bürgerbüro, ät, musterstadt Punkt d e"),
     ("www.musterstadt.de.", "w w w Punkt musterstadt Punkt d e."),
     # quotation marks are not read (Pico made "„Reisepass“" a new sentence); apostrophes stay
     ("Geht es um „Reisepass beantragen“?", "Geht es um Reisepass beantragen?"),
