@@ -74,16 +74,48 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
         return False
     if len(cands) > 1 and cands[0].score - cands[1].score <= window:
         return False
-    # a word of the best's name that the question says and no other's name has ("Personalausweis")
-    said = {T.stem(w) for w in T.content_words(text)}
+    # a word of the best's name that the question says and no other's name has ("Personalausweis"),
+    # and not a verb that many names share: "beantragen" names no service ("Rente beantragen"),
+    # the noun may ("zur Anmeldung")
+    verbs = _name_verbs(understanding)
+    said_all = {T.stem(w) for w in T.content_words(text)}
+    said = {T.stem(w) for w in T.content_words(text) if T.stem(w) not in verbs or w.endswith("ung")}
     names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
+        return True
+    # the procedure's noun, far ahead of the others that share it ("zur Anmeldung" is the residence's)
+    if names[0] & {T.stem(w) for w in T.content_words(text) if w.endswith("ung")}:
         return True
     matched = getattr(understanding, "matched_stems", None)
     if matched is None:
         return False
+    # or words only the best's text holds: two of them, or one beside a word of its name that the
+    # others' names lack ("Ukraine" and "Anmeldung"), or one its title says ("Rente" only in an
+    # income rule of the housing permit does not make a pension question one about the permit)
     sets = matched(text, [c.id for c in cands])
-    return bool(sets[0] - set().union(*sets[1:]))
+    telling = sets[0] - set().union(*sets[1:])
+    if len(telling) >= 2 or (telling and (names[0] & said_all) - set().union(*names[1:])):
+        return True
+    service = understanding.service(cands[0].id) if hasattr(understanding, "service") else None
+    if service is None or not telling:
+        return False
+    title = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
+    return any(t in n for t in telling for n in title if len(t) >= 4)
+
+
+def _name_verbs(understanding: Any) -> set[str]:
+    """Stems that many service names share (at least three, and at least a tenth of them): the
+    procedure words ("beantragen", "anmelden") that name no service alone."""
+    derived = getattr(understanding, "derived", None)
+
+    def build(services: list[Service]) -> set[str]:
+        counts: dict[str, int] = {}
+        for service in services:
+            for st in {T.stem(w) for w in T.content_words(service.name)}:
+                counts[st] = counts.get(st, 0) + 1
+        return {st for st, n in counts.items() if n >= max(3, len(services) // 10)}
+
+    return derived("dialog.name_verbs", build) if derived is not None else set()
 
 
 def related_to(decision: Decision, topic_name: str, window: float) -> str | None:

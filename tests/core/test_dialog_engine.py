@@ -201,6 +201,20 @@ def test_waiting_failed_service_and_disputes_go_to_a_person(prepared):
     assert time.facet == "processing_time" and documents.facet == "documents"
 
 
+def test_own_figures_registers_property_and_no_show_go_to_a_person(prepared):
+    """Whether the caller is entitled with their own income, is on a register, what is due for
+    their own house, a collection nobody came for: only a person with the file can say."""
+    assistant, _ = prepared
+    turns = talk(assistant, "Können Sie mir sagen ob ich mit 1400 Euro netto und zwei Kindern Wohngeld bekomme?",
+                 "Ich hab gar keine Wahlbenachrichtigung bekommen, steh ich überhaupt im Wählerverzeichnis?",
+                 "Wie viel Grundsteuer zahl ich für mein Haus in der Mühlstraße 4?",
+                 "Heute war meine Sperrmüllabholung und es ist niemand gekommen",
+                 "Wo beantrage ich Kindergeld?")
+    assert [t.action for t in turns] == ["forward"] * 5
+    general, = talk(assistant, "Wer hat Anspruch auf Wohngeld?")
+    assert general.action != "forward"
+
+
 def test_office_follow_ups_and_corrections_with_fillers(prepared):
     assistant, _ = prepared
     _, afternoon = talk(assistant, "Wann hat das Bürgerbüro am Montag auf?", "und nachmittags")

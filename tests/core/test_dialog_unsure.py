@@ -34,6 +34,19 @@ def test_a_facet_question_with_one_service_far_ahead_is_answered(auental):
     assert valid.action == "answer" and valid.service.id == "A01" and "sechs Jahre" in valid.answer
 
 
+def test_a_leader_found_by_a_word_of_its_body_alone_is_not_answered(tmp_path):
+    """Falkenried: "Rente" stands in the housing permit's income rule and "beantragen" in most
+    names; the pension question is not about the permit, and no other service answers it."""
+    store = Store(tmp_path / "rathaus.db")
+    R.import_file(store, ROOT / "bench" / "data" / "catalog_falkenried.json")
+    assistant = Assistant(store, CatalogSettings())
+    pension, housing = talk(assistant, "Ich muss meine Rente beantragen, wo mach ich das?",
+                            "Wo beantrage ich einen Wohnberechtigungsschein?")
+    store.close()
+    assert pension.action != "answer"
+    assert housing.action == "answer" and housing.service.name == "Wohnberechtigungsschein beantragen"
+
+
 def test_a_detail_of_the_topic_or_of_a_far_leader_is_said(auental):
     _, insurance = talk(auental, "Was kostet es, mein Auto abzumelden?", "Muss ich die Versicherung dann selbst kündigen?")
     assert insurance.action == "answer" and insurance.service.id == "A12" and "automatisch" in insurance.answer
