@@ -39,13 +39,14 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_dev2.tsv'}",
                f"sample={DATA / 'dialog_musterstadt_dev2.tsv'}",
                f"{DATA / 'catalog_falkenried.json'}={DATA / 'dialog_falkenried_dev.tsv'}",
-               f"{DATA / 'catalog_falkenried.json'}={DATA / 'dialog_falkenried_dev2.tsv'}"]
+               f"{DATA / 'catalog_falkenried.json'}={DATA / 'dialog_falkenried_dev2.tsv'}",
+               f"{DATA / 'catalog_dornstetten.json'}={DATA / 'dialog_dornstetten_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout2.tsv'}",
               f"{DATA / 'catalog_birkenau.json'}={DATA / 'dialog_birkenau_heldout.tsv'}",
-              f"{DATA / 'catalog_dornstetten.json'}={DATA / 'dialog_dornstetten_heldout.tsv'}"]
+              f"{DATA / 'catalog_wiesental.json'}={DATA / 'dialog_wiesental_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 

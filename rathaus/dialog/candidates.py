@@ -159,8 +159,7 @@ def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
     if unknown is None or decision.service is None or decision.action not in ("answer", "confirm"):
         return False
     service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
-    own = " ".join([service.name, *service.keywords, *service.synonyms, service.description]) if service else ""
-    own_words = set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
+    own_words = _own_words(service)
     nouns = TU.nouns(text)
     name = [w for t in decision.service.name.split() if t[:1].isupper() for w in T.words(t) if len(w) >= 5]
     for u in unknown(text):
@@ -175,6 +174,37 @@ def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
             # itself says "Bücherei"; "Elterngeld" for "Wohngeld" is not
             if shared >= 4 and len(first) >= 3 and len(n) - shared >= 3 and not (
                     first in own_words or T.stem(first) in own_words or first.rstrip("s") in own_words):
+                return True
+    return False
+
+
+def _own_words(service: Service | None) -> set[str]:
+    """Folded words and stems of a service's name, keywords, synonyms and description."""
+    own = " ".join([service.name, *service.keywords, *service.synonyms, service.description]) if service else ""
+    return set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
+
+
+def other_object(understanding: Any, decision: Decision, text: str) -> bool:
+    """The service's own procedure, done to a thing it does not handle: "mein Auto auf die neue
+    Adresse ummelden" finds "Wohnsitz anmelden oder ummelden" by its verb, but a car is
+    registered elsewhere. A thing is a word the colloquial lexicon knows (callers ask the catalog
+    about it) that neither it nor its meanings appear in the service's text."""
+    meanings = getattr(understanding, "meanings", None)
+    if meanings is None or decision.service is None or decision.action not in ("answer", "confirm"):
+        return False
+    service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
+    if service is None:
+        return False
+    verbs = {T.stem(w) for t in service.name.split() if t[:1].islower() for w in T.words(t) if len(w) >= 5}
+    own = _own_words(service)
+    for clause in T.fold(text).replace("?", ".").replace("!", ".").replace(",", ".").split("."):
+        said = T.content_words(clause)
+        if not any(T.stem(w) in verbs for w in said):
+            continue
+        for w in said:
+            meaning = meanings(w) if T.stem(w) not in verbs else None
+            if meaning and w not in own and T.stem(w) not in own and not any(
+                    m in own or T.stem(m) in own for m in T.content_words(meaning)):
                 return True
     return False
 

@@ -118,7 +118,7 @@ class DialogEngine:
         authorities = TU.other_authorities(text)
         if authorities and not C.names_service(decision, text) and not self._topic_mentions(state, authorities):
             return _own_case(text, lang, decision.candidates)
-        if C.other_kind(self.understanding, decision, text):
+        if C.other_kind(self.understanding, decision, text) or C.other_object(self.understanding, decision, text):
             return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
                             answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
         if decision.action == "forward" and decision.service is None and asks_for_person(text):

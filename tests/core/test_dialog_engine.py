@@ -211,8 +211,19 @@ def test_own_figures_registers_property_and_no_show_go_to_a_person(prepared):
                  "Heute war meine Sperrmüllabholung und es ist niemand gekommen",
                  "Wo beantrage ich Kindergeld?")
     assert [t.action for t in turns] == ["forward"] * 5
-    general, = talk(assistant, "Wer hat Anspruch auf Wohngeld?")
-    assert general.action != "forward"
+    general, found = talk(assistant, "Wer hat Anspruch auf Wohngeld?",
+                          "ich hab nen geldbeutel mit 300 euro gefunden, wo geb ich den ab")
+    assert general.action != "forward" and found.action != "forward"
+
+
+def test_status_lost_things_advice_and_disputes_go_to_a_person(prepared):
+    assistant, _ = prepared
+    turns = talk(assistant, "Ich hab vor zwei Monaten Wohngeld beantragt und noch gar nix gehört",
+                 "Wie ist da der Stand beim Reisepass?",
+                 "Mein Handy ist weg, ein schwarzes Samsung, ist das bei Ihnen abgegeben worden?",
+                 "Lohnt es sich für mich eigentlich, aus der Kirche auszutreten?",
+                 "Mein Vermieter gibt mir die Wohnungsgeberbestätigung nicht, was kann ich rechtlich machen?")
+    assert [t.action for t in turns] == ["forward"] * 5
 
 
 def test_office_follow_ups_and_corrections_with_fillers(prepared):

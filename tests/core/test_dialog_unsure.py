@@ -34,7 +34,7 @@ def test_a_facet_question_with_one_service_far_ahead_is_answered(auental):
     assert valid.action == "answer" and valid.service.id == "A01" and "sechs Jahre" in valid.answer
 
 
-def test_a_leader_found_by_a_word_of_its_body_alone_is_not_answered(tmp_path):
+def test_a_leader_found_by_a_word_of_its_body_alone_or_by_its_verb_is_not_answered(tmp_path):
     """Falkenried: "Rente" stands in the housing permit's income rule and "beantragen" in most
     names; the pension question is not about the permit, and no other service answers it."""
     store = Store(tmp_path / "rathaus.db")
@@ -42,9 +42,14 @@ def test_a_leader_found_by_a_word_of_its_body_alone_is_not_answered(tmp_path):
     assistant = Assistant(store, CatalogSettings())
     pension, housing = talk(assistant, "Ich muss meine Rente beantragen, wo mach ich das?",
                             "Wo beantrage ich einen Wohnberechtigungsschein?")
+    car, residence = talk(assistant, "ich will mein auto auf die neue adresse ummelden",
+                          "Ich bin umgezogen, wo melde ich mich um?")
     store.close()
     assert pension.action != "answer"
     assert housing.action == "answer" and housing.service.name == "Wohnberechtigungsschein beantragen"
+    # the residence's own verb, done to a car: Falkenried registers no cars
+    assert car.action == "forward" and car.service is None
+    assert residence.action == "answer" and residence.service.name.startswith("Wohnsitz")
 
 
 def test_a_detail_of_the_topic_or_of_a_far_leader_is_said(auental):
