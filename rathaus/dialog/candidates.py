@@ -36,6 +36,16 @@ def names_service(decision: Decision, text: str) -> bool:
     return any(len(n) >= 5 and n in said for n in (T.stem(w) for w in T.content_words(decision.service.name)))
 
 
+def names_cue(decision: Decision, cues: list[str]) -> bool:
+    """A clear answer whose service is named for the one word that made the question look like
+    one's own case: "Widerspruch gegen die Rente" is a service of its own where the catalog has
+    it. A cue of several words ("ist mein Reisepass schon ...") names the caller's own case."""
+    if decision.action != "answer" or decision.service is None:
+        return False
+    name = {T.stem(w) for w in T.content_words(decision.service.name) if len(w) >= 5}
+    return any(" " not in cue and len(cue) >= 5 and T.stem(cue) in name for cue in cues)
+
+
 def one_plausible(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:
     """Only one candidate near the best, or only the best has a name the question fully says
     ("Personalausweis" but not "Verlust oder Diebstahl Personalausweis"): the question named a

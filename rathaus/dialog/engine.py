@@ -106,7 +106,8 @@ class DialogEngine:
             state.clear()
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.emergency", lang),
                             language=lang, reason=_reason("emergency"))
-        if TU.case_question(text):
+        cues = TU.case_cues(text)
+        if cues and not C.names_cue(self.understanding.ask(text, lang), cues):
             return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)

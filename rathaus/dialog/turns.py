@@ -54,11 +54,11 @@ def _padded(text: str) -> str:
     return " " + " ".join(T.fold(text).split()) + " "
 
 
-def case_question(text: str) -> bool:
-    """A question about the caller's own case (status, refusal, complaint): only a person with
-    the file can answer it."""
+def case_cues(text: str) -> list[str]:
+    """The words of `text` that make it a question about the caller's own case (status, refusal,
+    complaint), which only a person with the file can answer; none if it is not one."""
     folded = _padded(text)
-    return any(p.search(folded) for p in turn_data().case)
+    return [m.group(0).strip() for p in turn_data().case if (m := p.search(folded))]
 
 
 def emergency(text: str) -> bool:

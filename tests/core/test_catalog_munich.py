@@ -67,3 +67,20 @@ def test_words_that_also_name_a_facet_stay_in_the_question(munich):
     _, assistant = munich
     turn = SingleTurn(assistant).ask("Ich möchte meinen Laden zumachen")
     assert turn.candidates[0].name == "Gewerbe-Abmeldung"
+
+
+@pytest.mark.slow
+def test_a_service_named_for_the_case_word_and_eu_nationalities(munich):
+    """Munich's insurance office takes objections to a health insurer's decision: "Widerspruch"
+    makes it no own-case question there. A Polish licence is an EU one to the catalog."""
+    from rathaus.dialog import ConversationState, DialogEngine
+
+    _, assistant = munich
+    engine = DialogEngine(assistant)
+    objection = engine.turn(ConversationState(), "Die Krankenkasse hat mein Krankengeld abgelehnt, "
+                                                 "ich möcht Widerspruch einlegen. Hilft mir da jemand?")
+    status = engine.turn(ConversationState(), "Ist mein Reisepass schon fertig?")
+    assert objection.action == "answer" and "Widerspruch" in objection.service.name
+    assert status.action == "forward" and status.service is None
+    # the catalog says "EU/EWR" where callers name the country
+    assert assistant.meanings("polnischen") == assistant.meanings("Polish") == "EU EWR"

@@ -13,7 +13,7 @@ from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog.fees import fitting_fees
-from rathaus.dialog.turns import case_question as _case_question, correction
+from rathaus.dialog.turns import case_cues as _case_question, correction
 from rathaus.dialog.offices import OfficeDirectory
 
 
