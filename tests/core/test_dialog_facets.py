@@ -48,6 +48,10 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Mein Nachbar lässt seinen Hund dauernd bellen", None),
     ("Wie alt darf das Gesundheitszeugnis höchstens sein?", "validity"),
     ("Сколько стоит паспорт?", "cost"),
+    # "wo ... ich" outweighs a noun of another facet; "schaff ich das noch" is about time
+    ("wo schick ich das formular hin", "where"),
+    ("ich mach mich mit so nem online shop selbstständig wo meld ich das an", "where"),
+    ("Mein Reisepass ist abgelaufen und wir fliegen bald, schaff ich das noch?", "processing_time"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
