@@ -53,6 +53,11 @@ def colloquial_table() -> dict[str, str]:
     return table
 
 
+def meanings(word: str) -> str | None:
+    """The catalog words a colloquial word stands for ("Auto" -> "Fahrzeug Kfz"), or None."""
+    return _colloquial(" ".join(T.words(word)))
+
+
 def _colloquial(word: str) -> str | None:
     """The catalog words a colloquial word or phrase means. Single words also by stem, and verbs
     also without the ending of the 2nd/3rd person ("läuft ... ab" -> "ablaufen"), which the

@@ -11,6 +11,7 @@ import re
 
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines
+from rathaus.catalog.search import meanings
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
@@ -59,6 +60,17 @@ def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
 
+def _said(question: str) -> set[str]:
+    """The question's stems with those of what its colloquial words mean: "Kampfhund" names the
+    line of the "gefährlichen Hund", "verloren" the "Ersatzausweis bei Verlust"."""
+    said = _stems(question)
+    for w in T.content_words(question):
+        meaning = meanings(w)
+        if meaning:
+            said |= _stems(meaning)
+    return said
+
+
 def _meets(q: str, s: str) -> bool:
     """A question stem names a line's stem: the same, or the head of a compound ("Express" and
     "Expresszuschlag", "Unterschrift" and "Unterschriftsbeglaubigung")."""
@@ -68,12 +80,14 @@ def _meets(q: str, s: str) -> bool:
             or (len(s) >= 6 and q.endswith(s)))
 
 
-def _named(lines: list[str], question: str, service_name: str) -> list[str]:
-    """The lines named by words of the question that tell lines apart (a word found in every line
-    names none). Words of the service's own name count only where the name lists variants
-    ("Gewerbe anmelden, ummelden oder abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
+def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
+    """The lines named by words of the question (with `meant`, also by what its colloquial words
+    mean) that tell lines apart (a word found in every line names none). Words of the service's
+    own name count only where the name lists variants ("Gewerbe anmelden, ummelden oder
+    abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
     own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
-    q_words = {q for q in _stems(question) - {T.stem(w) for w in facet_words(question, "cost")}
+    said = _said(question) if meant else _stems(question)
+    q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
     line_stems = [_stems(line) for line in lines]
     hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems)) for stems in line_stems]
@@ -127,11 +141,13 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
     age = _age(question)
+    age = age if age is not None or not context else _age(context)  # "Sie ist 16." - "Was kostet der für sie?"
     if age is not None:
         fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
-    named = _urgent(lines, question) or _named(lines, question, service_name) or _surcharge(lines, question)
+    named = _urgent(lines, question) or _named(lines, question, service_name) or _surcharge(lines, question) \
+        or _named(lines, question, service_name, meant=True)
     if named:
         return named[:1], more
     if re.search(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)", folded):

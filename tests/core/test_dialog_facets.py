@@ -77,6 +77,14 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     assert fitting_fees(passport, "Und was kostet das?", "Reisepass beantragen",
                         context="Wie lange dauert es mit dem Express?")[0] == ["Expresszuschlag 32 Euro"]
     assert fitting_fees("", "Was kostet das?") == ([], False)
+    # the age said in the turn before; a colloquial word named by what it means
+    assert fitting_fees(FEES, "Was kostet der für sie?", "Reisepass",
+                        context="Meine Tochter ist 16 und braucht einen Reisepass")[0] == ["unter 24 Jahren: 37,50 Euro"]
+    dogs = "84 Euro im Jahr für den ersten Hund; 600 Euro für einen gefährlichen Hund; Ersatzmarke 5 Euro"
+    assert fitting_fees(dogs, "Was kostet ein Kampfhund an Steuer?", "Hundesteuer")[0] == ["600 Euro für einen gefährlichen Hund"]
+    parking = "60 Euro im Jahr; Ersatzausweis bei Verlust 10 Euro"
+    assert fitting_fees(parking, "ich hab ihn verloren, was kostet ein neuer", "Bewohnerparkausweis")[0] == \
+        ["Ersatzausweis bei Verlust 10 Euro"]
 
 
 def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
