@@ -52,6 +52,7 @@ from rathaus.dialog.offices import OfficeDirectory
     ("wo schick ich das formular hin", "where"),
     ("ich mach mich mit so nem online shop selbstständig wo meld ich das an", "where"),
     ("Mein Reisepass ist abgelaufen und wir fliegen bald, schaff ich das noch?", "processing_time"),
+    ("wann kann ich grünschnitt zum wertstoffhof bringen", "hours"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
