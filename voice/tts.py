@@ -164,8 +164,8 @@ class Synthesizer:
         pause = np.zeros(int(self.settings.sentence_pause_s * out_rate), dtype=np.float32)
         for index, sentence in enumerate(sentences):
             samples = audio_io.resample(backend.synthesize(sentence), backend.sample_rate, out_rate)
-            if index < len(sentences) - 1 and pause.size:
-                samples = np.concatenate([samples, pause])
+            if index < len(sentences) - 1:
+                samples = np.concatenate([_trimmed(samples, out_rate), pause])
             yield AudioChunk(np.clip(samples, -1.0, 1.0).astype(np.float32), out_rate, sentence)
 
     def synthesize(self, text: str, language: str = "de", rate: int | None = None) -> tuple[np.ndarray, int]:
@@ -175,6 +175,20 @@ class Synthesizer:
         if not chunks:
             return np.zeros(0, dtype=np.float32), out_rate
         return np.concatenate([c.samples for c in chunks]), out_rate
+
+
+def _trimmed(samples: np.ndarray, rate: int, tail_s: float = 0.2) -> np.ndarray:
+    """A sentence followed by another, without the quiet its engine puts after it (Pico ends each
+    with about 0.8 s): the pause between sentences is ours (`sentence_pause_s`). A second of silence after a short
+    sentence made callers wait and whisper stop listening ("Bürgerbüro." and nothing more). The
+    quiet before a sentence stays: whisper heard the first word worse without it."""
+    if samples.size == 0:
+        return samples
+    level = np.abs(samples)
+    loud = np.flatnonzero(level > max(1e-4, 0.005 * float(level.max())))
+    if loud.size == 0:
+        return samples
+    return samples[:min(samples.size, int(loud[-1]) + 1 + int(tail_s * rate))]
 
 
 _shared: dict[tuple, Synthesizer] = {}

@@ -102,6 +102,19 @@ def test_stream_yields_one_chunk_per_sentence_at_the_requested_rate(synth):
     assert all(c.duration > 0.4 for c in chunks)
 
 
+def test_sentences_are_apart_by_our_pause_not_the_engines_trailing_quiet(tmp_path):
+    """Pico ends every sentence with about 0.8 s of quiet; with our pause added, a short first
+    sentence stood a second apart from the next, and whisper stopped after it."""
+    synth = Synthesizer(TtsSettings(voice_de="pico", fallback=["pico"]), tmp_path)
+    samples, rate = synth.synthesize("Bürgerbüro. Öffnungszeiten: Montag bis Freitag von 8 bis 12 Uhr.", "de", 8000)
+    quiet = np.abs(samples) < 0.005 * np.abs(samples).max()
+    longest = run = 0
+    for q in quiet[: int(0.9 * quiet.size)]:  # within the speech, not the last sentence's tail
+        run = run + 1 if q else 0
+        longest = max(longest, run)
+    assert 0.25 <= longest / rate <= 0.6, longest / rate
+
+
 def test_first_chunk_comes_before_the_rest_is_synthesized(synth):
     text = " ".join(f"Dies ist der Satz Nummer {i}, der etwas länger ist als nötig." for i in range(1, 9))
     stream = synth.stream(text, "de", rate=8000)
