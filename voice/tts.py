@@ -179,9 +179,9 @@ class Synthesizer:
 
 def _trimmed(samples: np.ndarray, rate: int, tail_s: float = 0.2) -> np.ndarray:
     """A sentence followed by another, without the quiet its engine puts after it (Pico ends each
-    with about 0.8 s): the pause between sentences is ours (`sentence_pause_s`). A second of silence after a short
-    sentence made callers wait and whisper stop listening ("Bürgerbüro." and nothing more). The
-    quiet before a sentence stays: whisper heard the first word worse without it."""
+    with about 0.8 s): the pause between sentences is ours (`sentence_pause_s`). A second of
+    silence after a short sentence made callers wait and whisper stop listening ("Bürgerbüro."
+    and nothing more)."""
     if samples.size == 0:
         return samples
     level = np.abs(samples)

@@ -88,13 +88,15 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     # and not a verb that many names share: "beantragen" names no service ("Rente beantragen"),
     # the noun may ("zur Anmeldung")
     verbs = _name_verbs(understanding)
-    said_all = {T.stem(w) for w in T.content_words(text)}
-    said = {T.stem(w) for w in T.content_words(text) if T.stem(w) not in verbs or w.endswith("ung")}
+    words = T.content_words(text)
+    said_all = {T.stem(w) for w in words}
+    nouns = {T.stem(w) for w in words if w.endswith("ung")}
+    said = {st for st in said_all if st not in verbs} | nouns
     names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
         return True
     # the procedure's noun, far ahead of the others that share it ("zur Anmeldung" is the residence's)
-    if names[0] & {T.stem(w) for w in T.content_words(text) if w.endswith("ung")}:
+    if names[0] & nouns:
         return True
     matched = getattr(understanding, "matched_stems", None)
     if matched is None:
