@@ -28,7 +28,7 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.embeddings import cached_passages
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative, meanings
+from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
 from rathaus.catalog.text import STOPWORDS, content_words, stem, words
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
@@ -257,11 +257,6 @@ class Assistant:
                 continue
             out.append(w)
         return out
-
-    def meanings(self, word: str) -> str | None:
-        """The catalog words a colloquial word stands for ("Auto" -> "Fahrzeug Kfz"), or None:
-        the dialog tells by it a thing callers ask the catalog about from any other word."""
-        return meanings(word)
 
     def sentence_similarity(self, question: str, sentences: list[str]) -> list[float]:
         """Cosine similarity of the question to description sentences (e5; sentence vectors are

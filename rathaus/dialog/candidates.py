@@ -11,6 +11,7 @@ from typing import Any
 from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
 from rathaus.catalog.model import Service
+from rathaus.catalog.search import meanings
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
 
@@ -36,14 +37,20 @@ def names_service(decision: Decision, text: str) -> bool:
     return any(len(n) >= 5 and n in said for n in (T.stem(w) for w in T.content_words(decision.service.name)))
 
 
+def naming_cues(cues: list[str]) -> list[str]:
+    """The case cues that may name a service: single words ("widerspruch"). A cue of several
+    words ("ist mein Reisepass schon ...") names the caller's own case."""
+    return [cue for cue in cues if " " not in cue and len(cue) >= 5]
+
+
 def names_cue(decision: Decision, cues: list[str]) -> bool:
-    """A clear answer whose service is named for the one word that made the question look like
-    one's own case: "Widerspruch gegen die Rente" is a service of its own where the catalog has
-    it. A cue of several words ("ist mein Reisepass schon ...") names the caller's own case."""
+    """A clear answer whose service is named for the word (of `naming_cues`) that made the
+    question look like one's own case: "Widerspruch gegen die Rente" is a service of its own
+    where the catalog has it."""
     if decision.action != "answer" or decision.service is None:
         return False
     name = {T.stem(w) for w in T.content_words(decision.service.name) if len(w) >= 5}
-    return any(" " not in cue and len(cue) >= 5 and T.stem(cue) in name for cue in cues)
+    return any(T.stem(cue) in name for cue in cues)
 
 
 def one_plausible(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:
@@ -201,18 +208,18 @@ def other_object(understanding: Any, decision: Decision, text: str) -> bool:
     Adresse ummelden" finds "Wohnsitz anmelden oder ummelden" by its verb, but a car is
     registered elsewhere. A thing is a word the colloquial lexicon knows (callers ask the catalog
     about it) that neither it nor its meanings appear in the service's text."""
-    meanings = getattr(understanding, "meanings", None)
-    if meanings is None or decision.service is None or decision.action not in ("answer", "confirm"):
+    if decision.service is None or decision.action not in ("answer", "confirm"):
         return False
     service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
     if service is None:
         return False
     verbs = {T.stem(w) for t in service.name.split() if t[:1].islower() for w in T.words(t) if len(w) >= 5}
-    own = _own_words(service)
+    own: set[str] | None = None  # the service's words, read only for a clause with its verb
     for clause in T.fold(text).replace("?", ".").replace("!", ".").replace(",", ".").split("."):
         said = T.content_words(clause)
         if not any(T.stem(w) in verbs for w in said):
             continue
+        own = _own_words(service) if own is None else own
         for w in said:
             meaning = meanings(w) if T.stem(w) not in verbs else None
             if meaning and w not in own and T.stem(w) not in own and not any(

@@ -107,8 +107,10 @@ class DialogEngine:
             return Decision(question=text, action="forward", answer=prompts.text("dialog.turn.emergency", lang),
                             language=lang, reason=_reason("emergency"))
         cues = TU.case_cues(text)
-        if cues and not C.names_cue(self.understanding.ask(text, lang), cues):
-            return _own_case(text, lang)
+        if cues:  # unless the one word that made it look so names the service the catalog finds
+            naming = C.naming_cues(cues)
+            if not (naming and C.names_cue(self.understanding.ask(text, lang), naming)):
+                return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
             self._remember(state, decision, None)

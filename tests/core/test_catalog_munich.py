@@ -73,6 +73,7 @@ def test_words_that_also_name_a_facet_stay_in_the_question(munich):
 def test_a_service_named_for_the_case_word_and_eu_nationalities(munich):
     """Munich's insurance office takes objections to a health insurer's decision: "Widerspruch"
     makes it no own-case question there. A Polish licence is an EU one to the catalog."""
+    from rathaus.catalog.search import meanings
     from rathaus.dialog import ConversationState, DialogEngine
 
     _, assistant = munich
@@ -83,4 +84,4 @@ def test_a_service_named_for_the_case_word_and_eu_nationalities(munich):
     assert objection.action == "answer" and "Widerspruch" in objection.service.name
     assert status.action == "forward" and status.service is None
     # the catalog says "EU/EWR" where callers name the country
-    assert assistant.meanings("polnischen") == assistant.meanings("Polish") == "EU EWR"
+    assert meanings("polnischen") == meanings("Polish") == "EU EWR"
