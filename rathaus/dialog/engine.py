@@ -145,7 +145,9 @@ class DialogEngine:
         words = T.words(text)
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
-        follow_facet = facet or (state.facet if residual and len(residual) <= 2 and short else None)
+        # "und für mein Bu, der is 19": someone else, nothing else named
+        for_whom = words[:2] in (["und", "fur"], ["und", "bei"], ["and", "for"])
+        follow_facet = facet or (state.facet if (residual or for_whom) and len(residual) <= 2 and short else None)
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
         topic = self._topic_detail(state, decision, text, lang, facet) if facet or not follow_facet else None
         if topic is not None:
@@ -199,8 +201,10 @@ class DialogEngine:
                 answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
                 self._remember(state, answered, None)
                 return answered
-            if facet and (C.one_plausible(self.understanding, decision, text, self._setting("forward_below", 0.40),
-                                                 self._setting("confirm_window", 0.10)) or C.detail_confirms(self.understanding, decision, text, facet)):
+            bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
+            if facet and (C.one_plausible(self.understanding, decision, text, bar, window)
+                          or C.clear_leader(self.understanding, decision, text, bar, window)
+                          or C.detail_confirms(self.understanding, decision, text, facet)):
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             cands = decision.candidates

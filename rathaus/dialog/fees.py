@@ -56,6 +56,15 @@ def _age(question: str) -> int | None:
     return int(value) if value.isdigit() else numbers[value]
 
 
+_UNITS = frozenset({"euro", "eur", "jahr", "jahre", "jahren", "gebuhr", "ab", "uber", "alter", "von", "an"})
+
+
+def _names_item(line: str) -> bool:
+    """Whether a fee line names what it is for ("neuer Personalausweis 37 Euro"), not only an
+    amount and an age ("70 Euro ab 24 Jahren")."""
+    return any(w not in _UNITS and not w.isdigit() for w in T.content_words(line))
+
+
 def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
@@ -161,6 +170,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return named[:1], more
     adult = [line for line in lines if _adult(line)]
     plain = [line for line in lines if not _young(line) and not _adult(line)]
+    # the adult fee ("70 Euro ab 24 Jahren" beside "22,80 Euro unter 24" or a surcharge); an adult
+    # line that names an item beside other items is one of them ("Verlustanzeige gebührenfrei;
+    # neuer Personalausweis 37 Euro ab 24 Jahren")
+    adult = [line for line in adult if any(_young(x) for x in lines) or not _names_item(line)]
     if adult:
         return adult[:1], more
     if len(lines) <= max_items:
