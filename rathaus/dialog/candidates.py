@@ -122,6 +122,16 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     return any(t in n for t in telling for n in title if len(t) >= 4)
 
 
+def says_name(understanding: Any, service_name: str, text: str) -> bool:
+    """The question says a word of the service's name, also as the last part of a compound
+    ("Nebengewerbe" for "Gewerbe", "Schützenfest" for "Festen"); procedure verbs that many names
+    share do not count."""
+    verbs = _name_verbs(understanding)
+    name = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 4} - verbs
+    said = {x for w in T.content_words(text) for x in (w, T.stem(w))}  # "Schützenfest" stems to "schutzenf"
+    return any(q == n or (len(n) >= 4 and q.endswith(n)) for q in said for n in name)
+
+
 def _name_verbs(understanding: Any) -> set[str]:
     """Stems that many service names share (at least three, and at least a tenth of them): the
     procedure words ("beantragen", "anmelden") that name no service alone."""

@@ -208,11 +208,13 @@ class DialogEngine:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             cands = decision.candidates
-            if facet is None and len(cands) > 1 and cands[0].score - cands[1].score > 2 * self._setting("confirm_window", 0.10) \
-                    and C.detail_confirms(self.understanding, decision, text, None):
+            far_ahead = len(cands) > 1 and cands[0].score - cands[1].score > 2 * window
+            if facet is None and far_ahead and C.detail_confirms(self.understanding, decision, text, None):
                 detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"
                 if detail is not None:
                     return detail
+            if facet is None and far_ahead and C.one_plausible(self.understanding, decision, text, bar, window):
+                return self._general_answer(state, decision, text, lang)  # "kaum noch hin ... Zuschuss?": Wohngeld
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
@@ -223,12 +225,31 @@ class DialogEngine:
             # and one service far ahead of the rest though below the search's own bar
             return self._service_answer(state, decision.candidates[0].id, facet, text, lang, decision.candidates,
                                         None, "facet")
+        if decision.action == "forward" and not named and (facet is None or F.scores(text).get(facet, 0.0) < 1.0) \
+                and decision.candidates and decision.candidates[0].score >= self._setting("forward_below", 0.45) - 0.05 \
+                and C.clear_leader(self.understanding, decision, text, self._setting("forward_below", 0.45),
+                                   self._setting("confirm_window", 0.10)) \
+                and C.says_name(self.understanding, decision.candidates[0].name, text):
+            # "Torten verkaufen, als Nebengewerbe, wie mach ich das?": just below the bar, far ahead,
+            # and named (a word only in its description is too little: "verstorben" for Sperrmüll)
+            return self._general_answer(state, decision, text, lang)
         if decision.action == "forward" and facet is None and C.detail_confirms(self.understanding, decision, text, None):
             detail = self._detail_answer(state, decision, text, lang)  # "Brauch ich für ein Gartenhaus ...?"
             if detail is not None:
                 return detail
         decision.facet = facet
         return decision
+
+    def _general_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision:
+        """The best candidate's general answer (or the sentence of the detail the question names)."""
+        detail = self._detail_answer(state, decision, text, lang)
+        if detail is not None:
+            return detail
+        answered = self.understanding.answer_for(decision.candidates[0].id, lang)
+        answered.question = text
+        answered.candidates = list(decision.candidates)
+        self._remember(state, answered, None)
+        return answered
 
     def _search(self, text: str, lang: str, facet: str | None) -> Decision:
         """The catalog's decision; for a facet question it finds no clear answer to, also without

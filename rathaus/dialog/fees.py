@@ -48,7 +48,7 @@ def _age(question: str) -> int | None:
     numbers = cue_data()["numbers"]
     number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
     folded = folded_text(question)
-    m = (re.search(rf"\b(?:ist|wird|sind|werden|bin|ist jetzt|ist erst|ist schon) {number}\b", folded)
+    m = (re.search(rf"\b(?:ist|is|wird|sind|werden|bin|ist jetzt|is jetzt|ist erst|ist schon) {number}\b", folded)
          or re.search(rf"\b{number} (?:ist|wird)\b", folded) or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr)", folded))
     if not m:
         return None

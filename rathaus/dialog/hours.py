@@ -39,6 +39,7 @@ _PARTS = {
     "nachmittag": (12 * 60, 18 * 60), "abend": (17 * 60, 24 * 60), "abends": (17 * 60, 24 * 60),
     "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
 }
+_CLOSED = frozenset({"geschlossen", "closed", "zu"})
 _RANGE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|bis)\s*(\d{1,2})(?:[:.](\d{2}))?")
 _TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)\.?(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
                     re.IGNORECASE)
@@ -86,6 +87,8 @@ def parse(raw: str) -> Schedule:
             continue
         first = _fold_day(m.group(2))
         if first is None:
+            if T.fold(m.group(2)) in _CLOSED and not after_times:
+                current = []  # "Mi geschlossen; jeden ersten Samstag 9-12 Uhr": the times are Saturday's
             continue  # "Uhr", "und", a note in brackets
         if after_times:
             current, after_times = [], False

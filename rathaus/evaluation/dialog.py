@@ -11,12 +11,14 @@ TSV columns (bench/data/dialog_*.tsv):
   fact      text the answer must contain (case and spacing ignored); alternatives separated by |
 
 A turn is answered with the fact when the action is `answer`, the service (or office) is one of
-the expected, and the answer contains the fact. Wrong: an `answer` about another service or
+the expected, and the answer contains the fact (for opening hours, in catalog or spoken form:
+"Di 9-12" is said by "am Dienstag geöffnet von 9 bis 12 Uhr"). Wrong: an `answer` about another service or
 office, or any `answer` to a FORWARD question.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,12 +65,33 @@ def _norm(text: str) -> str:
     return " ".join(T.fold(text).replace("\u202f", " ").split())
 
 
+_DAYS = {"mo": "montag", "di": "dienstag", "mi": "mittwoch", "do": "donnerstag", "fr": "freitag", "sa": "samstag",
+         "so": "sonntag"}
+_HOURS_FILLER = {"uhr", "von", "am", "geoffnet", "offen", "jeweils", "ab"}
+
+
+def _hours_form(text: str) -> str:
+    """Opening hours in one form, so that a fact copied from the catalog ("Di 9-12 Uhr", "18.00")
+    matches the same days and times spoken ("am Dienstag geöffnet von 9 bis 12 Uhr")."""
+    text = re.sub(r"(\d{1,2})[:.]00\b", r"\1", _norm(text))
+    text = re.sub(r"(\d{1,2})[:.](\d{2})\b", r"\1 uhr \2", text)
+    text = re.sub(r"\s*[-–]\s*", " bis ", text)
+    words = [_DAYS.get(w, w) for w in re.findall(r"\w+", text)]
+    return " " + " ".join(w for w in words if w not in _HOURS_FILLER) + " "
+
+
+def _says(fact: str, answer: str, facet: str) -> bool:
+    if _norm(fact) in _norm(answer):
+        return True
+    return facet == "hours" and _hours_form(fact) in _hours_form(answer)
+
+
 def judge(turn: Turn, reply: dict) -> dict:
     """{"fact": said the asked fact, "wrong": answered about something else, "facet": facet right}."""
     action = reply.get("action")
     service = (reply.get("service") or {}).get("id")
     office = (reply.get("office") or {}).get("id")
-    answer = _norm(reply.get("answer") or "")
+    answer = reply.get("answer") or ""
     if turn.forward:
         return {"fact": False, "wrong": action == "answer", "facet": None, "not_answered": action != "answer"}
     # The expected service, or (for an office question, also inside a service conversation) the
@@ -78,7 +101,7 @@ def judge(turn: Turn, reply: dict) -> dict:
     right_subject = (service in turn.services) or bool(turn.office and office_ok)
     if turn.office and office and not office_ok:
         right_subject = False
-    said = any(_norm(f) in answer for f in turn.facts) if turn.facts else True
+    said = any(_says(f, answer, turn.facet) for f in turn.facts) if turn.facts else True
     return {"fact": action == "answer" and right_subject and said,
             "wrong": action == "answer" and not right_subject,
             "facet": (reply.get("facet") == turn.facet) if turn.facet else None,
