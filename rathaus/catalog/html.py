@@ -63,7 +63,10 @@ def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:
         if out and len(out) + len(sentence) > max_chars:
             break
         out = f"{out} {sentence}".strip()
-    return out[:max_chars]
+    if len(out) <= 2 * max_chars:
+        return out  # one long sentence is said whole: cut off, it loses its verb ("braucht eine ...")
+    clause = out[:max_chars].rsplit(", ", 1)[0].rstrip(",;: ")
+    return clause if clause.endswith((".", "!", "?")) else clause + "."
 
 
 def sentences(description: str) -> list[str]:

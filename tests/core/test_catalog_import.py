@@ -182,3 +182,15 @@ def test_documented_example_csv_imports(store):
     assert dog.documents == ["Ihren Personalausweis", "die Chipnummer des Hundes"]
     assert dog.offices[0].address == "Rathausplatz 1, 12345 Beispielstadt"
     assert R.get_service(store, "ex-2").links[0].url == "https://www.example.org/sperrmuell"
+
+
+def test_the_first_sentence_of_an_answer_is_never_cut_inside_a_word():
+    from rathaus.catalog.html import first_sentences
+
+    long = ("Wer öffentliche Straßen, Gehwege oder Plätze über den Gemeingebrauch hinaus nutzen will, etwa für ein "
+            "Baugerüst, einen Container, einen Kran oder eine Straßensperrung bei einem Straßenfest, braucht eine "
+            "Sondernutzungserlaubnis. Den Antrag stellen Sie bei der Bauverwaltung.")
+    assert first_sentences(long, limit=1, max_chars=220).endswith("braucht eine Sondernutzungserlaubnis.")
+    endless = "Vorweg, " + ", ".join(["ein Satz ohne Ende"] * 40) + "."
+    cut = first_sentences(endless, limit=1, max_chars=100)
+    assert len(cut) <= 101 and cut.endswith("ein Satz ohne Ende.")
