@@ -397,12 +397,16 @@ class DialogEngine:
                                                  {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
         if not details:
             return None
+        # a new topic is named first, so that the caller hears what was understood
+        own = {T.stem(w) for w in T.content_words(service.name) if len(w) >= 5}
+        named = state.service_id == service.id or bool(own & {T.stem(w) for w in T.content_words(details[0])})
+        answer = prompts.text("dialog.facet.sentence" if named else "dialog.facet.named_sentence", lang,
+                              sentence=details[0], name=service.name)
         state.set_service(service.id, service.name)
         state.facet = None
         ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
-                        answer=prompts.text("dialog.facet.sentence", lang, sentence=details[0]), language=lang,
-                        reason=_reason("detail"))
+                        answer=answer, language=lang, reason=_reason("detail"))
 
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:

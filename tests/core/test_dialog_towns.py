@@ -73,3 +73,9 @@ def test_matters_of_other_authorities_and_complaints_go_to_a_person(wiesental):
                      "Können Sie mir nicht direkt eine Wohnung besorgen? Ich muss Ende des Monats raus und weiß nicht wohin."):
         reply, = talk(wiesental, question)
         assert reply.action == "forward", question
+
+
+def test_a_sentence_about_a_new_topic_names_the_service_first(wiesental):
+    signs, = talk(wiesental, "Wir ziehen am Fünfzehnten um und der Möbelwagen braucht Platz vorm Haus. "
+                             "Kann man da so Halteverbotsschilder kriegen?")
+    assert signs.service.id == "W13" and signs.answer.startswith("Halteverbotszone für Umzug einrichten. Die Schilder")
