@@ -10,6 +10,7 @@ from typing import Any
 
 from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
+from rathaus.catalog.html import sentences
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings
 from rathaus.dialog import facets as F
@@ -51,6 +52,23 @@ def names_cue(decision: Decision, cues: list[str]) -> bool:
         return False
     name = {T.stem(w) for w in T.content_words(decision.service.name) if len(w) >= 5}
     return any(T.stem(cue) in name for cue in cues)
+
+
+def describes_cue(understanding: Any, decision: Decision, cues: list[str], facet: str | None) -> bool:
+    """A general question about the word that made it look like one's own case, which a sentence
+    of the found service answers: "Bis wann kann ich gegen den Abgabenbescheid Widerspruch
+    einlegen?" when the description says "Widerspruch ... innerhalb eines Monats"."""
+    if facet is None or decision.service is None or decision.action not in ("answer", "confirm"):
+        return False
+    service = understanding.service(decision.service.id) if hasattr(understanding, "service") else None
+    if service is None:
+        return False
+    patterns = F.cue_data()["sentence"].get(facet, [])
+    for sentence in sentences(service.description):
+        folded = F.folded_text(sentence)
+        if all(cue in folded for cue in cues) and any(p.search(folded) for p in patterns):
+            return True
+    return False
 
 
 def one_plausible(understanding: Any, decision: Decision, text: str, forward_below: float, window: float) -> bool:

@@ -109,7 +109,9 @@ class DialogEngine:
         cues = TU.case_cues(text)
         if cues:  # unless the one word that made it look so names the service the catalog finds
             naming = C.naming_cues(cues)
-            if not (naming and C.names_cue(self.understanding.ask(text, lang), naming)):
+            found = self.understanding.ask(text, lang) if naming else None
+            if not (found is not None and (C.names_cue(found, naming) or (
+                    len(naming) == len(cues) and C.describes_cue(self.understanding, found, naming, F.detect(text))))):
                 return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)

@@ -83,7 +83,9 @@ def _said(question: str) -> set[str]:
 def _meets(q: str, s: str) -> bool:
     """A question stem names a line's stem: the same, or the head of a compound ("Express" and
     "Expresszuschlag", "Unterschrift" and "Unterschriftsbeglaubigung")."""
-    return (q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) >= 6 and s[:6] == q[:6])
+    # a short word heads a long compound too: "Baum" names "Baumgrab"
+    return (q == s or (len(q) >= 5 and s.startswith(q)) or (len(q) == 4 and len(s) >= 8 and s.startswith(q))
+            or (len(q) >= 6 and s[:6] == q[:6])
             # the question's compound names the line's last part: "Gewerbeabmeldung" names "Abmeldung"
             # (not the other way: "Beglaubigung" does not name "Unterschriftsbeglaubigung")
             or (len(s) >= 6 and q.endswith(s)))
@@ -145,6 +147,12 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in folded_text(line)]
         if same:
             return same[:1], more
+    several = re.search(r"\b(mehrere|\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn) (stuck|urkunden|exemplare|"
+                        r"ausfertigungen|kopien|abschriften)\b", folded)
+    if several and not re.search(r"\b(1|eins|ein|eine) (stuck|urkunde)", folded):
+        further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
+        if further and lines[0] not in further:  # "fünf Stück": the first and each further one
+            return [lines[0], further[0]], len(lines) > 2
     if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)", folded):
         further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"

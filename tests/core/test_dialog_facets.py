@@ -82,6 +82,11 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
                         context="Wie lange dauert es mit dem Express?")[0] == ["Expresszuschlag 32 Euro"]
     assert fitting_fees("", "Was kostet das?") == ([], False)
     # an adult line that names an item is one item among others, not the service's own fee
+    death = "erste Sterbeurkunde 12 Euro; jede weitere Urkunde 6 Euro"
+    assert fitting_fees(death, "Was kostet eine Sterbeurkunde, wir brauchen fünf Stück", "Sterbefall")[0] == death.split("; ")
+    graves = "Wahlgrab für 30 Jahre 1.450 Euro; Urnenwahlgrab 980 Euro; Baumgrab für eine Urne 1.200 Euro"
+    assert fitting_fees(graves, "Ich will unter einem Baum beerdigt werden, was kostet das?", "Grabstätte erwerben")[0] == \
+        ["Baumgrab für eine Urne 1.200 Euro"]
     loss = "Verlustanzeige gebührenfrei; neuer Personalausweis 37 Euro ab 24 Jahren"
     assert fitting_fees(loss, "kostet das was", "Verlust oder Diebstahl von Personalausweis melden") == (loss.split("; "), False)
     # the age said in the turn before; a colloquial word named by what it means

@@ -61,6 +61,13 @@ def test_corrections_and_common_office_names(wiesental):
     assert building.action == "answer" and building.office["id"] == "bv"
 
 
+def test_a_general_question_about_an_objection_is_answered_from_the_catalog(moorhusen):
+    deadline, = talk(moorhusen, "bis wann kann ich gegen den abgabenbescheid widerspruch einlegen")
+    assert deadline.action == "answer" and deadline.service.id == "M24" and "eines Monats" in deadline.answer
+    own, = talk(moorhusen, "Mein Widerspruch gegen den Abgabenbescheid wurde abgelehnt, was jetzt?")
+    assert own.action == "forward"
+
+
 def test_a_closed_day_is_said_closed(moorhusen):
     wednesday, = talk(moorhusen, "Hat das Bürgerbüro am Mittwoch auf?")
     assert wednesday.office["id"] == "bb" and "geschlossen" in wednesday.answer
