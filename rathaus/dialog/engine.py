@@ -120,6 +120,7 @@ class DialogEngine:
         condition = TU.condition_facet(text, state.facet) if state.service_id else None
         facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
+        bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
         authorities = TU.other_authorities(text)
         if authorities and not C.names_service(decision, text) and not self._topic_mentions(state, authorities):
             return _own_case(text, lang, decision.candidates)
@@ -188,11 +189,11 @@ class DialogEngine:
             self._remember(state, decision, None)
             return decision
         if decision.action == "confirm" and decision.service is not None:
-            related = C.related_to(decision, previous_topic, self._setting("confirm_window", 0.10)) if previous_topic else None
+            related = C.related_to(decision, previous_topic, window) if previous_topic else None
             if related is not None and facet:
                 return self._service_answer(state, related, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
-            plain = C.plain_variant(decision, text, self._setting("confirm_window", 0.10))
+            plain = C.plain_variant(decision, text, window)
             if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
                 if facet:
                     return self._service_answer(state, plain, facet, text, lang,
@@ -203,7 +204,6 @@ class DialogEngine:
                 answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
                 self._remember(state, answered, None)
                 return answered
-            bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
             if facet and (C.one_plausible(self.understanding, decision, text, bar, window)
                           or C.clear_leader(self.understanding, decision, text, bar, window)
                           or C.detail_confirms(self.understanding, decision, text, facet)):
@@ -221,16 +221,14 @@ class DialogEngine:
             decision.facet = facet
             return decision
         if decision.action == "forward" and facet and not named and F.scores(text).get(facet, 0.0) >= 1.0 \
-                and C.clear_leader(self.understanding, decision, text, self._setting("forward_below", 0.45),
-                                   self._setting("confirm_window", 0.10)):
+                and C.clear_leader(self.understanding, decision, text, bar, window):
             # "Wir kommen aus der Ukraine, was müssen wir zur Anmeldung mitbringen?": a clear facet,
             # and one service far ahead of the rest though below the search's own bar
             return self._service_answer(state, decision.candidates[0].id, facet, text, lang, decision.candidates,
                                         None, "facet")
         if decision.action == "forward" and not named and (facet is None or F.scores(text).get(facet, 0.0) < 1.0) \
-                and decision.candidates and decision.candidates[0].score >= self._setting("forward_below", 0.45) - 0.05 \
-                and C.clear_leader(self.understanding, decision, text, self._setting("forward_below", 0.45),
-                                   self._setting("confirm_window", 0.10)) \
+                and decision.candidates and decision.candidates[0].score >= bar - 0.05 \
+                and C.clear_leader(self.understanding, decision, text, bar, window) \
                 and C.says_name(self.understanding, decision.candidates[0].name, text):
             # "Torten verkaufen, als Nebengewerbe, wie mach ich das?": just below the bar, far ahead,
             # and named (a word only in its description is too little: "verstorben" for Sperrmüll)
