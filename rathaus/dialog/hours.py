@@ -40,6 +40,14 @@ _PARTS = {
     "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
 }
 _CLOSED = frozenset({"geschlossen", "closed", "zu"})
+_EVERY_DAY = frozenset({"taglich", "daily"})
+_MONTHS = {m: i for i, names in enumerate((
+    ("januar", "jan"), ("februar", "feb"), ("marz", "mar", "maerz"), ("april", "apr"), ("mai",), ("juni", "jun"),
+    ("juli", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
+    ("dezember", "dez")), start=1) for m in names}
+_MONTH = r"(?:\d{1,2}\.\s*)?([a-zäöü]+)\.?"
+_SEASON_RANGE = re.compile(_MONTH + r"\s*(?:-|–|bis)\s*" + _MONTH, re.IGNORECASE)
+_SEASON_LABEL = re.compile(r"^\s*(winter|sommer|nebensaison|hauptsaison|au(?:ss|ß)erhalb[^:]*)\s*:", re.IGNORECASE)
 _RANGE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|bis)\s*(\d{1,2})(?:[:.](\d{2}))?")
 _TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)\.?(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
                     re.IGNORECASE)
@@ -51,6 +59,7 @@ class Schedule:
 
     raw: str
     days: dict[int, list[Interval]] = field(default_factory=dict)
+    season: str = ""  # "April bis Oktober" where the catalog gives hours by season: today's
 
     @property
     def parsed(self) -> bool:
@@ -67,12 +76,47 @@ def _fold_day(word: str) -> int | None:
     return _DAY_WORDS.get(T.fold(word).rstrip("."))
 
 
-def parse(raw: str) -> Schedule:
-    """Days and intervals of a catalog text; empty `days` when the text is not understood."""
-    schedule = Schedule(raw=raw)
+def _months(m: re.Match) -> set[int] | None:
+    first, last = _MONTHS.get(T.fold(m.group(1))), _MONTHS.get(T.fold(m.group(2)))
+    if first is None or last is None:
+        return None
+    return {(first - 1 + k) % 12 + 1 for k in range((last - first) % 12 + 1)}
+
+
+def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
+    """(season, text) of the hours that hold today where the catalog gives them by season
+    ("April bis Oktober: Mi + Fr 14-18 Uhr / November bis März: Mi + Fr 13-16.30 Uhr");
+    ("", raw) where it does not. A part headed "Winter:" holds the months no range names."""
+    if not raw or not any(_months(m) for m in _SEASON_RANGE.finditer(raw)):
+        return "", raw
+    month = (today or _dt.date.today()).month
+    parts: list[tuple[str, set[int] | None, str]] = []  # (label, months or None for the rest, text)
+    for part in re.split(r"\s*[/;|]\s*", raw):
+        ranged = next((m for m in _SEASON_RANGE.finditer(part) if _months(m)), None)
+        label = _SEASON_LABEL.match(part)
+        if ranged is not None:
+            parts.append((f"{ranged.group(1)} bis {ranged.group(2)}", _months(ranged), part[ranged.end():]))
+        elif label is not None:
+            parts.append((label.group(1).strip(), None, part[label.end():]))
+        elif parts:
+            parts[-1] = (parts[-1][0], parts[-1][1], parts[-1][2] + "; " + part)  # "...; Do 8-18 Uhr"
+        else:
+            parts.append(("", set(), part))
+    named = set().union(*(p[1] for p in parts if p[1]))
+    chosen = [p for p in parts if (p[1] is None and month not in named) or (p[1] and month in p[1])]
+    if not chosen:
+        return "", raw
+    return chosen[0][0], "; ".join(p[2] for p in chosen)
+
+
+def parse(raw: str, today: _dt.date | None = None) -> Schedule:
+    """Days and intervals of a catalog text (of today's season where it has seasons); empty
+    `days` when the text is not understood."""
+    season, text = in_season(raw, today)
+    schedule = Schedule(raw=raw, season=season)
     current: list[int] = []
     after_times = False
-    for m in _TOKEN.finditer(raw or ""):
+    for m in _TOKEN.finditer(text or ""):
         if m.group(1):
             r = _RANGE.match(m.group(1))
             if not r or not current:
@@ -86,6 +130,9 @@ def parse(raw: str) -> Schedule:
             after_times = True
             continue
         first = _fold_day(m.group(2))
+        if first is None and T.fold(m.group(2)) in _EVERY_DAY:
+            current, after_times = list(range(7)), False  # "täglich 8-10 Uhr"
+            continue
         if first is None:
             if T.fold(m.group(2)) in _CLOSED and not after_times:
                 current = []  # "Mi geschlossen; jeden ersten Samstag 9-12 Uhr": the times are Saturday's
@@ -146,7 +193,8 @@ def speak(schedule: Schedule, lang: str = "de") -> str:
         groups.setdefault(tuple(schedule.days[d]), []).append(d)
     spans = [prompts.text("dialog.hours.span", lang, days=_day_groups(days, lang), times=times(list(iv), lang))
              for iv, days in sorted(groups.items(), key=lambda kv: kv[1][0])]
-    return prompts.text("dialog.hours.between_days", lang).join(spans)
+    said = prompts.text("dialog.hours.between_days", lang).join(spans)
+    return prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said) if schedule.season else said
 
 
 # ------------------------------------------------------------------------------- day questions

@@ -148,6 +148,19 @@ def test_opening_hours_parsed_and_spoken_naturally():
     assert H.speak(H.parse("montags bis donnerstags von 8 bis 12 Uhr, freitags geschlossen")) == "Montag bis Donnerstag von 8 bis 12 Uhr"
 
 
+def test_seasonal_hours_are_today_s_season():
+    recycling = ("April bis Oktober: Mi + Fr 14-18 Uhr, Sa 9-13 Uhr / "
+                 "November bis März: Mi + Fr 13-16.30 Uhr, Sa 9-13 Uhr")
+    winter = H.parse(recycling, today=dt.date(2026, 12, 4))
+    assert winter.days[2] == [(780, 990)] and H.speak(winter).startswith("November bis März: Mittwoch und Freitag")
+    assert H.parse(recycling, today=dt.date(2026, 6, 1)).days[2] == [(840, 1080)]
+    harbour = "Saison (1. April bis 31. Oktober): täglich 8-10 Uhr und 17-19 Uhr; Winter: nur montags 10-12 Uhr"
+    assert H.parse(harbour, today=dt.date(2026, 7, 1)).days[6] == [(480, 600), (1020, 1140)]
+    off = H.parse(harbour, today=dt.date(2026, 1, 15))
+    assert off.days == {0: [(600, 720)]} and off.season == "Winter"
+    assert H.parse(HOURS).season == ""
+
+
 def test_open_on_the_day_and_part_of_day_asked():
     schedule = H.parse(HOURS)
     tuesday_pm = H.asked_day("Hat das am Dienstagnachmittag auf?")
