@@ -65,6 +65,11 @@ def _names_item(line: str) -> bool:
     return any(w not in _UNITS and not w.isdigit() for w in T.content_words(line))
 
 
+def _further(lines: list[str]) -> list[str]:
+    """The lines for a further copy or animal ("jede weitere Urkunde 6 Euro", "zweiter Hund")."""
+    return [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
+
+
 def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
@@ -150,11 +155,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     several = re.search(r"\b(mehrere|\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn) (stuck|urkunden|exemplare|"
                         r"ausfertigungen|kopien|abschriften)\b", folded)
     if several and not re.search(r"\b(1|eins|ein|eine) (stuck|urkunde)", folded):
-        further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
+        further = _further(lines)
         if further and lines[0] not in further:  # "fünf Stück": the first and each further one
             return [lines[0], further[0]], len(lines) > 2
     if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)", folded):
-        further = [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
+        further = _further(lines)
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
     age = _age(question)

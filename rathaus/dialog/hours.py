@@ -92,10 +92,11 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
     month = (today or _dt.date.today()).month
     parts: list[tuple[str, set[int] | None, str]] = []  # (label, months or None for the rest, text)
     for part in re.split(r"\s*[/;|]\s*", raw):
-        ranged = next((m for m in _SEASON_RANGE.finditer(part) if _months(m)), None)
+        ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
         label = _SEASON_LABEL.match(part)
         if ranged is not None:
-            parts.append((f"{ranged.group(1)} bis {ranged.group(2)}", _months(ranged), part[ranged.end():]))
+            m, months = ranged
+            parts.append((f"{m.group(1)} bis {m.group(2)}", months, part[m.end():]))
         elif label is not None:
             parts.append((label.group(1).strip(), None, part[label.end():]))
         elif parts:
