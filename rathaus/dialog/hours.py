@@ -41,6 +41,12 @@ _PARTS = {
 }
 _CLOSED = frozenset({"geschlossen", "closed", "zu"})
 _EVERY_DAY = frozenset({"taglich", "daily"})
+# "jeden ersten Samstag im Monat", "am 1. und 3. Mittwoch": which weeks of the month (-1 = last).
+_NTH = {"ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "letzten": -1, "first": 1, "second": 2,
+        "third": 3, "fourth": 4, "last": -1}
+_NTH_DIGITS = re.compile(r"\b([1-4])\.\s*(?=(?:(?:und|u\.|,|/)\s*[1-4]\.\s*)*(?:mo|di|mi|do|fr|sa|so)[a-zäöü]*)",
+                         re.IGNORECASE)
+_NTH_WORDS = {n: w for w, n in _NTH.items() if w.endswith("en")}
 _MONTHS = {m: i for i, names in enumerate((
     ("januar", "jan"), ("februar", "feb"), ("marz", "mar", "maerz"), ("april", "apr"), ("mai",), ("juni", "jun"),
     ("juli", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
@@ -60,6 +66,7 @@ class Schedule:
     raw: str
     days: dict[int, list[Interval]] = field(default_factory=dict)
     season: str = ""  # "April bis Oktober" where the catalog gives hours by season: today's
+    monthly: dict[int, tuple[int, ...]] = field(default_factory=dict)  # day -> weeks of the month it opens
 
     @property
     def parsed(self) -> bool:
@@ -115,9 +122,11 @@ def parse(raw: str, today: _dt.date | None = None) -> Schedule:
     `days` when the text is not understood."""
     season, text = in_season(raw, today)
     schedule = Schedule(raw=raw, season=season)
+    text = _NTH_DIGITS.sub(lambda m: _NTH_WORDS[int(m.group(1))] + " ", text or "")
     current: list[int] = []
+    nth: list[int] = []
     after_times = False
-    for m in _TOKEN.finditer(text or ""):
+    for m in _TOKEN.finditer(text):
         if m.group(1):
             r = _RANGE.match(m.group(1))
             if not r or not current:
@@ -134,7 +143,12 @@ def parse(raw: str, today: _dt.date | None = None) -> Schedule:
         if first is None and T.fold(m.group(2)) in _EVERY_DAY:
             current, after_times = list(range(7)), False  # "täglich 8-10 Uhr"
             continue
+        if first is None and T.fold(m.group(2)) in _NTH:
+            nth.append(_NTH[T.fold(m.group(2))])
+            continue
         if first is None:
+            if T.fold(m.group(2)) not in ("und", "u"):
+                nth = []  # "am ersten Werktag": no weekday follows its ordinal
             if T.fold(m.group(2)) in _CLOSED and not after_times:
                 current = []  # "Mi geschlossen; jeden ersten Samstag 9-12 Uhr": the times are Saturday's
             continue  # "Uhr", "und", a note in brackets
@@ -145,6 +159,9 @@ def parse(raw: str, today: _dt.date | None = None) -> Schedule:
             current.extend(range(first, last + 1) if last >= first else [])
         else:
             current.append(first)
+            if nth:
+                schedule.monthly[first] = tuple(nth)
+        nth = []
     for d in schedule.days:
         schedule.days[d] = sorted(set(schedule.days[d]))
     return schedule
@@ -168,11 +185,29 @@ def day_name(day: int, lang: str) -> str:
     return str(prompts.raw("dialog.hours.days", lang)[day])
 
 
-def _day_groups(days: list[int], lang: str) -> str:
-    """[0,1,2,4] -> "Montag bis Mittwoch und Freitag"."""
+def _weeks(weeks: tuple[int, ...], lang: str) -> str:
+    """(1, 3) -> "ersten und dritten"."""
+    words = [prompts.text("dialog.hours.last", lang) if w < 0 else str(prompts.raw("dialog.hours.nth", lang)[w - 1])
+             for w in weeks]
+    return prompts.text("dialog.hours.list_and", lang).join(words)
+
+
+def day_phrase(schedule: Schedule, day: int, lang: str) -> str:
+    """What a day is called in "am ...": "Samstag", or "ersten Samstag im Monat" where the
+    office opens on that weekday only in some weeks."""
+    weeks = schedule.monthly.get(day)
+    if not weeks:
+        return day_name(day, lang)
+    return prompts.text("dialog.hours.monthly", lang, nth=_weeks(weeks, lang), day=day_name(day, lang))
+
+
+def _day_groups(days: list[int], lang: str, monthly: dict[int, tuple[int, ...]] | None = None) -> str:
+    """[0,1,2,4] -> "Montag bis Mittwoch und Freitag"; a day open only in some weeks of the
+    month -> "jeden ersten Samstag im Monat"."""
+    monthly = monthly or {}
     runs: list[list[int]] = []
     for d in sorted(days):
-        if runs and runs[-1][-1] == d - 1:
+        if runs and runs[-1][-1] == d - 1 and d not in monthly and runs[-1][-1] not in monthly:
             runs[-1].append(d)
         else:
             runs.append([d])
@@ -181,7 +216,8 @@ def _day_groups(days: list[int], lang: str) -> str:
         if len(r) > 2:
             words.append(prompts.text("dialog.hours.day_range", lang, first=day_name(r[0], lang), last=day_name(r[-1], lang)))
         else:
-            words.extend(day_name(d, lang) for d in r)
+            words.extend(prompts.text("dialog.hours.monthly_every", lang, nth=_weeks(monthly[d], lang), day=day_name(d, lang))
+                         if d in monthly else day_name(d, lang) for d in r)
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + prompts.text("dialog.hours.list_and", lang) + words[-1]
@@ -192,7 +228,8 @@ def speak(schedule: Schedule, lang: str = "de") -> str:
     groups: dict[tuple[Interval, ...], list[int]] = {}
     for d in sorted(schedule.days):
         groups.setdefault(tuple(schedule.days[d]), []).append(d)
-    spans = [prompts.text("dialog.hours.span", lang, days=_day_groups(days, lang), times=times(list(iv), lang))
+    spans = [prompts.text("dialog.hours.span", lang, days=_day_groups(days, lang, schedule.monthly),
+                          times=times(list(iv), lang))
              for iv, days in sorted(groups.items(), key=lambda kv: kv[1][0])]
     said = prompts.text("dialog.hours.between_days", lang).join(spans)
     return prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said) if schedule.season else said

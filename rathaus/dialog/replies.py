@@ -149,7 +149,7 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de") -
         asked = H.asked_day(question)
         if asked is not None:
             is_open, intervals = H.open_on(schedule, asked)
-            day = H.day_name(asked.day, lang)
+            day = H.day_phrase(schedule, asked.day, lang)
             if is_open:
                 return _p("office.open_day", lang, office=name, day=day, times=H.times(intervals, lang)), True
             if intervals:

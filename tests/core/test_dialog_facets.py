@@ -148,6 +148,19 @@ def test_opening_hours_parsed_and_spoken_naturally():
     assert H.speak(H.parse("montags bis donnerstags von 8 bis 12 Uhr, freitags geschlossen")) == "Montag bis Donnerstag von 8 bis 12 Uhr"
 
 
+def test_a_day_open_only_in_some_weeks_of_the_month_is_said_so():
+    first_saturday = H.parse("Mo, Di, Fr 8.00–12.30 Uhr; Mi geschlossen; jeden ersten Samstag im Monat 9.00–12.00 Uhr")
+    assert first_saturday.monthly == {5: (1,)}
+    assert H.speak(first_saturday).endswith("jeden ersten Samstag im Monat von 9 bis 12 Uhr")
+    assert H.speak(first_saturday, "en").endswith("every first Saturday of the month from 9:00 to 12:00")
+    assert H.parse("Mo-Fr 8-12 Uhr, am 1. und 3. Samstag 10-12 Uhr").monthly == {5: (1, 3)}
+    assert H.speak(H.parse("Di 9-12, letzten Freitag im Monat 9-12")) == "Dienstag und jeden letzten Freitag im Monat von 9 bis 12 Uhr"
+    assert H.parse("Mo-Fr 8.00-12.30 Uhr, 2. Obergeschoss").monthly == {}
+    office = Office(id="bb", name="Bürgerbüro", opening_hours=first_saturday.raw)
+    text, answered = replies.office_answer(office, "hours", "hat das bürgerbüro am samstag auf")
+    assert answered and text == "Ja. Bürgerbüro: am ersten Samstag im Monat geöffnet von 9 bis 12 Uhr."
+
+
 def test_seasonal_hours_are_today_s_season():
     recycling = ("April bis Oktober: Mi + Fr 14-18 Uhr, Sa 9-13 Uhr / "
                  "November bis März: Mi + Fr 13-16.30 Uhr, Sa 9-13 Uhr")
