@@ -22,8 +22,8 @@ from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
-from rathaus.dialog import hours as H
 from rathaus.dialog import replies
+from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
@@ -95,7 +95,7 @@ class DialogEngine:
                             language=lang, reason=_reason("goodbye"))
         corrected = TU.correction(text) if text else None
         previous_facet, previous_topic = None, ""
-        if corrected and not self._variant_of_topic(state, corrected):
+        if corrected and not (self._full and TP.variant_of_topic(self.understanding, state, corrected)):
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             previous_topic = state.service_name or ""
             state.clear()
@@ -122,7 +122,8 @@ class DialogEngine:
         decision = self._search(text, lang, facet)
         bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
         authorities = TU.other_authorities(text)
-        if authorities and not C.names_service(decision, text) and not self._topic_mentions(state, authorities):
+        if authorities and not C.names_service(decision, text) \
+                and not TP.topic_mentions(self.understanding, state, authorities):
             return _own_case(text, lang, decision.candidates)
         if C.other_kind(self.understanding, decision, text) or C.other_object(self.understanding, decision, text):
             return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
@@ -131,7 +132,7 @@ class DialogEngine:
             return decision
         directory = self._directory()
         named = directory.named_in(text)
-        residual = self._residual(text, named)
+        residual = TP.residual(text, named)
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
         # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
         service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
@@ -155,7 +156,8 @@ class DialogEngine:
         topic = self._topic_detail(state, decision, text, lang, facet) if facet or not follow_facet else None
         if topic is not None:
             return topic
-        if state.subject and follow_facet and self._refers_back(state, residual, decision, TU.nouns(text)):
+        if state.subject and follow_facet \
+                and TP.refers_back(self.understanding, state, residual, decision, TU.nouns(text)):
             # an office has hours, not deadlines: "und freitags bis wann" after its hours
             office_facet = follow_facet if follow_facet in F.OFFICE_FACETS else \
                 "hours" if F.scores(text).get("hours") else None
@@ -277,7 +279,7 @@ class DialogEngine:
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
         state.pending_service = state.pending_facet = None
         state.pending_question = ""
-        if yes is None and F.detect(text) and not self._residual(text, []):
+        if yes is None and F.detect(text) and not TP.residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
         elif yes is None and not self._directory().named_in(text) and F.detect(text) and not TU.nouns(text):
@@ -304,66 +306,6 @@ class DialogEngine:
         return decision
 
     # ------------------------------------------------------------------------------------ helpers
-    def _residual(self, text: str, named: list[Office]) -> set[str]:
-        """Stems of the question that neither the facet, an office name nor a back-reference explain:
-        what the question says about a service."""
-        refer = TU.turn_data().refer
-        skip = F.facet_words(text) | refer
-        office_words = {w for o in named for w in T.words(o.name)}
-        out = set()
-        for w in T.content_words(text):
-            if w in skip or w in office_words or len(w) < 3 or H.is_day_word(w):
-                continue
-            if any(len(w) >= 6 and x.startswith(w[:6]) for x in office_words):
-                continue
-            out.add(T.stem(w))
-        return out
-
-    def _topic_mentions(self, state: ConversationState, words: set[str]) -> bool:
-        """Whether the service under discussion speaks of all these folded words ("Das Gewerbeamt
-        informiert das Finanzamt"): then a question naming them is about that service."""
-        service = self.understanding.service(state.service_id) if state.service_id else None
-        if service is None:
-            return False
-        own = " " + " ".join(T.words(" ".join([service.name, service.description, service.fees]))) + " "
-        return all(f" {w} " in own for w in words)
-
-    def _refers_back(self, state: ConversationState, residual: set[str], decision: Decision,
-                     nouns: set[str]) -> bool:
-        """Whether a turn with a facet is about the service (or office) already under discussion:
-        it names nothing new, or only words of that service ("Und für Kinder?" when its fees
-        name children), and not the name of another service that the search found."""
-        if not residual:
-            return True
-        if decision.service is not None and decision.service.id == state.service_id:
-            return True
-        if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
-            return True
-        residual = residual & nouns
-        service = self.understanding.service(state.service_id) if state.service_id else None
-        if service is None:  # an office under discussion: a short question not clearly about a service
-            return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
-        known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
-        other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
-                 else set())
-        if decision.action == "answer" and (residual & other) - known:
-            return False
-        # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
-        if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
-                                                                      for k in known)) for r in residual):
-            return True
-        return decision.action == "forward"
-
-    def _variant_of_topic(self, state: ConversationState, corrected: str) -> bool:
-        """A correction that names only words of the service under discussion (its name or a
-        fee line: "Ummeldung" of "Gewerbe anmelden, ummelden oder abmelden") means a variant of it."""
-        service = self.understanding.service(state.service_id) if state.service_id and self._full else None
-        if service is None:
-            return False
-        said = {T.stem(w) for w in T.content_words(corrected) if len(w) >= 4}
-        own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.fees or ""]))}
-        return bool(said) and said <= own
-
     def _topic_detail(self, state: ConversationState, decision: Decision, text: str, lang: str,
                       facet: str | None) -> Decision | None:
         """A question inside a service conversation that names no facet and no other service, but

@@ -1,0 +1,81 @@
+"""How a turn relates to the conversation's topic: what it says beyond facet and office words,
+whether it refers back to the service under discussion, or corrects to a variant of it.
+
+Kept apart from the engine so that the rules of "is this still the same topic?" sit together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rathaus.catalog import text as T
+from rathaus.catalog.decision import Decision
+from rathaus.catalog.model import Office
+from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
+from rathaus.dialog import turns as TU
+from rathaus.dialog.state import ConversationState
+
+
+def residual(text: str, named: list[Office]) -> set[str]:
+    """Stems of the question that neither the facet, an office name nor a back-reference explain:
+    what the question says about a service."""
+    refer = TU.turn_data().refer
+    skip = F.facet_words(text) | refer
+    office_words = {w for o in named for w in T.words(o.name)}
+    out = set()
+    for w in T.content_words(text):
+        if w in skip or w in office_words or len(w) < 3 or H.is_day_word(w):
+            continue
+        if any(len(w) >= 6 and x.startswith(w[:6]) for x in office_words):
+            continue
+        out.add(T.stem(w))
+    return out
+
+
+def topic_mentions(understanding: Any, state: ConversationState, words: set[str]) -> bool:
+    """Whether the service under discussion speaks of all these folded words ("Das Gewerbeamt
+    informiert das Finanzamt"): then a question naming them is about that service."""
+    service = understanding.service(state.service_id) if state.service_id else None
+    if service is None:
+        return False
+    own = " " + " ".join(T.words(" ".join([service.name, service.description, service.fees]))) + " "
+    return all(f" {w} " in own for w in words)
+
+
+def refers_back(understanding: Any, state: ConversationState, residual: set[str], decision: Decision,
+                nouns: set[str]) -> bool:
+    """Whether a turn with a facet is about the service (or office) already under discussion:
+    it names nothing new, or only words of that service ("Und für Kinder?" when its fees
+    name children), and not the name of another service that the search found."""
+    if not residual:
+        return True
+    if decision.service is not None and decision.service.id == state.service_id:
+        return True
+    if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
+        return True
+    residual = residual & nouns
+    service = understanding.service(state.service_id) if state.service_id else None
+    if service is None:  # an office under discussion: a short question not clearly about a service
+        return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
+    known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
+    other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
+             else set())
+    if decision.action == "answer" and (residual & other) - known:
+        return False
+    # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
+    if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
+                                                                  for k in known)) for r in residual):
+        return True
+    return decision.action == "forward"
+
+
+def variant_of_topic(understanding: Any, state: ConversationState, corrected: str) -> bool:
+    """A correction that names only words of the service under discussion (its name or a
+    fee line: "Ummeldung" of "Gewerbe anmelden, ummelden oder abmelden") means a variant of it."""
+    service = understanding.service(state.service_id) if state.service_id else None
+    if service is None:
+        return False
+    said = {T.stem(w) for w in T.content_words(corrected) if len(w) >= 4}
+    own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.fees or ""]))}
+    return bool(said) and said <= own
