@@ -47,6 +47,17 @@ _NTH = {"ersten": 1, "zweiten": 2, "dritten": 3, "vierten": 4, "letzten": -1, "f
 _NTH_DIGITS = re.compile(r"\b([1-4])\.\s*(?=(?:(?:und|u\.|,|/)\s*[1-4]\.\s*)*(?:mo|di|mi|do|fr|sa|so)[a-zäöü]*)",
                          re.IGNORECASE)
 _NTH_WORDS = {n: w for w, n in _NTH.items() if w.endswith("en")}
+# "Fr nach Vereinbarung", "Mittwoch und Freitag nur nach Terminvereinbarung": open by appointment only
+_APPOINTMENT = frozenset({"vereinbarung", "terminvereinbarung", "absprache", "appointment"})
+_OTHER_DAYS = re.compile(r"\b(?:übrigen?|restlichen?|anderen?)\s+(?:Tage|Wochentage|Werktage)\b", re.IGNORECASE)
+# Words that may stand between a day's times ("8-12 Uhr und 14-16 Uhr", "Do auch 14-17"); any other
+# word after times starts something else ("Friedhofstore im Sommer 7-20 Uhr" is not Thursday's)
+_BETWEEN_TIMES = frozenset({"uhr", "und", "sowie", "auch", "von", "bis", "ab", "zusatzlich", "jeweils", "oder",
+                            "vormittags", "nachmittags", "mittags", "abends", "morgens", "nur"})
+# "in den NRW-Schulferien nur Di und Do 9-12 Uhr": the part that holds in school holidays
+_HOLIDAY_PART = re.compile(r"^(?:in den|während der|in der)\s+([\w-]*ferien)\b[:,]?", re.IGNORECASE)
+# what a caller says for a season or holidays: a month to pick that season's hours by
+_ASKED_SEASON = {"sommer": 7, "winter": 1, "fruhjahr": 4, "fruhling": 4, "herbst": 10, "summer": 7}
 _MONTHS = {m: i for i, names in enumerate((
     ("januar", "jan"), ("februar", "feb"), ("marz", "mar", "maerz"), ("april", "apr"), ("mai",), ("juni", "jun"),
     ("juli", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
@@ -67,10 +78,16 @@ class Schedule:
     days: dict[int, list[Interval]] = field(default_factory=dict)
     season: str = ""  # "April bis Oktober" where the catalog gives hours by season: today's
     monthly: dict[int, tuple[int, ...]] = field(default_factory=dict)  # day -> weeks of the month it opens
+    by_appointment: set[int] = field(default_factory=set)  # days open only by appointment
+    holidays: "Schedule | None" = None  # the hours in school holidays, where the catalog gives them
 
     @property
     def parsed(self) -> bool:
         return bool(self.days)
+
+    def during_holidays(self) -> "Schedule":
+        """The hours that hold in school holidays: their own where the catalog gives them."""
+        return self.holidays if self.holidays is not None and self.holidays.parsed else self
 
 
 def is_day_word(word: str) -> bool:
@@ -119,9 +136,22 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
 
 def parse(raw: str, today: _dt.date | None = None) -> Schedule:
     """Days and intervals of a catalog text (of today's season where it has seasons); empty
-    `days` when the text is not understood."""
+    `days` when the text is not understood. A part for school holidays becomes `holidays`."""
     season, text = in_season(raw, today)
+    regular, holiday = [], []
+    for part in re.split(r"\s*;\s*|\s*\(\s*|\s*\)\s*", text or ""):
+        (holiday if _HOLIDAY_PART.match(part) else regular).append(part)
+    schedule = _parse_days("; ".join(regular), raw, season)
+    if holiday:
+        label = _HOLIDAY_PART.match(holiday[0])
+        schedule.holidays = _parse_days(_HOLIDAY_PART.sub("", "; ".join(holiday)), raw,
+                                        f"{label.group(0).rstrip(':, ')}" if label else "")
+    return schedule
+
+
+def _parse_days(text: str, raw: str, season: str) -> Schedule:
     schedule = Schedule(raw=raw, season=season)
+    other_days = _OTHER_DAYS.search(text)
     text = _NTH_DIGITS.sub(lambda m: _NTH_WORDS[int(m.group(1))] + " ", text or "")
     current: list[int] = []
     nth: list[int] = []
@@ -147,10 +177,16 @@ def parse(raw: str, today: _dt.date | None = None) -> Schedule:
             nth.append(_NTH[T.fold(m.group(2))])
             continue
         if first is None:
-            if T.fold(m.group(2)) not in ("und", "u"):
+            word = T.fold(m.group(2))
+            if word not in ("und", "u"):
                 nth = []  # "am ersten Werktag": no weekday follows its ordinal
-            if T.fold(m.group(2)) in _CLOSED and not after_times:
+            if word in _CLOSED and not after_times:
                 current = []  # "Mi geschlossen; jeden ersten Samstag 9-12 Uhr": the times are Saturday's
+            elif word in _APPOINTMENT and not after_times:
+                schedule.by_appointment.update(current)
+                current = []
+            elif after_times and word not in _BETWEEN_TIMES:
+                current, after_times = [], False
             continue  # "Uhr", "und", a note in brackets
         if after_times:
             current, after_times = [], False
@@ -164,6 +200,9 @@ def parse(raw: str, today: _dt.date | None = None) -> Schedule:
         nth = []
     for d in schedule.days:
         schedule.days[d] = sorted(set(schedule.days[d]))
+    if other_days and schedule.days:  # "übrige Tage nach Vereinbarung"
+        schedule.by_appointment.update(d for d in range(5) if d not in schedule.days)
+    schedule.by_appointment -= set(schedule.days)
     return schedule
 
 
@@ -224,15 +263,23 @@ def _day_groups(days: list[int], lang: str, monthly: dict[int, tuple[int, ...]] 
 
 
 def speak(schedule: Schedule, lang: str = "de") -> str:
-    """All opening hours in one phrase, days with the same times grouped."""
+    """All opening hours in one phrase, days with the same times grouped; days by appointment
+    and the hours of school holidays after them."""
     groups: dict[tuple[Interval, ...], list[int]] = {}
     for d in sorted(schedule.days):
         groups.setdefault(tuple(schedule.days[d]), []).append(d)
     spans = [prompts.text("dialog.hours.span", lang, days=_day_groups(days, lang, schedule.monthly),
                           times=times(list(iv), lang))
              for iv, days in sorted(groups.items(), key=lambda kv: kv[1][0])]
+    if schedule.by_appointment:
+        spans.append(prompts.text("dialog.hours.by_appointment", lang,
+                                  days=_day_groups(sorted(schedule.by_appointment), lang)))
     said = prompts.text("dialog.hours.between_days", lang).join(spans)
-    return prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said) if schedule.season else said
+    if schedule.season:
+        said = prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said)
+    if schedule.holidays is not None and schedule.holidays.parsed:
+        said += prompts.text("dialog.hours.between_days", lang) + speak(schedule.holidays, lang)
+    return said
 
 
 # ------------------------------------------------------------------------------- day questions
@@ -273,6 +320,22 @@ def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | Non
         minute = int(clock.group(1)) * 60 + int(clock.group(2) or 0)
         part = (minute, minute + 1)
     return DayQuestion(day=day, part=part)
+
+
+def asked_date(question: str, today: _dt.date | None = None) -> _dt.date | None:
+    """A day in the season or month a question names ("jetzt im Sommer", "im Januar"), to pick
+    that season's hours by; None when it names none."""
+    today = today or _dt.date.today()
+    for word in T.words(question):
+        month = _ASKED_SEASON.get(word) or (_MONTHS.get(word) if len(word) > 3 else None)
+        if month:
+            return _dt.date(today.year, month, 15)
+    return None
+
+
+def asks_holidays(question: str) -> bool:
+    """ "in den Sommerferien", "in the school holidays" """
+    return bool(re.search(r"ferien\b|holidays?\b", T.fold(question)))
 
 
 def open_on(schedule: Schedule, asked: DayQuestion) -> tuple[bool, list[Interval]]:

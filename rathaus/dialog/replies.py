@@ -143,9 +143,11 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de") -
             if office.phone:
                 text += " " + _p("office.phone", lang, office=name, phone=office.phone)
             return text, False
-        schedule = H.parse(office.opening_hours)
+        schedule = H.parse(office.opening_hours, H.asked_date(question))
         if not schedule.parsed:
             return _clean(_p("office.hours_raw", lang, office=name, hours=office.opening_hours)), True
+        if H.asks_holidays(question):
+            schedule = schedule.during_holidays()
         asked = H.asked_day(question)
         if asked is not None:
             is_open, intervals = H.open_on(schedule, asked)
@@ -154,6 +156,8 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de") -
                 return _p("office.open_day", lang, office=name, day=day, times=H.times(intervals, lang)), True
             if intervals:
                 return _p("office.open_day_other_part", lang, office=name, day=day, times=H.times(intervals, lang)), True
+            if asked.day in schedule.by_appointment:
+                return _p("office.appointment_day", lang, office=name, day=day), True
             return _p("office.closed_day", lang, office=name, day=day), True
         return _clean(_p("office.hours", lang, office=name, hours=H.speak(schedule, lang))), True
     if facet == "contact":

@@ -161,6 +161,37 @@ def test_a_day_open_only_in_some_weeks_of_the_month_is_said_so():
     assert answered and text == "Ja. Bürgerbüro: am ersten Samstag im Monat geöffnet von 9 bis 12 Uhr."
 
 
+def test_days_by_appointment_holidays_and_notes_after_the_times():
+    office = H.parse("Mo-Do 8:30-12 Uhr; Do 14-17:30 Uhr; Fr nach Vereinbarung")
+    assert office.by_appointment == {4} and 4 not in office.days
+    assert H.speak(office).endswith("Freitag nach Vereinbarung")
+    building = H.parse("Di 8-12 Uhr und 14-16 Uhr; Do 8-12 Uhr; übrige Tage nach Vereinbarung")
+    assert building.by_appointment == {0, 2, 4}
+    assert H.parse("Dienstag und Donnerstag 8.30 - 12.00 Uhr sowie nach Terminvereinbarung").by_appointment == set()
+    text, _ = replies.office_answer(Office(id="oa", name="Ordnungsamt", opening_hours=office.raw), "hours",
+                                    "hat das ordnungsamt freitags auf")
+    assert text == "Ordnungsamt: am Freitag nur nach Vereinbarung."
+    # the times of the cemetery gates are not Thursday's office hours
+    cemetery = H.parse("Mo-Fr 8-12 Uhr, Mo und Do auch 13-15 Uhr; Friedhofstore im Sommer 7-20 Uhr, im Winter 8-17 Uhr")
+    assert cemetery.days[3] == [(480, 720), (780, 900)]
+    kita = Office(id="ks", name="Kita-Servicebüro", opening_hours="Mo-Do 9-12 Uhr, Di 14-16 Uhr; in den NRW-Schulferien nur Di und Do 9-12 Uhr")
+    regular = H.parse(kita.opening_hours)
+    assert regular.days[0] == [(540, 720)] and regular.holidays.days == {1: [(540, 720)], 3: [(540, 720)]}
+    assert H.speak(regular).endswith("in den NRW-Schulferien: Dienstag und Donnerstag von 9 bis 12 Uhr")
+    text, _ = replies.office_answer(kita, "hours", "hat das kita servicebüro in den sommerferien montags auf")
+    assert text.startswith("Nein.")
+
+
+def test_the_season_a_caller_names_picks_its_hours():
+    recycling = Office(id="wh", name="Wertstoffhof", opening_hours=(
+        "April bis Oktober: Mo-Fr 7:30-18 Uhr, Sa 8-14 Uhr; November bis März: Mo-Fr 8-16 Uhr, Sa 8-13 Uhr"))
+    text, _ = replies.office_answer(recycling, "hours", "und unter der woche, jetzt im sommer?")
+    assert "April bis Oktober" in text and "7 Uhr 30 bis 18 Uhr" in text
+    text, _ = replies.office_answer(recycling, "hours", "hat der wertstoffhof im januar samstags auf")
+    assert text == "Ja. Wertstoffhof: am Samstag geöffnet von 8 bis 13 Uhr."
+    assert H.asked_date("wann habt ihr auf") is None
+
+
 def test_seasonal_hours_are_today_s_season():
     recycling = ("April bis Oktober: Mi + Fr 14-18 Uhr, Sa 9-13 Uhr / "
                  "November bis März: Mi + Fr 13-16.30 Uhr, Sa 9-13 Uhr")
