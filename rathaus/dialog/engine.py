@@ -22,6 +22,7 @@ from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
+from rathaus.dialog.fees import speaks_of_child
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
@@ -212,6 +213,13 @@ class DialogEngine:
                 return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
             cands = decision.candidates
+            if len(cands) > 1 and C.says_name(self.understanding, cands[0].name, text) \
+                    and not any(C.says_name(self.understanding, c.name, text) for c in cands[1:3]):
+                # "... im Kindergarten an, die wollen ein erweitertes Führungszeugnis": only the leader is named
+                if facet:
+                    return self._service_answer(state, decision.service.id, facet, text, lang, cands,
+                                                named[0] if named else None, "facet")
+                return self._general_answer(state, decision, text, lang)
             far_ahead = len(cands) > 1 and cands[0].score - cands[1].score > 2 * window
             if facet is None and far_ahead and C.detail_confirms(self.understanding, decision, text, None):
                 detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"
@@ -337,6 +345,8 @@ class DialogEngine:
         first = sentences(service.description)[:1]  # the general answer says it anyway
         details = [d for d in F.detail_sentences(service.description, C.specific(self.understanding, text, service) | set(also),
                                                  {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
+        if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
+            details = [d for d in F.child_rules(service.description) if d not in first] + details
         if not details:
             return None
         # a new topic is named first, so that the caller hears what was understood

@@ -97,11 +97,19 @@ def _scores(question: str) -> dict[str, float]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
         if facet in data["family_re"] and any(data["family_re"][facet].match(t) for t in tokens):
             score += sum(1.0 for family in data["words"][facet] if any(in_family(t, family) for t in tokens))
-        if facet == "hours" and (H.asked_day(question) is not None or any(H.is_day_word(t) for t in tokens)):
+        if facet == "hours" and _day_asked(question):
             score += 0.75  # "am Samstag", "heute", "und nachmittags": a day hints at opening hours, a cue outweighs it
         if score > 0:
             out[facet] = score
     return out
+
+
+def _day_asked(question: str) -> bool:
+    """Whether a day is named where the caller asks: a day in a sentence that only tells what
+    happened ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt machen?") is no hint."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    asking = " ".join(p for i, p in enumerate(parts) if p.endswith("?") or i == len(parts) - 1)
+    return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(asking))
 
 
 def detect(question: str) -> str | None:
@@ -190,6 +198,18 @@ def detail_sentences(description: str, specific: set[str], own: set[str] = froze
     found = [(n, i, s) for i, s in enumerate(_sentences(description))
              if (n := _mentions(_sentence_stems(s) - set(own), specific))]
     return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
+
+
+_CHILD_RULE = re.compile(r"\b\d+ (bis|-) \d+ jahr|\b(unter|bis) \d+ jahr|\bjugend(?!amt|hilfe|\b)|minderjahrig|vor vollendung")
+
+
+def child_rules(description: str) -> list[str]:
+    """The sentences of a description that set a rule for children ("Jugendfischereischein für
+    Kinder von 10 bis 15 Jahren", "unter 18"), where only a few do: a description that speaks of
+    children throughout (a Kita's) has no such rule to pick."""
+    all_sentences = _sentences(description)
+    rules = [s for s in all_sentences if _CHILD_RULE.search(folded_text(s))]
+    return rules if len(rules) * 2 < len(all_sentences) else []
 
 
 def _special(text: str) -> bool:

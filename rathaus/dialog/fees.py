@@ -56,6 +56,15 @@ def _age(question: str) -> int | None:
     return int(value) if value.isdigit() else numbers[value]
 
 
+_CHILD = re.compile(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)")
+
+
+def speaks_of_child(text: str) -> bool:
+    """Whether the caller speaks of a child: "für meine Tochter", "mein Sohn is zwölf"."""
+    age = _age(text)
+    return bool(_CHILD.search(folded_text(text))) or (age is not None and age < 18)
+
+
 _UNITS = frozenset({"euro", "eur", "jahr", "jahre", "jahren", "gebuhr", "ab", "uber", "alter", "von", "an"})
 
 
@@ -93,7 +102,10 @@ def _meets(q: str, s: str) -> bool:
             or (len(q) >= 6 and s[:6] == q[:6])
             # the question's compound names the line's last part: "Gewerbeabmeldung" names "Abmeldung"
             # (not the other way: "Beglaubigung" does not name "Unterschriftsbeglaubigung")
-            or (len(s) >= 6 and q.endswith(s)))
+            or (len(s) >= 6 and q.endswith(s))
+            # the same compound with a part between: "Urnengrab" names "Urnenreihengrab",
+            # "Hundemarke" the "Ersatz-Hundesteuermarke"
+            or (len(q) >= 8 and len(s) > len(q) and s[:5] == q[:5] and s[-4:] == q[-4:]))
 
 
 def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
@@ -164,23 +176,26 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return further[:1], more
     age = _age(question)
     age = age if age is not None or not context else _age(context)  # "Sie ist 16." - "Was kostet der für sie?"
+    young = [line for line in lines if _young(line)]
     if age is not None:
         fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
+        if age < 18 and young:  # "der is zwölf": "Jugendfischereischein 12 Euro"
+            return young[:1], more
     named = _urgent(lines, question) or _named(lines, question, service_name) or _surcharge(lines, question) \
         or _named(lines, question, service_name, meant=True)
     if named:
         return named[:1], more
-    if re.search(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)", folded):
-        young = [line for line in lines if _young(line)]
-        if young:
-            return young[:1], more
+    if young and _CHILD.search(folded):
+        return young[:1], more
     if context:
         named = (_named(lines, context, service_name) or _surcharge(lines, question + " " + context)
                  or _urgent(lines, context))
         if named:
             return named[:1], more
+        if young and speaks_of_child(context):  # "Mein Sohn will angeln." - "Was kostet der?"
+            return young[:1], more
     adult = [line for line in lines if _adult(line)]
     plain = [line for line in lines if not _young(line) and not _adult(line)]
     # the adult fee ("70 Euro ab 24 Jahren" beside "22,80 Euro unter 24" or a surcharge); an adult

@@ -79,7 +79,9 @@ class OfficeDirectory:
             for w in q_words:
                 if w in GENERIC_WORDS or w in T.STOPWORDS:
                     continue
-                if w in words or any(len(w) >= 6 and (x.startswith(w) or w.startswith(x)) and len(x) >= 6 for x in words):
+                if w in words or any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
+                                                                    or (len(w) >= 9 and w[:-2] == x[:-2]))
+                                     for x in words):  # "technischen" for "Technisches Rathaus"
                     scores[i] += 2.0
                 for alias in table.get(w, []) + table.get(T.stem(w), []):
                     if f" {alias} " in name or any(x.startswith(alias) for x in words):

@@ -56,6 +56,13 @@ from rathaus.dialog.offices import OfficeDirectory
     # "was kost" outweighs a word of another facet; coming by unannounced asks about appointments
     ("Moin, ich bräucht nen neuen Perso, der alte is abgelaufen, wat kost dat denn?", "cost"),
     ("und muss ich da vorher anrufen oder kann ich einfach so vorbeikommen", "appointment"),
+    # a day in a sentence that tells what happened is no hours question; "für immer" of a move
+    # is no validity; a month in "kann ich ... im Mai" asks when it may be done
+    ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt beim Standesamt machen?", None),
+    ("hab getz nen zweiten hund dazu genommen, wat zahl ich für den", "cost"),
+    ("ich geh im september für immer nach spanien muss ich mich hier abmelden", None),
+    ("gilt der dann für immer", "validity"),
+    ("Kann ich die dann im Mai fällen?", "deadline"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet

@@ -1,4 +1,4 @@
-"""The dialog engine over two blind-written town catalogs (bench/data, real embeddings): the
+"""The dialog engine over three blind-written town catalogs (bench/data, real embeddings): the
 wording of their dev conversations that the rules were fitted to, as behaviour that must hold."""
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ def wiesental(tmp_path_factory):
 @pytest.fixture(scope="module")
 def moorhusen(tmp_path_factory):
     return _assistant(tmp_path_factory, "moorhusen")
+
+
+@pytest.fixture(scope="module")
+def erlenbruch(tmp_path_factory):
+    return _assistant(tmp_path_factory, "erlenbruch")
 
 
 def talk(assistant, *lines):
@@ -86,3 +91,36 @@ def test_a_sentence_about_a_new_topic_names_the_service_first(wiesental):
     signs, = talk(wiesental, "Wir ziehen am Fünfzehnten um und der Möbelwagen braucht Platz vorm Haus. "
                              "Kann man da so Halteverbotsschilder kriegen?")
     assert signs.service.id == "W13" and signs.answer.startswith("Halteverbotszone für Umzug einrichten. Die Schilder")
+
+
+def test_only_the_named_leader_is_answered_and_its_follow_up_refers_back(erlenbruch):
+    first, time = talk(erlenbruch, "ich fang im august im kindergarten an und die wollen von mir ein erweitertes "
+                                   "führungszeugnis wie krieg ich das", "wie lange dauert dat bis ich dat in der hand hab")
+    assert (first.action, first.service.id) == ("answer", "E05")
+    assert time.action == "answer" and "ein bis zwei Wochen" in time.answer
+
+
+def test_fee_lines_for_a_second_dog_a_lost_tag_an_urn_grave_and_a_child(erlenbruch):
+    dog, = talk(erlenbruch, "hab getz nen zweiten hund dazu genommen, wat zahl ich für den")
+    assert dog.facet == "cost" and "168 Euro" in dog.answer
+    tag, = talk(erlenbruch, "die hundemarke von unserm bello is weg, wat kostet ne neue")
+    assert "5 Euro" in tag.answer
+    grave, = talk(erlenbruch, "Was kostet denn so ein Urnengrab bei Ihnen?")
+    assert "980 Euro" in grave.answer
+    rule, fee = talk(erlenbruch, "mein sohn is zwölf und will mit mir angeln gehen braucht der auch so nen schein",
+                     "wat kostet der")
+    assert "Jugendfischereischein" in rule.answer and "12 Euro" in fee.answer
+
+
+def test_offices_by_a_building_name_days_by_appointment_and_a_day_told_not_asked(erlenbruch):
+    building, mail = talk(erlenbruch, "hat dat bauamt im technischen rathaus dienstag nachmittag auf", "haben die ne email")
+    assert building.office["id"] == "pb" and "14 bis 16 Uhr" in building.answer
+    assert "planen-bauen@erlenbruch.example" in mail.answer
+    friday, = talk(erlenbruch, "hat das ordnungsamt freitags auf")
+    assert "nach Vereinbarung" in friday.answer
+    birth, = talk(erlenbruch, "Mein Sohn ist am Montag im St.-Barbara-Hospital auf die Welt gekommen. "
+                              "Was müssen wir jetzt beim Standesamt machen?")
+    assert birth.action == "answer" and birth.service is not None and birth.service.id == "E06"
+    container, = talk(erlenbruch, "wir renovieren und brauchen für zwei wochen nen container vorm haus aufm "
+                                  "bürgersteig brauch ich dafür ne genehmigung")
+    assert container.action == "answer" and container.service.id == "E16"
