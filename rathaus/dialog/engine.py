@@ -86,6 +86,7 @@ class DialogEngine:
         return decision
 
     def _turn(self, state: ConversationState, text: str, lang: str) -> Decision:
+        state.corrected = False
         if state.pending_service is not None and text:
             pending = self._pending_reply(state, text, lang)
             if pending is not None:
@@ -95,6 +96,7 @@ class DialogEngine:
             return Decision(question=text, action="goodbye", answer=prompts.text("dialog.turn.goodbye", lang),
                             language=lang, reason=_reason("goodbye"))
         corrected = TU.correction(text) if text else None
+        state.corrected = bool(corrected)
         previous_facet, previous_topic = None, ""
         if corrected and not (self._full and TP.variant_of_topic(self.understanding, state, corrected)):
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
@@ -383,9 +385,12 @@ class DialogEngine:
         context = ""
         if reason == "follow_up" and state.turns and not conditional:
             context = str(state.turns[-1].get("caller", ""))
+        # a correction keeps who the fee is for ("für meine Tochter, die ist 16"), not the old topic's words
+        person = str(state.turns[-1].get("caller", "")) if state.corrected and state.turns \
+            and not TU.names_person(question) else ""
         specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
-                                                          specific, context)
+                                                          specific, context, person)
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:

@@ -59,10 +59,14 @@ def _age(question: str) -> int | None:
 _CHILD = re.compile(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)")
 
 
+_CHILD_WORD = re.compile(r"\b(kind|kinder|kindes|sohn|sohne|tochter|baby|jugendliche[nr]?|child|children|kids?)\b")
+
+
 def speaks_of_child(text: str) -> bool:
-    """Whether the caller speaks of a child: "für meine Tochter", "mein Sohn is zwölf"."""
+    """Whether the caller speaks of a child: "für meine Tochter", "mein Sohn is zwölf" (a whole
+    word: "Kinderreisepass" names a service, not the caller's child)."""
     age = _age(text)
-    return bool(_CHILD.search(folded_text(text))) or (age is not None and age < 18)
+    return bool(_CHILD_WORD.search(folded_text(text))) or (age is not None and age < 18)
 
 
 _UNITS = frozenset({"euro", "eur", "jahr", "jahre", "jahren", "gebuhr", "ab", "uber", "alter", "von", "an"})
@@ -144,11 +148,13 @@ def _urgent(lines: list[str], question: str) -> list[str]:
 
 
 def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2,
-                 context: str = "") -> tuple[list[str], bool]:
+                 context: str = "", person: str = "") -> tuple[list[str], bool]:
     """(the fee lines for this caller, whether the catalog lists further amounts).
 
     `context`: the caller's turn before a follow-up ("Wie lange dauert es mit dem Express?" before
-    "Und was kostet das?"), used only where the question itself names no line."""
+    "Und was kostet das?"), used only where the question itself names no line. `person`: a turn
+    that says only who the fee is for (the one a correction replaces: "für meine Tochter, die ist
+    16"): its age or child counts, not the lines it names."""
     lines = fee_lines(fees)
     if not lines:
         # no amount, only rates ("Hebesatz Grundsteuer B 395 Prozent"): said when the question names them
@@ -175,7 +181,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
     age = _age(question)
-    age = age if age is not None or not context else _age(context)  # "Sie ist 16." - "Was kostet der für sie?"
+    for earlier in (context, person):  # "Sie ist 16." - "Was kostet der für sie?"
+        age = age if age is not None or not earlier else _age(earlier)
     young = [line for line in lines if _young(line)]
     if age is not None:
         fitting = [line for line in lines if _age_fits(line, age)]
@@ -194,8 +201,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
                  or _urgent(lines, context))
         if named:
             return named[:1], more
-        if young and speaks_of_child(context):  # "Mein Sohn will angeln." - "Was kostet der?"
-            return young[:1], more
+    if young and (speaks_of_child(context) or speaks_of_child(person)):  # "Mein Sohn will angeln." - "Was kostet der?"
+        return young[:1], more
     adult = [line for line in lines if _adult(line)]
     plain = [line for line in lines if not _young(line) and not _adult(line)]
     # the adult fee ("70 Euro ab 24 Jahren" beside "22,80 Euro unter 24" or a surcharge); an adult

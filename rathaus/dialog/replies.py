@@ -67,12 +67,12 @@ def _names_office(sentence: str, office: Office | None) -> bool:
 
 def service_answer(service: Service, facet: str, question: str, lang: str = "de",
                    similarity: F.Similarity | None = None, office: Office | None = None,
-                   specific: set[str] | None = None, context: str = "") -> tuple[str, bool, Office | None]:
+                   specific: set[str] | None = None, context: str = "", person: str = "") -> tuple[str, bool, Office | None]:
     """(text, found, the office the answer is about) for a facet of a service. `office` is one the
     caller named or spoke about before: preferred for hours, phone and address. `specific`: stems
     of what the question names beyond the service ("Blindenhund", "Wertstoffhof"); a sentence of
     the description that holds them answers before the general field. `context`: the turn before
-    a follow-up (for the fee it names)."""
+    a follow-up (for the fee it names); `person`: the turn a correction replaces (for whom the fee is)."""
     offices = unique_offices(service)
     if office is None or all(o.id != office.id and o.name != office.name for o in offices):
         office = offices[0] if offices else None
@@ -86,7 +86,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         lines = fee_lines(service.fees)
         if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
             return _clean(_sentence(_with_cue(details, "cost")[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
-        lines, more = fitting_fees(service.fees, question, service.name, context=context)
+        lines, more = fitting_fees(service.fees, question, service.name, context=context, person=person)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
             return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office

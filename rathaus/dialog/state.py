@@ -19,6 +19,7 @@ class ConversationState:
     pending_service: Any = None           # ServiceRef awaiting "ja"/"nein"
     pending_facet: str | None = None
     pending_question: str = ""
+    corrected: bool = False               # this turn corrects the last ("nee, ich mein den Reisepass")
     turns: list[dict] = field(default_factory=list)  # {"caller", "action", "service", "office", "facet"}
 
     def copy(self) -> ConversationState:

@@ -107,6 +107,15 @@ def correction(text: str) -> str | None:
     return None
 
 
+_PERSON = re.compile(r"\b(fur mich|mir selbst|ich selbst|fur (meinen?|meine|unseren?|unsere) \w+|for me|for my \w+)\b")
+
+
+def names_person(text: str) -> bool:
+    """Whether a turn says who it is for ("für mich", "für meinen Mann"): then nothing of an
+    earlier turn's person carries over."""
+    return bool(_PERSON.search(T.fold(text)))
+
+
 def yes_no(text: str, lang: str) -> bool | None:
     """True for yes, False for no, None for neither (the phone's yes/no words)."""
     norm = " " + " ".join(_WORD.findall(text.lower())) + " "

@@ -12,7 +12,7 @@ from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
-from rathaus.dialog.fees import fitting_fees
+from rathaus.dialog.fees import fitting_fees, speaks_of_child
 from rathaus.dialog.turns import case_cues as _case_question, correction
 from rathaus.dialog.offices import OfficeDirectory
 
@@ -357,3 +357,8 @@ def test_spoken_replies_put_names_bare():
     service = Service(id="1", name="Reisepass", fees="70 Euro", offices=[office])
     text = replies.service_answer(service, "where", "Wo beantrage ich einen Reisepass?")[0]
     assert text == "Reisepass. Zuständig: Bürgerbüro Orleansplatz, Orleansplatz 11."
+
+
+def test_a_child_is_a_person_the_caller_speaks_of_not_part_of_a_service_name():
+    assert speaks_of_child("mein sohn is zwölf") and speaks_of_child("für meine Tochter")
+    assert not speaks_of_child("Was kostet ein Kinderreisepass?")

@@ -124,3 +124,12 @@ def test_offices_by_a_building_name_days_by_appointment_and_a_day_told_not_asked
     container, = talk(erlenbruch, "wir renovieren und brauchen für zwei wochen nen container vorm haus aufm "
                                   "bürgersteig brauch ich dafür ne genehmigung")
     assert container.action == "answer" and container.service.id == "E16"
+
+
+def test_a_correction_keeps_whom_the_fee_is_for(erlenbruch):
+    _, passport = talk(erlenbruch, "Was kostet der Ausweis für meine Tochter, die ist 16?",
+                       "nee, ich mein den reisepass, nich den perso")
+    assert passport.service.id == "E02" and "37,50 Euro" in passport.answer
+    _, own = talk(erlenbruch, "Was kostet der Ausweis für meine Tochter, die ist 16?",
+                  "nee, ich mein den reisepass für mich selbst")
+    assert own.service.id == "E02" and "37,50 Euro" not in own.answer
