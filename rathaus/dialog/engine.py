@@ -147,7 +147,7 @@ class DialogEngine:
             state.facet = facet or "where"
             return Decision(question=text, action="answer", answer=text_out, language=lang, office=_office_ref(office),
                             facet=facet or "where", reason=_reason("office" if found else "no_fact"),
-                            candidates=list(decision.candidates))
+                            candidates=list(decision.candidates), service=self._topic_at(state, office))
         # A follow-up that refers back to the topic: "Und was kostet das?", "Wo ist das?"
         words = T.words(text)
         # "Und für Kinder?": the last facet again, about something of the topic
@@ -361,6 +361,14 @@ class DialogEngine:
         ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=answer, language=lang, reason=_reason("detail"))
+
+    def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
+        """The service under discussion where the office asked about is one of its offices ("wo is
+        dat Steueramt" about the dog tax): the hand-off still names that service."""
+        service = self.understanding.service(state.service_id) if state.service_id else None
+        if service is None or all(o.id != office.id for o in service.offices):
+            return None
+        return ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
 
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:

@@ -133,3 +133,11 @@ def test_a_correction_keeps_whom_the_fee_is_for(erlenbruch):
     _, own = talk(erlenbruch, "Was kostet der Ausweis für meine Tochter, die ist 16?",
                   "nee, ich mein den reisepass für mich selbst")
     assert own.service.id == "E02" and "37,50 Euro" not in own.answer
+
+
+def test_an_office_of_the_topic_keeps_the_topic_named(erlenbruch):
+    fee, office = talk(erlenbruch, "hab getz nen zweiten hund dazu genommen, wat zahl ich für den", "wo is dat steueramt")
+    assert office.office["id"] == "st" and "Zimmer 210" in office.answer
+    assert office.service is not None and office.service.id == fee.service.id == "E09"
+    alone, = talk(erlenbruch, "wo is dat steueramt")
+    assert alone.service is None
