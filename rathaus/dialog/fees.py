@@ -122,6 +122,9 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
     line_stems = [_stems(line) for line in lines]
+    # a word every line has, also as a compound's last part, tells none apart ("Hund" of "Listenhund")
+    q_words = {q for q in q_words if not all(any(_meets(q, s) or (len(q) >= 4 and s.endswith(q)) for s in stems)
+                                             for stems in line_stems)}
     hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems)) for stems in line_stems]
     telling = [h for h in hits if h]
     if not telling or len(telling) == len(lines) and len(set(hits)) == 1:

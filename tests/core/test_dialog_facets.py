@@ -117,6 +117,11 @@ def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
     certify = "Beglaubigung einer Kopie 5 Euro; Unterschriftsbeglaubigung 10 Euro"
     assert fitting_fees(certify, "Was kostet eine Beglaubigung?", "Beglaubigung von Kopien und Unterschriften")[0] \
         != ["Unterschriftsbeglaubigung 10 Euro"]
+    # a compound with a part between; a word every line has, also as a compound's end, tells none apart
+    graves = "Reihengrab 1.450 Euro; Urnenreihengrab 980 Euro; Urnen-Rasengrab mit Pflege 1.250 Euro"
+    assert fitting_fees(graves, "Was kostet denn so ein Urnengrab?", "Grabstätte")[0] == ["Urnenreihengrab 980 Euro"]
+    dogs = "erster Hund 108 Euro im Jahr; jeder weitere Hund 180 Euro im Jahr; Listenhund 600 Euro im Jahr"
+    assert fitting_fees(dogs, "Und ein Kampfhund?", "Hund anmelden und Hundesteuer")[0] == ["Listenhund 600 Euro im Jahr"]
     rates, name = "Hebesatz Grundsteuer B 395 Prozent; Hebesatz Grundsteuer A 340 Prozent", "Grundsteuer: Bescheid"
     assert "395 Prozent" in fitting_fees(rates, "Wie hoch ist der Hebesatz?", name)[0][0]
     assert fitting_fees(rates, "Kann ich die Grundsteuer einmal im Jahr zahlen?", name) == ([], False)
