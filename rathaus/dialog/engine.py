@@ -22,10 +22,10 @@ from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
-from rathaus.dialog.fees import speaks_of_child
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
+from rathaus.dialog.fees import speaks_of_child
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 

@@ -80,6 +80,7 @@ class Schedule:
     monthly: dict[int, tuple[int, ...]] = field(default_factory=dict)  # day -> weeks of the month it opens
     by_appointment: set[int] = field(default_factory=set)  # days open only by appointment
     holidays: "Schedule | None" = None  # the hours in school holidays, where the catalog gives them
+    notes: list[str] = field(default_factory=list)  # what follows the hours unparsed ("Friedhofstore im Sommer 7-20 Uhr")
 
     @property
     def parsed(self) -> bool:
@@ -156,7 +157,11 @@ def _parse_days(text: str, raw: str, season: str) -> Schedule:
     current: list[int] = []
     nth: list[int] = []
     after_times = False
+    note: tuple[int, int] | None = None
     for m in _TOKEN.finditer(text):
+        if note is not None and m.start() >= note[1]:
+            schedule.notes.append(text[note[0]:note[1]].strip(" ,;"))
+            note = None
         if m.group(1):
             r = _RANGE.match(m.group(1))
             if not r or not current:
@@ -187,7 +192,11 @@ def _parse_days(text: str, raw: str, season: str) -> Schedule:
                 current = []
             elif after_times and word not in _BETWEEN_TIMES:
                 current, after_times = [], False
+                end = text.find(";", m.start())
+                note = (m.start(), end if end >= 0 else len(text))  # said as written, unless a day follows
             continue  # "Uhr", "und", a note in brackets
+        if note is not None and m.start() < note[1]:
+            note = None  # "Trauungen samstags nach Vereinbarung": understood after all
         if after_times:
             current, after_times = [], False
         if m.group(4) and _fold_day(m.group(4)) is not None:
@@ -198,10 +207,13 @@ def _parse_days(text: str, raw: str, season: str) -> Schedule:
             if nth:
                 schedule.monthly[first] = tuple(nth)
         nth = []
+    if note is not None:
+        schedule.notes.append(text[note[0]:note[1]].strip(" ,;"))
     for d in schedule.days:
         schedule.days[d] = sorted(set(schedule.days[d]))
     if other_days and schedule.days:  # "übrige Tage nach Vereinbarung"
         schedule.by_appointment.update(d for d in range(5) if d not in schedule.days)
+        schedule.notes = [n for n in schedule.notes if not _OTHER_DAYS.search(n)]
     schedule.by_appointment -= set(schedule.days)
     return schedule
 
@@ -274,6 +286,7 @@ def speak(schedule: Schedule, lang: str = "de") -> str:
     if schedule.by_appointment:
         spans.append(prompts.text("dialog.hours.by_appointment", lang,
                                   days=_day_groups(sorted(schedule.by_appointment), lang)))
+    spans.extend(schedule.notes)  # the catalog's own words, as written
     said = prompts.text("dialog.hours.between_days", lang).join(spans)
     if schedule.season:
         said = prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said)

@@ -186,6 +186,9 @@ def test_days_by_appointment_holidays_and_notes_after_the_times():
     # the times of the cemetery gates are not Thursday's office hours
     cemetery = H.parse("Mo-Fr 8-12 Uhr, Mo und Do auch 13-15 Uhr; Friedhofstore im Sommer 7-20 Uhr, im Winter 8-17 Uhr")
     assert cemetery.days[3] == [(480, 720), (780, 900)]
+    # ... and are said as the catalog writes them, after the hours
+    assert H.speak(cemetery).endswith(", Friedhofstore im Sommer 7-20 Uhr, im Winter 8-17 Uhr")
+    assert building.notes == [] and H.parse("Mo.-Fr. 8.30-12.00 Uhr; Trauungen samstags nach Vereinbarung").notes == []
     kita = Office(id="ks", name="Kita-Servicebüro", opening_hours="Mo-Do 9-12 Uhr, Di 14-16 Uhr; in den NRW-Schulferien nur Di und Do 9-12 Uhr")
     regular = H.parse(kita.opening_hours)
     assert regular.days[0] == [(540, 720)] and regular.holidays.days == {1: [(540, 720)], 3: [(540, 720)]}
