@@ -90,6 +90,7 @@ class _German:
         self.w = lex["words"]
         self.digits = self.w["digits"]
         self.months = self.w["months"]
+        self.range_openers = {w.casefold() for w in lex["time_range"]["openers"]}
         ctx = lex["ordinal_context"]
         self.inflected = set(ctx["inflected"])
         self.weak = set(ctx["weak"])
@@ -228,6 +229,14 @@ class _German:
 
         return re.sub(rf"(^|[^\d]*?)\b(\d{{1,2}})\. ?({months})\b\.?(?: (\d{{4}}))?", named, text)
 
+    def _from(self, m: re.Match) -> str:
+        """ "von " before a time range that has no opener: "im Sommer 7-20 Uhr" read as "sieben bis
+        zwanzig Uhr" was heard back as "27 Uhr"; "von sieben bis zwanzig Uhr" is how people say it."""
+        before = m.string[:m.start()].split()
+        if before and before[-1].casefold() in self.range_openers:
+            return ""
+        return f"{self.w['from']} "
+
     def times(self, text: str) -> str:
         uhr = self.w["uhr"]
         clock = r"(\d{1,2})(?:[:.](\d{2}))?"
@@ -240,12 +249,12 @@ class _German:
             second = self.time(int(h2), int(m2 or 0))
             if m1 and not m2:
                 second = self.time(int(h2), 0)
-            return f"{first} {self.w['to']} {second}"
+            return f"{self._from(m)}{first} {self.w['to']} {second}"
 
         text = re.sub(rf"\b{clock} ?(?:{_DASH}|bis) ?{clock} ?{uhr}\b", rng, text)
 
         def rng_colon(m: re.Match) -> str:
-            return (f"{self.time(int(m.group(1)), int(m.group(2)))} {self.w['to']} "
+            return (f"{self._from(m)}{self.time(int(m.group(1)), int(m.group(2)))} {self.w['to']} "
                     f"{self.time(int(m.group(3)), int(m.group(4)))}")
 
         text = re.sub(rf"\b(\d{{1,2}}):(\d{{2}}) ?(?:{_DASH}|bis) ?(\d{{1,2}}):(\d{{2}})\b", rng_colon, text)
@@ -271,8 +280,9 @@ class _German:
 
         # lists such as "Mo., Di. und Do." or "Mo, Mi"
         text = re.sub(rf"\b{token}(?:(?:,| und| u\.) ?{token})+(?=[\s,:;]|$)", listed, text)
-        # a single day before a time or a colon: "Do 14 bis 18 Uhr", "Mi.: 8 Uhr"
-        text = re.sub(rf"\b{token}:?(?= ?(?:\d|[a-zäöüß]+ Uhr|\w+ {self.w['to']}))",
+        # a single day before a time, a colon or "geschlossen": "Do 14 bis 18 Uhr", "Mi.: 8 Uhr", "Mi geschlossen"
+        text = re.sub(rf"\b{token}:?(?= ?(?:{self.w['from']} )?(?:\d|[a-zäöüß]+ Uhr|\w+ {self.w['to']})|"
+                      rf" {self.w['closed']}\b)",
                       lambda t: days[t.group(1)], text)
         # with its dot, before a lower-case word or at a clause end: "Do. zusätzlich", "am Sa. geschlossen"
         # ("Fr. Müller" stays "Frau": a capitalised word follows)

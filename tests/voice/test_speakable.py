@@ -6,10 +6,15 @@ from voice.speakable import speakable
 
 GERMAN = [
     # opening hours
-    ("Mo.–Fr. 8–12 Uhr", "Montag bis Freitag acht bis zwölf Uhr"),
-    ("Mo-Fr 7:30-12:00 Uhr", "Montag bis Freitag sieben Uhr dreißig bis zwölf Uhr"),
-    ("Do 14:00–18:00 Uhr", "Donnerstag vierzehn Uhr bis achtzehn Uhr"),
-    ("geöffnet Mo, Mi und Fr 8 bis 12 Uhr", "geöffnet Montag, Mittwoch und Freitag acht bis zwölf Uhr"),
+    ("Mo.–Fr. 8–12 Uhr", "Montag bis Freitag von acht bis zwölf Uhr"),
+    ("Mo-Fr 7:30-12:00 Uhr", "Montag bis Freitag von sieben Uhr dreißig bis zwölf Uhr"),
+    ("Do 14:00–18:00 Uhr", "Donnerstag von vierzehn Uhr bis achtzehn Uhr"),
+    ("geöffnet Mo, Mi und Fr 8 bis 12 Uhr", "geöffnet Montag, Mittwoch und Freitag von acht bis zwölf Uhr"),
+    # a range without an opener gets "von" ("sieben bis zwanzig Uhr" was heard as "27 Uhr")
+    ("Friedhofstore im Sommer 7-20 Uhr.", "Friedhofstore im Sommer von sieben bis zwanzig Uhr."),
+    ("zwischen 8 und 9 Uhr, ab 9 bis 12 Uhr", "zwischen acht und neun Uhr, ab neun bis zwölf Uhr"),
+    ("Mo, Fr 8-12 Uhr, Mi geschlossen", "Montag, Freitag von acht bis zwölf Uhr, Mittwoch geschlossen"),
+    ("So ist es.", "So ist es."),
     ("Es ist 9 Uhr.", "Es ist neun Uhr."),
     ("um 1 Uhr", "um ein Uhr"),
     ("um 7.30 Uhr", "um sieben Uhr dreißig"),
