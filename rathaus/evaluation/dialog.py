@@ -66,8 +66,10 @@ def _norm(text: str) -> str:
 
 
 _DAYS = {"mo": "montag", "di": "dienstag", "mi": "mittwoch", "do": "donnerstag", "fr": "freitag", "sa": "samstag",
-         "so": "sonntag"}
-_HOURS_FILLER = {"uhr", "von", "am", "geoffnet", "offen", "jeweils", "ab"}
+         "so": "sonntag", "monday": "montag", "tuesday": "dienstag", "wednesday": "mittwoch", "thursday": "donnerstag",
+         "friday": "freitag", "saturday": "samstag", "sunday": "sonntag", "to": "bis"}
+# German and English: an English answer ("open from 7:30 to 12:00") says the hours of a German fact
+_HOURS_FILLER = {"uhr", "von", "am", "geoffnet", "offen", "jeweils", "ab", "from", "on", "open", "is"}
 
 
 def _hours_form(text: str) -> str:

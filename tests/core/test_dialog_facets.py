@@ -341,6 +341,12 @@ def test_conversation_files_are_checked(tmp_path):
     spoken = {"action": "answer", "service": None, "office": {"id": "fh", "name": "Friedhofsverwaltung"}, "facet": "hours"}
     assert judge(turn, dict(spoken, answer="Ja. Friedhofsverwaltung: am Dienstag geöffnet von 9 bis 12 Uhr."))["fact"]
     assert not judge(turn, dict(spoken, answer="Ja. Friedhofsverwaltung: am Dienstag geöffnet von 9 bis 13 Uhr."))["fact"]
+    # the German fact said in an English answer
+    hours.write_text("conv\tquestion\tservice\toffice\tfacet\tfact\n"
+                     "h\tAre they open on Tuesday?\t\tfh\thours\t9 Uhr 30 bis 12 Uhr\n", encoding="utf-8")
+    turn, = read_turns(hours)
+    assert judge(turn, dict(spoken, answer="Yes, on Tuesday Friedhofsverwaltung is open from 9:30 to 12:00."))["fact"]
+    assert not judge(turn, dict(spoken, answer="Yes, on Tuesday Friedhofsverwaltung is open from 9:30 to 13:00."))["fact"]
 
 
 def test_spoken_replies_put_names_bare():
