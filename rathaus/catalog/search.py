@@ -33,6 +33,15 @@ W_USE = 0.30
 W_LEX = 0.40
 W_NAME = 0.15        # share of the service name the question covers (prefers the generic service)
 SYNONYM_BONUS = 0.35
+# A service named for another registration verb than the one the caller says ("anmelden" against
+# "Fahrzeug abmelden"): the same nouns, the opposite procedure.
+VERB_CONFLICT = 0.10
+_REGISTER = re.compile(r"^(an|ab|um)(ge|zu)?meld")
+
+
+def register_verbs(text: str) -> frozenset[str]:
+    """The particles of the registration verbs a text says: "ummelden", "Anmeldung" -> {"um", "an"}."""
+    return frozenset(m.group(1) for w in T.words(text) if (m := _REGISTER.match(w)))
 
 
 @lru_cache(maxsize=1)
@@ -142,6 +151,7 @@ class SearchIndex:
     vocab_stems: set[str] = field(default_factory=set)
     derived: dict[str, Any] = field(default_factory=dict)   # CatalogAssistant.derived
     lexical: LexicalIndex | None = None
+    name_verbs: list[frozenset[str]] = field(default_factory=list)   # register_verbs of each name
 
     @classmethod
     def build(cls, store: Store, encoders: list[Encoder]) -> "SearchIndex":
@@ -176,6 +186,7 @@ class SearchIndex:
         lex = index.lexical
         index.idf = {t: lex.idf(len(p)) for t, p in lex.postings.items()}
         index.synonyms = [(" ".join(T.words(p)), index.position[s.id]) for s in services for p in s.synonyms if T.words(p)]
+        index.name_verbs = [register_verbs(s.name) for s in services]
         return index
 
     # --- question analysis -----------------------------------------------------------------------
@@ -278,6 +289,9 @@ class SearchIndex:
             if f" {phrase} " in folded:
                 syn[i] = True
         fused = fused + SYNONYM_BONUS * syn
+        said = register_verbs(question + " " + " ".join(separable_verbs(question)))
+        if len(said) == 1:
+            fused = fused - VERB_CONFLICT * np.array([bool(v) and not (v & said) for v in self.name_verbs])
         order = np.argsort(-fused)[:limit]
         hits = [Hit(service=self.services[i], score=float(fused[i]), e5=float(dense[0][i]) if dense else 0.0,
                     use=float(dense[1][i]) if len(dense) > 1 else 0.0, lexical=float(lex[i]), synonym=bool(syn[i]),

@@ -79,10 +79,15 @@ def words(text: str) -> list[str]:
     return out
 
 
+_ZU_INFINITIVE = re.compile(r"^(ab|an|auf|aus|ein|um|zuruck|weg|nach|vor|mit|fest|her|hin|los)zu"
+                           r"(?!g[^aeiouy])(?=[a-z]{4,}n$)")
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Snowball German stem, plus the noun suffix -ung so "Abholung" meets "abholen"."""
-    s = _STEM.stemWord(word)
+    """Snowball German stem, plus the noun suffix -ung so "Abholung" meets "abholen", and the
+    "zu" of a separable verb's infinitive dropped: "abzuholen" meets "abholen" ("Umzugskosten" stays)."""
+    s = _STEM.stemWord(_ZU_INFINITIVE.sub(r"\1", word))
     if len(s) >= 7 and s.endswith("ung"):
         s = s[:-3]
     return s

@@ -29,6 +29,13 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 
 
+def beyond_keywords(service: Service, specific: set[str]) -> set[str]:
+    """The specific stems that are no word of the service's own keywords: "Anwohnerparkausweis"
+    names the service, "verloren" is what lost property is about; neither tells a sentence apart."""
+    keywords = {T.stem(w) for w in T.content_words(" ".join([*service.keywords, *service.synonyms]))}
+    return {q for q in specific if not any(q == k or (len(q) >= 5 and q in k) for k in keywords)}
+
+
 def names_service(decision: Decision, text: str) -> bool:
     """A clear answer whose service the caller named in so many words ("Die Familienkasse will
     eine Haushaltsbescheinigung"), not merely one the search found close."""

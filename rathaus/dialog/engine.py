@@ -345,7 +345,11 @@ class DialogEngine:
         if service is None:
             return None
         first = sentences(service.description)[:1]  # the general answer says it anyway
-        details = [d for d in F.detail_sentences(service.description, C.specific(self.understanding, text, service) | set(also),
+        specific = C.specific(self.understanding, text, service) | set(also)
+        document = self._document_detail(state, decision, service, text, lang, specific)
+        if document is not None:
+            return document
+        details = [d for d in F.detail_sentences(service.description, specific,
                                                  {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
@@ -361,6 +365,28 @@ class DialogEngine:
         ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=answer, language=lang, reason=_reason("detail"))
+
+    def _document_detail(self, state: ConversationState, decision: Decision, service, text: str, lang: str,
+                         specific: set[str]) -> Decision | None:
+        """The document a detail of a question about the service names, where no sentence of the
+        description does ("Ich hab en Firmenwagen, geht der Anwohnerparkausweis da auch?": "bei
+        Firmenwagen eine Bescheinigung des Arbeitgebers")."""
+        said = {T.stem(w) for w in T.content_words(text)}
+        keywords = {T.stem(w) for k in [*service.keywords, *service.synonyms] if len(k.split()) == 1
+                    for w in T.content_words(k)}
+        if not (C.says_name(self.understanding, service.name, text) or said & keywords):
+            return None  # "der Führerschein war auch drin, machen Sie den auch neu?" asks for another service
+        specific = {q for q in C.beyond_keywords(service, specific)
+                    if not F.detail_sentences(service.description, {q})}
+        named = [d for d in service.documents if specific & {T.stem(w) for w in T.content_words(d)}]
+        if not named:
+            return None
+        state.set_service(service.id, service.name)
+        state.facet = "documents"
+        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
+                        answer=replies.documents_answer(service.name, named, lang), language=lang,
+                        facet="documents", reason=_reason("detail"))
 
     def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
         """The service under discussion where the office asked about is one of its offices ("wo is

@@ -112,6 +112,21 @@ def _meets(q: str, s: str) -> bool:
             or (len(q) >= 8 and len(s) > len(q) and s[:5] == q[:5] and s[-4:] == q[-4:]))
 
 
+def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tuple[set[str], set[str]]:
+    """(last parts, the service's words they follow) of the question's compounds that start with
+    a word of the service's name and end in a line's last part: "Hundemarke" -> "mark" of
+    "Ersatzmarke" (the "hund" before it tells no dog-tax line apart)."""
+    tails, heads = set(), set()
+    for q in said:
+        for n in (n for n in _stems(service_name) if len(n) >= 4 and q.startswith(n) and len(q) - len(n) >= 4):
+            rest = q[len(n):]
+            for tail in {rest, rest[1:]} if rest[0] in "es" else {rest}:  # linking "e"/"s": "Hunde-marke"
+                if len(tail) >= 4 and any(s.endswith(tail) and s != q for stems in line_stems for s in stems):
+                    tails.add(tail)
+                    heads.add(n)
+    return tails, heads
+
+
 def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
     """The lines named by words of the question (with `meant`, also by what its colloquial words
     mean) that tell lines apart (a word found in every line names none). Words of the service's
@@ -122,10 +137,14 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
     line_stems = [_stems(line) for line in lines]
+    # "Hundemarke" for the dog tax: the part after the service's own word names the line ("Ersatzmarke")
+    tails, heads = _tails(q_words, service_name, line_stems)
+    q_words -= heads
     # a word every line has, also as a compound's last part, tells none apart ("Hund" of "Listenhund")
     q_words = {q for q in q_words if not all(any(_meets(q, s) or (len(q) >= 4 and s.endswith(q)) for s in stems)
                                              for stems in line_stems)}
-    hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems)) for stems in line_stems]
+    hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems))
+            + sum(1 for t in tails if any(s.endswith(t) for s in stems)) for stems in line_stems]
     telling = [h for h in hits if h]
     if not telling or len(telling) == len(lines) and len(set(hits)) == 1:
         return []

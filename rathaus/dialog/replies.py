@@ -13,6 +13,7 @@ from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Office, Service
+from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog.fees import fitting_fees
@@ -57,6 +58,24 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
+def _places(sentences: list[str], question: str) -> list[str]:
+    """Sentences whose place cue points at a place the question does not already name: "etwa im
+    Verein" tells a caller from the football club nothing about where to apply."""
+    said = {T.stem(w) for w in T.words(question) if len(w) > 3}
+    cues = F.cue_data()["sentence"].get("where", [])
+
+    def new_place(sentence: str) -> bool:
+        folded = F.folded_text(sentence)
+        for m in (m for p in cues for m in p.finditer(folded)):
+            after = T.words(folded[m.start():])[:3]
+            place = next((w for w in after if len(w) > 3 and w not in T.STOPWORDS), "")
+            if not place or not any(q.endswith(T.stem(place)) or T.stem(place).endswith(q) for q in said):
+                return True
+        return False
+
+    return [s for s in sentences if new_place(s)]
+
+
 def _names_office(sentence: str, office: Office | None) -> bool:
     """Whether a sentence names the office (a distinctive word of its name)."""
     if office is None:
@@ -78,9 +97,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         office = offices[0] if offices else None
     name = service.name
     specific = specific or set()
-    # a word of the service's own keywords ("verloren" for lost property) tells no sentence apart
-    keywords = {T.stem(w) for w in T.content_words(" ".join([*service.keywords, *service.synonyms]))}
-    strict = {q for q in specific if not any(q == k or (len(q) >= 5 and q in k) for k in keywords)}
+    strict = C.beyond_keywords(service, specific)
     details = F.detail_sentences(service.description, strict, {T.stem(w) for w in T.content_words(service.name)})
     if facet == "cost":
         lines = fee_lines(service.fees)
@@ -91,13 +108,14 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
             return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office
     elif facet == "documents" and service.documents:
-        text = _p("facet.documents", lang, name=name, documents=_join(service.documents[:4], lang))
+        text = documents_answer(name, service.documents[:4], lang)
         extra = _with_cue(details, "documents")[:1]  # "für das erweiterte Führungszeugnis ... die Aufforderung"
         return _clean(" ".join([text, *extra])), True, office
-    elif facet == "where" and _with_cue(details, "where") and not _names_office(_with_cue(details, "where")[0], office):
-        return _clean(_sentence(_with_cue(details, "where")[0], lang)), True, office  # "Fahrräder stehen im Bauhof"
+    elif facet == "where" and (places := _places(_with_cue(details, "where"), question)) \
+            and not _names_office(places[0], office):
+        return _clean(_sentence(places[0], lang)), True, office  # "Fahrräder stehen im Bauhof"
     elif facet == "where" and office is not None:
-        lead = _with_cue(details, "where")[:1]  # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an."
+        lead = _places(_with_cue(details, "where"), question)[:1]  # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an."
         if lead:
             text, found, used = service_answer(service, facet, question, lang, similarity, office)
             return _clean(lead[0] + " " + text), found, used
@@ -132,6 +150,10 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
         return _clean(_sentence(details[0], lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
+
+
+def documents_answer(name: str, documents: list[str], lang: str) -> str:
+    return _p("facet.documents", lang, name=name, documents=_join(documents, lang))
 
 
 def office_answer(office: Office, facet: str, question: str, lang: str = "de") -> tuple[str, bool]:

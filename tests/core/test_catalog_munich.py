@@ -85,3 +85,18 @@ def test_a_service_named_for_the_case_word_and_eu_nationalities(munich):
     assert status.action == "forward" and status.service is None
     # the catalog says "EU/EWR" where callers name the country
     assert meanings("polnischen") == meanings("Polish") == "EU EWR"
+
+
+@pytest.mark.slow
+def test_the_registration_verb_said_and_the_tax_class(munich):
+    """A new car to register ("anmelden") is not the deregistration that shares its nouns; the
+    tax class after a wedding is the Finanzamt's, not the Standesamt's."""
+    from rathaus.dialog.engine import SingleTurn
+
+    _, assistant = munich
+    turn = SingleTurn(assistant)
+    car = turn.ask("Hab mir ein neues Auto direkt beim Händler gekauft. Kann ich das von daheim aus anmelden "
+                   "oder muss ich auf die Zulassungsstelle?")
+    assert "abmelden" not in car.candidates[0].name
+    tax = turn.ask("Wir haben letzten Monat geheiratet. Wie ändere ich jetzt meine Steuerklasse?")
+    assert tax.action == "forward"

@@ -20,6 +20,17 @@ def test_fold_and_words():
 def test_stem_meets_noun_and_verb():
     assert T.stem("abholung") == T.stem("abholen")
     assert T.stem("anmeldung") == T.stem("anmelden")
+    # the "zu" of a separable verb's infinitive: "wie lang hab ich Zeit, den abzuholen"
+    assert T.stem("abzuholen") == T.stem("abholen") and T.stem("mitzubringen") == T.stem("mitbringen")
+    assert T.stem("umzugskosten") != T.stem("umkosten") and T.stem("einzugsermachtigung").startswith("einzug")
+
+
+def test_registration_verbs_of_a_text():
+    from rathaus.catalog.search import register_verbs
+
+    assert register_verbs("Wohnsitz anmelden oder ummelden") == {"an", "um"}
+    assert register_verbs("Fahrzeug abmelden") == {"ab"} and register_verbs("Gewerbe-Anmeldung") == {"an"}
+    assert register_verbs("Ich bin schon angemeldet") == {"an"} and not register_verbs("Meldebescheinigung")
 
 
 def test_split_compound_into_catalog_words():

@@ -1,4 +1,4 @@
-"""The dialog engine over three blind-written town catalogs (bench/data, real embeddings): the
+"""The dialog engine over blind-written town catalogs (bench/data, real embeddings): the
 wording of their dev conversations that the rules were fitted to, as behaviour that must hold."""
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ def moorhusen(tmp_path_factory):
 @pytest.fixture(scope="module")
 def erlenbruch(tmp_path_factory):
     return _assistant(tmp_path_factory, "erlenbruch")
+
+
+@pytest.fixture(scope="module")
+def steinbrueck(tmp_path_factory):
+    return _assistant(tmp_path_factory, "steinbrueck")
 
 
 def talk(assistant, *lines):
@@ -141,3 +146,32 @@ def test_an_office_of_the_topic_keeps_the_topic_named(erlenbruch):
     assert office.service is not None and office.service.id == fee.service.id == "E09"
     alone, = talk(erlenbruch, "wo is dat steueramt")
     assert alone.service is None
+
+
+def test_where_is_the_office_not_a_place_the_caller_named(steinbrueck):
+    where, = talk(steinbrueck, "Ich trainier ab Herbst die F-Jugend bei uns im Fußballverein und die wollen ein "
+                               "erweitertes Führungszeugnis. Wo krieg ich das?")
+    assert (where.action, where.facet) == ("answer", "where") and "Bürgerbüro im Rathaus" in where.answer
+    assert "im Verein" not in where.answer
+
+
+def test_a_document_line_answers_the_detail_and_a_lost_tag_its_fee(steinbrueck):
+    car, = talk(steinbrueck, "ich hab en firmenwagen geht der anwohnerparkausweis da auch")
+    assert car.action == "answer" and car.facet == "documents" and "Bescheinigung des Arbeitgebers" in car.answer
+    tag, = talk(steinbrueck, "die hundemarke von unserm hund is weg was kostet ne neue")
+    assert "Ersatzmarke 5 Euro" in tag.answer and "84 Euro" not in tag.answer
+    _, pay = talk(steinbrueck, "Ich würde gern als Wahlhelfer mitmachen.", "Bekommt man da was dafür?")
+    assert pay.facet == "cost" and "50 Euro" in pay.answer
+
+
+def test_forester_english_facets_and_matters_of_others(steinbrueck):
+    forester, = talk(steinbrueck, "Wann kann man beim Förster vorbeikommen?")
+    assert forester.office["id"] == "fo" and "16 bis 18 Uhr" in forester.answer
+    office, fee = talk(steinbrueck, "Hi, I lost my keys in the old town yesterday. Is there a lost and found office?",
+                       "Do I have to pay anything to get them back?")
+    assert office.facet == "where" and "Bürgerbüro im Rathaus" in office.answer
+    assert fee.facet == "cost" and "gebührenfrei" in fee.answer
+    for other in ("Ich hab meine Steuer-ID verlore, wo krieg isch die her?",
+                  "Ich hab den Bescheid grad gekriegt und da stehn zwei Hunde drauf, ich hab aber nur einen!"):
+        reply, = talk(steinbrueck, other)
+        assert reply.action == "forward", other
