@@ -12,7 +12,7 @@ from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
 from rathaus.catalog.html import sentences
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import meanings
+from rathaus.catalog.search import meanings, register_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
 
@@ -238,6 +238,13 @@ def _own_words(service: Service | None) -> set[str]:
     return set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
 
 
+def _holds(own: set[str], word: str) -> bool:
+    """Whether a service's words hold a word, also as the last part of a compound
+    ("Kennzeichen" in "Wunschkennzeichen")."""
+    st = T.stem(word)
+    return word in own or st in own or (len(st) >= 5 and any(o.endswith(st) for o in own))
+
+
 def other_object(understanding: Any, decision: Decision, text: str) -> bool:
     """The service's own procedure, done to a thing it does not handle: "mein Auto auf die neue
     Adresse ummelden" finds "Wohnsitz anmelden oder ummelden" by its verb, but a car is
@@ -256,9 +263,9 @@ def other_object(understanding: Any, decision: Decision, text: str) -> bool:
             continue
         own = _own_words(service) if own is None else own
         for w in said:
-            meaning = meanings(w) if T.stem(w) not in verbs else None
-            if meaning and w not in own and T.stem(w) not in own and not any(
-                    m in own or T.stem(m) in own for m in T.content_words(meaning)):
+            # a procedure is no thing ("nach der Abmeldung reservieren" keeps the plate's reservation)
+            meaning = meanings(w) if T.stem(w) not in verbs and not register_verbs(w) else None
+            if meaning and not _holds(own, w) and not any(_holds(own, m) for m in T.content_words(meaning)):
                 return True
     return False
 

@@ -69,3 +69,10 @@ def test_corrections_stay_in_the_topic_or_follow_it(auental):
 def test_asking_for_the_head_goes_to_a_person(auental):
     head, = talk(auental, "Mein Sohn wurde in der Kita gebissen, ich will sofort mit der Leitung sprechen")
     assert head.action == "forward"
+
+
+def test_a_procedure_named_beside_the_service_is_no_other_thing(auental):
+    """"nach der Abmeldung" is a procedure, not a thing the plate reservation does not handle
+    (that rule forwards "mein Auto ummelden" where a town registers no cars)."""
+    valid, = talk(auental, "wie lang kann ich mein kennzeichen nach der abmeldung reservieren")
+    assert valid.action == "answer" and valid.facet == "validity" and "90 Tage" in valid.answer
