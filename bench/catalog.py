@@ -52,11 +52,13 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_birkenau.json'}={DATA / 'dialog_birkenau_heldout.tsv'}",
               f"{DATA / 'catalog_moorhusen.json'}={DATA / 'dialog_moorhusen_heldout.tsv'}",
               f"{DATA / 'catalog_erlenbruch.json'}={DATA / 'dialog_erlenbruch_heldout.tsv'}",
-              f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_heldout.tsv'}"]
+              f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_heldout.tsv'}",
+              f"{DATA / 'catalog_kirchwalde.json'}={DATA / 'dialog_kirchwalde_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout7.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout8.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
