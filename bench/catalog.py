@@ -44,7 +44,8 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_wiesental.json'}={DATA / 'dialog_wiesental_dev.tsv'}",
                f"{DATA / 'catalog_moorhusen.json'}={DATA / 'dialog_moorhusen_dev.tsv'}",
                f"{DATA / 'catalog_erlenbruch.json'}={DATA / 'dialog_erlenbruch_dev.tsv'}",
-               f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_dev.tsv'}"]
+               f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_dev.tsv'}",
+               f"{DATA / 'catalog_kirchwalde.json'}={DATA / 'dialog_kirchwalde_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -52,8 +53,7 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_birkenau.json'}={DATA / 'dialog_birkenau_heldout.tsv'}",
               f"{DATA / 'catalog_moorhusen.json'}={DATA / 'dialog_moorhusen_heldout.tsv'}",
               f"{DATA / 'catalog_erlenbruch.json'}={DATA / 'dialog_erlenbruch_heldout.tsv'}",
-              f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_heldout.tsv'}",
-              f"{DATA / 'catalog_kirchwalde.json'}={DATA / 'dialog_kirchwalde_heldout.tsv'}"]
+              f"{DATA / 'catalog_steinbrueck.json'}={DATA / 'dialog_steinbrueck_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),

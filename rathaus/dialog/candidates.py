@@ -124,6 +124,8 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     said_all = {T.stem(w) for w in words}
     nouns = {T.stem(w) for w in words if w.endswith("ung")}
     said = {st for st in said_all if st not in verbs} | nouns
+    # and what the caller's colloquial words mean: "Perso" says "Personalausweis"
+    said |= {T.stem(m) for w in words if (meaning := meanings(w)) for m in T.content_words(meaning)} - verbs
     names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
         return True

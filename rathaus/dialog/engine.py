@@ -25,7 +25,7 @@ from rathaus.dialog import facets as F
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import speaks_of_child
+from rathaus.dialog.fees import fee_age, speaks_of_child
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 
@@ -98,7 +98,9 @@ class DialogEngine:
         corrected = TU.correction(text) if text else None
         state.corrected = bool(corrected)
         previous_facet, previous_topic = None, ""
-        if corrected and not (self._full and TP.variant_of_topic(self.understanding, state, corrected)):
+        if corrected and self._full and state.service_id and self._names_no_service(corrected, lang):
+            previous_facet, text = state.facet, corrected  # "nee, ich meinte, das is der zweite": the topic stays
+        elif corrected and not (self._full and TP.variant_of_topic(self.understanding, state, corrected)):
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             previous_topic = state.service_name or ""
             state.clear()
@@ -150,11 +152,16 @@ class DialogEngine:
                             candidates=list(decision.candidates), service=self._topic_at(state, office))
         # A follow-up that refers back to the topic: "Und was kostet das?", "Wo ist das?"
         words = T.words(text)
+        while len(words) > 1 and words[0] in TU.turn_data().fillers:
+            words = words[1:]  # "nu und für mein Jungen", "nee warte, die is ja schon 25": what follows
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         # "und für mein Bu, der is 19": someone else, nothing else named
         for_whom = words[:2] in (["und", "fur"], ["und", "bei"], ["and", "for"])
-        follow_facet = facet or (state.facet if (residual or for_whom) and len(residual) <= 2 and short else None)
+        # "nee warte, die is ja schon 25" after a fee: the age of whom the fee is for
+        for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
+        follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
+                                 else None)
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
         topic = self._topic_detail(state, decision, text, lang, facet) if facet or not follow_facet else None
         if topic is not None:
@@ -252,6 +259,12 @@ class DialogEngine:
         decision.facet = facet
         return decision
 
+    def _names_no_service(self, text: str, lang: str) -> bool:
+        """Whether a correction names no service the catalog knows (the search forwards it)."""
+        decision = self.understanding.ask(text, lang)
+        return decision.action == "forward" and not TU.nouns(text) & {
+            T.stem(w) for c in decision.candidates[:1] for w in T.content_words(c.name)}
+
     def _general_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision:
         """The best candidate's general answer (or the sentence of the detail the question names)."""
         detail = self._detail_answer(state, decision, text, lang)
@@ -285,7 +298,8 @@ class DialogEngine:
 
     # ----------------------------------------------------------------------------- confirmations
     def _pending_reply(self, state: ConversationState, text: str, lang: str) -> Decision | None:
-        yes = TU.yes_no(text, lang)
+        # "Nee, ich meinte für die Meldebescheinigung": a correction, not a plain no
+        yes = TU.yes_no(text, lang) if not TU.correction(text) else None
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
         state.pending_service = state.pending_facet = None
         state.pending_question = ""

@@ -40,7 +40,7 @@ def _age_fits(line: str, age: int) -> bool:
     return False
 
 
-def _age(question: str) -> int | None:
+def fee_age(question: str) -> int | None:
     """The age a caller says: "16 Jahre", "16-jährig", "der ist 15", "wenn sie drei ist"."""
     m = _AGE.search(question)
     if m:
@@ -48,7 +48,7 @@ def _age(question: str) -> int | None:
     numbers = cue_data()["numbers"]
     number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
     folded = folded_text(question)
-    m = (re.search(rf"\b(?:ist|is|wird|sind|werden|bin|ist jetzt|is jetzt|ist erst|ist schon) {number}\b", folded)
+    m = (re.search(rf"\b(?:ist|is|wird|sind|werden|bin)(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade)* {number}\b", folded)
          or re.search(rf"\b{number} (?:ist|wird)\b", folded) or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr)", folded))
     if not m:
         return None
@@ -56,16 +56,16 @@ def _age(question: str) -> int | None:
     return int(value) if value.isdigit() else numbers[value]
 
 
-_CHILD = re.compile(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid)")
+_CHILD = re.compile(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid|daughter\b|son\b)")
 
 
-_CHILD_WORD = re.compile(r"\b(kind|kinder|kindes|sohn|sohne|tochter|baby|jugendliche[nr]?|child|children|kids?)\b")
+_CHILD_WORD = re.compile(r"\b(kind|kinder|kindes|sohn|sohne|tochter|baby|jugendliche[nr]?|child|children|kids?|daughter|son)\b")
 
 
 def speaks_of_child(text: str) -> bool:
     """Whether the caller speaks of a child: "für meine Tochter", "mein Sohn is zwölf" (a whole
     word: "Kinderreisepass" names a service, not the caller's child)."""
-    age = _age(text)
+    age = fee_age(text)
     return bool(_CHILD_WORD.search(folded_text(text))) or (age is not None and age < 18)
 
 
@@ -127,6 +127,20 @@ def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tup
     return tails, heads
 
 
+def _rests(stems: set[str], service_name: str) -> set[str]:
+    """The last parts of a line's compounds that start with a word of the service's name."""
+    own = [n for n in _stems(service_name) if len(n) >= 4]
+    return {st[len(n):] for st in stems for n in own if st.startswith(n) and len(st) - len(n) >= 4}
+
+
+def _replacement(lines: list[str], question: str) -> list[str]:
+    """"Mein Bibliotheksausweis ist weg, was kostet ein neuer?": the line of a replacement."""
+    words = cue_data()["fees"]
+    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words["lost"]):
+        return []
+    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["replacement"])]
+
+
 def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
     """The lines named by words of the question (with `meant`, also by what its colloquial words
     mean) that tell lines apart (a word found in every line names none). Words of the service's
@@ -136,15 +150,19 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     said = _said(question) if meant else _stems(question)
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
-    line_stems = [_stems(line) for line in lines]
+    # a line's compound that starts with the service's own word names the line by its last part:
+    # "abmelde" names "Gewerbeabmeldung" of "Gewerbe anmelden, ummelden oder abmelden"
+    line_stems = [_stems(line) | _rests(_stems(line), service_name) for line in lines]
     # "Hundemarke" for the dog tax: the part after the service's own word names the line ("Ersatzmarke")
     tails, heads = _tails(q_words, service_name, line_stems)
     q_words -= heads
     # a word every line has, also as a compound's last part, tells none apart ("Hund" of "Listenhund")
     q_words = {q for q in q_words if not all(any(_meets(q, s) or (len(q) >= 4 and s.endswith(q)) for s in stems)
                                              for stems in line_stems)}
-    hits = [sum(1 for q in q_words if any(_meets(q, s) for s in stems))
-            + sum(1 for t in tails if any(s.endswith(t) for s in stems)) for stems in line_stems]
+    # the same word counts more than a part of a compound ("Urnenwahlgrab" names "Urnenwahlgrab
+    # 25 Euro" before "Wahlgrab 40 Euro")
+    hits = [sum(1.0 if q in stems else 0.5 for q in q_words if any(_meets(q, s) for s in stems))
+            + sum(0.5 for t in tails if any(s.endswith(t) for s in stems)) for stems in line_stems]
     telling = [h for h in hits if h]
     if not telling or len(telling) == len(lines) and len(set(hits)) == 1:
         return []
@@ -202,9 +220,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         further = _further(lines)
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
-    age = _age(question)
+    age = fee_age(question)
     for earlier in (context, person):  # "Sie ist 16." - "Was kostet der für sie?"
-        age = age if age is not None or not earlier else _age(earlier)
+        age = age if age is not None or not earlier else fee_age(earlier)
     young = [line for line in lines if _young(line)]
     if age is not None:
         fitting = [line for line in lines if _age_fits(line, age)]
@@ -212,7 +230,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return fitting[:1], more
         if age < 18 and young:  # "der is zwölf": "Jugendfischereischein 12 Euro"
             return young[:1], more
-    named = _urgent(lines, question) or _named(lines, question, service_name) or _surcharge(lines, question) \
+    named = _urgent(lines, question) or _replacement(lines, question) or _named(lines, question, service_name) \
+        or _surcharge(lines, question) \
         or _named(lines, question, service_name, meant=True)
     if named:
         return named[:1], more

@@ -25,6 +25,7 @@ class TurnData(NamedTuple):
 
     correction: list[re.Pattern]
     refer: frozenset[str]
+    fillers: frozenset[str]
     case: list[re.Pattern]
     condition: list[re.Pattern]
     authority: list[re.Pattern]
@@ -36,7 +37,8 @@ def turn_data() -> TurnData:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
                 for key in ("correction", "case", "condition", "authority", "emergency")}
-    return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]), **compiled)
+    return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
+                    fillers=frozenset(T.fold(w) for w in raw["fillers"]), **compiled)
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:

@@ -175,3 +175,36 @@ def test_forester_english_facets_and_matters_of_others(steinbrueck):
                   "Ich hab den Bescheid grad gekriegt und da stehn zwei Hunde drauf, ich hab aber nur einen!"):
         reply, = talk(steinbrueck, other)
         assert reply.action == "forward", other
+
+
+@pytest.fixture(scope="module")
+def kirchwalde(tmp_path_factory):
+    return _assistant(tmp_path_factory, "kirchwalde")
+
+
+def test_whom_the_fee_is_for_after_fillers_an_age_and_a_correction(kirchwalde):
+    _, son = talk(kirchwalde, "Was kostet ein Personalausweis?", "nu und für mein jungen der is 17")
+    assert son.facet == "cost" and "22,80 Euro" in son.answer
+    _, older = talk(kirchwalde, "Was kostet ein Reisepass für meine Tochter?", "nee warte die is ja schon 25")
+    assert older.facet == "cost" and "70 Euro" in older.answer
+    _, second = talk(kirchwalde, "Was kostet ein Hund bei Ihnen?", "Nee, ich meinte, wir ham ja schon einen, das is der zweite.")
+    assert second.service.id == "K08" and "90 Euro" in second.answer
+    _, daughter = talk(kirchwalde, "Hi, we are staying in a holiday flat in Kirchwalde next week. Do we have to pay "
+                                   "a tourist tax?", "And for our daughter, she is ten?")
+    assert daughter.facet == "cost" and "1 Euro" in daughter.answer
+
+
+def test_fee_lines_for_a_replacement_and_the_exact_grave(kirchwalde):
+    lost, = talk(kirchwalde, "ich hab meinen bibliotheksausweis verloren was kostet ein neuer")
+    assert "Ersatzausweis 3 Euro" in lost.answer
+    grave, = talk(kirchwalde, "Was kostet das Verlängern pro Jahr? Ist ein Urnenwahlgrab.")
+    assert "25 Euro" in grave.answer and "40 Euro" not in grave.answer
+
+
+def test_a_correction_after_a_confirmation_question_and_a_colloquial_leader(kirchwalde):
+    first, corrected = talk(kirchwalde, "brauch ich für den perso nen termin oder kann ich einfach vorbeikommen",
+                            "Nee, ich meinte für die Meldebescheinigung.")
+    assert first.action == "answer" and first.service.id == "K01" and first.facet == "appointment"
+    assert corrected.action == "answer" and corrected.service.id == "K05"
+    neighbour, = talk(kirchwalde, "der nachbar hat einfach seine eiche umgesägt ohne genehmigung wie kann ich den anzeigen")
+    assert neighbour.action == "forward"
