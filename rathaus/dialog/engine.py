@@ -183,6 +183,10 @@ class DialogEngine:
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
+            plain = C.plain_variant(decision, text, window)
+            if plain is not None and plain != decision.service.id:
+                # "Wir wollen heiraten": the marriage without the foreign case the caller never named
+                return self._plain_answer(state, decision, plain, facet, text, lang, named)
             if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
                 detail = self._detail_answer(state, decision, text, lang)
                 if detail is not None:
@@ -207,15 +211,7 @@ class DialogEngine:
                                             named[0] if named else None, "facet")
             plain = C.plain_variant(decision, text, window)
             if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
-                if facet:
-                    return self._service_answer(state, plain, facet, text, lang,
-                                                sorted(decision.candidates, key=lambda c: c.id != plain),
-                                                named[0] if named else None, "facet")
-                answered = self.understanding.answer_for(plain, lang)
-                answered.question = text
-                answered.candidates = sorted(decision.candidates, key=lambda c: c.id != plain)
-                self._remember(state, answered, None)
-                return answered
+                return self._plain_answer(state, decision, plain, facet, text, lang, named)
             if facet and (C.one_plausible(self.understanding, decision, text, bar, window)
                           or C.clear_leader(self.understanding, decision, text, bar, window)
                           or C.detail_confirms(self.understanding, decision, text, facet)):
@@ -264,6 +260,17 @@ class DialogEngine:
         decision = self.understanding.ask(text, lang)
         return decision.action == "forward" and not TU.nouns(text) & {
             T.stem(w) for c in decision.candidates[:1] for w in T.content_words(c.name)}
+
+    def _plain_answer(self, state: ConversationState, decision: Decision, plain: str, facet: str | None, text: str,
+                      lang: str, named: list[Office]) -> Decision:
+        """The plain one of "X ohne Y" and "X mit Y", with the facet asked."""
+        ordered = sorted(decision.candidates, key=lambda c: c.id != plain)
+        if facet:
+            return self._service_answer(state, plain, facet, text, lang, ordered, named[0] if named else None, "facet")
+        answered = self.understanding.answer_for(plain, lang)
+        answered.question, answered.candidates = text, ordered
+        self._remember(state, answered, None)
+        return answered
 
     def _general_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision:
         """The best candidate's general answer (or the sentence of the detail the question names)."""

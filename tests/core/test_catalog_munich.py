@@ -88,9 +88,10 @@ def test_a_service_named_for_the_case_word_and_eu_nationalities(munich):
 
 
 @pytest.mark.slow
-def test_the_registration_verb_said_and_the_tax_class(munich):
+def test_the_registration_verb_said_the_tax_class_and_the_plain_wedding(munich):
     """A new car to register ("anmelden") is not the deregistration that shares its nouns; the
-    tax class after a wedding is the Finanzamt's, not the Standesamt's."""
+    tax class after a wedding is the Finanzamt's, not the Standesamt's; a wedding with no foreign
+    partner named is the one without."""
     from rathaus.dialog.engine import SingleTurn
 
     _, assistant = munich
@@ -100,3 +101,6 @@ def test_the_registration_verb_said_and_the_tax_class(munich):
     assert "abmelden" not in car.candidates[0].name
     tax = turn.ask("Wir haben letzten Monat geheiratet. Wie ändere ich jetzt meine Steuerklasse?")
     assert tax.action == "forward"
+    # the plain one of "mit/ohne Auslandsbezug" also where the search answers the other
+    wedding = turn.ask("Wir wollen heiraten, was kostet das?")
+    assert wedding.action == "answer" and wedding.service.name.endswith("ohne Auslandsbezug")
