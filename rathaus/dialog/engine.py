@@ -19,7 +19,7 @@ from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
 from rathaus.catalog.html import sentences
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.language import detect_language
-from rathaus.catalog.model import Office
+from rathaus.catalog.model import Office, Service
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import replies
@@ -383,11 +383,11 @@ class DialogEngine:
                               sentence=details[0], name=service.name)
         state.set_service(service.id, service.name)
         state.facet = None
-        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        ref = self._ref(service)
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=answer, language=lang, reason=_reason("detail"))
 
-    def _document_detail(self, state: ConversationState, decision: Decision, service, text: str, lang: str,
+    def _document_detail(self, state: ConversationState, decision: Decision, service: Service, text: str, lang: str,
                          specific: set[str]) -> Decision | None:
         """The document a detail of a question about the service names, where no sentence of the
         description does ("Ich hab en Firmenwagen, geht der Anwohnerparkausweis da auch?": "bei
@@ -404,7 +404,7 @@ class DialogEngine:
             return None
         state.set_service(service.id, service.name)
         state.facet = "documents"
-        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        ref = self._ref(service)
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=replies.documents_answer(service.name, named, lang), language=lang,
                         facet="documents", reason=_reason("detail"))
@@ -415,6 +415,10 @@ class DialogEngine:
         service = self.understanding.service(state.service_id) if state.service_id else None
         if service is None or all(o.id != office.id for o in service.offices):
             return None
+        return self._ref(service)
+
+    def _ref(self, service: Service) -> ServiceRef:
+        """A service as a decision names it, with where its calls are transferred."""
         return ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
 
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
@@ -450,7 +454,7 @@ class DialogEngine:
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:
             state.set_office(used_office.id, used_office.name)
-        ref = ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
+        ref = self._ref(service)
         cands = list(candidates) or [Candidate(id=service.id, name=service.name, score=1.0)]
         return Decision(question=question, action="answer", service=ref, candidates=cands, answer=text,
                         language=lang, facet=facet, reason=_reason(reason if found else "no_fact"),

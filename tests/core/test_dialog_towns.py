@@ -20,24 +20,19 @@ def _assistant(tmp_path_factory, name: str) -> Assistant:
     return assistant
 
 
-@pytest.fixture(scope="module")
-def wiesental(tmp_path_factory):
-    return _assistant(tmp_path_factory, "wiesental")
+def _town(name: str):
+    """A module-scoped fixture with the assistant over bench/data/catalog_<name>.json."""
+    @pytest.fixture(scope="module", name=name)
+    def town(tmp_path_factory):
+        return _assistant(tmp_path_factory, name)
+    return town
 
 
-@pytest.fixture(scope="module")
-def moorhusen(tmp_path_factory):
-    return _assistant(tmp_path_factory, "moorhusen")
-
-
-@pytest.fixture(scope="module")
-def erlenbruch(tmp_path_factory):
-    return _assistant(tmp_path_factory, "erlenbruch")
-
-
-@pytest.fixture(scope="module")
-def steinbrueck(tmp_path_factory):
-    return _assistant(tmp_path_factory, "steinbrueck")
+wiesental = _town("wiesental")
+moorhusen = _town("moorhusen")
+erlenbruch = _town("erlenbruch")
+steinbrueck = _town("steinbrueck")
+kirchwalde = _town("kirchwalde")
 
 
 def talk(assistant, *lines):
@@ -175,11 +170,6 @@ def test_forester_english_facets_and_matters_of_others(steinbrueck):
                   "Ich hab den Bescheid grad gekriegt und da stehn zwei Hunde drauf, ich hab aber nur einen!"):
         reply, = talk(steinbrueck, other)
         assert reply.action == "forward", other
-
-
-@pytest.fixture(scope="module")
-def kirchwalde(tmp_path_factory):
-    return _assistant(tmp_path_factory, "kirchwalde")
 
 
 def test_whom_the_fee_is_for_after_fillers_an_age_and_a_correction(kirchwalde):
