@@ -127,12 +127,6 @@ def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tup
     return tails, heads
 
 
-def _rests(stems: set[str], service_name: str) -> set[str]:
-    """The last parts of a line's compounds that start with a word of the service's name."""
-    own = [n for n in _stems(service_name) if len(n) >= 4]
-    return {st[len(n):] for st in stems for n in own if st.startswith(n) and len(st) - len(n) >= 4}
-
-
 def _replacement(lines: list[str], question: str) -> list[str]:
     """"Mein Bibliotheksausweis ist weg, was kostet ein neuer?": the line of a replacement."""
     words = cue_data()["fees"]
@@ -150,9 +144,7 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     said = _said(question) if meant else _stems(question)
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
-    # a line's compound that starts with the service's own word names the line by its last part:
-    # "abmelde" names "Gewerbeabmeldung" of "Gewerbe anmelden, ummelden oder abmelden"
-    line_stems = [_stems(line) | _rests(_stems(line), service_name) for line in lines]
+    line_stems = [_stems(line) for line in lines]
     # "Hundemarke" for the dog tax: the part after the service's own word names the line ("Ersatzmarke")
     tails, heads = _tails(q_words, service_name, line_stems)
     q_words -= heads
