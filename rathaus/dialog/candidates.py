@@ -15,6 +15,7 @@ from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings, register_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
+from rathaus.dialog.fees import speaks_of_abroad
 
 
 def specific(understanding: Any, text: str, service: Service) -> set[str]:
@@ -43,6 +44,18 @@ def names_service(decision: Decision, text: str) -> bool:
         return False
     said = {T.stem(w) for w in T.content_words(text)}
     return any(len(n) >= 5 and n in said for n in (T.stem(w) for w in T.content_words(decision.service.name)))
+
+
+def foreign_matters(understanding: Any, authorities: set[str]) -> set[str]:
+    """The other authorities' matters that this catalog does not name a service for: a city that
+    is its own Ausländerbehörde has services named "Aufenthaltserlaubnis – ..."; a small town has
+    none, and there the word means the district's office. A name that only mentions the matter
+    ("Geburtsurkunde für das Elterngeld") is not one."""
+    if not authorities or not hasattr(understanding, "derived"):
+        return authorities
+    names = understanding.derived("dialog.name_heads", lambda services: frozenset(
+        T.stem(words[0]) for s in services if (words := T.content_words(s.name))))
+    return {a for a in authorities if " " in a or T.stem(a) not in names}
 
 
 def naming_cues(cues: list[str]) -> list[str]:
@@ -274,7 +287,8 @@ def other_object(understanding: Any, decision: Decision, text: str) -> bool:
 
 def plain_variant(decision: Decision, text: str, window: float) -> str | None:
     """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
-    not mention Y (catalogs split a service by a special case: "mit Auslandsbezug")."""
+    not mention Y (catalogs split a service by a special case: "mit Auslandsbezug"), and the
+    special one when the caller's words say it ("mein Verlobter ist Italiener")."""
     cands = decision.candidates or []
     close = [c for c in cands if cands[0].score - c.score <= window][:2]
     if len(close) != 2:
@@ -284,6 +298,8 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
         if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
             special = a[a.index("ohne") + 1:a.index("ohne") + 2]
             said = {T.stem(w) for w in T.words(text)}
+            if special and special[0].startswith("ausland") and speaks_of_abroad(text):
+                return close[1 - i].id
             if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
                 return close[i].id
     return None

@@ -117,6 +117,8 @@ class DialogEngine:
             found = self.understanding.ask(text, lang) if naming else None
             if not (found is not None and (C.names_cue(found, naming) or (
                     len(naming) == len(cues) and C.describes_cue(self.understanding, found, naming, F.detect(text))))):
+                if self._full:  # "Is mein Ausweis schon da?" - "Wie lange dauert das normalerweise?": about it
+                    self._remember(state, found or self.understanding.ask(text, lang), None)
                 return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
@@ -126,7 +128,7 @@ class DialogEngine:
         facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
         bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
-        authorities = TU.other_authorities(text)
+        authorities = C.foreign_matters(self.understanding, TU.other_authorities(text))
         if authorities and not C.names_service(decision, text) \
                 and not TP.topic_mentions(self.understanding, state, authorities):
             return _own_case(text, lang, decision.candidates)

@@ -56,10 +56,12 @@ def fee_age(question: str) -> int | None:
     return int(value) if value.isdigit() else numbers[value]
 
 
-_CHILD = re.compile(r"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid|daughter\b|son\b)")
+# English "son" only after a possessive: German callers say "son" for "so ein" ("son neuer").
+_SON = r"(?:my|our|his|her|your|a) sons?\b"
+_CHILD = re.compile(rf"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid|daughter\b|{_SON})")
 
 
-_CHILD_WORD = re.compile(r"\b(kind|kinder|kindes|sohn|sohne|tochter|baby|jugendliche[nr]?|child|children|kids?|daughter|son)\b")
+_CHILD_WORD = re.compile(rf"\b(kind|kinder|kindes|sohn|sohne|tochter|baby|jugendliche[nr]?|child|children|kids?|daughter|{_SON})\b")
 
 
 def speaks_of_child(text: str) -> bool:
@@ -133,6 +135,18 @@ def _replacement(lines: list[str], question: str) -> list[str]:
     if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words["lost"]):
         return []
     return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["replacement"])]
+
+
+def speaks_of_abroad(text: str) -> bool:
+    """The caller's case has a foreign country in it ("mein Verlobter ist Italiener")."""
+    return any(in_family(t, w) for t in T.words(text) for w in cue_data()["fees"]["abroad"])
+
+
+def _abroad(lines: list[str], question: str) -> list[str]:
+    """"Wir kommen aus der Ukraine, was kostet die Anmeldung?": the line "mit Auslandsbezug"."""
+    if not speaks_of_abroad(question):
+        return []
+    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in ("ausland", "auslandisch"))]
 
 
 def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
@@ -222,7 +236,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return fitting[:1], more
         if age < 18 and young:  # "der is zwölf": "Jugendfischereischein 12 Euro"
             return young[:1], more
-    named = _urgent(lines, question) or _replacement(lines, question) or _named(lines, question, service_name) \
+    named = _urgent(lines, question) or _replacement(lines, question) or _abroad(lines, question) \
+        or _named(lines, question, service_name) \
         or _surcharge(lines, question) \
         or _named(lines, question, service_name, meant=True)
     if named:
@@ -230,7 +245,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if young and _CHILD.search(folded):
         return young[:1], more
     if context:
-        named = (_named(lines, context, service_name) or _surcharge(lines, question + " " + context)
+        named = (_abroad(lines, context) or _named(lines, context, service_name)
+                 or _surcharge(lines, question + " " + context)
                  or _urgent(lines, context))
         if named:
             return named[:1], more

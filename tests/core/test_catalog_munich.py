@@ -104,3 +104,9 @@ def test_the_registration_verb_said_the_tax_class_and_the_plain_wedding(munich):
     # the plain one of "mit/ohne Auslandsbezug" also where the search answers the other
     wedding = turn.ask("Wir wollen heiraten, was kostet das?")
     assert wedding.action == "answer" and wedding.service.name.endswith("ohne Auslandsbezug")
+    # and the special one where the caller says it: a partner from abroad
+    foreign = turn.ask("Wir wollen heiraten, mein Verlobter ist Italiener. Was brauchen wir für die Anmeldung?")
+    assert foreign.action == "answer" and foreign.service.name.endswith("mit Auslandsbezug")
+    # a residence title is a service of the city's own (Ausländerbehörde), not another authority's matter
+    title = turn.ask("Wo beantrage ich eine Aufenthaltserlaubnis für meine Ausbildung?")
+    assert title.action != "forward" and "Aufenthaltserlaubnis" in title.service.name

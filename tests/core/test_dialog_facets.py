@@ -376,3 +376,12 @@ def test_spoken_replies_put_names_bare():
 def test_a_child_is_a_person_the_caller_speaks_of_not_part_of_a_service_name():
     assert speaks_of_child("mein sohn is zwölf") and speaks_of_child("für meine Tochter")
     assert not speaks_of_child("Was kostet ein Kinderreisepass?")
+
+
+def test_another_authority_asked_for_not_the_callers_circumstance():
+    from rathaus.dialog.turns import other_authorities
+
+    assert other_authorities("ich hab meinen job verloren und brauch bürgergeld wo stell ich den antrag")
+    assert other_authorities("Wie schlag ich das Erbe aus?")
+    assert not other_authorities("kostet der wbs was ich bekomm bürgergeld")  # the WBS is asked about
+    assert not other_authorities("Ich habe einen Schwerbehindertenausweis, zahle ich die volle Kurabgabe?")

@@ -33,6 +33,8 @@ moorhusen = _town("moorhusen")
 erlenbruch = _town("erlenbruch")
 steinbrueck = _town("steinbrueck")
 kirchwalde = _town("kirchwalde")
+ostermoor = _town("ostermoor")
+wendelstedt = _town("wendelstedt")
 
 
 def talk(assistant, *lines):
@@ -198,3 +200,36 @@ def test_a_correction_after_a_confirmation_question_and_a_colloquial_leader(kirc
     assert corrected.action == "answer" and corrected.service.id == "K05"
     neighbour, = talk(kirchwalde, "der nachbar hat einfach seine eiche umgesägt ohne genehmigung wie kann ich den anzeigen")
     assert neighbour.action == "forward"
+
+
+def test_a_foreign_case_its_fee_line_and_son_as_so_ein(ostermoor, wendelstedt):
+    fee, = talk(wendelstedt, "Ich bin aus Ukraine und mein Verlobter ist Deutsch. Wir wollen heiraten. "
+                             "Wie viel kostet Anmeldung für uns?")
+    assert fee.service.id == "W10" and "80 Euro" in fee.answer and "50 Euro" not in fee.answer
+    plain, = talk(wendelstedt, "Wir wollen heiraten. Was kostet die Anmeldung?")
+    assert "50 Euro" in plain.answer
+    adult, = talk(ostermoor, "Moin, mein Perso is abgelaufen, was kostet denn son neuer?")  # "son": so ein, no son
+    assert "37 Euro" in adult.answer and "22,80" not in adult.answer
+
+
+def test_a_function_word_does_not_weigh_like_a_rare_one(ostermoor):
+    tax, = talk(ostermoor, "Was kostet bei euch die Kurtaxe pro Tag?")
+    assert tax.action == "answer" and tax.service.id == "O13"
+
+
+def test_matters_of_the_job_agency_an_inheritance_and_a_residence_title_go_to_a_person(ostermoor, wendelstedt):
+    for other in ("Ich hab meinen Job verloren, wo muss ich mich arbeitslos melden?",
+                  "Mein Onkel ist gestorben und hat nur Schulden hinterlassen. Wie schlag ich das Erbe aus?",
+                  "Wo beantrage ich eigentlich einen Schwerbehindertenausweis?"):
+        reply, = talk(ostermoor, other)
+        assert reply.action == "forward", other
+    _, title = talk(wendelstedt, "Wir wollen heiraten, was kostet die Anmeldung?",
+                    "Ich brauche auch neue Aufenthaltserlaubnis, wo bekomme ich die?")
+    assert title.action == "forward"
+
+
+def test_a_follow_up_after_ones_own_case_is_about_its_service(wendelstedt):
+    case, time = talk(wendelstedt, "Ich hab vor vier Wochen 'n neuen Ausweis beantragt. Is der schon da?",
+                      "wie lange dauert das denn normalerweise")
+    assert case.action == "forward"
+    assert time.action == "answer" and time.service.id == "W01" and "drei bis vier Wochen" in time.answer
