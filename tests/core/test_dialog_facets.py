@@ -20,6 +20,7 @@ from rathaus.dialog.offices import OfficeDirectory
 @pytest.mark.parametrize("question, facet", [
     ("Was kostet ein Reisepass?", "cost"),
     ("Welche Unterlagen brauche ich für den Reisepass?", "documents"),
+    ("was brauch ich alles für den antrag", "documents"),
     ("Wo ist das Bauamt?", "where"),
     ("Wann hat das Bürgeramt geöffnet?", "hours"),
     ("Hat das Bürgerbüro am Dienstagnachmittag auf?", "hours"),
@@ -295,6 +296,8 @@ def test_corrections_and_case_questions():
     assert correction("nein nicht die wohnung ich mein die anmeldung vom gewerbe") == "die anmeldung vom gewerbe"
     assert _case_question("Ist mein Personalausweis schon fertig?")
     assert _case_question("Mein Antrag wurde abgelehnt")
+    assert _case_question("Ich hab meinen Sohn für die Kita angemeldet und noch nischt gehört. Ist da schon entschieden?")
+    assert _case_question("Können Sie da nicht mal beim Landratsamt nachfragen?")
     assert not _case_question("Wie lange dauert es, bis mein Personalausweis fertig ist?")
     for own in ("Mein Pass ist seit sechs Wochen beantragt, wo bleibt der?", "Meine Hundesteuer wurde doppelt abgebucht",
                 "Ich habe einen Bescheid bekommen, der stimmt nicht", "Können Sie nachschauen, ob mein Antrag da ist?",
