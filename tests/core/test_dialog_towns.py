@@ -233,3 +233,8 @@ def test_a_follow_up_after_ones_own_case_is_about_its_service(wendelstedt):
                       "wie lange dauert das denn normalerweise")
     assert case.action == "forward"
     assert time.action == "answer" and time.service.id == "W01" and "drei bis vier Wochen" in time.answer
+
+
+def test_coming_along_oneself_is_asked_and_answered_by_the_sentence_that_says_it(ostermoor):
+    _, along = talk(ostermoor, "Was kostet ein Personalausweis für meine Tochter?", "muss die da eigentlich selber mit hin")
+    assert along.service.id == "O01" and along.facet == "online" and "persönlich anwesend" in along.answer
