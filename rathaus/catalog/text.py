@@ -33,7 +33,7 @@ wer werde werden wie wieder will wir wird wo wohl wollen worden wurde wurden zu 
 tag morgen abend danke also ahm ah ahem eigentlich mal bisschen brauche brauchen benotige
 er es ihn ihm uns euch nen ne nem ner hab brauch brauchst krieg kriege kriegen bekomme bekommen
 wann wieso weshalb dann denn halt eben grad gerade ganz gibts ab an auf aus
-tun tue tut drin drinne drinnen nu dor nischt nich nee ooch och wat dat det ick jetz pro je nachste nachsten nachster nachstes nachstem letzte letzten letzter letztes letztem
+tun tue tut zweimal dreimal viermal funfmal mehrmals mehrfach drin drinne drinnen nu dor nischt nich nee ooch och wat dat det ick jetz pro je nachste nachsten nachster nachstes nachstem letzte letzten letzter letztes letztem
 wegen trotz wahrend seit statt anstatt bevor nachdem sobald falls obwohl sowie bzw beziehungsweise
 eigene eigenen eigener eigenes eigenem selbst selber jemand jemanden jemandem niemand irgendwie
 irgendwo irgendwas irgendwann irgendein irgendeine irgendeinen sowas solche solchen solcher jede

@@ -87,3 +87,13 @@ def test_bavarian_is_german_not_english():
     assert detect_language("Servus, i bin vo Pasing nach Haidhausn zogn, muas i mi do umschreim lassn?") == "de"
     assert detect_language("Wos kost'n a neuer Perso? Is des teuer?") == "de"
     assert detect_language("Is my passport ready? I need it for a trip") == "en"
+
+
+def test_function_words_of_speech_name_nothing():
+    """Words that name no service (a rate, a count, dialect fillers) are not counted as rare words
+    the catalog lacks: "Kurtaxe pro Tag" is about the Kurtaxe alone."""
+    from rathaus.catalog.text import content_words
+
+    assert content_words("Was kostet die Kurtaxe pro Tag?") == ["kostet", "kurtaxe"]
+    assert content_words("die Sterbeurkunde dreimal") == ["sterbeurkunde"]
+    assert content_words("da war dor Perso mit drin, was mach ich nu") == ["perso", "mach"]
