@@ -95,7 +95,7 @@ def _assistant(catalog: str, embed_threads: int):
 
 def dialog_sets(specs: list[str], munich, embed_threads: int) -> dict:
     from rathaus.dialog import DialogEngine
-    from rathaus.evaluation.dialog import evaluate_turns, play_in_process, read_turns
+    from rathaus.evaluation.dialog import EVALUATION_DAY, evaluate_turns, play_in_process, read_turns
 
     out, assistants = {}, {"munich": munich}
     for spec in specs:
@@ -105,7 +105,8 @@ def dialog_sets(specs: list[str], munich, embed_threads: int) -> dict:
             continue
         if catalog not in assistants:
             assistants[catalog] = _assistant(catalog, embed_threads)
-        result = evaluate_turns(read_turns(tsv), play_in_process(DialogEngine(assistants[catalog])))
+        engine = DialogEngine(assistants[catalog], today=EVALUATION_DAY)
+        result = evaluate_turns(read_turns(tsv), play_in_process(engine))
         result["catalog"] = Path(catalog).name if catalog not in ("sample", "munich") else catalog
         result["kept_apart"] = "heldout" in Path(tsv).name
         out[Path(tsv).name] = result

@@ -9,6 +9,7 @@ Channel-free: the phone dialog (voice.phone.dialog) and `rathaus chat` both driv
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import prompts
@@ -47,8 +48,11 @@ def _office_ref(office: Office | None) -> dict | None:
 class DialogEngine:
     """Thread-safe as long as each conversation has its own ConversationState."""
 
-    def __init__(self, understanding: Any):
+    def __init__(self, understanding: Any, today: dt.date | None = None):
+        """`today`: the day a caller's "heute" means; None (the phone, `rathaus chat`) is the real
+        day. The benchmarks fix one, so that a set scores the same on every weekday."""
         self.understanding = understanding
+        self.today = today
 
     # ------------------------------------------------------------------------------ capabilities
     @property
@@ -146,7 +150,7 @@ class DialogEngine:
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
             office = self._pick_office(state, named)
-            text_out, found = replies.office_answer(office, facet or "where", text, lang)
+            text_out, found = replies.office_answer(office, facet or "where", text, lang, self.today)
             state.set_office(office.id, office.name, subject=True)
             state.facet = facet or "where"
             return Decision(question=text, action="answer", answer=text_out, language=lang, office=_office_ref(office),
@@ -176,7 +180,7 @@ class DialogEngine:
             if state.subject == "office" and state.office_id and office_facet:
                 office = directory.get(state.office_id)
                 if office is not None:
-                    text_out, found = replies.office_answer(office, office_facet, text, lang)
+                    text_out, found = replies.office_answer(office, office_facet, text, lang, self.today)
                     state.facet = office_facet
                     return Decision(question=text, action="answer", answer=text_out, language=lang,
                                     office=_office_ref(office), facet=office_facet,
@@ -451,7 +455,7 @@ class DialogEngine:
             and not TU.names_person(question) else ""
         specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
-                                                          specific, context, person)
+                                                          specific, context, person, self.today)
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:

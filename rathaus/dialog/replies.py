@@ -6,6 +6,7 @@ facet; the text then says so and offers the office's phone or a person instead o
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import prompts
@@ -86,12 +87,14 @@ def _names_office(sentence: str, office: Office | None) -> bool:
 
 def service_answer(service: Service, facet: str, question: str, lang: str = "de",
                    similarity: F.Similarity | None = None, office: Office | None = None,
-                   specific: set[str] | None = None, context: str = "", person: str = "") -> tuple[str, bool, Office | None]:
+                   specific: set[str] | None = None, context: str = "", person: str = "",
+                   today: dt.date | None = None) -> tuple[str, bool, Office | None]:
     """(text, found, the office the answer is about) for a facet of a service. `office` is one the
     caller named or spoke about before: preferred for hours, phone and address. `specific`: stems
     of what the question names beyond the service ("Blindenhund", "Wertstoffhof"); a sentence of
     the description that holds them answers before the general field. `context`: the turn before
-    a follow-up (for the fee it names); `person`: the turn a correction replaces (for whom the fee is)."""
+    a follow-up (for the fee it names); `person`: the turn a correction replaces (for whom the fee is);
+    `today`: the day "heute" means (None: the real one)."""
     offices = unique_offices(service)
     if office is None or all(o.id != office.id and o.name != office.name for o in offices):
         office = offices[0] if offices else None
@@ -132,7 +135,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     elif facet == "hours" and _with_cue(details, "hours"):
         return _clean(_sentence(_with_cue(details, "hours")[0], lang)), True, office  # "Der Waldfriedhof ist ... geöffnet"
     elif facet in ("hours", "contact") and office is not None:
-        text, found = office_answer(office, facet, question, lang)
+        text, found = office_answer(office, facet, question, lang, today)
         if found or facet == "contact":
             return text, found, office
         found_sentences = F.best_sentences(service.description, facet, question, similarity, limit=1)
@@ -156,8 +159,10 @@ def documents_answer(name: str, documents: list[str], lang: str) -> str:
     return _p("facet.documents", lang, name=name, documents=_join(documents, lang))
 
 
-def office_answer(office: Office, facet: str, question: str, lang: str = "de") -> tuple[str, bool]:
-    """Hours (all, or for the day asked), phone or e-mail, or address of one office."""
+def office_answer(office: Office, facet: str, question: str, lang: str = "de",
+                  today: dt.date | None = None) -> tuple[str, bool]:
+    """Hours (all, or for the day asked; "heute" is `today`, else the real day), phone or e-mail,
+    or address of one office."""
     name = office.name
     if facet == "hours":
         if not office.opening_hours.strip():
@@ -165,12 +170,12 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de") -
             if office.phone:
                 text += " " + _p("office.phone", lang, office=name, phone=office.phone)
             return text, False
-        schedule = H.parse(office.opening_hours, H.asked_date(question))
+        schedule = H.parse(office.opening_hours, H.asked_date(question, today) or today)
         if not schedule.parsed:
             return _clean(_p("office.hours_raw", lang, office=name, hours=office.opening_hours)), True
         if H.asks_holidays(question):
             schedule = schedule.during_holidays()
-        asked = H.asked_day(question)
+        asked = H.asked_day(question, today)
         if asked is not None:
             is_open, intervals = H.open_on(schedule, asked)
             day = H.day_phrase(schedule, asked.day, lang)

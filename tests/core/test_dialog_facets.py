@@ -243,6 +243,10 @@ def test_office_answers_come_from_its_record():
     assert replies.office_answer(OFFICE, "contact", "Wie ist die Telefonnummer?") == (
         "Bürgerbüro im Rathaus. Telefon: 01234 567-100.", True)
     assert "bb@example.org" in replies.office_answer(OFFICE, "contact", "Und die E-Mail?")[0]
+    # "heute" is the day given (the benchmarks fix one), else the real day
+    tuesday, wednesday = dt.date(2026, 12, 1), dt.date(2026, 12, 2)
+    assert "Dienstag" in replies.office_answer(OFFICE, "hours", "Hat das heute auf?", "de", tuesday)[0]
+    assert replies.office_answer(OFFICE, "hours", "Hat das heute auf?", "de", wednesday)[0].startswith("Nein")
     no_hours = Office(id="x", name="Bürgerbüro Pasing", phone="089 1")
     text, found = replies.office_answer(no_hours, "hours", "Wann hat das geöffnet?")
     assert not found and "089 1" in text
