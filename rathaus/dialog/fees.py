@@ -146,7 +146,7 @@ def _abroad(lines: list[str], question: str) -> list[str]:
     """"Wir kommen aus der Ukraine, was kostet die Anmeldung?": the line "mit Auslandsbezug"."""
     if not speaks_of_abroad(question):
         return []
-    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in ("ausland", "auslandisch"))]
+    return [line for line in lines if any(t.startswith("ausland") for t in T.words(line))]  # also "ausländischen Rechts"
 
 
 def _named(lines: list[str], question: str, service_name: str, meant: bool = False) -> list[str]:
