@@ -82,13 +82,18 @@ class ItemOutcome:
     motions: list[Motion] = field(default_factory=list)
     decision: str | None = None
     votes: list[Vote] = field(default_factory=list)
+    recorded: Vote | None = None  # the result written under "Abstimmungsergebnis" in minutes
 
     @property
     def final_vote(self) -> Vote | None:
-        """The vote on the main motion: in council practice the last one of the item."""
+        """The vote on the main motion: the recorded result of written minutes, else, in council
+        practice, the last vote of the item."""
+        if self.recorded is not None:
+            return self.recorded
         return self.votes[-1] if self.votes else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"motions": [m.to_dict() for m in self.motions], "decision": self.decision,
-                "votes": [v.to_dict() for v in self.votes]}
+                "votes": [v.to_dict() for v in self.votes],
+                "recorded": self.recorded.to_dict() if self.recorded else None}
 

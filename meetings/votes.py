@@ -12,6 +12,8 @@ motions. The evaluation on real minutes is meetings.evaluation, not here.
 
 from __future__ import annotations
 
+import re
+
 from meetings.motions import find_decision, find_motions
 from meetings.vote_counts import normalize_asr, parse_counts
 from meetings.vote_model import ACCEPTED, NO_VOTE, REJECTED, ItemOutcome, Motion, Vote
@@ -21,7 +23,7 @@ from meetings.vote_statements import vote_from_sentence
 
 __all__ = ["ACCEPTED", "NO_VOTE", "REJECTED", "ItemOutcome", "Motion", "Vote", "analyze",
            "final_vote", "find_decision", "find_motions", "find_votes", "normalize_asr",
-           "parse_counts", "sentences"]
+           "parse_counts", "recorded_vote", "sentences"]
 
 
 _CALL_WINDOW = 4  # sentences after a vote call in which the result is expected
@@ -117,16 +119,38 @@ def _merge(first: Vote, second: Vote) -> Vote:
 
 
 
+# "Abstimmungsergebnis:" and the result on the same line or the next one
+_RECORDED = re.compile(r"^[ \t]*Abstimmungsergebnis[ \t]*:?[ \t]*\n?[ \t]*(?P<line>\S[^\n]*)",
+                       re.M | re.I)
+
+
+def recorded_vote(text: str) -> Vote | None:
+    """The result a clerk recorded under an "Abstimmungsergebnis" heading of written minutes.
+
+    It is the record: its counts come from the vote display while the chair said only "Das ist
+    eine große Mehrheit.", and in published minutes the debate often follows the block. The
+    last block wins where an item has several."""
+    recorded = None
+    for match in _RECORDED.finditer(text):
+        vote = vote_from_sentence(match.group("line").strip(), called=True)
+        if vote is not None:
+            recorded = vote
+    return recorded
+
+
 def analyze(text: str) -> ItemOutcome:
     """Motions, decision and votes of one agenda item's text."""
     return ItemOutcome(motions=find_motions(text), decision=find_decision(text),
-                       votes=find_votes(text))
+                       votes=find_votes(text), recorded=recorded_vote(text))
 
 
 def final_vote(text: str) -> Vote:
-    """The vote on the item's main motion, or a `none` vote when none was taken."""
+    """The vote on the item's main motion: the recorded result where the text has one, else the
+    last vote said, else a `none` vote."""
+    recorded = recorded_vote(text)
+    if recorded is not None:
+        return recorded
     votes = find_votes(text)
     if votes:
         return votes[-1]
     return Vote(NO_VOTE, evidence="")
-

@@ -2,7 +2,9 @@
 
 Each minutes file holds one agenda item: header, Beschluss text, the near-verbatim debate with
 the chair's words, and an "Abstimmungsergebnis:" block. The input to the rules is the file
-WITHOUT that block; the block, parsed by `parse_truth`, is the truth.
+WITHOUT that block; the block, parsed by `parse_truth`, is the truth. The `published` form gives
+the file as published, block and all: what a clerk who feeds written minutes to
+`rathaus votes find` gets, where the recorded result must win over the debate around it.
 
 Dev / held-out split (fixed, by file name, independent of content): a file is held out when
 int(sha256(stem).hexdigest(), 16) % 10 >= 6, where stem is the file name without ".txt"
@@ -41,6 +43,7 @@ class KarlsruheItem:
     file: str
     truth_text: str
     text: str
+    published: str   # the file as published (dehyphenated, up to "Zur Beurkundung"), block and all
     truth: Vote | None   # None when the truth line holds several votes or is not a vote result
 
 
@@ -72,11 +75,12 @@ def split_karlsruhe(text: str) -> tuple[str, str] | None:
             block.append(line.strip())
         elif block:
             break
-    body = dehyphenate(text[: head.start()] + "\n" + rest[consumed:])
-    end = _END_MARK.search(body)
-    if end:
-        body = body[: end.start()]
-    return "\n".join(block), body
+    return "\n".join(block), _before_end(dehyphenate(text[: head.start()] + "\n" + rest[consumed:]))
+
+
+def _before_end(text: str) -> str:
+    end = _END_MARK.search(text)
+    return text[: end.start()] if end else text
 
 
 def parse_truth(block: str) -> Vote | None:
@@ -117,7 +121,8 @@ def karlsruhe_items(directory: str | Path, part: str | None = None) -> Iterable[
         if split is None:
             continue
         block, body = split
-        yield KarlsruheItem(file=path.name, truth_text=block, text=body, truth=parse_truth(block))
+        yield KarlsruheItem(file=path.name, truth_text=block, text=body,
+                            published=_before_end(dehyphenate(text)), truth=parse_truth(block))
 
 
 _VOTE_WORD = re.compile(r"Stimm|Enthaltung|Ablehnung|Zustimmung|dafür|dagegen|\bJa\b|\bNein\b", re.I)
@@ -139,7 +144,7 @@ def counts_said(text: str, truth: Vote) -> bool:
 
 
 def evaluate_karlsruhe(directory: str | Path, part: str | None = None,
-                       asr: bool = False) -> dict[str, Any]:
+                       asr: bool = False, published: bool = False) -> dict[str, Any]:
     """Accuracy of the vote rules on the Karlsruhe minutes (all files, or one `part`).
 
     Scored: the category (unanimous / majority / rejected / none...) of the last vote found, and,
@@ -147,7 +152,8 @@ def evaluate_karlsruhe(directory: str | Path, part: str | None = None,
     counts are also scored on the items whose counts are said in the text (`counts_said`). The
     clerks record an item taken note of as "Kenntnisnahme" or "keine Abstimmung", so a found
     `noted` is scored as `none`. `asr`: the text is first put in the form whisper writes
-    (meetings.evaluation.asr_style: no punctuation, no capitals, numbers as words).
+    (meetings.evaluation.asr_style: no punctuation, no capitals, numbers as words). `published`:
+    the input is the file as published, with its result block.
     """
     files = sum(1 for p in Path(directory).glob("*.txt") if part is None or partition(p.name) == part)
     tally, said = Tally(), Tally()
@@ -156,14 +162,15 @@ def evaluate_karlsruhe(directory: str | Path, part: str | None = None,
         with_block += 1
         if item.truth is None:
             continue
-        text = asr_style(item.text) if asr else item.text
+        source = item.published if published else item.text
+        text = asr_style(source) if asr else source
         predicted = final_vote(text)
         if predicted.category == "noted":
             predicted = replace(predicted, outcome=NO_VOTE)  # the clerks write "keine Abstimmung"
         tally.add(item.file, item.truth.category, counts_of(item.truth), predicted, item.truth_text)
-        if any(v is not None for v in counts_of(item.truth)) and counts_said(item.text, item.truth):
+        if any(v is not None for v in counts_of(item.truth)) and counts_said(source, item.truth):
             said.add(item.file, item.truth.category, counts_of(item.truth), predicted, item.truth_text)
-    return {"part": part or "all", "asr_style": asr, "files": files, "with_result_block": with_block,
+    return {"part": part or "all", "asr_style": asr, "published": published, "files": files, "with_result_block": with_block,
             "skipped_multi_or_unclear": with_block - tally.scored, **tally.summary(),
             "with_counts_said": said.with_counts, "counts_said_correct": said.counts_correct,
             "counts_said_accuracy": said.summary()["counts_accuracy"]}
