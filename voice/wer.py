@@ -59,9 +59,10 @@ def _german_numbers(text: str) -> str:
         return f" {digits} " if phone else run
 
     # phone numbers: digit groups apart by spaces, hyphens or slashes are one number, and so are
-    # digits listed one by one ("0, 5, 4, 3, 2" is how whisper writes a number read digit by digit)
-    # and groups that whisper ends with a full stop where the voice paused ("0761. 2 0 1 4455")
-    text = re.sub(r"(?<![\d,.])\+?\d+(?:(?:[ /–-]+|,\s?(?=\d\b)|\.\s(?=\d))\d+)+(?![\d])", digit_run, text)
+    # digits listed with commas ("0, 5, 4, 3, 2" and "0,721, 1, 3, 3, 0" are how whisper writes a
+    # number read digit by digit) and groups that whisper ends with a full stop where the voice
+    # paused ("0761. 2 0 1 4455"); a run joins only where it has a phone number's length
+    text = re.sub(r"(?<![\d,.])\+?\d+(?:(?:[ /–-]+|\s?,\s?(?=\d)|\.\s(?=\d))\d+)+(?![\d])", digit_run, text)
     text = re.sub(r"\b(\d{1,4}) ?[–-] ?(\d{1,4})\b", r"\1 bis \2", text)  # "80-120 Euro"
     return re.sub(r"(?<=\d)(?:[.,]|\s(?:komma|punkt)\s)(?=\d)", " punkt ", text)
 

@@ -8,6 +8,10 @@ def test_phone_number_heard_in_groups_is_one_number():
     assert wer(written, "Sie erreichen uns unter Telefon 0761. 2 0 1 4 4 5 5") == 0
     assert wer(written, "Sie erreichen uns unter Telefon 0 7 6 1, 2 0 1, 4 4 5 5.") == 0
     assert wer(written, "Sie erreichen uns unter Telefon 0761. 2 0 1 4 4 5") > 0  # a digit lost
+    # whisper joins digits said one by one into a group after a comma ("null, sieben zwei eins")
+    assert wer("unter 0721 133-0.", "unter 0,721, 1, 3, 3, 0.") == 0
+    assert wer("unter 0721 133-0.", "unter 0,721, 1, 3, 0.") > 0
+    assert normalize("2,5 Kilometer, 1, 2 oder 3") == normalize("2,5 Kilometer, eins, zwei oder drei")
 
 
 def test_amounts_and_dates_are_not_phone_numbers():
