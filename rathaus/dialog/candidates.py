@@ -55,7 +55,10 @@ def foreign_matters(understanding: Any, authorities: set[str]) -> set[str]:
         return authorities
     names = understanding.derived("dialog.name_heads", lambda services: frozenset(
         T.stem(words[0]) for s in services if (words := T.content_words(s.name))))
-    return {a for a in authorities if " " in a or T.stem(a) not in names}
+    # a town that is its own Ausländerbehörde lists it as an office: a question to it is ours
+    own = understanding.derived("dialog.office_words", lambda services: frozenset(
+        T.stem(w) for s in services for o in s.offices for w in T.content_words(o.name)))
+    return {a for a in authorities if " " in a or (T.stem(a) not in names and T.stem(a) not in own)}
 
 
 def naming_cues(cues: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ from rathaus.catalog.answers import answer_language
 from rathaus.catalog.assistant import MAX_QUESTION_CHARS, asks_for_person
 from rathaus.catalog.html import sentences
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
+from rathaus.catalog.dialect import standard_german
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office, Service
 from rathaus.dialog import candidates as C
@@ -81,7 +82,7 @@ class DialogEngine:
             language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
         lang = answer_language(language or detect_language(text))
         state.language = lang
-        decision = self._turn(state, text, lang)
+        decision = self._turn(state, standard_german(text) if lang == "de" else text, lang)
         decision.question = text
         state.turns.append({"caller": text, "action": decision.action,
                             "service": decision.service.id if decision.service else None,
@@ -134,7 +135,7 @@ class DialogEngine:
         bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
         authorities = C.foreign_matters(self.understanding, TU.other_authorities(text))
         if authorities and not C.names_service(decision, text) \
-                and not TP.topic_mentions(self.understanding, state, authorities):
+                and (TU.asks_how_to_apply(text) or not TP.topic_mentions(self.understanding, state, authorities)):
             return _own_case(text, lang, decision.candidates)
         if C.other_kind(self.understanding, decision, text) or C.other_object(self.understanding, decision, text):
             return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,

@@ -38,7 +38,9 @@ def cue_data() -> dict:
                     for p in v] for k, v in table.items()}
 
     def literal_words(pattern: str) -> frozenset[str]:  # "\bhat .* \bauf\b" -> {"hat", "auf"}
-        return frozenset(w for w in re.findall(r"\w{2,}", re.sub(r"\\[a-zA-Z]", " ", T.fold(pattern))) if not w.isdigit())
+        # an optional last letter is left off, so that the word counts without it ("wie lange?": "lang")
+        plain = re.sub(r"\w\?", "", re.sub(r"\\[a-zA-Z]", " ", T.fold(pattern)))
+        return frozenset(w for w in re.findall(r"\w{2,}", plain) if not w.isdigit())
 
     return {"order": raw["order"], "question": weighted(raw["question"]), "sentence": compile_all(raw["sentence"]),
             "words": {k: [T.fold(w) for w in v] for k, v in raw.get("words", {}).items()},

@@ -29,6 +29,7 @@ class TurnData(NamedTuple):
     case: list[re.Pattern]
     condition: list[re.Pattern]
     authority: list[re.Pattern]
+    apply: list[re.Pattern]
     emergency: list[re.Pattern]
 
 
@@ -36,7 +37,7 @@ class TurnData(NamedTuple):
 def turn_data() -> TurnData:
     raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
-                for key in ("correction", "case", "condition", "authority", "emergency")}
+                for key in ("correction", "case", "condition", "authority", "apply", "emergency")}
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
                     fillers=frozenset(T.fold(w) for w in raw["fillers"]), **compiled)
 
@@ -76,6 +77,14 @@ def other_authorities(text: str) -> set[str]:
     discussion says about it)."""
     folded = _padded(text)
     return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
+
+
+def asks_how_to_apply(text: str) -> bool:
+    """"Wo beantrage ich das Elterngeld?": where or how to apply for something. Asked of another
+    authority's matter, it is that authority's, even where the service under discussion names it
+    ("Geburtsurkunden für Elterngeld und Kindergeld")."""
+    folded = _padded(text)
+    return any(p.search(folded) for p in turn_data().apply)
 
 
 def nouns(text: str) -> set[str]:

@@ -35,6 +35,8 @@ steinbrueck = _town("steinbrueck")
 kirchwalde = _town("kirchwalde")
 ostermoor = _town("ostermoor")
 wendelstedt = _town("wendelstedt")
+kranichfelde = _town("kranichfelde")
+obertal = _town("obertal")
 
 
 def talk(assistant, *lines):
@@ -238,3 +240,31 @@ def test_a_follow_up_after_ones_own_case_is_about_its_service(wendelstedt):
 def test_coming_along_oneself_is_asked_and_answered_by_the_sentence_that_says_it(ostermoor):
     _, along = talk(ostermoor, "Was kostet ein Personalausweis für meine Tochter?", "muss die da eigentlich selber mit hin")
     assert along.service.id == "O01" and along.facet == "online" and "persönlich anwesend" in along.answer
+
+
+def test_regional_german_asks_the_same_as_standard_german(obertal, kranichfelde):
+    *_, cost = talk(obertal, "Ha noi, jetzt langt's mir mit dr Kirch. Wie tret i do aus?", "Was koscht des?")
+    assert (cost.service.id, cost.facet) == ("T12", "cost") and "30 Euro" in cost.answer
+    _, valid = talk(kranichfelde, "Ick bin 19, wat kostet bei euch der Perso?", "Und wie lange is der denn jültig?")
+    assert (valid.service.id, valid.facet) == ("K01", "validity") and "sechs Jahre" in valid.answer
+
+
+def test_the_towns_own_auslaenderbehoerde_is_an_office_to_ask_about(obertal):
+    hours, phone = talk(obertal, "hat die ausländerbehörde am mittwoch auf",
+                        "Wie isch d Telefonnummer vo dr Ausländerbehörde?")
+    assert hours.action == "answer" and hours.office["id"] == "ab" and "Mittwoch" in hours.answer
+    assert phone.action == "answer" and "07199 601-400" in phone.answer
+
+
+def test_applying_for_another_authoritys_benefit_goes_to_a_person_though_the_topic_names_it(obertal):
+    first, where = talk(obertal, "unser kind isch letschte woch auf d welt komme wie kommet mir an d geburtsurkunde",
+                        "ond wo beantrag i des elterngeld")
+    assert first.service.id == "T13" and where.action == "forward"
+
+
+def test_a_relatives_application_a_status_in_english_and_a_moved_appointment_go_to_a_person(obertal):
+    for case in ("Mei Schwager sei Bauantrag liegt scho seit Februar bei eich, wie weit isch der?",
+                 "I applied for the extension of my residence permit and haven't heard back. Could you check the status?",
+                 "i hab am donnerstag en termin bei dr ausländerbehörde kann i den verschiebe"):
+        reply, = talk(obertal, case)
+        assert reply.action == "forward", case
