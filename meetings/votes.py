@@ -147,10 +147,5 @@ def analyze(text: str) -> ItemOutcome:
 def final_vote(text: str) -> Vote:
     """The vote on the item's main motion: the recorded result where the text has one, else the
     last vote said, else a `none` vote."""
-    recorded = recorded_vote(text)
-    if recorded is not None:
-        return recorded
-    votes = find_votes(text)
-    if votes:
-        return votes[-1]
-    return Vote(NO_VOTE, evidence="")
+    outcome = ItemOutcome(votes=find_votes(text), recorded=recorded_vote(text))
+    return outcome.final_vote or Vote(NO_VOTE, evidence="")

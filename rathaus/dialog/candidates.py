@@ -16,6 +16,7 @@ from rathaus.catalog.search import meanings, register_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
 from rathaus.dialog.fees import speaks_of_abroad
+from rathaus.dialog.offices import directory_of
 
 
 def specific(understanding: Any, text: str, service: Service) -> set[str]:
@@ -56,8 +57,7 @@ def foreign_matters(understanding: Any, authorities: set[str]) -> set[str]:
     names = understanding.derived("dialog.name_heads", lambda services: frozenset(
         T.stem(words[0]) for s in services if (words := T.content_words(s.name))))
     # a town that is its own Ausländerbehörde lists it as an office: a question to it is ours
-    own = understanding.derived("dialog.office_words", lambda services: frozenset(
-        T.stem(w) for s in services for o in s.offices for w in T.content_words(o.name)))
+    own = {T.stem(w) for o in directory_of(understanding).offices for w in T.content_words(o.name)}
     return {a for a in authorities if " " in a or (T.stem(a) not in names and T.stem(a) not in own)}
 
 
