@@ -49,7 +49,9 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_ostermoor.json'}={DATA / 'dialog_ostermoor_dev.tsv'}",
                f"{DATA / 'catalog_wendelstedt.json'}={DATA / 'dialog_wendelstedt_dev.tsv'}",
                f"{DATA / 'catalog_kranichfelde.json'}={DATA / 'dialog_kranichfelde_dev.tsv'}",
-               f"{DATA / 'catalog_obertal.json'}={DATA / 'dialog_obertal_dev.tsv'}"]
+               f"{DATA / 'catalog_obertal.json'}={DATA / 'dialog_obertal_dev.tsv'}",
+               f"{DATA / 'catalog_hallerbach.json'}={DATA / 'dialog_hallerbach_dev.tsv'}",
+               f"{DATA / 'catalog_saalberg.json'}={DATA / 'dialog_saalberg_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -61,7 +63,9 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_ostermoor.json'}={DATA / 'dialog_ostermoor_heldout.tsv'}",
               f"{DATA / 'catalog_wendelstedt.json'}={DATA / 'dialog_wendelstedt_heldout.tsv'}",
               f"{DATA / 'catalog_kranichfelde.json'}={DATA / 'dialog_kranichfelde_heldout.tsv'}",
-              f"{DATA / 'catalog_obertal.json'}={DATA / 'dialog_obertal_heldout.tsv'}"]
+              f"{DATA / 'catalog_obertal.json'}={DATA / 'dialog_obertal_heldout.tsv'}",
+              f"{DATA / 'catalog_hallerbach.json'}={DATA / 'dialog_hallerbach_heldout.tsv'}",
+              f"{DATA / 'catalog_saalberg.json'}={DATA / 'dialog_saalberg_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -69,6 +73,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout8.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout9.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout10.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout11.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -127,7 +132,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev4.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev5.tsv"), str(DATA / "questions_muenchen_colloquial_dev6.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev7.tsv"), str(DATA / "questions_muenchen_colloquial_dev9.tsv"),
-        str(DATA / "questions_muenchen_colloquial_dev10.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev10.tsv"), str(DATA / "questions_muenchen_colloquial_dev11.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")

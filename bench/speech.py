@@ -6,7 +6,7 @@ longer file (multilingual.mp3, 60 s). TTS: real-time factor and time to first au
 one-sentence and a three-sentence answer, German and English, at the voice's rate and at 8 kHz.
 Round trip: every German voice installed here (Piper, Pico, MBROLA, espeak-ng) says the hotline
 sentences of bench/data/speech_dev_de.txt, speech_dev2_de.txt and the kept-apart
-speech_heldout_de.txt and speech_heldout2_de.txt (no rule was written on them; see the first line of each file) as
+speech_heldout_de.txt, speech_heldout2_de.txt and speech_heldout3_de.txt (no rule was written on them; see the first line of each file) as
 `rathaus say --language de --rate 8000` does, and whisper hears them back as `rathaus transcribe`
 does (--cli runs the two real commands per sentence instead; slower, same figures).
 
@@ -161,7 +161,8 @@ def bench_tts(args) -> dict:
 SENTENCE_SETS = {"dev": ROOT / "bench" / "data" / "speech_dev_de.txt",
                  "dev2": ROOT / "bench" / "data" / "speech_dev2_de.txt",
                  "heldout": ROOT / "bench" / "data" / "speech_heldout_de.txt",
-                 "heldout2": ROOT / "bench" / "data" / "speech_heldout2_de.txt"}
+                 "heldout2": ROOT / "bench" / "data" / "speech_heldout2_de.txt",
+                 "heldout3": ROOT / "bench" / "data" / "speech_heldout3_de.txt"}
 
 
 def read_sentences(path: Path) -> list[str]:
