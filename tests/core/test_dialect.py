@@ -15,6 +15,17 @@ from rathaus.catalog.dialect import standard_german
     ("Ne, ich meinte den Reisepass", "Ne, ich meinte den Reisepass"),
     ("ach noi i hab s bürgerbüro gmeint", "ach nee ich hab s bürgerbüro gemeint"),
     ("Was kostet ein Reisepass für meine Tochter?", "Was kostet ein Reisepass für meine Tochter?"),
+    # Rhineland and Thuringia; "isch" is "ich" after a verb of "ich" or opening a clause before a verb
+    ("isch mach mein kiosk zu muss isch dat irjendwo abmelde", "ich mach mein kiosk zu muss ich das irgendwo abmelden"),
+    ("Is dat Bauamt am Freitach auf?", "Ist das Bauamt am Freitag auf?"),
+    ("Des isch mir zu teuer, und isch hab kei Geld", "Das ist mir zu teuer, und ich hab kei Geld"),
+    ("Wo isch des Amt?", "Wo ist das Amt?"),
+    ("Was kost'n der Zweete?", "Was kosten der Zweite?"),
+    # Bavarian, a dropped "e" of "-en" and "d'" for "die"
+    ("Kenna mia des olle an oam Termin macha, und miassn d'Kinder mit?",
+     "Können wir das alle an einem Termin machen, und müssen die Kinder mit?"),
+    ("Ko i irgendwia sei neie Adress rausfindn?", "Kann ich irgendwie sei neue Adresse rausfinden?"),
+    ("Design, Köln, gern, Ostern, Bus", "Design, Köln, gern, Ostern, Bus"),
 ])
 def test_regional_forms_become_standard_words(said, standard):
     assert standard_german(said) == standard
