@@ -145,6 +145,12 @@ class DialogEngine:
         directory = self._directory()
         named = directory.named_in(text)
         residual = TP.residual(text, named)
+        if decision.action == "answer" and not state.subject and state.turns and state.turns[-1]["action"] == "forward" \
+                and TU.only_procedure(residual) and not named:
+            # "wie lange vorher muss ich die beantragen" after a question no service answered: about that
+            return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
+                            facet=facet, answer=answers.forward_text("no_match", lang),
+                            reason=answers.reason_text("no_match"))
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
         # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
         service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
@@ -381,6 +387,10 @@ class DialogEngine:
                                                  {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
+        age = fee_age(text)
+        if age is not None:  # "Mei Junge wird sechzehn": the rule that names that age ("Ab dem 16. Geburtstag")
+            details = F.age_rules(service.description, age) + [d for d in details
+                                                              if d not in F.age_rules(service.description, age)]
         if not details:
             return None
         # a new topic is named first, so that the caller hears what was understood

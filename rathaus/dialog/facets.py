@@ -214,6 +214,12 @@ def child_rules(description: str) -> list[str]:
     return rules if len(rules) * 2 < len(all_sentences) else []
 
 
+def age_rules(description: str, age: int) -> list[str]:
+    """The sentences of a description that name this age as a number ("Ab dem 16. Geburtstag")."""
+    number = re.compile(rf"(?<![\d,.]){age}(?![\d,])")
+    return [s for s in _sentences(description) if number.search(s)]
+
+
 def _special(text: str) -> bool:
     words = cue_data()["special"]
     return any(in_family(t, w) for t, _ in cue_tokens(text) for w in words)
@@ -235,6 +241,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
     q_stems = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
     q_facet = {T.stem(w) for w in facet_words(question)}
     plain = not _special(question)
+    rival = _RIVALS.get(facet)
+    rival_cues = cue_data()["sentence"].get(rival, []) if rival and rival not in _scores(question) else []
     scores = []
     for i, s in candidates:
         s_stems = _sentence_stems(s)
@@ -243,6 +251,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         score += 1.5 * _mentions(s_stems, specific or set())
         if plain and _special(s):
             score -= 0.6
+        if not q_facet & s_stems and any(p.search(folded_text(s)) for p in rival_cues):
+            score -= 0.5  # a sentence of the other duration that shares no word of what was asked
         scores.append(score)
     ranked = sorted(range(len(candidates)), key=lambda k: -scores[k])
     if similarity is not None and len(candidates) > 1:
@@ -265,4 +275,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
     return [s for _, s in out[:3]]
 
 
+# Durations a caller easily mixes up in the catalog's wording: "bewilligt für zwölf Monate" (how long
+# it holds) does not answer "wie lange dauert es" (how long it takes), unless both are asked or the
+# sentence holds the words asked ("sofort einen vorläufigen Ausweis, der drei Monate gilt").
+_RIVALS = {"processing_time": "validity", "validity": "processing_time"}
 _ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)

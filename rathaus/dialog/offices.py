@@ -89,6 +89,8 @@ class OfficeDirectory:
                         break
                 if w == "rathaus" and "rathaus" in address:
                     scores[i] += 0.5
+                elif w in words and w in address.split():  # "in Dornbachtal": the office that is there
+                    scores[i] += 0.5
         best = max(scores)
         if best <= 0:
             return []

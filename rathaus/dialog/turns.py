@@ -26,6 +26,7 @@ class TurnData(NamedTuple):
     correction: list[re.Pattern]
     refer: frozenset[str]
     fillers: frozenset[str]
+    procedure: tuple[str, ...]
     case: list[re.Pattern]
     condition: list[re.Pattern]
     authority: list[re.Pattern]
@@ -39,7 +40,8 @@ def turn_data() -> TurnData:
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
                 for key in ("correction", "case", "condition", "authority", "apply", "emergency")}
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
-                    fillers=frozenset(T.fold(w) for w in raw["fillers"]), **compiled)
+                    fillers=frozenset(T.fold(w) for w in raw["fillers"]),
+                    procedure=tuple(T.fold(w) for w in raw["procedure"]), **compiled)
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:
@@ -95,6 +97,12 @@ def nouns(text: str) -> set[str]:
     if not any(t[0].isupper() for t in tokens):
         return {T.stem(w) for t in tokens for w in T.words(t)}
     return {T.stem(w) for t in tokens[1:] if t[0].isupper() for w in T.words(t)}
+
+
+def only_procedure(residual: set[str]) -> bool:
+    """Whether what a turn says beyond facet and back-reference words is only verbs of a procedure
+    ("beantragen", "muss"): it names no topic of its own."""
+    return all(w.startswith(turn_data().procedure) for w in residual)
 
 
 def closing(text: str, lang: str) -> bool:

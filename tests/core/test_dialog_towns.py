@@ -37,6 +37,8 @@ ostermoor = _town("ostermoor")
 wendelstedt = _town("wendelstedt")
 kranichfelde = _town("kranichfelde")
 obertal = _town("obertal")
+saalberg = _town("saalberg")
+hallerbach = _town("hallerbach")
 
 
 def talk(assistant, *lines):
@@ -268,3 +270,32 @@ def test_a_relatives_application_a_status_in_english_and_a_moved_appointment_go_
                  "i hab am donnerstag en termin bei dr ausländerbehörde kann i den verschiebe"):
         reply, = talk(obertal, case)
         assert reply.action == "forward", case
+
+
+def test_how_long_it_takes_is_not_how_long_it_holds(saalberg):
+    grant, time = talk(saalberg, "Ich bin Rentnerin und die Miete is so teuer geworden, seit die Heizkosten hoch "
+                                 "sind. Krieg ich da irgendwie 'n Zuschuss?", "wie lange dauert das bis das bewilligt wird")
+    assert grant.service.id == "S19"
+    assert time.facet == "processing_time" and time.answer.startswith("Die Bearbeitung dauert derzeit etwa acht")
+
+
+def test_an_office_in_the_place_named_and_the_rule_for_the_age_named(saalberg):
+    _, there, tuesday = talk(saalberg, "Ich brauche eine beglaubigte Kopie von meinem Zeugnis",
+                             "geht das auch in dornbachtal", "und die haben dienstags offen oder")
+    assert there.office["id"] == "ast" and "Dorfstraße 7" in there.answer
+    assert tuesday.office["id"] == "ast" and "9 bis 12 Uhr" in tuesday.answer
+    sixteen, = talk(saalberg, "Mei Junge wird sechzehn, braucht der jetzt eigentlich 'n Perso?")
+    assert sixteen.service.id == "S01" and "Ausweispflicht" in sixteen.answer
+    right, = talk(saalberg, "Wir haben einen Kitaplatz beantragt. Hat er Recht auf Platz?")
+    assert right.facet != "hours"
+
+
+def test_a_follow_up_to_an_unanswered_question_is_not_answered_about_another_service(saalberg):
+    replies = talk(saalberg, "wir machen ne gartenparty zum fuffzigsten mit band bis nachts brauchen wir da ne genehmigung",
+                   "wie lange vorher muss ich die beantragen")
+    assert [r.action for r in replies] == ["forward", "forward"]
+
+
+def test_rhineland_german_is_asked_as_standard_german(hallerbach):
+    hours, = talk(hallerbach, "Is dat Bauamt am Freitach auf?")
+    assert hours.action == "answer" and hours.office["id"] == "bau" and hours.facet == "hours"
