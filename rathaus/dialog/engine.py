@@ -243,8 +243,12 @@ class DialogEngine:
                 detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"
                 if detail is not None:
                     return detail
-            if facet is None and far_ahead and C.one_plausible(self.understanding, decision, text, bar, window):
-                return self._general_answer(state, decision, text, lang)  # "kaum noch hin ... Zuschuss?": Wohngeld
+            # "kaum noch hin ... Zuschuss?": Wohngeld. Far ahead of the rest, the leader is no close call
+            # when nothing is under discussion yet ("die Laterne is kaputt, wem sag isch dat");
+            # inside a topic a short turn ("Jetzt im Mai?") is more likely about that topic.
+            if facet is None and far_ahead and (not state.subject
+                                                or C.one_plausible(self.understanding, decision, text, bar, window)):
+                return self._general_answer(state, decision, text, lang)
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision

@@ -299,3 +299,8 @@ def test_a_follow_up_to_an_unanswered_question_is_not_answered_about_another_ser
 def test_rhineland_german_is_asked_as_standard_german(hallerbach):
     hours, = talk(hallerbach, "Is dat Bauamt am Freitach auf?")
     assert hours.action == "answer" and hours.office["id"] == "bau" and hours.facet == "hours"
+
+
+def test_a_leader_far_ahead_is_answered_without_asking_back(hallerbach):
+    lamp, = talk(hallerbach, "bei uns in der kirchgasse is die laterne seit ner woche kaputt wem sag isch dat")
+    assert (lamp.action, lamp.service.id) == ("answer", "H23")
