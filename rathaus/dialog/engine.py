@@ -24,6 +24,7 @@ from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office, Service
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
+from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
@@ -176,7 +177,11 @@ class DialogEngine:
         follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
                                  else None)
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
-        topic = self._topic_detail(state, decision, text, lang, facet) if facet or not follow_facet else None
+        # "Krieg ich da eigentlich Finderlohn?" after where to hand it in: a thing one sentence of the
+        # topic speaks of, not the last facet again (a fee line or a day keeps the facet)
+        carried_detail = follow_facet != "cost" and not for_whom and not any(H.is_day_word(w) for w in words)
+        topic = self._topic_detail(state, decision, text, lang, facet) \
+            if facet or not follow_facet or carried_detail else None
         if topic is not None:
             return topic
         if state.subject and follow_facet \

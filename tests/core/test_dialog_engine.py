@@ -266,6 +266,8 @@ def test_an_emergency_hears_112_and_goes_to_a_person(prepared):
     assert fire.action == "forward" and fire.language == "en" and "112" in fire.answer
     (fireworks,) = talk(assistant, "Darf ich an Silvester im Garten ein Feuerwerk machen?")
     assert "112" not in fireworks.answer
+    (urgent_pass,) = talk(assistant, "My flight is on Friday. Is there some kind of emergency passport I can get?")
+    assert "112" not in urgent_pass.answer
     call = Dialog(assistant, DialogSettings(municipality="Musterstadt"))
     call.start()
     said = call.on_utterance("Mein Nachbar liegt bewusstlos im Hof")

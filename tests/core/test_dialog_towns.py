@@ -304,3 +304,10 @@ def test_rhineland_german_is_asked_as_standard_german(hallerbach):
 def test_a_leader_far_ahead_is_answered_without_asking_back(hallerbach):
     lamp, = talk(hallerbach, "bei uns in der kirchgasse is die laterne seit ner woche kaputt wem sag isch dat")
     assert (lamp.action, lamp.service.id) == ("answer", "H23")
+
+
+def test_a_thing_of_the_topic_is_answered_by_its_sentence_not_the_last_facet(saalberg):
+    where, reward, hours = talk(saalberg, "Ich hab gestern uff'm Markt 'n Schlüsselbund gefunden, wo geb ich'n den ab?",
+                                "Krieg ich da eigentlich Finderlohn?", "Hat das Bürgerbüro heute Nachmittag noch auf? Is ja Donnerstag.")
+    assert where.facet == "where" and (reward.service.id, reward.facet) == ("S22", None) and "5 Prozent" in reward.answer
+    assert hours.facet == "hours" and "13 bis 16 Uhr" in hours.answer
