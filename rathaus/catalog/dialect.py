@@ -67,15 +67,13 @@ def _e_restored(word: str) -> str:
 def standard_german(text: str) -> str:
     """`text` with regional word forms replaced by standard German ("isch" -> "ist")."""
     anywhere, inside = _tables()
-
     form, ich = _ich()[:2]
 
     def replace(match: re.Match) -> str:
         word = match.group(0)
         table = inside if text[:match.start()].strip(" ,.!?") else anywhere
         key = fold(word.replace("'", ""))
-        clause = re.split(r"[.!?;]", text[:match.start()])[-1]
-        if key == form and _means_ich(clause, text[match.end():]):
+        if key == form and _means_ich(re.split(r"[.!?;]", text[:match.start()])[-1], text[match.end():]):
             return ich[:1].upper() + ich[1:] if word[:1].isupper() else ich
         standard = table.get(key)
         if standard is None and key.startswith("d") and "'" in word[:2] and len(word) > 3:

@@ -43,6 +43,12 @@ def _own_case(text: str, lang: str, candidates: list[Candidate] | None = None) -
                     language=lang, reason=_reason("case"), candidates=list(candidates or []))
 
 
+def _no_match(text: str, lang: str, candidates: list[Candidate], facet: str | None = None) -> Decision:
+    """To a person: no service of the catalog answers what was asked."""
+    return Decision(question=text, action="forward", candidates=list(candidates), language=lang, facet=facet,
+                    answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
+
+
 def _office_ref(office: Office | None) -> dict | None:
     return {"id": office.id, "name": office.name} if office is not None else None
 
@@ -139,8 +145,7 @@ class DialogEngine:
                 and (TU.asks_how_to_apply(text) or not TP.topic_mentions(self.understanding, state, authorities)):
             return _own_case(text, lang, decision.candidates)
         if C.other_kind(self.understanding, decision, text) or C.other_object(self.understanding, decision, text):
-            return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
-                            answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
+            return _no_match(text, lang, decision.candidates)
         if decision.action == "forward" and decision.service is None and asks_for_person(text):
             return decision
         directory = self._directory()
@@ -149,9 +154,7 @@ class DialogEngine:
         if decision.action == "answer" and not state.subject and state.turns and state.turns[-1]["action"] == "forward" \
                 and TU.only_procedure(residual) and not named:
             # "wie lange vorher muss ich die beantragen" after a question no service answered: about that
-            return Decision(question=text, action="forward", candidates=list(decision.candidates), language=lang,
-                            facet=facet, answer=answers.forward_text("no_match", lang),
-                            reason=answers.reason_text("no_match"))
+            return _no_match(text, lang, decision.candidates, facet)
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
         # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
         service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
@@ -398,8 +401,8 @@ class DialogEngine:
             details = [d for d in F.child_rules(service.description) if d not in first] + details
         age = fee_age(text)
         if age is not None:  # "Mei Junge wird sechzehn": the rule that names that age ("Ab dem 16. Geburtstag")
-            details = F.age_rules(service.description, age) + [d for d in details
-                                                              if d not in F.age_rules(service.description, age)]
+            for_age = F.age_rules(service.description, age)
+            details = for_age + [d for d in details if d not in for_age]
         if not details:
             return None
         # a new topic is named first, so that the caller hears what was understood
