@@ -21,7 +21,7 @@ import numpy as np
 from rathaus.catalog import text as T
 from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors
 from rathaus.catalog.html import first_sentences, sentences
-from rathaus.catalog.lexical import PART, Concept, LexicalIndex
+from rathaus.catalog.lexical import NAME, PART, Concept, LexicalIndex
 from rathaus.catalog.model import Service
 from rathaus.catalog.repository import all_services, generation, index_text
 from rathaus.store import Store
@@ -60,6 +60,13 @@ def colloquial_table() -> dict[str, str]:
         if " " not in key:
             table.setdefault("~" + T.stem(key), value)
     return table
+
+
+@lru_cache(maxsize=1)
+def holder_words() -> dict[str, frozenset[str]]:
+    """data/colloquial.toml [containers], folded: "words" (wallets, bags) and "theft"."""
+    raw = tomllib.loads(resources.files("rathaus.catalog.data").joinpath("colloquial.toml").read_text(encoding="utf-8"))
+    return {key: frozenset(w for v in values for w in T.words(v)) for key, values in raw.get("containers", {}).items()}
 
 
 def meanings(word: str) -> str | None:
@@ -204,6 +211,8 @@ class SearchIndex:
         concepts: list[Concept] = []
         expansions: list[str] = []
         inside = 0   # words up to here belong to a phrase of the colloquial table ("id card")
+        meant: dict[str, list[str]] = {}   # word -> the expansions it brought
+        seen: set[str] = set()
         for i, w in enumerate(repaired):
             if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
@@ -228,6 +237,13 @@ class SearchIndex:
                     if part not in T.STOPWORDS:
                         forms.setdefault(T.stem(part), PART)
             concepts.append(Concept(word=w, forms=forms))
+            meant[w] = [e for e in expansions if e not in seen]
+            seen.update(expansions)
+        holders = self._holders(concepts, tokens)
+        if holders:
+            concepts = [c for c in concepts if c.word not in holders]
+            dropped = {e for w in holders for e in meant.get(w, [])}
+            expansions = [e for e in expansions if e not in dropped]
         # a part already said as a word of its own ("Hund" in "Hund ... Hundesteuer") is explained
         # by that word's concept, not a second time by the compound's
         said = {f for c in concepts for f, share in c.forms.items() if share >= 1.0}
@@ -239,6 +255,22 @@ class SearchIndex:
         embed_text = question.strip() + (f" ({', '.join(extra)})" if extra else "")
         return Analysis(question=question, words=tokens, repaired=repaired + list(verbs.values()),
                         expansions=expansions, stems=stems, embed_text=embed_text, concepts=concepts)
+
+    def _holders(self, concepts: list[Concept], tokens: list[str]) -> set[str]:
+        """Words for a wallet or bag that only held what the caller asks about ("Geldbeutel
+        geklaut, mit dem Perso drin"): it was stolen, and another thing is named by a word of a
+        service name."""
+        table = holder_words()
+        theft = table.get("theft", frozenset())
+        held = {c.word for c in concepts if c.word in table.get("words", ())}
+        if not held or self.lexical is None or not set(tokens) & theft:
+            return set()
+        postings = self.lexical.postings
+        named = any(c.word not in held and c.word not in theft
+                    and any(w == NAME for f, share in c.forms.items() if share >= 1.0
+                            for w in postings.get(f, {}).values())
+                    for c in concepts)
+        return held if named else set()
 
     # --- scoring ----------------------------------------------------------------------------------
 

@@ -99,11 +99,15 @@ def _scores(question: str) -> dict[str, float]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
         if facet in data["family_re"] and any(data["family_re"][facet].match(t) for t in tokens):
             score += sum(1.0 for family in data["words"][facet] if any(in_family(t, family) for t in tokens))
-        if facet == "hours" and _day_asked(question):
+        if facet == "hours" and _day_asked(question) and not _TRAVEL.search(folded):
             score += 0.75  # "am Samstag", "heute", "und nachmittags": a day hints at opening hours, a cue outweighs it
         if score > 0:
             out[facet] = score
     return out
+
+
+# "Wir fliegen am Freitag": the day of a trip, not a day the caller wants to come in
+_TRAVEL = re.compile(r"\b(fliege|fliegen|flieg|fliegt|flug|flight|fly|flying|abflug|abreise|verreise|verreisen|reise|reisen)\b")
 
 
 def _day_asked(question: str) -> bool:
@@ -111,7 +115,7 @@ def _day_asked(question: str) -> bool:
     happened ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt machen?") is no hint."""
     parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
     asking = " ".join(p for i, p in enumerate(parts) if p.endswith("?") or i == len(parts) - 1)
-    return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(asking))
+    return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(H.without_greeting(asking)))
 
 
 def detect(question: str) -> str | None:
@@ -138,7 +142,9 @@ def _facet_words(question: str, facet: str | None) -> frozenset[str]:
     for name, patterns in data["question"].items():
         if facet is not None and name != facet:
             continue
-        for p, _ in patterns:
+        for p, weight in patterns:
+            if weight < 0:  # a frame that takes a cue back ("ich mach meinen Laden zu") is no cue
+                continue
             for m in p.finditer(folded):
                 start, end = m.start(), m.end()
                 while start > 0 and folded[start - 1].isalnum():

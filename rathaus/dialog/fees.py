@@ -193,6 +193,19 @@ def _urgent(lines: list[str], question: str) -> list[str]:
     return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words)]
 
 
+_SIZE = re.compile(r"\b(\d+)(?:er)?\b(?!\s*(euro|€|jahr|monat|woche|tag|prozent|%))")
+
+
+def _sized(lines: list[str], question: str) -> list[str]:
+    """"Was kostet die 120er?": the lines of the size or number the caller says ("120 Liter"), not
+    of an amount or an age."""
+    said = {m.group(1) for m in _SIZE.finditer(folded_text(question))}
+    if not said:
+        return []
+    return [line for line in lines
+            if any(m.group(1) in said for m in _SIZE.finditer(folded_text(line)))]
+
+
 def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2,
                  context: str = "", person: str = "") -> tuple[list[str], bool]:
     """(the fee lines for this caller, whether the catalog lists further amounts).
@@ -236,6 +249,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return fitting[:1], more
         if age < 18 and young:  # "der is zwölf": "Jugendfischereischein 12 Euro"
             return young[:1], more
+    sized = _sized(lines, question)
+    if sized and len(sized) < len(lines):  # "die 120er" after "die Restmülltonne ist zu klein"
+        narrowed = (_named(sized, question, service_name) or (_named(sized, context, service_name) if context else [])
+                    if len(sized) > 1 else [])
+        return (narrowed or sized)[:1], more
     named = _urgent(lines, question) or _replacement(lines, question) or _abroad(lines, question) \
         or _named(lines, question, service_name) \
         or _surcharge(lines, question) \

@@ -302,9 +302,18 @@ class DayQuestion:
     part: Interval | None = None   # a part of the day ("nachmittags") or a time ("um 15 Uhr")
 
 
+# "Guten Morgen" greets; it does not ask about tomorrow
+_GREETING = re.compile(r"\b(gute[nr]?|schonen guten|good|gud|gude|gun) (morgen|morning|morje|morgn|morge)\b|^\s*morgen\b\s*[,!.]")
+
+
+def without_greeting(text: str) -> str:
+    """The folded text without a morning greeting."""
+    return _GREETING.sub(" ", T.fold(text))
+
+
 def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | None:
     """The weekday (and part of day) a question names, or None ("heute" and "morgen" count)."""
-    folded = T.fold(question)
+    folded = _GREETING.sub(" ", T.fold(question))
     day = None
     for word in re.findall(r"[^\W\d_]+", folded):
         for name, index in list(_DAY_WORDS.items()) + list(_CALLER_DAYS.items()):

@@ -59,6 +59,14 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
+_NOT_PLACES = frozenset({
+    "ersten", "zweiten", "dritten", "jahr", "jahre", "jahren", "monat", "monate", "voraus", "vorfeld", "vorhinein",
+    "sommer", "winter", "fruhjahr", "herbst", "laufe", "anschluss", "rahmen", "regelfall", "einzelfall",
+    "normalfall", "allgemeinen", "moment", "januar", "februar", "marz", "april", "juni", "juli", "august",
+    "september", "oktober", "november", "dezember", "falle", "fall", "todesfall", "notfall", "zweifel",
+    "zweifelsfall", "durchschnitt", "schnitt", "wechsel", "turnus", "jahresverlauf", "verlauf"})
+
+
 def _places(sentences: list[str], question: str) -> list[str]:
     """Sentences whose place cue points at a place the question does not already name: "etwa im
     Verein" tells a caller from the football club nothing about where to apply."""
@@ -70,6 +78,8 @@ def _places(sentences: list[str], question: str) -> list[str]:
         for m in (m for p in cues for m in p.finditer(folded)):
             after = T.words(folded[m.start():])[:3]
             place = next((w for w in after if len(w) > 3 and w not in T.STOPWORDS), "")
+            if place in _NOT_PLACES:  # "im ersten Jahr", "im Voraus": a time or a manner, no place
+                continue
             if not place or not any(q.endswith(T.stem(place)) or T.stem(place).endswith(q) for q in said):
                 return True
         return False
@@ -143,7 +153,9 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             return _clean(_sentence(found_sentences[0], lang)), True, office
         return text, False, office
     elif facet == "what":
-        summary = details[0] if details else first_sentences(service.description, limit=1, max_chars=220)
+        # "Was ist das überhaupt?" asks what the thing is: the description's first sentence, not a detail
+        defining = F.scores(question).get("what", 0.0) >= 1.0
+        summary = details[0] if details and not defining else first_sentences(service.description, limit=1, max_chars=220)
         if summary:
             return _clean(_sentence(summary, lang)), True, office
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office

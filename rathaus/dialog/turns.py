@@ -68,8 +68,16 @@ def case_cues(text: str) -> list[str]:
 
 def emergency(text: str) -> bool:
     """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
-    folded = _padded(text)
+    folded = _PAST_EVENT.sub(" ", _padded(text))
     return any(p.search(folded) for p in turn_data().emergency)
+
+
+# "seit dem Schlaganfall sitzt sie im Rollstuhl", "er hatte einen Herzinfarkt": what happened
+# before and is the reason for the call, no emergency now
+_PAST_EVENT = re.compile(r"\b(nach|seit|wegen|von) (dem|einem|seinem|ihrem|meinem|deinem|des|eines|ihres|seines)\s+(\w+ )?"
+                         r"(schlaganfall|herzinfarkt|notfall|brand|feuer|unfall)s?\b"
+                         r"|\b(hatte|hatten|hattest) (\w+ ){0,3}(einen|ein) (\w+ )?(schlaganfall|herzinfarkt)\b"
+                         r"|\b(hat|haben) (\w+ ){0,3}(einen|ein) (\w+ )?(schlaganfall|herzinfarkt) gehabt\b")
 
 
 def other_authorities(text: str) -> set[str]:
@@ -122,8 +130,12 @@ def correction(text: str) -> str | None:
         if m:
             consumed = len(folded[:m.end()].split())
             rest = " ".join(original[consumed:]).strip(" ,.!?")
-            return rest or None
+            return _NOT_MEANT.sub("", rest).strip(" ,.!?") or rest or None
     return None
+
+
+# "ich mein den Reisepass, nich den Perso": what the caller does not mean, after what they mean
+_NOT_MEANT = re.compile(r"[ ,;]+(nicht|nich|net|ned|nit|not|kein|keinen|keine)\b[^,.!?;]*[.!?]?\s*$", re.IGNORECASE)
 
 
 _PERSON = re.compile(r"\b(fur mich|mir selbst|ich selbst|fur (meinen?|meine|unseren?|unsere) \w+|for me|for my \w+)\b")

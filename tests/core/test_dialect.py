@@ -29,3 +29,9 @@ from rathaus.catalog.dialect import standard_german
 ])
 def test_regional_forms_become_standard_words(said, standard):
     assert standard_german(said) == standard
+
+
+def test_hessian_and_more_bavarian_forms():
+    from rathaus.catalog.dialect import standard_german
+    assert "Papieren" in standard_german("Welsche Babiern brauche mer do?")
+    assert standard_german("Mia fliang in drei Dog nach Thailand und mei Pass is abgloffa").startswith("Wir fliegen in drei Tage")

@@ -39,6 +39,8 @@ kranichfelde = _town("kranichfelde")
 obertal = _town("obertal")
 saalberg = _town("saalberg")
 hallerbach = _town("hallerbach")
+emmerbeck = _town("emmerbeck")
+lindach = _town("lindach")
 
 
 def talk(assistant, *lines):
@@ -311,3 +313,41 @@ def test_a_thing_of_the_topic_is_answered_by_its_sentence_not_the_last_facet(saa
                                 "Krieg ich da eigentlich Finderlohn?", "Hat das Bürgerbüro heute Nachmittag noch auf? Is ja Donnerstag.")
     assert where.facet == "where" and (reward.service.id, reward.facet) == ("S22", None) and "5 Prozent" in reward.answer
     assert hours.facet == "hours" and "13 bis 16 Uhr" in hours.answer
+
+
+def test_a_stolen_wallet_is_about_the_document_in_it(wendelstedt):
+    stolen, lost = talk(wendelstedt, "Hallo, äh, mir is gestern in der Kaufhalle mei Portmonee geklaut worden, da war dor Perso mit drin. "
+                                     "Was mach ich denn nu?"), talk(wendelstedt, "mein Portemonnaie ist weg")
+    assert stolen[0].service.id == "W01" and lost[0].service.id == "W07"
+
+
+def test_the_callers_own_business_and_greeting_are_no_hours_question(emmerbeck, lindach):
+    shop, closing = talk(emmerbeck, "Ich will nebenbei so 'n kleinen Onlineshop mit selbstgemachten Kerzen aufmachen. "
+                                    "Muss ich da 'n Gewerbe anmelden?"), talk(emmerbeck, "Ich mach meine Imbissbude Ende des Monats zu. "
+                                                                                      "Muss ich dat Gewerbe abmelden?")
+    assert shop[0].facet not in ("hours", "online") and closing[0].facet != "hours"
+    child, = talk(lindach, "Guten Morgen, ich bräuchte einen Kinderreisepass für meine Tochter, die ist vier.")
+    assert child.service.id == "L03" and child.facet != "hours" and "geschlossen" not in child.answer
+
+
+def test_expired_is_the_callers_situation_and_the_rest_of_a_correction_is_not_meant(emmerbeck):
+    expired, = talk(emmerbeck, "Tach, mein Perso is abgelaufen, wat muss ich da getz machen?")
+    assert expired.service.id == "E01" and expired.facet != "validity"
+    _, passport = talk(emmerbeck, "Was kostet ein neuer Perso?", "Nee, Moment, ich mein den Reisepass, nich den Perso.")
+    assert passport.service.id == "E02"
+
+
+def test_where_after_a_detail_names_the_office_and_what_is_it_defines(emmerbeck):
+    _, where = talk(emmerbeck, "Wir holen uns 'nen Hund ausm Tierheim. Muss man da getz Steuern für zahlen?", "und wo meld ich den an")
+    assert where.facet == "where" and "Steueramt" in where.answer
+    what, = talk(emmerbeck, "Ich such ne Sozialwohnung und der Vermieter will so nen WBS sehen. Was is das überhaupt?")
+    assert "Wohnberechtigungsschein" in what.answer
+
+
+def test_a_size_said_picks_its_fee_and_a_past_stroke_is_no_emergency(lindach):
+    _, size = talk(lindach, "Mir sin jetzt fünf Leut im Haus, die Restmülltonn is viel zu klaa. Kann isch e größere kriege?",
+                   "Was kost dann die 120er im Johr?")
+    assert size.facet == "cost" and "228 Euro" in size.answer
+    parking, = talk(lindach, "Also, meine Mutter, die sitzt jetzt nach dem Schlaganfall im Rollstuhl, und die hat jetzt den "
+                             "Schwerbehindertenausweis mit aG gekriegt, kann man da so einen Ausweis kriegen für die Behindertenparkplätze?")
+    assert "112" not in parking.answer
