@@ -15,7 +15,7 @@ from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings, register_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import speaks_of_abroad, speaks_of_child
+from rathaus.dialog.fees import speaks_of_abroad
 from rathaus.dialog.offices import directory_of
 
 
@@ -298,8 +298,6 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
         return None
     names = [T.words(c.name) for c in close]
     for i, (a, b) in enumerate((names, names[::-1])):
-        if _youth_variant(a, b):  # "Jugendfischereischein" beside "Fischereischein": for a child or not
-            return close[i].id if speaks_of_child(text) or _says_youth(text) else close[1 - i].id
         if "ohne" in a and "mit" in b and [w for w in a if w != "ohne"] == [w for w in b if w != "mit"]:
             special = a[a.index("ohne") + 1:a.index("ohne") + 2]
             said = {T.stem(w) for w in T.words(text)}
@@ -311,18 +309,4 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
 
 # ------------------------------------------------------------------------------------ helpers
 
-_YOUTH = ("jugend", "kinder", "kind")
-
-
-def _youth_variant(a: list[str], b: list[str]) -> bool:
-    """Name words `a` are those of `b` with one word for children or youths ("Jugendfischereischein
-    beantragen" of "Fischereischein beantragen", "Kinderreisepass" of "Reisepass")."""
-    if len(a) != len(b):
-        return False
-    diff = [(x, y) for x, y in zip(a, b) if x != y]
-    return len(diff) == 1 and any(diff[0][0] == p + diff[0][1] for p in _YOUTH)
-
-
-def _says_youth(text: str) -> bool:
-    return any(w.startswith(_YOUTH) for w in T.words(text))
 

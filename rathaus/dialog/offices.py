@@ -40,7 +40,6 @@ def _office_words(office: Office) -> set[str]:
 class OfficeDirectory:
     offices: list[Office] = field(default_factory=list)
     _words: list[set[str]] = field(default_factory=list)
-    _town: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, services: list[Service]) -> "OfficeDirectory":
@@ -61,7 +60,6 @@ class OfficeDirectory:
                 counts[w] = counts.get(w, 0) + 1
         town = {w for w, c in counts.items() if c >= max(2, len(directory.offices) / 2)}
         directory._words = [_office_words(o) - town for o in directory.offices]
-        directory._town = town
         return directory
 
     def get(self, office_id: str) -> Office | None:
@@ -79,7 +77,7 @@ class OfficeDirectory:
             name = " " + " ".join(T.words(office.name)) + " "
             address = " ".join(T.words(office.address))
             for w in q_words:
-                if w in GENERIC_WORDS or w in T.STOPWORDS or w in self._town:  # "in München": no office
+                if w in GENERIC_WORDS or w in T.STOPWORDS:
                     continue
                 if w in words or any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
                                                                     or (len(w) >= 9 and w[:-2] == x[:-2]))
