@@ -45,10 +45,15 @@ def register_verbs(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _colloquial_data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("rathaus.catalog.data").joinpath("colloquial.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def colloquial_table() -> dict[str, str]:
     """Folded colloquial word or phrase -> catalog words (data/colloquial.toml, data/glossary.toml)."""
     data = resources.files("rathaus.catalog.data")
-    raw = tomllib.loads(data.joinpath("colloquial.toml").read_text(encoding="utf-8"))
+    raw = _colloquial_data()
     table = {" ".join(T.words(k)): v for k, v in raw.get("words", {}).items()}
     glossary = tomllib.loads(data.joinpath("glossary.toml").read_text(encoding="utf-8"))
     for words in glossary.values():  # other languages: whole words only (no German stemming)
@@ -65,8 +70,8 @@ def colloquial_table() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def holder_words() -> dict[str, frozenset[str]]:
     """data/colloquial.toml [containers], folded: "words" (wallets, bags) and "theft"."""
-    raw = tomllib.loads(resources.files("rathaus.catalog.data").joinpath("colloquial.toml").read_text(encoding="utf-8"))
-    return {key: frozenset(w for v in values for w in T.words(v)) for key, values in raw.get("containers", {}).items()}
+    containers = _colloquial_data().get("containers", {})
+    return {key: frozenset(w for v in values for w in T.words(v)) for key, values in containers.items()}
 
 
 def meanings(word: str) -> str | None:
@@ -211,8 +216,6 @@ class SearchIndex:
         concepts: list[Concept] = []
         expansions: list[str] = []
         inside = 0   # words up to here belong to a phrase of the colloquial table ("id card")
-        meant: dict[str, list[str]] = {}   # word -> the expansions it brought
-        seen: set[str] = set()
         for i, w in enumerate(repaired):
             if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
@@ -237,12 +240,10 @@ class SearchIndex:
                     if part not in T.STOPWORDS:
                         forms.setdefault(T.stem(part), PART)
             concepts.append(Concept(word=w, forms=forms))
-            meant[w] = [e for e in expansions if e not in seen]
-            seen.update(expansions)
         holders = self._holders(concepts, tokens)
-        if holders:
+        if holders:  # the holder's meanings ("Geldbörse Fundsache") leave with it, unless another word says them
             concepts = [c for c in concepts if c.word not in holders]
-            dropped = {e for w in holders for e in meant.get(w, [])}
+            dropped = {_colloquial(w) for w in holders} - {_colloquial(c.word) for c in concepts}
             expansions = [e for e in expansions if e not in dropped]
         # a part already said as a word of its own ("Hund" in "Hund ... Hundesteuer") is explained
         # by that word's concept, not a second time by the compound's

@@ -309,4 +309,3 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
 
 # ------------------------------------------------------------------------------------ helpers
 
-

@@ -313,7 +313,7 @@ def without_greeting(text: str) -> str:
 
 def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | None:
     """The weekday (and part of day) a question names, or None ("heute" and "morgen" count)."""
-    folded = _GREETING.sub(" ", T.fold(question))
+    folded = without_greeting(question)
     day = None
     for word in re.findall(r"[^\W\d_]+", folded):
         for name, index in list(_DAY_WORDS.items()) + list(_CALLER_DAYS.items()):
