@@ -9,13 +9,12 @@ with the question and, when an encoder is given, by embedding similarity.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from typing import Callable
 
 from rathaus.catalog import text as T
 from rathaus.catalog.html import sentences
+from rathaus.dialog.data import read
 from rathaus.dialog import hours as H
 
 FACETS = ("cost", "documents", "where", "hours", "contact", "appointment", "processing_time", "online",
@@ -28,7 +27,7 @@ OFFICE_FACETS = ("hours", "contact", "where")
 
 @lru_cache(maxsize=1)
 def cue_data() -> dict:
-    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("facets.toml").read_text(encoding="utf-8"))
+    raw = read("facets.toml")
 
     def compile_all(table: dict) -> dict[str, list[re.Pattern]]:
         return {k: [re.compile(T.fold(p)) for p in v] for k, v in table.items()}
@@ -48,6 +47,8 @@ def cue_data() -> dict:
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
             "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
             "numbers": {T.fold(w): n for n, w in enumerate(raw["numbers"]["de"])},
+            "travel": [re.compile(T.fold(p)) for p in raw["context"]["travel"]],
+            "not_places": frozenset(T.fold(w) for w in raw["context"]["not_places"]),
             "family_re": {k: _family_pattern([T.fold(w) for w in v]) for k, v in raw.get("words", {}).items()}}
 
 
@@ -99,15 +100,12 @@ def _scores(question: str) -> dict[str, float]:
         score = sum(weight for p, weight in data["question"].get(facet, []) if p.search(folded))
         if facet in data["family_re"] and any(data["family_re"][facet].match(t) for t in tokens):
             score += sum(1.0 for family in data["words"][facet] if any(in_family(t, family) for t in tokens))
-        if facet == "hours" and _day_asked(question) and not _TRAVEL.search(folded):
+        if facet == "hours" and _day_asked(question) and not any(p.search(folded) for p in data["travel"]):
             score += 0.75  # "am Samstag", "heute", "und nachmittags": a day hints at opening hours, a cue outweighs it
         if score > 0:
             out[facet] = score
     return out
 
-
-# "Wir fliegen am Freitag": the day of a trip, not a day the caller wants to come in
-_TRAVEL = re.compile(r"\b(fliege|fliegen|flieg|fliegt|flug|flight|fly|flying|abflug|abreise|verreise|verreisen|reise|reisen)\b")
 
 
 def _day_asked(question: str) -> bool:

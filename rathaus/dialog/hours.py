@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import prompts
 from rathaus.catalog import text as T
+from rathaus.dialog.data import read
 
 Interval = tuple[int, int]  # minutes after midnight: [start, end)
 
@@ -303,12 +305,18 @@ class DayQuestion:
 
 
 # "Guten Morgen" greets; it does not ask about tomorrow
-_GREETING = re.compile(r"\b(gute[nr]?|schonen guten|good|gud|gude|gun) (morgen|morning|morje|morgn|morge)\b|^\s*morgen\b\s*[,!.]")
+@lru_cache(maxsize=1)
+def _greetings() -> list[re.Pattern]:
+    """"Guten Morgen" names no day (data/facets.toml [context])."""
+    return [re.compile(T.fold(p)) for p in read("facets.toml")["context"]["greeting"]]
 
 
 def without_greeting(text: str) -> str:
     """The folded text without a morning greeting."""
-    return _GREETING.sub(" ", T.fold(text))
+    folded = T.fold(text)
+    for greeting in _greetings():
+        folded = greeting.sub(" ", folded)
+    return folded
 
 
 def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | None:

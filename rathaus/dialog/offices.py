@@ -7,14 +7,13 @@ Bürgerbüro under two location ids). Common names live in data/office_names.tom
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from rathaus.catalog import text as T
 from rathaus.catalog.model import Office, Service
+from rathaus.dialog.data import read
 
 # Words of office names that tell no office from another.
 GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
@@ -24,7 +23,7 @@ GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur",
 @lru_cache(maxsize=1)
 def common_names() -> dict[str, list[str]]:
     """Folded word a caller says -> folded words an office name may carry for it."""
-    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("office_names.toml").read_text(encoding="utf-8"))
+    raw = read("office_names.toml")
     return {" ".join(T.words(k)): [" ".join(T.words(x)) for x in v] for k, v in raw.get("names", {}).items()}
 
 

@@ -59,14 +59,6 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
-_NOT_PLACES = frozenset({
-    "ersten", "zweiten", "dritten", "jahr", "jahre", "jahren", "monat", "monate", "voraus", "vorfeld", "vorhinein",
-    "sommer", "winter", "fruhjahr", "herbst", "laufe", "anschluss", "rahmen", "regelfall", "einzelfall",
-    "normalfall", "allgemeinen", "moment", "januar", "februar", "marz", "april", "juni", "juli", "august",
-    "september", "oktober", "november", "dezember", "falle", "fall", "todesfall", "notfall", "zweifel",
-    "zweifelsfall", "durchschnitt", "schnitt", "wechsel", "turnus", "jahresverlauf", "verlauf"})
-
-
 def _places(sentences: list[str], question: str) -> list[str]:
     """Sentences whose place cue points at a place the question does not already name: "etwa im
     Verein" tells a caller from the football club nothing about where to apply."""
@@ -78,7 +70,7 @@ def _places(sentences: list[str], question: str) -> list[str]:
         for m in (m for p in cues for m in p.finditer(folded)):
             after = T.words(folded[m.start():])[:3]
             place = next((w for w in after if len(w) > 3 and w not in T.STOPWORDS), "")
-            if place in _NOT_PLACES:  # "im ersten Jahr", "im Voraus": a time or a manner, no place
+            if place in F.cue_data()["not_places"]:  # "im ersten Jahr", "im Voraus": a time or a manner, no place
                 continue
             if not place or not any(q.endswith(T.stem(place)) or T.stem(place).endswith(q) for q in said):
                 return True

@@ -7,14 +7,13 @@ words are the phone's (prompts/<lang>/phone.toml).
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from typing import NamedTuple
 
 import prompts
 from rathaus.catalog import text as T
 from rathaus.dialog import facets as F
+from rathaus.dialog.data import read
 
 
 _WORD = re.compile(r"[\w']+")
@@ -32,13 +31,16 @@ class TurnData(NamedTuple):
     authority: list[re.Pattern]
     apply: list[re.Pattern]
     emergency: list[re.Pattern]
+    past_event: list[re.Pattern]
+    not_meant: list[re.Pattern]
 
 
 @lru_cache(maxsize=1)
 def turn_data() -> TurnData:
-    raw = tomllib.loads(resources.files("rathaus.dialog.data").joinpath("turns.toml").read_text(encoding="utf-8"))
+    raw = read("turns.toml")
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
-                for key in ("correction", "case", "condition", "authority", "apply", "emergency")}
+                for key in ("correction", "case", "condition", "authority", "apply", "emergency", "past_event")}
+    compiled["not_meant"] = [re.compile(T.fold(p), re.IGNORECASE) for p in raw["not_meant"]]  # on the caller's own words
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
                     fillers=frozenset(T.fold(w) for w in raw["fillers"]),
                     procedure=tuple(T.fold(w) for w in raw["procedure"]), **compiled)
@@ -68,16 +70,11 @@ def case_cues(text: str) -> list[str]:
 
 def emergency(text: str) -> bool:
     """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
-    folded = _PAST_EVENT.sub(" ", _padded(text))
+    folded = _padded(text)
+    for past in turn_data().past_event:
+        folded = past.sub(" ", folded)
     return any(p.search(folded) for p in turn_data().emergency)
 
-
-# "seit dem Schlaganfall sitzt sie im Rollstuhl", "er hatte einen Herzinfarkt": what happened
-# before and is the reason for the call, no emergency now
-_PAST_EVENT = re.compile(r"\b(nach|seit|wegen|von) (dem|einem|seinem|ihrem|meinem|deinem|des|eines|ihres|seines)\s+(\w+ )?"
-                         r"(schlaganfall|herzinfarkt|notfall|brand|feuer|unfall)s?\b"
-                         r"|\b(hatte|hatten|hattest) (\w+ ){0,3}(einen|ein) (\w+ )?(schlaganfall|herzinfarkt)\b"
-                         r"|\b(hat|haben) (\w+ ){0,3}(einen|ein) (\w+ )?(schlaganfall|herzinfarkt) gehabt\b")
 
 
 def other_authorities(text: str) -> set[str]:
@@ -130,12 +127,12 @@ def correction(text: str) -> str | None:
         if m:
             consumed = len(folded[:m.end()].split())
             rest = " ".join(original[consumed:]).strip(" ,.!?")
-            return _NOT_MEANT.sub("", rest).strip(" ,.!?") or rest or None
+            meant = rest
+            for tail in turn_data().not_meant:
+                meant = tail.sub("", meant)
+            return meant.strip(" ,.!?") or rest or None
     return None
 
-
-# "ich mein den Reisepass, nich den Perso": what the caller does not mean, after what they mean
-_NOT_MEANT = re.compile(r"[ ,;]+(nicht|nich|net|ned|nit|not|kein|keinen|keine)\b[^,.!?;]*[.!?]?\s*$", re.IGNORECASE)
 
 
 _PERSON = re.compile(r"\b(fur mich|mir selbst|ich selbst|fur (meinen?|meine|unseren?|unsere) \w+|for me|for my \w+)\b")
