@@ -78,8 +78,11 @@ def standard_german(text: str) -> str:
         standard = table.get(key)
         if standard is None and key.startswith("d") and "'" in word[:2] and len(word) > 3:
             return "die " + word[2:]  # "d'Kinder"
-        if standard is None:
-            return _e_restored(word)
+        if standard is None:  # "verkoofn": the "e" put back, then the word looked up again
+            restored = _e_restored(word)
+            standard = table.get(fold(restored.replace("'", "")))
+            if standard is None:
+                return restored
         return standard[:1].upper() + standard[1:] if word[:1].isupper() else standard
 
     return _WORD.sub(replace, text)

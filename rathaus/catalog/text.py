@@ -165,7 +165,19 @@ class Vocabulary:
         pool = self.by_initial.get(word[0], [])
         hits = difflib.get_close_matches(word, pool, n=3, cutoff=0.84)
         allowed = 1 if len(word) < 10 else 2
-        return next((h for h in hits if edit_distance(word, h, allowed) <= allowed), None)
+        near = next((h for h in hits if edit_distance(word, h, allowed) <= allowed), None)
+        if near is None and word[0] in _FORTIS and len(word) >= 7:
+            # Saxon, Franconian, Hessian soften p, t, k at a word's start ("Bersonalausweis",
+            # "Babiere"): the hard form, if the catalog has it or a word one letter from it
+            hard = _FORTIS[word[0]] + word[1:]
+            if hard in self.words:
+                return hard
+            hits = difflib.get_close_matches(hard, self.by_initial.get(hard[0], []), n=3, cutoff=0.84)
+            near = next((h for h in hits if edit_distance(hard, h, 1) <= 1), None)
+        return near
+
+
+_FORTIS = {"b": "p", "d": "t", "g": "k"}
 
 
 def edit_distance(a: str, b: str, limit: int = 99) -> int:

@@ -145,6 +145,11 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
         return True
+    # every noun of the best's name said, and not every noun of any other's ("Reisepass" against
+    # "Verlust oder Diebstahl von Personalausweis und Reisepass")
+    nouns_of = [n - verbs for n in names]
+    if nouns_of[0] and nouns_of[0] <= said and not any(n and n <= said for n in nouns_of[1:]):
+        return True
     # the procedure's noun, far ahead of the others that share it ("zur Anmeldung" is the residence's)
     if names[0] & nouns:
         return True

@@ -183,8 +183,10 @@ class DialogEngine:
         # "Krieg ich da eigentlich Finderlohn?" after where to hand it in: a thing one sentence of the
         # topic speaks of, not the last facet again (a fee line or a day keeps the facet)
         carried_detail = follow_facet != "cost" and not for_whom and not any(H.is_day_word(w) for w in words)
+        # "nee, ich meen für meine Tochter, die is 15": the facet a correction carries is asked again
+        carried_by_correction = previous_facet is not None and facet == previous_facet and not F.detect(text)
         topic = self._topic_detail(state, decision, text, lang, facet) \
-            if facet or not follow_facet or carried_detail else None
+            if (facet or not follow_facet or carried_detail) and not carried_by_correction else None
         if topic is not None:
             return topic
         if state.subject and follow_facet \

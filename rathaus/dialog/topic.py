@@ -63,6 +63,12 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
              else set())
     if decision.action == "answer" and (residual & other) - known:
         return False
+    # "Und für den Personalausweis?" after the passport, whose text names the ID card too: the first
+    # word of the name of the service the search answers, not in the topic's own name, is a new topic
+    head = next((T.stem(w) for w in T.content_words(decision.service.name)), None) if decision.service else None
+    if decision.action == "answer" and head in residual \
+            and head not in {T.stem(w) for w in T.content_words(service.name)}:
+        return False
     # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
     if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
                                                                   for k in known)) for r in residual):
