@@ -56,15 +56,20 @@ def colloquial_table() -> dict[str, str]:
     raw = _colloquial_data()
     table = {" ".join(T.words(k)): v for k, v in raw.get("words", {}).items()}
     glossary = tomllib.loads(data.joinpath("glossary.toml").read_text(encoding="utf-8"))
-    for words in glossary.values():  # other languages: whole words only (no German stemming)
+    for language, words in glossary.items():  # other languages: whole words only (no German stemming)
         for key, value in words.items():
             folded = " ".join(T.words(key))
             table[folded] = " ".join(dict.fromkeys((table.get(folded, "") + " " + value).split()))
+            if language == "tr" and " " not in folded and len(folded) >= _SUFFIXED_MIN:
+                table.setdefault(_SUFFIXED + folded, value)
     for key, value in raw.get("words", {}).items():  # German words also by stem ("Hunde" finds "hund")
         key = " ".join(T.words(key))
         if " " not in key:
             table.setdefault("~" + T.stem(key), value)
     return table
+
+
+_SUFFIXED, _SUFFIXED_MIN = "tr~", 6  # shorter Turkish words start German ones too ("vize", "adres")
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +92,11 @@ def _colloquial(word: str) -> str | None:
     if " " in word:
         return table.get(word)
     found = table.get(word) or table.get("~" + T.stem(word))
+    # Turkish adds its endings to the word ("ehliyetimi", "ehliyetine"): a known word at its start
+    for end in range(len(word) - 1, _SUFFIXED_MIN - 1, -1):
+        if found is not None:
+            break
+        found = table.get(_SUFFIXED + word[:end])
     for ending in ("st", "t"):
         if found is None and word.endswith(ending) and len(word) - len(ending) >= 4:
             found = table.get("~" + T.stem(word[:-len(ending)]))

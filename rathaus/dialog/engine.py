@@ -140,6 +140,7 @@ class DialogEngine:
         facet = condition or F.detect(text) or previous_facet
         decision = self._search(text, lang, facet)
         bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
+        decision = self._at_office(state, decision, window, lang)
         authorities = C.foreign_matters(self.understanding, TU.other_authorities(text))
         if authorities and not C.names_service(decision, text) \
                 and (TU.asks_how_to_apply(text) or not TP.topic_mentions(self.understanding, state, authorities)):
@@ -439,6 +440,23 @@ class DialogEngine:
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=replies.documents_answer(service.name, named, lang), language=lang,
                         facet="documents", reason=_reason("detail"))
+
+    def _at_office(self, state: ConversationState, decision: Decision, window: float, lang: str) -> Decision:
+        """Of near-equal candidates, the only one done at the office under discussion ("i hab mei
+        karte verlorn" after the recycling yard's hours: its card, not lost property)."""
+        cands = decision.candidates or []
+        if state.subject != "office" or not state.office_id or decision.action not in ("answer", "confirm") \
+                or not cands:
+            return decision
+        close = [c for c in cands if cands[0].score - c.score <= window]
+        local = [c for c in close if (s := self.understanding.service(c.id)) is not None
+                 and any(o.id == state.office_id for o in s.offices)]
+        if len(local) != 1 or local[0].id == cands[0].id:
+            return decision
+        answered = self.understanding.answer_for(local[0].id, lang)
+        answered.question = decision.question
+        answered.candidates = [local[0]] + [c for c in cands if c.id != local[0].id]
+        return answered
 
     def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
         """The service under discussion where the office asked about is one of its offices ("wo is

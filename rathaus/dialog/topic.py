@@ -61,19 +61,28 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
     other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
              else set())
-    if decision.action == "answer" and (residual & other) - known:
-        return False
+
+    def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
+        return word in known or (len(word) >= 5 and any(k.endswith(word) or k.startswith(word) for k in known))
+
     # "Und für den Personalausweis?" after the passport, whose text names the ID card too: the first
     # word of the name of the service the search answers, not in the topic's own name, is a new topic
     head = next((T.stem(w) for w in T.content_words(decision.service.name)), None) if decision.service else None
     if decision.action == "answer" and head in residual \
             and head not in {T.stem(w) for w in T.content_words(service.name)}:
         return False
+    # a thing only the topic speaks of ("die Karte fürn Stadtweiher" while fishing): still the topic,
+    # though "Karte" names the recycling yard's card
+    theirs = understanding.service(decision.service.id) if decision.service is not None else None
+    their_words = {T.stem(w) for w in T.content_words(" ".join([theirs.name, theirs.description, theirs.fees]))} \
+        if theirs is not None else set()
+    topic_only = any(r in known and r not in their_words for r in residual - other)
+    if decision.action == "answer" and any(not in_topic(r) for r in residual & other):
+        return topic_only  # else a word of another service's name: a new topic
     # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
-    if len(residual) <= 2 and all(r in known or (len(r) >= 5 and any(k.endswith(r) or k.startswith(r)
-                                                                  for k in known)) for r in residual):
+    if len(residual) <= 2 and all(in_topic(r) for r in residual):
         return True
-    return decision.action == "forward"
+    return decision.action == "forward" or (decision.action == "confirm" and topic_only)
 
 
 def variant_of_topic(understanding: Any, state: ConversationState, corrected: str) -> bool:

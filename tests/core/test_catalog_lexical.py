@@ -106,6 +106,19 @@ def test_colloquial_word_is_not_mistaken_for_a_misspelling():
     assert vocab.correct("meldebeschainigung") == "meldebescheinigung"
 
 
+
+def test_a_softened_start_is_read_as_the_catalog_word_only_when_long_enough():
+    vocab = T.Vocabulary.build(["Personalausweis beantragen", "Papiere mitbringen", "Karten bestellen"])
+    assert vocab.correct("bersonalausweis") == "personalausweis"  # Saxon "B" for "P"
+    assert vocab.correct("garten") is None  # six letters: "Garten" stays a garden, not "Karten"
+
+
+def test_turkish_words_are_known_with_their_endings():
+    from rathaus.catalog.search import meanings
+    assert meanings("ehliyetimi") == meanings("ehliyetine") == "Führerschein"
+    assert meanings("Vizepräsident") is None  # a short Turkish word ("vize") does not start German ones
+
+
 def test_compound_tail():
     vocab = T.Vocabulary.build(["Kinder", "Versicherung"])
     assert vocab.compound_tail("kinderkrippe") == "krippe"

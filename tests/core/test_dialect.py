@@ -35,3 +35,11 @@ def test_hessian_and_more_bavarian_forms():
     from rathaus.catalog.dialect import standard_german
     assert "Papieren" in standard_german("Welsche Babiern brauche mer do?")
     assert standard_german("Mia fliang in drei Dog nach Thailand und mei Pass is abgloffa").startswith("Wir fliegen in drei Tage")
+
+
+def test_saxon_and_franconian_forms():
+    from rathaus.catalog.dialect import standard_german
+    assert "verkaufen, brauche ich" in standard_german("baun un verkoofn, brauch'sch da 'n Gewerbe?")
+    assert standard_german("is des bei euch abgebn worn") == "ist das bei euch abgeben worden"
+    assert "keiner" in standard_german("Und wenn sich kaaner meldet?")
+

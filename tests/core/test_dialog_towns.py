@@ -41,11 +41,20 @@ saalberg = _town("saalberg")
 hallerbach = _town("hallerbach")
 emmerbeck = _town("emmerbeck")
 lindach = _town("lindach")
+kemmersbach = _town("kemmersbach")
+gruenitz = _town("gruenitz")
 
 
 def talk(assistant, *lines):
     engine, state = DialogEngine(assistant), ConversationState()
     return [engine.turn(state, line) for line in lines]
+
+
+def assert_forwarded(assistant, *questions):
+    """Each question, asked alone, goes to a person."""
+    for question in questions:
+        reply, = talk(assistant, question)
+        assert reply.action == "forward", question
 
 
 def test_a_clear_leader_is_answered_even_where_the_search_asks_back(wiesental, moorhusen):
@@ -87,12 +96,10 @@ def test_a_closed_day_is_said_closed(moorhusen):
 
 
 def test_matters_of_other_authorities_and_complaints_go_to_a_person(wiesental):
-    for question in ("Mein Onkel ist gestorben und ich brauch einen Erbschein für die Bank. Kann ich den bei Ihnen beantragen?",
-                     "Der Sperrmüll hätt gestern bei uns abgeholt werden sollen und jetzt steht das ganze Zeug immer "
-                     "noch an der Straße. Was ist denn da los?",
-                     "Können Sie mir nicht direkt eine Wohnung besorgen? Ich muss Ende des Monats raus und weiß nicht wohin."):
-        reply, = talk(wiesental, question)
-        assert reply.action == "forward", question
+    assert_forwarded(wiesental, "Mein Onkel ist gestorben und ich brauch einen Erbschein für die Bank. Kann ich den bei Ihnen beantragen?",
+                                "Der Sperrmüll hätt gestern bei uns abgeholt werden sollen und jetzt steht das ganze Zeug immer "
+                                "noch an der Straße. Was ist denn da los?",
+                                "Können Sie mir nicht direkt eine Wohnung besorgen? Ich muss Ende des Monats raus und weiß nicht wohin.")
 
 
 def test_a_sentence_about_a_new_topic_names_the_service_first(wiesental):
@@ -174,10 +181,8 @@ def test_forester_english_facets_and_matters_of_others(steinbrueck):
                        "Do I have to pay anything to get them back?")
     assert office.facet == "where" and "Bürgerbüro im Rathaus" in office.answer
     assert fee.facet == "cost" and "gebührenfrei" in fee.answer
-    for other in ("Ich hab meine Steuer-ID verlore, wo krieg isch die her?",
-                  "Ich hab den Bescheid grad gekriegt und da stehn zwei Hunde drauf, ich hab aber nur einen!"):
-        reply, = talk(steinbrueck, other)
-        assert reply.action == "forward", other
+    assert_forwarded(steinbrueck, "Ich hab meine Steuer-ID verlore, wo krieg isch die her?",
+                                  "Ich hab den Bescheid grad gekriegt und da stehn zwei Hunde drauf, ich hab aber nur einen!")
 
 
 def test_whom_the_fee_is_for_after_fillers_an_age_and_a_correction(kirchwalde):
@@ -224,11 +229,9 @@ def test_a_function_word_does_not_weigh_like_a_rare_one(ostermoor):
 
 
 def test_matters_of_the_job_agency_an_inheritance_and_a_residence_title_go_to_a_person(ostermoor, wendelstedt):
-    for other in ("Ich hab meinen Job verloren, wo muss ich mich arbeitslos melden?",
-                  "Mein Onkel ist gestorben und hat nur Schulden hinterlassen. Wie schlag ich das Erbe aus?",
-                  "Wo beantrage ich eigentlich einen Schwerbehindertenausweis?"):
-        reply, = talk(ostermoor, other)
-        assert reply.action == "forward", other
+    assert_forwarded(ostermoor, "Ich hab meinen Job verloren, wo muss ich mich arbeitslos melden?",
+                                "Mein Onkel ist gestorben und hat nur Schulden hinterlassen. Wie schlag ich das Erbe aus?",
+                                "Wo beantrage ich eigentlich einen Schwerbehindertenausweis?")
     _, title = talk(wendelstedt, "Wir wollen heiraten, was kostet die Anmeldung?",
                     "Ich brauche auch neue Aufenthaltserlaubnis, wo bekomme ich die?")
     assert title.action == "forward"
@@ -267,11 +270,9 @@ def test_applying_for_another_authoritys_benefit_goes_to_a_person_though_the_top
 
 
 def test_a_relatives_application_a_status_in_english_and_a_moved_appointment_go_to_a_person(obertal):
-    for case in ("Mei Schwager sei Bauantrag liegt scho seit Februar bei eich, wie weit isch der?",
-                 "I applied for the extension of my residence permit and haven't heard back. Could you check the status?",
-                 "i hab am donnerstag en termin bei dr ausländerbehörde kann i den verschiebe"):
-        reply, = talk(obertal, case)
-        assert reply.action == "forward", case
+    assert_forwarded(obertal, "Mei Schwager sei Bauantrag liegt scho seit Februar bei eich, wie weit isch der?",
+                     "I applied for the extension of my residence permit and haven't heard back. Could you check the status?",
+                     "i hab am donnerstag en termin bei dr ausländerbehörde kann i den verschiebe")
 
 
 def test_how_long_it_takes_is_not_how_long_it_holds(saalberg):
@@ -351,3 +352,39 @@ def test_a_size_said_picks_its_fee_and_a_past_stroke_is_no_emergency(lindach):
     parking, = talk(lindach, "Also, meine Mutter, die sitzt jetzt nach dem Schlaganfall im Rollstuhl, und die hat jetzt den "
                              "Schwerbehindertenausweis mit aG gekriegt, kann man da so einen Ausweis kriegen für die Behindertenparkplätze?")
     assert "112" not in parking.answer
+
+
+def test_a_softened_word_and_saxon_forms_are_read_as_the_catalogs(gruenitz):
+    expired, = talk(gruenitz, "Nu gugge, mei Bersonalausweis is abgelaufen, was muss'ch'n da machen?")
+    assert (expired.action, expired.service.id) == ("answer", "G01")
+    trade, = talk(gruenitz, "Isch will nebenbei 'n bissl Schwibbögen baun un verkoofn, brauch'sch da 'n Gewerbe?")
+    assert (trade.action, trade.service.id) == ("answer", "G15")
+
+
+def test_a_name_said_whole_is_answered_and_a_correction_asks_the_last_facet_again(gruenitz):
+    cost, daughter = talk(gruenitz, "Mir fliechn im Herbst nach Ägypten, was kost'n 'n Reisepass?",
+                          "nee, ich meen für meine Tochter, die is 15")
+    assert (cost.action, cost.service.id, cost.facet) == ("answer", "G02", "cost") and "70 Euro" in cost.answer
+    assert daughter.facet == "cost" and "37,50 Euro" in daughter.answer
+
+
+def test_a_wait_is_the_processing_time(gruenitz):
+    _, wait = talk(gruenitz, "ich möchte einen Kleingarten pachten", "wie lang muss'mer'n da warten?")
+    assert wait.facet == "processing_time" and "ein bis zwei Jahre" in wait.answer
+
+
+def test_a_fine_got_and_a_lost_thing_asked_after_go_to_a_person(kemmersbach):
+    assert_forwarded(kemmersbach, "I also got a parking ticket yesterday before I had the permit. Can you cancel it?",
+                     "mei handy hab i letzte woch a verlorn a schwarzes samsung is des vielleicht bei euch abgebn worn",
+                     "Wann kommt bei uns in der Lindenstraße die Müllabfuhr, die Tonne is scho wieder ned gleert worn?")
+
+
+def test_the_topic_office_and_another_services_name_inside_a_conversation(kemmersbach):
+    *_, card = talk(kemmersbach, "hat der wertstoffhof am montag offen", "und am samstag", "i hab mei karte verlorn was kost a neue")
+    assert card.service.id == "K12" and "10 Euro" in card.answer
+    *_, id_card = talk(kemmersbach, "Wann hat die Außenstelle in Oberweiher geöffnet?", "Kann ich dort auch meinen Reisepass beantragen?",
+                       "Und brauche ich dort für den Personalausweis einen Termin?")
+    assert id_card.service.id == "K01"
+    *_, pond = talk(kemmersbach, "mei bu will angeln gehn der is zwölf braucht der do a prüfung", "was kost der schein für den",
+                    "und wo kriegt ma die karte fürn stadtweiher")
+    assert pond.service.id == "K19"
