@@ -49,6 +49,11 @@ def _colloquial_data() -> dict[str, Any]:
     return tomllib.loads(resources.files("rathaus.catalog.data").joinpath("colloquial.toml").read_text(encoding="utf-8"))
 
 
+# Turkish glossary words are also found with endings ("ehliyetimi"); shorter ones start German
+# words too ("vize", "adres")
+_SUFFIXED, _SUFFIXED_MIN = "tr~", 6
+
+
 @lru_cache(maxsize=1)
 def colloquial_table() -> dict[str, str]:
     """Folded colloquial word or phrase -> catalog words (data/colloquial.toml, data/glossary.toml)."""
@@ -67,9 +72,6 @@ def colloquial_table() -> dict[str, str]:
         if " " not in key:
             table.setdefault("~" + T.stem(key), value)
     return table
-
-
-_SUFFIXED, _SUFFIXED_MIN = "tr~", 6  # shorter Turkish words start German ones too ("vize", "adres")
 
 
 @lru_cache(maxsize=1)

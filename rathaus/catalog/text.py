@@ -162,19 +162,18 @@ class Vocabulary:
         word ("abgehauen" is not "abgelaufen"), so only one edit is allowed below ten letters."""
         if word in self.words or len(word) < 5 or word.isdigit() or word in STOPWORDS:
             return None
-        pool = self.by_initial.get(word[0], [])
-        hits = difflib.get_close_matches(word, pool, n=3, cutoff=0.84)
-        allowed = 1 if len(word) < 10 else 2
-        near = next((h for h in hits if edit_distance(word, h, allowed) <= allowed), None)
+        near = self._near(word, 1 if len(word) < 10 else 2)
         if near is None and word[0] in _FORTIS and len(word) >= 7:
             # Saxon, Franconian, Hessian soften p, t, k at a word's start ("Bersonalausweis",
             # "Babiere"): the hard form, if the catalog has it or a word one letter from it
             hard = _FORTIS[word[0]] + word[1:]
-            if hard in self.words:
-                return hard
-            hits = difflib.get_close_matches(hard, self.by_initial.get(hard[0], []), n=3, cutoff=0.84)
-            near = next((h for h in hits if edit_distance(hard, h, 1) <= 1), None)
+            return hard if hard in self.words else self._near(hard, 1)
         return near
+
+    def _near(self, word: str, allowed: int) -> str | None:
+        """A catalog word with the same first letter at most `allowed` edits from `word`."""
+        hits = difflib.get_close_matches(word, self.by_initial.get(word[0], []), n=3, cutoff=0.84)
+        return next((h for h in hits if edit_distance(word, h, allowed) <= allowed), None)
 
 
 _FORTIS = {"b": "p", "d": "t", "g": "k"}

@@ -107,7 +107,6 @@ def _scores(question: str) -> dict[str, float]:
     return out
 
 
-
 def _day_asked(question: str) -> bool:
     """Whether a day is named where the caller asks: a day in a sentence that only tells what
     happened ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt machen?") is no hint."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
-from rathaus.catalog.model import Office
+from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
@@ -58,7 +58,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     service = understanding.service(state.service_id) if state.service_id else None
     if service is None:  # an office under discussion: a short question not clearly about a service
         return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
-    known = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
+    known = _stems(service)
     other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
              else set())
 
@@ -71,18 +71,25 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     if decision.action == "answer" and head in residual \
             and head not in {T.stem(w) for w in T.content_words(service.name)}:
         return False
-    # a thing only the topic speaks of ("die Karte fürn Stadtweiher" while fishing): still the topic,
-    # though "Karte" names the recycling yard's card
-    theirs = understanding.service(decision.service.id) if decision.service is not None else None
-    their_words = {T.stem(w) for w in T.content_words(" ".join([theirs.name, theirs.description, theirs.fees]))} \
-        if theirs is not None else set()
-    topic_only = any(r in known and r not in their_words for r in residual - other)
+
+    def topic_only() -> bool:
+        """A thing only the topic speaks of ("die Karte fürn Stadtweiher" while fishing): still the
+        topic, though "Karte" names the recycling yard's card."""
+        theirs = understanding.service(decision.service.id) if decision.service is not None else None
+        their_words = _stems(theirs) if theirs is not None else set()
+        return any(r in known and r not in their_words for r in residual - other)
+
     if decision.action == "answer" and any(not in_topic(r) for r in residual & other):
-        return topic_only  # else a word of another service's name: a new topic
+        return topic_only()  # else a word of another service's name: a new topic
     # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
     if len(residual) <= 2 and all(in_topic(r) for r in residual):
         return True
-    return decision.action == "forward" or (decision.action == "confirm" and topic_only)
+    return decision.action == "forward" or (decision.action == "confirm" and topic_only())
+
+
+def _stems(service: Service) -> set[str]:
+    """The word stems of a service's name, description and fees."""
+    return {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
 
 
 def variant_of_topic(understanding: Any, state: ConversationState, corrected: str) -> bool:

@@ -76,7 +76,6 @@ def emergency(text: str) -> bool:
     return any(p.search(folded) for p in turn_data().emergency)
 
 
-
 def other_authorities(text: str) -> set[str]:
     """The other authorities the question names (Finanzamt, Jobcenter, Familienkasse ...), folded:
     most such questions are about a case there; the dialog forwards them unless the catalog
@@ -132,7 +131,6 @@ def correction(text: str) -> str | None:
                 meant = tail.sub("", meant)
             return meant.strip(" ,.!?") or rest or None
     return None
-
 
 
 _PERSON = re.compile(r"\b(fur mich|mir selbst|ich selbst|fur (meinen?|meine|unseren?|unsere) \w+|for me|for my \w+)\b")
