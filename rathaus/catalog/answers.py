@@ -46,12 +46,16 @@ def _join(items: list[str], lang: str, key: str) -> str:
     return ", ".join(items[:-1]) + sep + items[-1]
 
 
-def answer_text(service: Service, language: str | None = "de") -> str:
+def answer_text(service: Service, language: str | None = "de", detail: str = "") -> str:
+    """`detail`: a sentence of the description that speaks to the question, said after what the
+    service is (German only, like the summary it follows); it takes the place of the third sentence."""
     lang = answer_language(language)
     sentences = []
     summary = first_sentences(service.description, limit=1, max_chars=220) if lang == "de" else ""
     if summary:
         sentences.append(prompts.text("catalog.answer.what", lang, summary=summary, name=service.name))
+        if detail and detail not in summary:
+            sentences.append(detail)
     else:
         sentences.append(prompts.text("catalog.answer.what_name_only", lang, name=service.name))
     fees, more = spoken_fees(service.fees)

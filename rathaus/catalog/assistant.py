@@ -25,7 +25,7 @@ from importlib import resources
 import prompts
 from rathaus.catalog import answers, repository
 from rathaus.catalog.decision import Candidate, Decision, ServiceRef
-from rathaus.catalog.embeddings import cached_passages
+from rathaus.catalog.embeddings import cached_passages, query_vector
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
@@ -267,7 +267,7 @@ class Assistant:
         encoder = index.encoders[0]
         with self._lock:
             vectors = cached_passages(self.store, encoder, sentences)
-        query = encoder.queries([question])[0]
+        query = query_vector(encoder, question)
         return [float(v) for v in vectors @ query]
 
     def forward_target(self, service_id: str | None) -> str:

@@ -64,6 +64,18 @@ def _e_restored(word: str) -> str:
     return _dropped_e().sub(r"\1en", word) if len(word) >= 4 else word
 
 
+@lru_cache(maxsize=1)
+def _sounds() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(pattern, re.I), replacement) for pattern, replacement in _raw()["sounds"]["rules"]]
+
+
+def _sound_changed(word: str) -> str:
+    """"jestorben" -> "gestorben", "samstachs" -> "samstags"; any other word unchanged."""
+    for pattern, replacement in _sounds():
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def standard_german(text: str) -> str:
     """`text` with regional word forms replaced by standard German ("isch" -> "ist")."""
     anywhere, inside = _tables()
@@ -79,7 +91,7 @@ def standard_german(text: str) -> str:
         if standard is None and key.startswith("d") and "'" in word[:2] and len(word) > 3:
             return "die " + word[2:]  # "d'Kinder"
         if standard is None:  # "verkoofn": the "e" put back, then the word looked up again
-            restored = _e_restored(word)
+            restored = _sound_changed(_e_restored(word))
             standard = table.get(fold(restored.replace("'", "")))
             if standard is None:
                 return restored

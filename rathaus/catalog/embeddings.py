@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -90,6 +91,26 @@ def shared_encoders(e5_threads: int = 1) -> list[Encoder]:
         if UseEncoder.name not in _shared:
             _shared[UseEncoder.name] = UseEncoder()
         return [_shared[E5Encoder.name], _shared[UseEncoder.name]]
+
+
+_recent: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def query_vector(encoder: Encoder, text: str, keep: int = 256) -> np.ndarray:
+    """The vector of one question, from the last `keep` questions where asked before: a turn asks
+    the search more than once about the same words, and its answer is picked by them again."""
+    key = (encoder.name, text)
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
+    vector = encoder.queries([text])[0]
+    with _recent_lock:
+        _recent[key] = vector
+        while len(_recent) > keep:
+            _recent.popitem(last=False)
+    return vector
 
 
 def text_hash(text: str) -> str:

@@ -22,7 +22,10 @@ _MARKERS = {
               "geht bis noch auch von vom vor nach um dass ob aber oder wenn weil schon jetzt gar mal nur "
               "mich mir dich dir uns euch ihm ihn dann denn doch ja nein kein keine keinen hier dort da "
               # Bavarian and colloquial: "Mei Radl is gstohln, ko i bei eich schaun, ob's do is?"
-              "mei des wos ko koa ned nix scho hob hab bin vo zwoa muas mi di mia eich servus moin gell".split()),
+              "mei des wos ko koa ned nix scho hob hab bin vo zwoa muas mi di mia eich servus moin gell "
+              # Rhineland, the north, Swabia: "Un wenn dat ne Staff is, so ne Listenhund?"
+              "un dat wat det isch net nit nich ond hend koscht ebbes brauch braucht brauchen krieg kriege kriegt hamse ooch "
+              "och mr ihr en heit neue neuen neuer alte termin antrag amt ausweis perso formular".split()),
 }
 _UMLAUT = re.compile("[äöüßÄÖÜ]")
 

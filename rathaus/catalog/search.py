@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from rathaus.catalog import text as T
-from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors
+from rathaus.catalog.embeddings import Encoder, cached_passages, prune_vectors, query_vector
 from rathaus.catalog.html import first_sentences, sentences
 from rathaus.catalog.lexical import NAME, PART, Concept, LexicalIndex
 from rathaus.catalog.model import Service
@@ -292,7 +292,7 @@ class SearchIndex:
         `texts` gives the text per encoder."""
         out = []
         for enc, docs, keys, text in zip(self.encoders, self.doc_vectors, self.key_vectors, texts):
-            q = enc.queries([text])[0]
+            q = query_vector(enc, text)
             # einsum, not BLAS: waking BLAS threads for a small matrix-vector product cost ~5 ms
             # per product right after the embedding model ran (measured on a 2-core machine).
             doc_sim = np.einsum("ij,j->i", docs, q) if len(docs) else np.zeros(0, dtype=np.float32)

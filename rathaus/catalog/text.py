@@ -167,7 +167,11 @@ class Vocabulary:
             # Saxon, Franconian, Hessian soften p, t, k at a word's start ("Bersonalausweis",
             # "Babiere"): the hard form, if the catalog has it or a word one letter from it
             hard = _FORTIS[word[0]] + word[1:]
-            return hard if hard in self.words else self._near(hard, 1)
+            near = hard if hard in self.words else self._near(hard, 1)
+        if near is None and "j" in word[1:]:
+            # the Rhineland speaks g as j inside a word too ("Bürjerhus", "Kindejeld")
+            spoken_g = word[0] + word[1:].replace("j", "g")
+            near = spoken_g if spoken_g in self.words else self._near(spoken_g, 1)
         return near
 
     def _near(self, word: str, allowed: int) -> str | None:

@@ -31,6 +31,11 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 
 
+def keyword_stems(service: Service) -> set[str]:
+    """Stems of the service's one-word keywords and synonyms."""
+    return {T.stem(k) for k in [*service.keywords, *service.synonyms] if len(T.words(k)) == 1}
+
+
 def beyond_keywords(service: Service, specific: set[str]) -> set[str]:
     """The specific stems that are no word of the service's own keywords: "Anwohnerparkausweis"
     names the service, "verloren" is what lost property is about; neither tells a sentence apart."""

@@ -180,6 +180,8 @@ class DialogEngine:
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
         follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
                                  else None)
+        if not follow_facet and not residual and short and words[:1] == ["wann"] and state.facet in F.TIME_FACETS:
+            follow_facet = state.facet  # "Wann denn dann?" after "am Mittwoch geschlossen": its hours
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
         # "Krieg ich da eigentlich Finderlohn?" after where to hand it in: a thing one sentence of the
         # topic speaks of, not the last facet again (a fee line or a day keeps the facet)
@@ -227,7 +229,7 @@ class DialogEngine:
             if detail is not None:
                 return detail
             self._remember(state, decision, None)
-            return decision
+            return self._general(decision, text, lang)
         if decision.action == "confirm" and decision.service is not None:
             related = C.related_to(decision, previous_topic, window) if previous_topic else None
             if related is not None and facet:
@@ -263,12 +265,13 @@ class DialogEngine:
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             decision.facet = facet
             return decision
-        if decision.action == "forward" and facet and not named and F.scores(text).get(facet, 0.0) >= 1.0 \
-                and C.clear_leader(self.understanding, decision, text, bar, window):
+        if decision.action == "forward" and facet and not self._elsewhere(decision, named) \
+                and F.scores(text).get(facet, 0.0) >= 1.0 and C.clear_leader(self.understanding, decision, text, bar, window):
             # "Wir kommen aus der Ukraine, was müssen wir zur Anmeldung mitbringen?": a clear facet,
-            # and one service far ahead of the rest though below the search's own bar
+            # and one service far ahead of the rest though below the search's own bar (an office
+            # it names is its own: "der große Saal im Bürgerhaus")
             return self._service_answer(state, decision.candidates[0].id, facet, text, lang, decision.candidates,
-                                        None, "facet")
+                                        named[0] if named else None, "facet")
         if decision.action == "forward" and not named and (facet is None or F.scores(text).get(facet, 0.0) < 1.0) \
                 and decision.candidates and decision.candidates[0].score >= bar - 0.05 \
                 and C.clear_leader(self.understanding, decision, text, bar, window) \
@@ -298,7 +301,7 @@ class DialogEngine:
         answered = self.understanding.answer_for(plain, lang)
         answered.question, answered.candidates = text, ordered
         self._remember(state, answered, None)
-        return answered
+        return self._general(answered, text, lang)
 
     def _general_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision:
         """The best candidate's general answer (or the sentence of the detail the question names)."""
@@ -309,7 +312,7 @@ class DialogEngine:
         answered.question = text
         answered.candidates = list(decision.candidates)
         self._remember(state, answered, None)
-        return answered
+        return self._general(answered, text, lang)
 
     def _search(self, text: str, lang: str, facet: str | None) -> Decision:
         """The catalog's decision; for a facet question it finds no clear answer to, also without
@@ -362,9 +365,22 @@ class DialogEngine:
             return self._service_answer(state, service_id, facet, question, lang, [], None, "facet")
         decision = self.understanding.answer_for(service_id, lang)
         self._remember(state, decision, None)
-        return decision
+        return self._general(decision, question, lang)
 
     # ------------------------------------------------------------------------------------ helpers
+    def _general(self, decision: Decision, question: str, lang: str) -> Decision:
+        """The catalog's general answer with the sentence of the description nearest the question
+        after what the service is: a question that names no facet still asks something."""
+        service = self.understanding.service(decision.service.id) if decision.service is not None else None
+        if service is None or decision.action != "answer" or decision.facet or lang != "de" \
+                or decision.answer != answers.answer_text(service, lang):
+            return decision  # another language's answer has no German sentence to add; an LLM's stays
+        similarity = getattr(self.understanding, "sentence_similarity", None)
+        detail = replies.question_sentence(service, question, similarity)
+        if detail:
+            decision.answer = answers.answer_text(service, lang, detail)
+        return decision
+
     def _topic_detail(self, state: ConversationState, decision: Decision, text: str, lang: str,
                       facet: str | None) -> Decision | None:
         """A question inside a service conversation that names no facet and no other service, but
@@ -457,6 +473,14 @@ class DialogEngine:
         answered.question = decision.question
         answered.candidates = [local[0]] + [c for c in cands if c.id != local[0].id]
         return answered
+
+    def _elsewhere(self, decision: Decision, named: list[Office]) -> bool:
+        """Whether the caller named an office that is not one of the leading candidate's."""
+        if not named:
+            return False
+        service = self.understanding.service(decision.candidates[0].id) if decision.candidates else None
+        own = {o.id for o in service.offices} if service is not None else set()
+        return not any(o.id in own for o in named)
 
     def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
         """The service under discussion where the office asked about is one of its offices ("wo is

@@ -23,6 +23,8 @@ FACETS = ("cost", "documents", "where", "hours", "contact", "appointment", "proc
 FIELD_FACETS = ("cost", "documents", "where", "hours", "contact")
 # Facets that also make sense for an office on its own ("Wann hat das Bürgerbüro geöffnet?").
 OFFICE_FACETS = ("hours", "contact", "where")
+# Facets a bare "Wann denn?" goes on asking.
+TIME_FACETS = ("hours", "deadline", "processing_time")
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +177,15 @@ def _sentence_stems(sentence: str) -> frozenset[str]:
 def _sentences(description: str) -> tuple[str, ...]:
     """The description's sentences, split once per description (a catalog text is asked again and again)."""
     return tuple(sentences(description))
+
+
+def sentences_of(description: str) -> tuple[str, ...]:
+    return _sentences(description)
+
+
+def anaphoric(sentence: str) -> bool:
+    """Whether a sentence leans on the one before ("Dieser ist drei Monate gültig.")."""
+    return bool(_ANAPHORIC.match(sentence))
 
 
 def _mentions(stems: set[str], specific: set[str]) -> int:

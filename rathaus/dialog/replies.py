@@ -17,6 +17,7 @@ from rathaus.catalog.model import Office, Service
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
+from rathaus.dialog import turns as TU
 from rathaus.dialog.fees import fitting_fees
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
@@ -103,7 +104,12 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     name = service.name
     specific = specific or set()
     strict = C.beyond_keywords(service, specific)
-    details = F.detail_sentences(service.description, strict, {T.stem(w) for w in T.content_words(service.name)})
+    own = {T.stem(w) for w in T.content_words(service.name)}
+    details = F.detail_sentences(service.description, strict, own)
+    # where a thing of the service is got ("die Schilder" of the no-parking zone, a part of its keyword
+    # "Halteverbotsschilder"): its sentence; a verb ("gefunden") or a whole keyword tells none apart
+    placed = F.detail_sentences(service.description, (specific & TU.nouns(question)) - C.keyword_stems(service),
+                                own) if facet == "where" else []
     if facet == "cost":
         lines = fee_lines(service.fees)
         if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
@@ -120,7 +126,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             and not _names_office(places[0], office):
         return _clean(_sentence(places[0], lang)), True, office  # "Fahrräder stehen im Bauhof"
     elif facet == "where" and office is not None:
-        lead = _places(_with_cue(details, "where"), question)[:1]  # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an."
+        # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an.", "Die Schilder können Sie beim Bauhof ausleihen"
+        lead = (_places(_with_cue(details, "where"), question) or _places(_with_cue(placed, "where"), question))[:1]
         if lead:
             text, found, used = service_answer(service, facet, question, lang, similarity, office)
             return _clean(lead[0] + " " + text), found, used
@@ -157,6 +164,22 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
         return _clean(_sentence(details[0], lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
+
+
+def question_sentence(service: Service, question: str, similarity: F.Similarity | None) -> str:
+    """The sentence of the description nearest the question, beyond the first one that the general
+    answer says anyway ("Wie oft kommt die Biotonne im Winter?": "Von November bis März wird sie
+    alle zwei Wochen geleert.")."""
+    if similarity is None or not question.strip():
+        return ""
+    summary = first_sentences(service.description, limit=1, max_chars=220)
+    found = F.sentences_of(service.description)
+    options = [s for i, s in enumerate(found) if s not in summary and len(s) <= 300
+               and not (F.anaphoric(s) and i > 0 and found[i - 1] not in summary)]
+    if not options:
+        return ""
+    sims = similarity(question, options)
+    return options[max(range(len(options)), key=lambda k: sims[k])]
 
 
 def documents_answer(name: str, documents: list[str], lang: str) -> str:

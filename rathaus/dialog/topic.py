@@ -52,18 +52,24 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
         return True
     if decision.service is not None and decision.service.id == state.service_id:
         return True
-    if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
-        return True
-    residual = residual & nouns
     service = understanding.service(state.service_id) if state.service_id else None
-    if service is None:  # an office under discussion: a short question not clearly about a service
-        return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
-    known = _stems(service)
+    known = _stems(service) if service is not None else set()
     other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
              else set())
 
     def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
         return word in known or (len(word) >= 5 and any(k.endswith(word) or k.startswith(word) for k in known))
+
+    # "Ond ummelda muss i mi au no?" while on the no-parking zone for the move: a verb that names
+    # the service the search answers, and that the topic never speaks of
+    if service is not None and decision.action == "answer" and any(
+            len(r) >= 6 and r in other and not in_topic(r) and not TU.only_procedure({r}) for r in residual):
+        return False
+    if not (residual & nouns):  # only verbs and the like ("Wo beantrage ich den?"): no new topic
+        return True
+    residual = residual & nouns
+    if service is None:  # an office under discussion: a short question not clearly about a service
+        return decision.action == "forward" or (decision.action != "answer" and len(residual) <= 1)
 
     # "Und für den Personalausweis?" after the passport, whose text names the ID card too: the first
     # word of the name of the service the search answers, not in the topic's own name, is a new topic

@@ -113,6 +113,13 @@ def test_a_softened_start_is_read_as_the_catalog_word_only_when_long_enough():
     assert vocab.correct("garten") is None  # six letters: "Garten" stays a garden, not "Karten"
 
 
+def test_a_g_spoken_as_j_inside_a_word_is_read_as_the_catalog_word():
+    vocab = T.Vocabulary.build(["Räume im Bürgerhaus mieten", "Kindergeld", "Projekt"])
+    assert vocab.correct("burjerhus") == "burgerhaus"  # Rhineland "Bürjerhus" (folded): j for g, one letter off
+    assert vocab.correct("kindejeld") == "kindergeld"
+    assert vocab.correct("projekt") is None  # a catalog word as it is
+
+
 def test_turkish_words_are_known_with_their_endings():
     from rathaus.catalog.search import meanings
     assert meanings("ehliyetimi") == meanings("ehliyetine") == "Führerschein"

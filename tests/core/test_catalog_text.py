@@ -68,6 +68,12 @@ def test_language_detection():
     assert detect_language("أحتاج إلى جواز سفر") == "ar"
     assert detect_language("Ich brauche einen neuen Pass") == "de"
     assert detect_language("Kurzzeitkennzeichen") == "de"
+    # regional German is German, though "ne", "i", "do" and "a" are Turkish and English words too
+    assert detect_language("Un wenn dat ne Staff is, so ne Listenhund?") == "de"
+    assert detect_language("Brauch i do en Termin?") == "de"
+    assert detect_language("Mei Krankenkassenkarten is weg, wo krieg i a neue her?") == "de"
+    assert detect_language("Is it open on Monday?") == "en"
+    assert detect_language("Bu ne kadar?") == "tr"
 
 
 def test_spoken_fees_skip_bank_details_and_say_when_there_are_more():

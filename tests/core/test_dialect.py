@@ -43,3 +43,22 @@ def test_saxon_and_franconian_forms():
     assert standard_german("is des bei euch abgebn worn") == "ist das bei euch abgeben worden"
     assert "keiner" in standard_german("Und wenn sich kaaner meldet?")
 
+
+def test_rhineland_g_spoken_as_j_and_ch():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Meine Mutter is jestorben. Wat kost denn so e Urnenjrab bei üch?") == \
+        "Meine Mutter ist gestorben. Was kostet denn so e Urnengrab bei euch?"
+    assert standard_german("Hat dat Bürgerbüro am Donnerstachnachmittach op? Un samstachs?") == \
+        "Hat das Bürgerbüro am Donnerstagnachmittag auf? Und samstags?"
+    assert standard_german("Wie lang is dä Perso jültisch? Jeht dat jenau so?") == "Wie lang ist dä Perso gültig? Geht das genau so?"
+    # the real je- words stay, and "dä" is not made "der": folded it would be "da"
+    words = "jetzt jeder jemand jedoch jenseits jeweils jemals jene jeglichen Jeans"
+    assert standard_german(words) == words
+    assert standard_german("Und wann sind die da?") == "Und wann sind die da?"
+
+
+def test_swabian_infinitives_in_a():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Ond ummelda muss i mi au no?") == "Und ummelden muss ich mich auch no?"
+    assert standard_german("Oma Kita Firma Agenda") == "Oma Kita Firma Agenda"
+

@@ -64,6 +64,11 @@ from rathaus.dialog.offices import OfficeDirectory
     ("ich geh im september für immer nach spanien muss ich mich hier abmelden", None),
     ("gilt der dann für immer", "validity"),
     ("Kann ich die dann im Mai fällen?", "deadline"),
+    # "Nehmt ihr ... mit?" asks what they take away, "Was nehmen wir mit?" what to bring
+    ("Nehmt ihr auch einen alten Kühlschrank mit?", None),
+    ("Was nehmen wir mit?", "documents"),
+    # a deadline asked in English
+    ("How far in advance do I have to apply?", "deadline"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -299,6 +304,11 @@ def test_corrections_and_case_questions():
     assert correction("nee warte, ich meinte eigentlich nen Personalausweis") == "eigentlich nen Personalausweis"
     assert correction("nein nicht die wohnung ich mein die anmeldung vom gewerbe") == "die anmeldung vom gewerbe"
     assert _case_question("Ist mein Personalausweis schon fertig?")
+    assert _case_question("Ich habe den aber schon vor drei Woche beantragt. Ist der jetzt fertig?")
+    assert _case_question("Kann ich mit euch eine Ratenzahlung ausmachen?")
+    assert not _case_question("Wann wird die Hundesteuer fällig?")
+    assert _case_question("Ich finde meinen Grundsteuerwert viel zu hoch. Habe ich da Chancen?")
+    assert _case_question("Ich habe den Hund doch schon im März abgemeldet!")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert _case_question("Ich hab meinen Sohn für die Kita angemeldet und noch nischt gehört. Ist da schon entschieden?")
     assert _case_question("Können Sie da nicht mal beim Landratsamt nachfragen?")

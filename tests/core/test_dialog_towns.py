@@ -43,6 +43,8 @@ emmerbeck = _town("emmerbeck")
 lindach = _town("lindach")
 kemmersbach = _town("kemmersbach")
 gruenitz = _town("gruenitz")
+bruehlingen = _town("bruehlingen")
+hegelfingen = _town("hegelfingen")
 
 
 def talk(assistant, *lines):
@@ -388,3 +390,31 @@ def test_the_topic_office_and_another_services_name_inside_a_conversation(kemmer
     *_, pond = talk(kemmersbach, "mei bu will angeln gehn der is zwölf braucht der do a prüfung", "was kost der schein für den",
                     "und wo kriegt ma die karte fürn stadtweiher")
     assert pond.service.id == "K19"
+
+
+def test_a_question_without_a_facet_hears_the_sentence_that_answers_it(gruenitz):
+    winter, = talk(gruenitz, "Wie oft kommt Biotonne im Winter?")
+    assert (winter.action, winter.service.id, winter.facet) == ("answer", "G09", None)
+    assert "alle zwei Wochen" in winter.answer and len(winter.answer.split(". ")) <= 3  # still three sentences
+
+
+def test_rhineland_wording_inside_a_conversation(bruehlingen):
+    hall, = talk(bruehlingen, "Wat kost dä jroße Saal em Bürjerhus för en Sitzung?")  # its own office named
+    assert (hall.action, hall.service.id, hall.facet) == ("answer", "B27", "cost") and "480 Euro" in hall.answer
+    _, then = talk(bruehlingen, "Hat die Außenstelle in Heidekotten am Mittwoch offen?", "Wann denn dann?")
+    assert then.facet == "hours" and "8 bis 12 Uhr" in then.answer
+    _, dog = talk(bruehlingen, "Mer han uns ne Hund jeholt. Wat kost dat hück an Hundesteuer?",
+                  "Un wenn dat ne Staff is, so ne Listenhund?")
+    assert dog.language == "de" and "660 Euro" in dog.answer
+    assert_forwarded(bruehlingen, "Isch han dä aber schon vor drei Woche beantragt. Is dä jetz fädisch?")
+
+
+def test_swabian_conversations_new_topics_and_what_goes_to_a_person(hegelfingen):
+    _, signs, move = talk(hegelfingen, "mir ziehet am vierzehnte in d hauptstroß wie isch des mit ama halteverbot für da umzugswaga",
+                          "ond d schilder wo krieg i die her", "Ond ummelda muss i mi au no, gell?")
+    assert signs.facet == "where" and "Bauhof" in signs.answer and "Ordnungsamt" in signs.answer  # the thing's place and the office
+    assert (move.action, move.service.id) == ("answer", "H04")  # a verb naming another service: a new topic
+    assert_forwarded(hegelfingen, "und wie hoch ist dann die kfz steuer für meinen diesel",
+                     "my residence permit expires next month where can i renew it",
+                     "Ich finde meinen Grundsteuerwert viel zu hoch und will Einspruch einlegen. Habe ich da Chancen?")
+
