@@ -371,7 +371,8 @@ class DialogEngine:
     def _general(self, decision: Decision, question: str, lang: str) -> Decision:
         """The catalog's general answer with the sentence of the description nearest the question
         after what the service is: a question that names no facet still asks something."""
-        service = self.understanding.service(decision.service.id) if decision.service is not None else None
+        service = self.understanding.service(decision.service.id) \
+            if self._full and decision.service is not None else None
         if service is None or decision.action != "answer" or decision.facet or lang != "de" \
                 or decision.answer != answers.answer_text(service, lang):
             return decision  # another language's answer has no German sentence to add; an LLM's stays
