@@ -57,7 +57,9 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_kemmersbach.json'}={DATA / 'dialog_kemmersbach_dev.tsv'}",
                f"{DATA / 'catalog_gruenitz.json'}={DATA / 'dialog_gruenitz_dev.tsv'}",
                f"{DATA / 'catalog_hegelfingen.json'}={DATA / 'dialog_hegelfingen_dev.tsv'}",
-               f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_dev.tsv'}"]
+               f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_dev.tsv'}",
+               f"{DATA / 'catalog_fliederwalde.json'}={DATA / 'dialog_fliederwalde_dev.tsv'}",
+               f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -77,7 +79,9 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_kemmersbach.json'}={DATA / 'dialog_kemmersbach_heldout.tsv'}",
               f"{DATA / 'catalog_gruenitz.json'}={DATA / 'dialog_gruenitz_heldout.tsv'}",
               f"{DATA / 'catalog_hegelfingen.json'}={DATA / 'dialog_hegelfingen_heldout.tsv'}",
-              f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_heldout.tsv'}"]
+              f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_heldout.tsv'}",
+              f"{DATA / 'catalog_fliederwalde.json'}={DATA / 'dialog_fliederwalde_heldout.tsv'}",
+              f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -89,6 +93,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout12.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout13.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout14.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout15.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -149,7 +154,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev7.tsv"), str(DATA / "questions_muenchen_colloquial_dev9.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev10.tsv"), str(DATA / "questions_muenchen_colloquial_dev11.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev12.tsv"), str(DATA / "questions_muenchen_colloquial_dev13.tsv"),
-        str(DATA / "questions_muenchen_colloquial_dev14.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev14.tsv"), str(DATA / "questions_muenchen_colloquial_dev15.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
