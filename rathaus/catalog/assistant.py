@@ -166,7 +166,7 @@ class Assistant:
             return Decision(question=question, action="forward", answer=answers.forward_text("person", lang),
                             language=lang, reason=answers.reason_text("asked_for_person"))
         index = self.index
-        _, hits = index.search(self.store, question, language=lang)
+        analysis, hits = index.search(self.store, question, language=lang)
         top = hits[:3]
         candidates = [Candidate(id=h.service.id, name=h.service.name, score=h.score) for h in top]
         s = self.settings
@@ -183,6 +183,9 @@ class Assistant:
         # A rare word of the question that another candidate explains but the best does not
         # ("PIN" in "PIN vom Personalausweis ändern") means the best is too generic: ask.
         unexplained = set().union(*(h.name_matched for h in top[1:])) - best.matched if len(top) > 1 else set()
+        # a word the best explains in one of its forms is explained ("Zeugnissen", also read as "Führungszeugnis")
+        unexplained -= {f for c in analysis.concepts if set(c.forms) & best.matched
+                        for f, share in c.forms.items() if share >= 1.0}
         unexplained = informative(index, frozenset(unexplained)) if not best.synonym else set()
         if best.score >= s.answer_above and margin >= s.answer_margin and not unexplained:
             return Decision(question=question, action="answer", service=_ref(best.service, s), candidates=candidates,

@@ -51,7 +51,10 @@ def html_to_text(value: str | None) -> str:
     return "\n".join(out)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])")  # not "am 15. Februar"
+# not "am 15. Februar", "im 2. Obergeschoss"; but a number ends a sentence before a word that
+# starts one ("... unter 06189 742-999. Die Wasserzähler ...")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜ0-9„\"(])|(?<=\d\.)\s+(?=(?:Die|Der|Das|Den|Dem|Sie|Wir|Es|Er|"
+                           r"Ein|Eine|Bei|Für|Im|In|Am|Auf|Bitte|Wer|Wenn|Auch|Nach|Mit|Ohne|Diese|Dieser|Dieses|Dort|Hier)\s)")
 
 
 def first_sentences(text: str, limit: int = 2, max_chars: int = 300) -> str:

@@ -49,7 +49,9 @@ def names_service(decision: Decision, text: str) -> bool:
     if decision.action != "answer" or decision.service is None:
         return False
     said = {T.stem(w) for w in T.content_words(text)}
-    return any(len(n) >= 5 and n in said for n in (T.stem(w) for w in T.content_words(decision.service.name)))
+    # "beglaubigte Kopien" names "Beglaubigung von Kopien": a form of the name's word, stem first
+    return any(len(n) >= 5 and any(s.startswith(n) for s in said)
+               for n in (T.stem(w) for w in T.content_words(decision.service.name)))
 
 
 def foreign_matters(understanding: Any, authorities: set[str]) -> set[str]:

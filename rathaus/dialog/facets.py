@@ -174,13 +174,9 @@ def _sentence_stems(sentence: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=2048)
-def _sentences(description: str) -> tuple[str, ...]:
+def sentences_of(description: str) -> tuple[str, ...]:
     """The description's sentences, split once per description (a catalog text is asked again and again)."""
     return tuple(sentences(description))
-
-
-def sentences_of(description: str) -> tuple[str, ...]:
-    return _sentences(description)
 
 
 def anaphoric(sentence: str) -> bool:
@@ -211,7 +207,7 @@ def detail_sentences(description: str, specific: set[str], own: set[str] = froze
     of the service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
     if not specific:
         return []
-    found = [(n, i, s) for i, s in enumerate(_sentences(description))
+    found = [(n, i, s) for i, s in enumerate(sentences_of(description))
              if (n := _mentions(_sentence_stems(s) - set(own), specific))]
     return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
 
@@ -223,7 +219,7 @@ def child_rules(description: str) -> list[str]:
     """The sentences of a description that set a rule for children ("Jugendfischereischein für
     Kinder von 10 bis 15 Jahren", "unter 18"), where only a few do: a description that speaks of
     children throughout (a Kita's) has no such rule to pick."""
-    all_sentences = _sentences(description)
+    all_sentences = sentences_of(description)
     rules = [s for s in all_sentences if _CHILD_RULE.search(folded_text(s))]
     return rules if len(rules) * 2 < len(all_sentences) else []
 
@@ -231,7 +227,7 @@ def child_rules(description: str) -> list[str]:
 def age_rules(description: str, age: int) -> list[str]:
     """The sentences of a description that name this age as a number ("Ab dem 16. Geburtstag")."""
     number = re.compile(rf"(?<![\d,.]){age}(?![\d,])")
-    return [s for s in _sentences(description) if number.search(s)]
+    return [s for s in sentences_of(description) if number.search(s)]
 
 
 def _special(text: str) -> bool:
@@ -248,7 +244,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
     cues = cue_data()["sentence"].get(facet, [])
     if not cues:
         return []
-    all_sentences = _sentences(description)
+    all_sentences = sentences_of(description)
     candidates = [(i, s) for i, s in enumerate(all_sentences) if any(p.search(folded_text(s)) for p in cues)]
     if not candidates:
         return []

@@ -89,13 +89,15 @@ def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
 
-def _said(question: str) -> set[str]:
+def _said(question: str, own: set[str] = frozenset()) -> set[str]:
     """The question's stems with those of what its colloquial words mean: "Kampfhund" names the
-    line of the "gefährlichen Hund", "verloren" the "Ersatzausweis bei Verlust"."""
+    line of the "gefährlichen Hund", "verloren" the "Ersatzausweis bei Verlust". A word that
+    means the service's own thing ("Auto": "Kfz Fahrzeug" for "Fahrzeug zulassen") names no line
+    ("online über i-Kfz")."""
     said = _stems(question)
     for w in T.content_words(question):
         meaning = meanings(w)
-        if meaning:
+        if meaning and not _stems(meaning) & own:
             said |= _stems(meaning)
     return said
 
@@ -155,7 +157,7 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     own name count only where the name lists variants ("Gewerbe anmelden, ummelden oder
     abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
     own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
-    said = _said(question) if meant else _stems(question)
+    said = _said(question, own) if meant else _stems(question)
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
     line_stems = [_stems(line) for line in lines]
@@ -240,6 +242,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
     age = fee_age(question)
+    if age is None and (context or person) and (named := _named(lines, question, service_name)):
+        return named[:1], more  # "Was kostet das Foto?" after "für meine Tochter, 19": the photo, not her age
     for earlier in (context, person):  # "Sie ist 16." - "Was kostet der für sie?"
         age = age if age is not None or not earlier else fee_age(earlier)
     young = [line for line in lines if _young(line)]

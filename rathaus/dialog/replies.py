@@ -106,10 +106,6 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     strict = C.beyond_keywords(service, specific)
     own = {T.stem(w) for w in T.content_words(service.name)}
     details = F.detail_sentences(service.description, strict, own)
-    # where a thing of the service is got ("die Schilder" of the no-parking zone, a part of its keyword
-    # "Halteverbotsschilder"): its sentence; a verb ("gefunden") or a whole keyword tells none apart
-    placed = F.detail_sentences(service.description, (specific & TU.nouns(question)) - C.keyword_stems(service),
-                                own) if facet == "where" else []
     if facet == "cost":
         lines = fee_lines(service.fees)
         if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
@@ -124,10 +120,18 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         return _clean(" ".join([text, *extra])), True, office
     elif facet == "where" and (places := _places(_with_cue(details, "where"), question)) \
             and not _names_office(places[0], office):
-        return _clean(_sentence(places[0], lang)), True, office  # "Fahrräder stehen im Bauhof"
+        # "Fahrräder stehen im Bauhof"; "Den Schlüssel erhalten Sie in der Verwaltungsstelle": that office
+        named = next((o for o in offices if _names_office(places[0], o)), office)
+        return _clean(_sentence(places[0], lang)), True, named
     elif facet == "where" and office is not None:
         # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an.", "Die Schilder können Sie beim Bauhof ausleihen"
-        lead = (_places(_with_cue(details, "where"), question) or _places(_with_cue(placed, "where"), question))[:1]
+        lead = _places(_with_cue(details, "where"), question)[:1]
+        if not lead:
+            # where a thing of the service is got ("die Schilder" of the no-parking zone, a part of its
+            # keyword "Halteverbotsschilder"): its sentence; a verb ("gefunden") or a whole keyword tells none apart
+            placed = F.detail_sentences(service.description,
+                                        (specific & TU.nouns(question)) - C.keyword_stems(service), own)
+            lead = _places(_with_cue(placed, "where"), question)[:1]
         if lead:
             text, found, used = service_answer(service, facet, question, lang, similarity, office)
             return _clean(lead[0] + " " + text), found, used
@@ -145,6 +149,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         return _clean(_sentence(_with_cue(details, "hours")[0], lang)), True, office  # "Der Waldfriedhof ist ... geöffnet"
     elif facet in ("hours", "contact") and office is not None:
         text, found = office_answer(office, facet, question, lang, today)
+        if facet == "contact" and strict and (line := _phone_sentence(service, question, strict, similarity)):
+            return _clean(_sentence(line, lang) + " " + text), True, office  # "ein Rohr platzt": the standby number
         if found or facet == "contact":
             return text, found, office
         found_sentences = F.best_sentences(service.description, facet, question, similarity, limit=1)
@@ -164,6 +170,27 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
         return _clean(_sentence(details[0], lang)), True, office
     return _clean(no_fact(name, lang, office)), False, office
+
+
+_PHONE = re.compile(r"\b0\d{2,5}[ /]?\d[\d -]{2,}\d\b")
+
+
+def _phone_sentence(service: Service, question: str, specific: set[str], similarity: F.Similarity | None) -> str:
+    """The description's sentence with a number of its own (a standby service, a booking line)
+    when it holds what the question says happened ("ein Rohr platzt": "Bei einem Rohrbruch ...")
+    or is the sentence nearest it; else none, and the office's number is said."""
+    found = F.sentences_of(service.description)
+    numbered = [s for s in found if _PHONE.search(s)]
+    if not numbered:
+        return ""
+    for line in numbered:
+        if any(w.startswith(q) for q in specific if len(q) >= 4 for w in T.words(line)):
+            return line
+    if similarity is None:
+        return ""
+    sims = similarity(question, list(found))
+    best = max(range(len(found)), key=lambda k: sims[k])
+    return found[best] if found[best] in numbered else ""
 
 
 def question_sentence(service: Service, question: str, similarity: F.Similarity | None) -> str:

@@ -53,7 +53,16 @@ def condition_facet(text: str, previous: str | None) -> str | None:
     if previous is None or not any(p.search(folded) for p in turn_data().condition):
         return None
     _, comma, main = text.partition(",")
-    return (F.detect(main) if comma else None) or previous
+    if not comma:  # speech without commas: the main clause after the condition's verb or at its question word
+        split = _MAIN_CLAUSE.search(folded)
+        main = folded[split.start(1):] if split else ""
+    return (F.detect(main) if main else None) or previous
+
+
+# "und wenn ein rohr platzt wen rufe ich an", "und wenn wir draussen heiraten wollen kostet das mehr"
+_MAIN_CLAUSE = re.compile(r"\bwenn\b(?:\s+\S+){2,}?\s+(?:(?=(?:wen|wer|wo|wohin|was|wat|wie|wann|welche\w*)\b)|"
+                          r"(?:wollen|will|mochten|mochte|ist|sind|habe|haben|hat|hab|kann|konnen|muss|mussen|wird|werden|soll|sollen)\s+"
+                          r"(?=(?:kostet|kosten|dauert|dauern|brauche|brauch|brauchen|gilt|geht|muss|mussen)\b))(\w.*)$")
 
 
 def _padded(text: str) -> str:

@@ -45,6 +45,8 @@ kemmersbach = _town("kemmersbach")
 gruenitz = _town("gruenitz")
 bruehlingen = _town("bruehlingen")
 hegelfingen = _town("hegelfingen")
+fliederwalde = _town("fliederwalde")
+rodenbach = _town("rodenbach")
 
 
 def talk(assistant, *lines):
@@ -418,3 +420,45 @@ def test_swabian_conversations_new_topics_and_what_goes_to_a_person(hegelfingen)
                      "my residence permit expires next month where can i renew it",
                      "Ich finde meinen Grundsteuerwert viel zu hoch und will Einspruch einlegen. Habe ich da Chancen?")
 
+
+
+def test_fee_lines_a_follow_up_names_and_the_surcharge_of_a_condition(fliederwalde, rodenbach):
+    # the photo's line, not the fee for the daughter's age that the turn before said
+    *_, photo = talk(fliederwalde, "ick brauch n neuen perso wat kostet der", "und für meene tochter die is 19",
+                     "Wat kostet denn det Foto bei euch?")
+    assert photo.service.id == "F01" and "6 Euro" in photo.answer and "22,80" not in photo.answer
+    _, foreign = talk(fliederwalde, "Wir wollen heiraten in Fliederwalde. Wann wir müssen das anmelden?",
+                      "Meine Freundin kommt aus Ukraine. Ist dann teurer?")
+    assert (foreign.action, foreign.facet) == ("answer", "cost") and "90 Euro" in foreign.answer
+    # "Auto" means the service's own vehicle: it names no line ("online über i-Kfz")
+    car, = talk(rodenbach, "was kostet es ein auto zuzulassen")
+    assert car.service.id == "R23" and "30,70 Euro" in car.answer
+    # a condition without a comma, its main clause asking the cost
+    _, outdoors = talk(rodenbach, "Wir wollen nächstes Jahr im Juli heiraten. Ab wann können wir uns beim Standesamt anmelden?",
+                       "und wenn wir draußen am main heiraten wollen kostet das mehr")
+    assert (outdoors.service.id, outdoors.facet) == ("R06", "cost")
+
+
+def test_a_standby_number_where_the_question_says_what_happened(rodenbach):
+    _, burst = talk(rodenbach, "Bis wann muss ich den Zählerstand vom Wasser melden?",
+                    "und wenn mal ein rohr platzt wen rufe ich da an")
+    assert burst.facet == "contact" and "742-999" in burst.answer
+    number, = talk(rodenbach, "Wie ist die Telefonnummer der Stadtwerke?")
+    assert "742-600" in number.answer and "742-999" not in number.answer
+
+
+def test_where_a_key_is_got_names_that_office(rodenbach):
+    _, key = talk(rodenbach, "Was kost des Dorfgemeinschaftshaus in Niederhain?", "Un wo krieg mer de Schlüssel?")
+    assert key.office["id"] == "vn" and "Verwaltungsstelle Niederhain" in key.answer
+
+
+def test_hessian_and_berlin_wording_of_facets_and_what_goes_to_a_person(rodenbach, fliederwalde):
+    trip, = talk(rodenbach, "mir fliesche in drei woche in urlaub un mei pass is abgelaufe schafft ihr des noch")
+    assert trip.facet == "processing_time" and "drei Werktagen" in trip.answer
+    objection, chances = talk(fliederwalde, "Ick finde den Grundsteuerwert zu hoch, wo leg ick da Einspruch ein?",
+                              "Und meinen Se, ick hab da Chancen?")
+    assert objection.action == "answer" and "Finanzamt" in objection.answer
+    assert chances.action == "forward"
+    copies, = talk(fliederwalde, "Ich brauche beglaubigte Kopien von meinen Zeugnissen fürs Jobcenter, machen Sie das?")
+    assert (copies.action, copies.service.id) == ("answer", "F28")
+    assert_forwarded(rodenbach, "Was würden Sie mir raten, Urne oder doch lieber ein Erdgrab?")
