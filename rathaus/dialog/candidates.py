@@ -202,12 +202,15 @@ def _name_verbs(understanding: Any) -> set[str]:
     return derived("dialog.name_verbs", build) if derived is not None else set()
 
 
-def related_to(decision: Decision, topic_name: str, window: float) -> str | None:
+def related_to(decision: Decision, topic_name: str, window: float, clear: bool = False) -> str | None:
     """Of close candidates, the one whose name shares a word with the service talked about
     before: "nein, ich meine abmelden" after the car's registration is the car's deregistration,
-    not a trade's."""
+    not a trade's. With `clear`, also a clear answer of another service that shares one."""
     cands = decision.candidates or []
     topic = {T.stem(w) for w in T.content_words(topic_name) if len(w) >= 4}
+    if clear and decision.action == "answer" and decision.service is not None and decision.service.name != topic_name \
+            and topic & {T.stem(w) for w in T.content_words(decision.service.name)}:
+        return decision.service.id
     close = [c for c in cands if cands[0].score - c.score <= window] if cands else []
     sharing = [c for c in close if topic & {T.stem(w) for w in T.content_words(c.name)} and c.name != topic_name]
     return sharing[0].id if len(sharing) == 1 and len(close) > 1 else None

@@ -232,6 +232,11 @@ class DialogEngine:
             return self._general(decision, text, lang)
         if decision.action == "confirm" and decision.service is not None:
             related = C.related_to(decision, previous_topic, window) if previous_topic else None
+            if related is None and previous_topic and (things := [w for w in previous_topic.split() if w[:1].isupper()]):
+                # "nein, ich will mein altes abmelden" after the car's registration: asked with the
+                # topic's things ("Fahrzeug"), the car's deregistration
+                related = C.related_to(self.understanding.ask(f"{text} {' '.join(things)}", lang), previous_topic, window,
+                                       clear=True)
             if related is not None and facet:
                 return self._service_answer(state, related, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")

@@ -322,13 +322,18 @@ def test_corrections_and_case_questions():
                 "Ich muss Ende des Monats raus und weiß nicht wohin",
                 "ich hab im januar einen antrag abgegeben und nie wieder was gehört",
                 "Ich hab ein Knöllchen gekriegt, obwohl der Ausweis hinter der Scheibe lag, das seh ich nicht ein!",
-                "Soll ich Bürgergeld oder Wohngeld beantragen, was ist für mich besser?"):
+                "Soll ich Bürgergeld oder Wohngeld beantragen, was ist für mich besser?",
+                "Einbürgern oder bei der Niederlassungserlaubnis bleiben, was ist für mich persönlich besser?",
+                "Was würden Sie mir raten, Urne oder doch lieber ein Erdgrab?", "Und meinen Sie, ich hab da Chancen?",
+                "ob mein antrag auf den anwohnerparkausweis schon durch ist ich hab den vor einem monat abgeschickt",
+                "Ich finde die Gebühr zu hoch."):
         assert _case_question(own), own
     for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
                     "Bekomme ich zu viel gezahlte Hundesteuer zurück?",
                     "Das wär dieses Jahr schon das dritte Mal Sperrmüll, kostet das dann was?",
                     "meine Mutter ist heute Nacht verstorben, ich weiß gar nicht, was ich machen muss, der Arzt war schon da",
-                    "Kollege sagt, ich kann so eine Karte für online machen, obwohl ich nicht Deutscher bin. Was kostet die?"):
+                    "Kollege sagt, ich kann so eine Karte für online machen, obwohl ich nicht Deutscher bin. Was kostet die?",
+                    "Ich finde den Grundsteuerwert zu hoch, wo leg ich da Einspruch ein?"):
         assert not _case_question(service), service
 
 
@@ -401,5 +406,6 @@ def test_another_authority_asked_for_not_the_callers_circumstance():
 
     assert other_authorities("ich hab meinen job verloren und brauch bürgergeld wo stell ich den antrag")
     assert other_authorities("Wie schlag ich das Erbe aus?")
+    assert other_authorities("Muss ich das Erbe annehmen oder kann ich das ablehnen?")
     assert not other_authorities("kostet der wbs was ich bekomm bürgergeld")  # the WBS is asked about
     assert not other_authorities("Ich habe einen Schwerbehindertenausweis, zahle ich die volle Kurabgabe?")

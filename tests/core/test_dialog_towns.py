@@ -462,3 +462,10 @@ def test_hessian_and_berlin_wording_of_facets_and_what_goes_to_a_person(rodenbac
     copies, = talk(fliederwalde, "Ich brauche beglaubigte Kopien von meinen Zeugnissen fürs Jobcenter, machen Sie das?")
     assert (copies.action, copies.service.id) == ("answer", "F28")
     assert_forwarded(rodenbach, "Was würden Sie mir raten, Urne oder doch lieber ein Erdgrab?")
+
+
+def test_hessian_sounds_and_a_correction_to_the_topics_other_service(rodenbach):
+    shed, = talk(rodenbach, "Brauch isch fer e Gartehäusje e Baugenehmischung?")  # -ischung: -igung
+    assert (shed.action, shed.service.id) == ("answer", "R21")
+    _, off = talk(rodenbach, "was kostet es ein auto zuzulassen", "Ach nä, isch mein net anmelde, isch will mein alte abmelde.")
+    assert (off.action, off.service.id, off.facet) == ("answer", "R24", "cost") and "11,40 Euro" in off.answer
