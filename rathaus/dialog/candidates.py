@@ -15,7 +15,7 @@ from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings, register_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import speaks_of_abroad
+from rathaus.dialog.fees import names_a_line, names_in, speaks_of_abroad
 from rathaus.dialog.offices import directory_of
 
 
@@ -214,6 +214,29 @@ def related_to(decision: Decision, topic_name: str, window: float, clear: bool =
     close = [c for c in cands if cands[0].score - c.score <= window] if cands else []
     sharing = [c for c in close if topic & {T.stem(w) for w in T.content_words(c.name)} and c.name != topic_name]
     return sharing[0].id if len(sharing) == 1 and len(close) > 1 else None
+
+
+def fee_owner(understanding: Any, service: Service, question: str, candidates: list, earlier: str) -> Service:
+    """The service whose fee the question asks: "Und was kostet so ein vorläufiger?" after the lost
+    wallet "mit dem Perso drin" is the ID card's line, "Was kostet so ein Urnengrab?" after a death
+    the grave's, where a word of the question is nowhere in the topic's own text but names a fee
+    line of a candidate (of those, the one the conversation named before)."""
+    own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
+                                                          *service.keywords, *service.synonyms]))}
+    skip = {T.stem(w) for w in F.facet_words(question) | TU.turn_data().refer}
+    new = [w for w in T.content_words(question) if len(w) >= 5 and T.stem(w) not in own | skip
+           and not register_verbs(w) and not any(o.startswith(T.stem(w)) or o.endswith(T.stem(w)) for o in own)]
+    if not new:
+        return service
+    # on a first turn the word must name the other service too ("Urnengrab" the grave's), not only
+    # a line of it ("Kennzeichen" of a re-registration beside the parking permit asked about)
+    owners = [o for c in candidates if c.id != service.id and (o := understanding.service(c.id)) is not None
+              and names_a_line(o.fees or "", " ".join(new))
+              and (earlier or names_in(" ".join([o.name, *o.keywords]), " ".join(new)))]
+    if len(owners) > 1:
+        said = {T.stem(w) for w in T.content_words(earlier)}
+        owners = [o for o in owners if said & {T.stem(w) for w in T.content_words(" ".join([o.name, *o.keywords]))}]
+    return owners[0] if len(owners) == 1 else service
 
 
 def detail_confirms(understanding: Any, decision: Decision, text: str, facet: str | None) -> bool:

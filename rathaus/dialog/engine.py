@@ -514,7 +514,10 @@ class DialogEngine:
         service = self.understanding.service(service_id)
         if service is None:
             return self.understanding.answer_for(service_id, lang)
-        if office is None and state.office_id and state.service_id == service_id:
+        if facet == "cost" and candidates:
+            earlier = " ".join(str(t.get("caller", "")) for t in state.turns)
+            service = C.fee_owner(self.understanding, service, question, candidates, earlier)
+        if office is None and state.office_id and state.service_id == service.id:
             office = self._directory().get(state.office_id)
         similarity = getattr(self.understanding, "sentence_similarity", None)
         # A follow-up goes on about what the turn before named ("einen vorläufigen Personalausweis" ...

@@ -178,6 +178,20 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     return [line for line, h in zip(lines, hits) if h == best]
 
 
+def names_a_line(fees: str, words: str) -> bool:
+    """Whether the words ("vorläufig", "Urnengrab") name a fee line of these fees, each as a
+    word of its own or as a compound's head or tail."""
+    return any(names_in(line, words) for line in fee_lines(fees))
+
+
+def names_in(text: str, words: str) -> bool:
+    """Whether one of the words (five letters or more) is a word of the text or its compound's head
+    or tail, or the same compound with a part between ("Urnengrab", "Urnenreihengrab")."""
+    said = {w for w in _stems(words) if len(w) >= 5}
+    return any(q == s or s.startswith(q) or s.endswith(q) or (len(q) >= 8 and q[:5] == s[:5] and q[-4:] == s[-4:])
+               for q in said for s in _stems(text))
+
+
 def _surcharge(lines: list[str], question: str) -> list[str]:
     """"Was kostet das extra?", "Kostet das mehr?": the line of a surcharge."""
     words = cue_data()["fees"]

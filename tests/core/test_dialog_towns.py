@@ -469,3 +469,15 @@ def test_hessian_sounds_and_a_correction_to_the_topics_other_service(rodenbach):
     assert (shed.action, shed.service.id) == ("answer", "R21")
     _, off = talk(rodenbach, "was kostet es ein auto zuzulassen", "Ach nä, isch mein net anmelde, isch will mein alte abmelde.")
     assert (off.action, off.service.id, off.facet) == ("answer", "R24", "cost") and "11,40 Euro" in off.answer
+
+
+def test_a_fee_the_question_names_of_another_candidate(hegelfingen, bruehlingen, wiesental):
+    # the lost wallet "mit dem Perso": the temporary ID card's fee, not the lost-property office's
+    _, interim = talk(hegelfingen, "Grüß Gott, mei Geldbeutel isch weg, und do war dr Perso drin. Was muss i jetzt macha?",
+                      "Und was koscht so a vorläufiger?")
+    assert (interim.service.id, interim.facet) == ("H01", "cost") and "10 Euro" in interim.answer
+    urn, = talk(bruehlingen, "Meine Mutter is jestorben. Wat kost denn so e Urnenjrab bei üch?")
+    assert urn.service.id == "B16" and "860 Euro" in urn.answer
+    # a word of a line that the topic itself holds, or a youth trainer beside a youth fishing licence, switches nothing
+    trainer, = talk(wiesental, "ich brauch ein führungszeugnis für den sportverein weil ich da jugendtrainer werde was kostet das")
+    assert trainer.service.id == "W04" and "13 Euro" in trainer.answer
