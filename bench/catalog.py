@@ -59,7 +59,8 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_hegelfingen.json'}={DATA / 'dialog_hegelfingen_dev.tsv'}",
                f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_dev.tsv'}",
                f"{DATA / 'catalog_fliederwalde.json'}={DATA / 'dialog_fliederwalde_dev.tsv'}",
-               f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_dev.tsv'}"]
+               f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_dev.tsv'}",
+               f"{DATA / 'catalog_kallenstein.json'}={DATA / 'dialog_kallenstein_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -81,7 +82,8 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_hegelfingen.json'}={DATA / 'dialog_hegelfingen_heldout.tsv'}",
               f"{DATA / 'catalog_bruehlingen.json'}={DATA / 'dialog_bruehlingen_heldout.tsv'}",
               f"{DATA / 'catalog_fliederwalde.json'}={DATA / 'dialog_fliederwalde_heldout.tsv'}",
-              f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_heldout.tsv'}"]
+              f"{DATA / 'catalog_rodenbach.json'}={DATA / 'dialog_rodenbach_heldout.tsv'}",
+              f"{DATA / 'catalog_kallenstein.json'}={DATA / 'dialog_kallenstein_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
