@@ -326,14 +326,16 @@ def test_corrections_and_case_questions():
                 "Einbürgern oder bei der Niederlassungserlaubnis bleiben, was ist für mich persönlich besser?",
                 "Was würden Sie mir raten, Urne oder doch lieber ein Erdgrab?", "Und meinen Sie, ich hab da Chancen?",
                 "ob mein antrag auf den anwohnerparkausweis schon durch ist ich hab den vor einem monat abgeschickt",
-                "Ich finde die Gebühr zu hoch."):
+                "Ich finde die Gebühr zu hoch.", "Die Müllabfuhr hat heute schon wieder unsere Tonne nicht geleert!",
+                "Ist die Halle am 12. Juni noch frei?", "Können Sie da noch was machen?"):
         assert _case_question(own), own
     for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
                     "Bekomme ich zu viel gezahlte Hundesteuer zurück?",
                     "Das wär dieses Jahr schon das dritte Mal Sperrmüll, kostet das dann was?",
                     "meine Mutter ist heute Nacht verstorben, ich weiß gar nicht, was ich machen muss, der Arzt war schon da",
                     "Kollege sagt, ich kann so eine Karte für online machen, obwohl ich nicht Deutscher bin. Was kostet die?",
-                    "Ich finde den Grundsteuerwert zu hoch, wo leg ich da Einspruch ein?"):
+                    "Ich finde den Grundsteuerwert zu hoch, wo leg ich da Einspruch ein?",
+                    "Der Vermieter hat die Miete schon wieder erhöht, kann ich da nicht einen Zuschuss kriegen?"):
         assert not _case_question(service), service
 
 

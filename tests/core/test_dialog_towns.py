@@ -47,6 +47,7 @@ bruehlingen = _town("bruehlingen")
 hegelfingen = _town("hegelfingen")
 fliederwalde = _town("fliederwalde")
 rodenbach = _town("rodenbach")
+kallenstein = _town("kallenstein")
 
 
 def talk(assistant, *lines):
@@ -481,3 +482,16 @@ def test_a_fee_the_question_names_of_another_candidate(hegelfingen, bruehlingen,
     # a word of a line that the topic itself holds, or a youth trainer beside a youth fishing licence, switches nothing
     trainer, = talk(wiesental, "ich brauch ein führungszeugnis für den sportverein weil ich da jugendtrainer werde was kostet das")
     assert trainer.service.id == "W04" and "13 Euro" in trainer.answer
+
+
+def test_palatine_wording_and_what_goes_to_a_person(kallenstein):
+    adult, son, walk_in = talk(kallenstein, "Was kost'n en neie Perso?", "Un fer mei Bu, der is achtzeh?",
+                               "brauch isch do en dermin oder kann isch eenfach vorbeikumme")
+    assert son.facet == "cost" and "22,80 Euro" in son.answer  # "achtzeh": eighteen
+    assert (walk_in.action, walk_in.facet) == ("answer", "appointment")
+    car, = talk(kallenstein, "Isch hab e gebrauchtes Audo kaaft, wie kann isch des aamelde?")
+    assert (car.action, car.service.id) == ("answer", "P18")
+    assert_forwarded(kallenstein, "mer wolle am 24. dezember heirate kriehn mer do noch en dermin",
+                     "Die Müllabfuhr hot heit schun widder unser Biotonne net geleert!",
+                     "Wir haben im März eine Absage von der Kita Sonnenschein bekommen, können Sie da noch was machen?",
+                     "How much trade tax will I have to pay for a hair salon?")
