@@ -109,11 +109,18 @@ def _scores(question: str) -> dict[str, float]:
     return out
 
 
+_TOLD = re.compile(r"\b(verstorben|gestorben|geboren|passiert|gestohlen|geklaut|verloren|umgezogen|eingezogen|angekommen)\b")
+
+
 def _day_asked(question: str) -> bool:
     """Whether a day is named where the caller asks: a day in a sentence that only tells what
     happened ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt machen?") is no hint."""
     parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
     asking = " ".join(p for i, p in enumerate(parts) if p.endswith("?") or i == len(parts) - 1)
+    # "Meine Mutter ist heute Nacht verstorben, was muss ich ... machen?": the clause telling the event
+    clauses = [c for c in asking.split(",") if not _TOLD.search(folded_text(c))]
+    if clauses and len(clauses) < len(asking.split(",")):
+        asking = ",".join(clauses)
     return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(H.without_greeting(asking)))
 
 
