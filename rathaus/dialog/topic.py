@@ -20,7 +20,7 @@ from rathaus.dialog.state import ConversationState
 def residual(text: str, named: list[Office]) -> set[str]:
     """Stems of the question that neither the facet, an office name nor a back-reference explain:
     what the question says about a service."""
-    refer = TU.turn_data().refer
+    refer = TU.turn_data().refer | TU.turn_data().spoken_of
     skip = F.facet_words(text) | refer
     office_words = {w for o in named for w in T.words(o.name)}
     out = set()

@@ -24,6 +24,7 @@ class TurnData(NamedTuple):
 
     correction: list[re.Pattern]
     refer: frozenset[str]
+    spoken_of: frozenset[str]
     fillers: frozenset[str]
     procedure: tuple[str, ...]
     case: list[re.Pattern]
@@ -42,6 +43,7 @@ def turn_data() -> TurnData:
                 for key in ("correction", "case", "condition", "authority", "apply", "emergency", "past_event")}
     compiled["not_meant"] = [re.compile(T.fold(p), re.IGNORECASE) for p in raw["not_meant"]]  # on the caller's own words
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
+                    spoken_of=frozenset(T.fold(w) for w in raw["spoken_of"]),
                     fillers=frozenset(T.fold(w) for w in raw["fillers"]),
                     procedure=tuple(T.fold(w) for w in raw["procedure"]), **compiled)
 

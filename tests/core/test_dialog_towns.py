@@ -495,3 +495,14 @@ def test_palatine_wording_and_what_goes_to_a_person(kallenstein):
                      "Die Müllabfuhr hot heit schun widder unser Biotonne net geleert!",
                      "Wir haben im März eine Absage von der Kita Sonnenschein bekommen, können Sie da noch was machen?",
                      "How much trade tax will I have to pay for a hair salon?")
+
+
+def test_whether_the_child_must_come_along_and_a_day_in_the_clause_of_what_happened(hegelfingen, lindach, ostermoor):
+    *_, along = talk(hegelfingen, "Mir fahret an Pfingsta nach Kroatien. Bruacht mei Kloine, die isch drei, en Kinderreisepass?",
+                     "oh ond was koschtet dann a richtiger pass fürs kind", "Muss des Kind do mit?")
+    assert along.service.id == "H03" and "dabei sein" in along.answer
+    *_, little = talk(lindach, "Guten Morgen, ich bräuchte einen Kinderreisepass für meine Tochter, die ist vier.",
+                      "Ach so. Was kostet denn dann der Personalausweis für sie?", "muss die kleine da mitkommen")
+    assert little.service.id in ("L03", "L01") and "dabei sein" in little.answer
+    death, = talk(ostermoor, "Meine Mutter ist heute Nacht verstorben, was muss ich jetzt beim Standesamt machen?")
+    assert death.facet != "hours" and "dritten Werktag" in death.answer
