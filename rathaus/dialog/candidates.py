@@ -223,9 +223,9 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
     line of a candidate (of those, the one the conversation named before)."""
     own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
                                                           *service.keywords, *service.synonyms]))}
-    skip = {T.stem(w) for w in F.facet_words(question) | TU.turn_data().refer}
-    new = [w for w in T.content_words(question) if len(w) >= 5 and T.stem(w) not in own | skip
-           and not register_verbs(w) and not any(o.startswith(T.stem(w)) or o.endswith(T.stem(w)) for o in own)]
+    known = own | {T.stem(w) for w in F.facet_words(question) | TU.turn_data().refer}
+    new = [w for w in T.content_words(question) if len(w) >= 5 and (st := T.stem(w)) not in known
+           and not register_verbs(w) and not any(o.startswith(st) or o.endswith(st) for o in own)]
     if not new:
         return service
     # on a first turn the word must name the other service too ("Urnengrab" the grave's), not only

@@ -118,9 +118,10 @@ def _day_asked(question: str) -> bool:
     parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
     asking = " ".join(p for i, p in enumerate(parts) if p.endswith("?") or i == len(parts) - 1)
     # "Meine Mutter ist heute Nacht verstorben, was muss ich ... machen?": the clause telling the event
-    clauses = [c for c in asking.split(",") if not _TOLD.search(folded_text(c))]
-    if clauses and len(clauses) < len(asking.split(",")):
-        asking = ",".join(clauses)
+    clauses = asking.split(",")
+    asking_clauses = [c for c in clauses if not _TOLD.search(folded_text(c))]
+    if asking_clauses and len(asking_clauses) < len(clauses):
+        asking = ",".join(asking_clauses)
     return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(H.without_greeting(asking)))
 
 

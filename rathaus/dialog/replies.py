@@ -188,9 +188,14 @@ def _phone_sentence(service: Service, question: str, specific: set[str], similar
             return line
     if similarity is None:
         return ""
-    sims = similarity(question, list(found))
-    best = max(range(len(found)), key=lambda k: sims[k])
-    return found[best] if found[best] in numbered else ""
+    best = _nearest(question, list(found), similarity)
+    return best if best in numbered else ""
+
+
+def _nearest(question: str, options: list[str], similarity: F.Similarity) -> str:
+    """The option the embeddings find nearest the question (the first of equals)."""
+    sims = similarity(question, options)
+    return options[max(range(len(options)), key=lambda k: sims[k])]
 
 
 def question_sentence(service: Service, question: str, similarity: F.Similarity | None) -> str:
@@ -203,10 +208,7 @@ def question_sentence(service: Service, question: str, similarity: F.Similarity 
     found = F.sentences_of(service.description)
     options = [s for i, s in enumerate(found) if s not in summary and len(s) <= 300
                and not (F.anaphoric(s) and i > 0 and found[i - 1] not in summary)]
-    if not options:
-        return ""
-    sims = similarity(question, options)
-    return options[max(range(len(options)), key=lambda k: sims[k])]
+    return _nearest(question, options, similarity) if options else ""
 
 
 def documents_answer(name: str, documents: list[str], lang: str) -> str:
