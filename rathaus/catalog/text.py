@@ -93,6 +93,19 @@ def stem(word: str) -> str:
     return s
 
 
+def part_of(part: str, word: str, shortest: int = 5) -> bool:
+    """Whether a stem is the word's stem or, from `shortest` letters on, its compound's head or
+    tail: "Karte" of "Tageskarte", "Urnen" of "Urnengrab". The checks of what a question names
+    build on this, each with the bounds its mistakes taught it."""
+    return part == word or (len(part) >= shortest and (word.startswith(part) or word.endswith(part)))
+
+
+def same_frame(a: str, b: str) -> bool:
+    """The same compound with a part between: "Urnengrab" and "Urnenreihengrab", "Hundemarke" and
+    "Hundesteuermarke" (first five and last four letters alike, eight letters or more)."""
+    return len(a) >= 8 and a[:5] == b[:5] and a[-4:] == b[-4:]
+
+
 # Separable verb particles: "wie melde ich mich ab" means "abmelden".
 PARTICLES = ("ab", "an", "auf", "aus", "ein", "um", "zu", "zuruck", "weg", "nach", "vor", "mit")
 

@@ -194,12 +194,8 @@ def anaphoric(sentence: str) -> bool:
 
 def _mentions(stems: set[str], specific: set[str]) -> int:
     """How many of the question's specific stems a sentence holds (also as part of a compound)."""
-    def meets(q: str, s: str) -> bool:
-        if q == s:
-            return True
-        if len(q) >= 5 and len(s) >= 5 and (s.startswith(q) or q.startswith(s) or s.endswith(q) or q.endswith(s)):
-            return True
-        return len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7]  # "Blindenhund", "Blindenführhunde"
+    def meets(q: str, s: str) -> bool:  # either way round; "Blindenhund" meets "Blindenführhunde"
+        return T.part_of(q, s) or T.part_of(s, q) or (len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7])
 
     return sum(1 for q in specific if any(meets(q, s) for s in stems))
 

@@ -110,10 +110,9 @@ def _meets(q: str, s: str) -> bool:
             or (len(q) >= 6 and s[:6] == q[:6])
             # the question's compound names the line's last part: "Gewerbeabmeldung" names "Abmeldung"
             # (not the other way: "Beglaubigung" does not name "Unterschriftsbeglaubigung")
-            or (len(s) >= 6 and q.endswith(s))
-            # the same compound with a part between: "Urnengrab" names "Urnenreihengrab",
-            # "Hundemarke" the "Ersatz-Hundesteuermarke"
-            or (len(q) >= 8 and len(s) > len(q) and s[:5] == q[:5] and s[-4:] == q[-4:]))
+            or T.part_of(s, q, shortest=6)
+            # "Urnengrab" names "Urnenreihengrab", "Hundemarke" the "Ersatz-Hundesteuermarke"
+            or (len(s) > len(q) and T.same_frame(q, s)))
 
 
 def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tuple[set[str], set[str]]:
@@ -188,8 +187,7 @@ def names_in(text: str, words: str) -> bool:
     """Whether one of the words (five letters or more) is a word of the text or its compound's head
     or tail, or the same compound with a part between ("Urnengrab", "Urnenreihengrab")."""
     said = {w for w in _stems(words) if len(w) >= 5}
-    return any(q == s or s.startswith(q) or s.endswith(q) or (len(q) >= 8 and q[:5] == s[:5] and q[-4:] == s[-4:])
-               for q in said for s in _stems(text))
+    return any(T.part_of(q, s) or T.same_frame(q, s) for q in said for s in _stems(text))
 
 
 def _surcharge(lines: list[str], question: str) -> list[str]:

@@ -58,7 +58,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
              else set())
 
     def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
-        return word in known or (len(word) >= 5 and any(k.endswith(word) or k.startswith(word) for k in known))
+        return any(T.part_of(word, k) for k in known)
 
     # "Ond ummelda muss i mi au no?" while on the no-parking zone for the move: a verb that names
     # the service the search answers, and that the topic never speaks of
