@@ -76,8 +76,18 @@ def _sound_changed(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> list[tuple[re.Pattern, str]]:
+    """Word pairs that mean something else together than each alone: Low German "wo lang" is
+    "wie lange", while "wo" alone stays "wo"."""
+    return [(re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, key.split())) + r"(?!\w)", re.I), value)
+            for key, value in _raw().get("phrases", {}).items()]
+
+
 def standard_german(text: str) -> str:
     """`text` with regional word forms replaced by standard German ("isch" -> "ist")."""
+    for pattern, value in _phrases():
+        text = pattern.sub(value, text)
     anywhere, inside = _tables()
     form, ich = _ich()[:2]
 

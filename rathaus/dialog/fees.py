@@ -16,6 +16,7 @@ from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
 _AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
+_SPAN = re.compile(r"\b(?:für|fur|fer|for|auf|seit|vor|in|nach|alle|every)\s+\w+(?:\s*|-)(?:jahre|jahren|jahr|years?)\b", re.I)
 _LIST = re.compile(r",| oder | und |/")
 
 
@@ -41,7 +42,9 @@ def _age_fits(line: str, age: int) -> bool:
 
 
 def fee_age(question: str) -> int | None:
-    """The age a caller says: "16 Jahre", "16-jährig", "der ist 15", "wenn sie drei ist"."""
+    """The age a caller says: "16 Jahre", "16-jährig", "der ist 15", "wenn sie drei ist"; a
+    time span is none ("für fünf Jahre", "vor 3 Jahren")."""
+    question = _SPAN.sub(" ", question)
     m = _AGE.search(question)
     if m:
         return int(m.group(1))
@@ -254,7 +257,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
     age = fee_age(question)
-    if age is None and (context or person) and (named := _named(lines, question, service_name)):
+    # among the lines of a size the caller says ("die 120er im Jahr" of yearly bins of two sizes)
+    if age is None and (context or person) and (named := _named(_sized(lines, question) or lines, question,
+                                                                  service_name)):
         return named[:1], more  # "Was kostet das Foto?" after "für meine Tochter, 19": the photo, not her age
     for earlier in (context, person):  # "Sie ist 16." - "Was kostet der für sie?"
         age = age if age is not None or not earlier else fee_age(earlier)
