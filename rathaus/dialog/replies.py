@@ -60,6 +60,17 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
+def _thing_hours(service: Service, office: Office, question: str) -> str | None:
+    """The description's sentence on when a thing the question names is open ("Die Friedhöfe sind
+    ... von 8 bis 18 Uhr geöffnet" for "Wann ist der Friedhof offen?"), where the thing is not the
+    office itself: the caller may mean either, so both are said."""
+    office_words = {T.stem(w) for w in T.content_words(office.name)}
+    asked = {T.stem(w) for w in F.facet_words(question)} | {T.stem(w) for w in TU.turn_data().refer}
+    named = {n for n in TU.nouns(question) if len(n) >= 4} - office_words - asked
+    told = [s for s in _with_cue(list(F.sentences_of(service.description)), "hours") if F.mentions(s, named)]
+    return told[0] if named and told else None
+
+
 def _places(sentences: list[str], question: str) -> list[str]:
     """Sentences whose place cue points at a place the question does not already name: "etwa im
     Verein" tells a caller from the football club nothing about where to apply."""
@@ -149,6 +160,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         return _clean(_sentence(_with_cue(details, "hours")[0], lang)), True, office  # "Der Waldfriedhof ist ... geöffnet"
     elif facet in ("hours", "contact") and office is not None:
         text, found = office_answer(office, facet, question, lang, today)
+        if facet == "hours" and (told := _thing_hours(service, office, question)):
+            return _clean(_sentence(told, lang) + " " + text), True, office  # "Wann ist der Friedhof offen?"
         if facet == "contact" and strict and (line := _phone_sentence(service, question, strict, similarity)):
             return _clean(_sentence(line, lang) + " " + text), True, office  # "ein Rohr platzt": the standby number
         if found or facet == "contact":
