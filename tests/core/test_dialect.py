@@ -62,3 +62,20 @@ def test_swabian_infinitives_in_a():
     assert standard_german("Ond ummelda muss i mi au no?") == "Und ummelden muss ich mich auch no?"
     assert standard_german("Oma Kita Firma Agenda") == "Oma Kita Firma Agenda"
 
+
+def test_low_german_words_and_word_pairs():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Un wo lang duert dat, bet he fardig is?") == "Und wie lange dauert das, bis he fertig ist?"
+    assert standard_german("Is mien Perso all dor?") == "Ist mein Perso schon da?"
+    assert standard_german("kann man dat ok eenmal int johr betahlen") == "kann man das ok einmal im Jahr bezahlen"
+    # "dörf" is "darf" only before its subject: folded alone it would be the village
+    assert standard_german("wann dörf ick dat maken") == "wann darf ich das machen"
+    assert standard_german("Wir wohnen im Dorf, wo lange Wege sind") == "Wir wohnen im Dorf, wo lange Wege sind"
+
+
+def test_saarland_words():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Mir wolle nägschd Johr im Mai heirade. Ab wann kenne mir uns do aanmelle?") == \
+        "Mir wollen nächstes Jahr im Mai heiraten. Ab wann können mir uns da anmelden?"
+    assert standard_german("Wie hoch is'n da die Steuer?") == "Wie hoch ist denn da die Steuer?"
+

@@ -411,3 +411,26 @@ def test_another_authority_asked_for_not_the_callers_circumstance():
     assert other_authorities("Muss ich das Erbe annehmen oder kann ich das ablehnen?")
     assert not other_authorities("kostet der wbs was ich bekomm bürgergeld")  # the WBS is asked about
     assert not other_authorities("Ich habe einen Schwerbehindertenausweis, zahle ich die volle Kurabgabe?")
+
+
+def test_a_time_span_is_no_age_and_a_size_narrows_what_a_follow_up_names():
+    licence = "für ein Jahr 15 Euro; für fünf Jahre 40 Euro; für zehn Jahre 70 Euro; Jugendfischereischein 8 Euro"
+    assert fitting_fees(licence, "was kost de schein für fünf Jahr", "Fischereischein")[0] == ["für fünf Jahre 40 Euro"]
+    assert fitting_fees(licence, "und für meinen Sohn, der ist zwölf", "Fischereischein")[0] == ["Jugendfischereischein 8 Euro"]
+    bins = ("Restmülltonne 80 Liter 168 Euro im Jahr; Restmülltonne 120 Liter 228 Euro im Jahr; "
+            "Biotonne 120 Liter 72 Euro im Jahr; Papiertonne gebührenfrei")
+    lines, _ = fitting_fees(bins, "Was kostet dann die 120er im Jahr?", "Mülltonnen",
+                            context="Die Restmülltonne ist viel zu klein. Kann ich eine größere kriegen?")
+    assert lines == ["Restmülltonne 120 Liter 228 Euro im Jahr"]
+
+
+def test_phone_mail_and_keeping_cues():
+    assert max(F.scores("kann ich da auch anrufen").items(), key=lambda kv: kv[1])[0] == "contact"
+    assert F.scores("geht das auch per e-mail")["online"] > F.scores("geht das auch per e-mail")["contact"]
+    assert F.scores("wie ist die e-mail").get("online", 0) == 0
+    kept = F.scores("und wenn das einer findet wo wird das dann aufbewahrt")
+    assert kept["where"] > kept["validity"]
+    how_long = F.scores("wie lange wird das aufbewahrt")
+    assert how_long["validity"] > how_long.get("where", 0)
+    docs = F.scores("what do I need for a residents parking permit")
+    assert docs["documents"] > docs.get("what", 0)

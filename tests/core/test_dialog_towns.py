@@ -48,6 +48,9 @@ hegelfingen = _town("hegelfingen")
 fliederwalde = _town("fliederwalde")
 rodenbach = _town("rodenbach")
 kallenstein = _town("kallenstein")
+niedweiler = _town("niedweiler")
+uhlenbrock = _town("uhlenbrock")
+vossberg = _town("vossberg")
 
 
 def talk(assistant, *lines):
@@ -506,3 +509,40 @@ def test_whether_the_child_must_come_along_and_a_day_in_the_clause_of_what_happe
     assert little.service.id in ("L03", "L01") and "dabei sein" in little.answer
     death, = talk(ostermoor, "Meine Mutter ist heute Nacht verstorben, was muss ich jetzt beim Standesamt machen?")
     assert death.facet != "hours" and "dritten Werktag" in death.answer
+
+
+def test_low_german_questions_and_follow_ups(vossberg):
+    _, son, time = talk(vossberg, "Moin, wat kost bi juch en nieen Perso?", "Un för mien Enkel, de is eerst föfftein?",
+                        "Un wo lang duert dat, bet he fardig is?")
+    assert son.facet == "cost" and "22,80 Euro" in son.answer  # "föfftein": fifteen
+    assert time.facet == "processing_time" and "drei bis vier Wochen" in time.answer
+    bulky, = talk(vossberg, "Ick will mien olles Sofa loswarn. Wo lang vörher mutt ick den Sparrmüll anmellen?")
+    assert (bulky.service.id, bulky.facet) == ("V10", "deadline") and "zehn Tage" in bulky.answer
+    tax, = talk(vossberg, "Guten Tag, wir machen im Juli Urlaub bei Ihnen. Wie hoch ist die Kurtaxe pro Nacht?")
+    assert (tax.service.id, tax.facet) == ("V24", "cost") and "2,80 Euro" in tax.answer  # "Kurtaxe": Kurabgabe
+    assert_forwarded(vossberg, "Is mien Perso all dor? Ick heff em vör veer Weken beantragt.",
+                     "Welche Kita ist denn besser, Seestern oder Strandläufer?")
+    _, lawful = talk(vossberg, "Guten Tag, wir machen im Juli Urlaub bei Ihnen. Wie hoch ist die Kurtaxe pro Nacht?",
+                     "Unser Vermieter will die Kurtaxe bar und ohne Quittung. Ist das überhaupt erlaubt?")
+    assert lawful.action == "forward"
+
+
+def test_saarland_wording_facets_and_reports_about_neighbours(niedweiler):
+    _, phone, mail = talk(niedweiler, "Wo kann ich meine Unterschrift beglaubigen lassen?", "kann ich da auch anrufen",
+                          "geht das auch per e-mail")
+    assert phone.facet == "contact" and mail.facet == "online"  # "anrufen" had been read as opening hours
+    friday, = talk(niedweiler, "Isch hann e Frage zum Bauamt, kann isch do freidags vorbeikumme?")
+    assert friday.facet == "hours" and "Freitag" in friday.answer
+    assert_forwarded(niedweiler, "unser nochber hat drei hunn un die sinn bestimmt net angemeld wo kann isch des melle")
+
+
+def test_what_a_thing_is_open_and_where_it_is_kept(uhlenbrock):
+    open_, = talk(uhlenbrock, "Wann is der Friedhof denn offen, ich will mir dat vorher ma ankucken")
+    assert open_.facet == "hours" and "8 bis 18 Uhr" in open_.answer and "9 bis 11 Uhr 30" in open_.answer
+    office, = talk(uhlenbrock, "wann hat die friedhofsverwaltung offen")
+    assert "8 bis 18 Uhr" not in office.answer  # the office asked by its name: only its hours
+    _, kept = talk(uhlenbrock, "Ich hab am Bahnhof ein Fahrrad gefunden, wo kann ich das abgeben?",
+                   "und wenn dat einer findet wo wird dat dann aufbewahrt")
+    assert kept.facet == "where" and "sechs Monate" not in kept.answer  # where, not how long
+    assert_forwarded(uhlenbrock, "Können Sie mir dann direkt einen Termin für morgen früh eintragen?")
+
