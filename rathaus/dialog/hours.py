@@ -35,9 +35,10 @@ _CALLER_DAYS = {
     "субота": 5, "неділю": 6, "неділя": 6,
     "الاثنين": 0, "الثلاثاء": 1, "الأربعاء": 2, "الخميس": 3, "الجمعة": 4, "السبت": 5, "الأحد": 6,
 }
-# Parts of a day a caller may name ("Dienstagnachmittag"), as (start, end) minutes.
+# Parts of a day a caller may name ("Dienstagnachmittag"), as (start, end) minutes. "Mittags" reaches
+# into the afternoon: in the south-west it is the afternoon ("mittwochs mittags" for 14 to 17 Uhr).
 _PARTS = {
-    "vormittag": (0, 12 * 60), "morgens": (0, 12 * 60), "fruh": (0, 10 * 60), "mittag": (11 * 60, 14 * 60),
+    "vormittag": (0, 12 * 60), "morgens": (0, 12 * 60), "fruh": (0, 10 * 60), "mittag": (11 * 60, 15 * 60),
     "nachmittag": (12 * 60, 18 * 60), "abend": (17 * 60, 24 * 60), "abends": (17 * 60, 24 * 60),
     "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
 }

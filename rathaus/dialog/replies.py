@@ -18,7 +18,7 @@ from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import fitting_fees
+from rathaus.dialog.fees import fitting_fees, names_a_line
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
@@ -119,8 +119,14 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     details = F.detail_sentences(service.description, strict, own)
     if facet == "cost":
         lines = fee_lines(service.fees)
-        if _with_cue(details, "cost") and not any(F.mentions(line, strict) for line in lines):
-            return _clean(_sentence(_with_cue(details, "cost")[0], lang)), True, office  # "Blindenhunde sind steuerfrei."
+        # "Blindenhunde sind steuerfrei."; also a word of a keyword that tells the case ("Hund aus dem
+        # Tierheim": "für Hunde aus dem Tierheim wird die Steuer im ersten Jahr erlassen")
+        situation = set() if names_a_line(service.fees or "", question) else \
+            {q for q in specific - strict if F.mentions(question, {q})}
+        for named in (strict, situation):
+            told = _with_cue(F.detail_sentences(service.description, named, own), "cost") if named else []
+            if told and not any(F.mentions(line, named) for line in lines):
+                return _clean(_sentence(told[0], lang)), True, office
         lines, more = fitting_fees(service.fees, question, service.name, context=context, person=person)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
