@@ -11,6 +11,7 @@ import re
 import prompts
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Service
+from rathaus.catalog.text import fold
 
 ANSWER_LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 
@@ -53,7 +54,8 @@ def answer_text(service: Service, language: str | None = "de", detail: str = "")
     sentences = []
     summary = first_sentences(service.description, limit=1, max_chars=220) if lang == "de" else ""
     if summary:
-        sentences.append(prompts.text("catalog.answer.what", lang, summary=summary, name=service.name))
+        key = "catalog.answer.what" if fold(service.name) in fold(summary) else "catalog.answer.what_named"
+        sentences.append(prompts.text(key, lang, summary=summary, name=service.name))
         if detail and detail not in summary:
             sentences.append(detail)
     else:
