@@ -11,7 +11,7 @@ import re
 import prompts
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Service
-from rathaus.catalog.text import fold
+from rathaus.catalog import text as T
 
 ANSWER_LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 
@@ -47,6 +47,15 @@ def _join(items: list[str], lang: str, key: str) -> str:
     return ", ".join(items[:-1]) + sep + items[-1]
 
 
+def _says_name(summary: str, name: str) -> bool:
+    """Whether the summary says the service's name or one of its nouns ("Biotonnen" for "Biotonne
+    und Abfallbehälter bestellen"); where it does not ("Wenn Sie nach ... ziehen" for "Wohnsitz
+    anmelden"), the name goes first, so the caller hears what was understood."""
+    nouns = {T.stem(w) for token in re.findall(r"[A-ZÄÖÜ][\w-]*", name) for w in T.words(token)}
+    said = {T.stem(w) for w in T.words(summary)}
+    return T.fold(name) in T.fold(summary) or any(T.part_of(n, s) for n in nouns for s in said)
+
+
 def answer_text(service: Service, language: str | None = "de", detail: str = "") -> str:
     """`detail`: a sentence of the description that speaks to the question, said after what the
     service is (German only, like the summary it follows); it takes the place of the third sentence."""
@@ -54,7 +63,7 @@ def answer_text(service: Service, language: str | None = "de", detail: str = "")
     sentences = []
     summary = first_sentences(service.description, limit=1, max_chars=220) if lang == "de" else ""
     if summary:
-        key = "catalog.answer.what" if fold(service.name) in fold(summary) else "catalog.answer.what_named"
+        key = "catalog.answer.what" if _says_name(summary, service.name) else "catalog.answer.what_named"
         sentences.append(prompts.text(key, lang, summary=summary, name=service.name))
         if detail and detail not in summary:
             sentences.append(detail)

@@ -91,7 +91,9 @@ def other_authorities(text: str) -> set[str]:
     """The other authorities the question names (Finanzamt, Jobcenter, Familienkasse ...), folded:
     most such questions are about a case there; the dialog forwards them unless the catalog
     answers (a document that authority wants from the town, or what the service under
-    discussion says about it)."""
+    discussion says about it). One the caller says it is not for ("..., nich fürs Jobcenter") is none."""
+    for tail in turn_data().not_meant:
+        text = tail.sub("", T.fold(text))
     folded = _padded(text)
     return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
 

@@ -235,6 +235,8 @@ def test_open_on_the_day_and_part_of_day_asked():
     assert H.open_on(schedule, H.asked_day("Und am Mittwoch?"))[0] is False
     assert H.asked_day("Haben Sie heute auf?", today=dt.date(2026, 12, 3)).day == 3
     assert H.asked_day("Wann haben Sie geöffnet?") is None
+    # "mittags" reaches into the afternoon (in the south-west it is the afternoon)
+    assert H.open_on(schedule, H.asked_day("Un donnerstags mittags, sinn die do?")) == (True, [(480, 720), (840, 1080)])
 
 
 OFFICE = Office(id="bb", name="Bürgerbüro im Rathaus", address="Rathausplatz 1", phone="01234 567-100",
@@ -411,6 +413,9 @@ def test_another_authority_asked_for_not_the_callers_circumstance():
     assert other_authorities("Muss ich das Erbe annehmen oder kann ich das ablehnen?")
     assert not other_authorities("kostet der wbs was ich bekomm bürgergeld")  # the WBS is asked about
     assert not other_authorities("Ich habe einen Schwerbehindertenausweis, zahle ich die volle Kurabgabe?")
+    # one the caller says it is not for
+    assert not other_authorities("Nee warte, dat is doch für ne Firma in Holland, nich fürs Jobcenter.")
+    assert other_authorities("Ich brauch ne beglaubigte Kopie fürs Jobcenter, nicht für die Firma.")
 
 
 def test_a_time_span_is_no_age_and_a_size_narrows_what_a_follow_up_names():

@@ -546,3 +546,22 @@ def test_what_a_thing_is_open_and_where_it_is_kept(uhlenbrock):
     assert kept.facet == "where" and "sechs Monate" not in kept.answer  # where, not how long
     assert_forwarded(uhlenbrock, "Können Sie mir dann direkt einen Termin für morgen früh eintragen?")
 
+
+def test_the_case_a_keyword_tells_a_second_year_and_another_dog(niedweiler):
+    shelter, year, other = talk(niedweiler, "mir hann uns e hundsche aus em tierheim geholt muss isch do steier zahle",
+                                "Und ab dem zweiten Jahr, was kostet das dann?",
+                                "Ei jo, mir hann awwer schon e annere Hund, is des dann mehr?")
+    assert shelter.facet == "cost" and "ersten Jahr" in shelter.answer  # the keyword "Hund aus dem Tierheim"
+    assert "60 Euro" in year.answer and "96 Euro" not in year.answer  # a second year, not a second dog
+    assert other.facet == "cost" and "96 Euro" in other.answer
+    church, = talk(niedweiler, "Isch will aus de Kirch austrete, ab wann muss isch dann ka kirchesteier meh zahle")
+    assert church.facet == "deadline" and "Kalendermonats" in church.answer
+
+
+def test_the_service_the_caller_names_beside_a_situation(vossberg):
+    kita, = talk(vossberg, "Wir ziehen im Sommer nach Vossberg und brauchen einen Kitaplatz für unsere Tochter. "
+                           "Wie früh müssen wir sie anmelden?")
+    assert (kita.action, kita.service.id, kita.facet) == ("answer", "V22", "deadline") and "sechs Monate" in kita.answer
+    _, once = talk(vossberg, "wann mutt ick de grundsteuer betahlen", "kann man dat ok eenmal int johr betahlen")
+    assert once.facet == "deadline" and "1. Juli" in once.answer
+
