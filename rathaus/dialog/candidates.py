@@ -187,17 +187,6 @@ def says_name(understanding: Any, service_name: str, text: str) -> bool:
     return any(q == n or (len(n) >= 4 and q.endswith(n)) for q in said for n in name)
 
 
-def names_instead(understanding: Any, name: str, leader: Service | None, text: str) -> bool:
-    """The question says a word of this service's name that the leading candidate's text never
-    uses: "einen Kitaplatz" beside "ziehen nach Vossberg", whose registration found first."""
-    verbs = _name_verbs(understanding)
-    stems = {T.stem(w) for w in T.content_words(name) if len(w) >= 4} - verbs
-    said = [w for w in T.content_words(text)
-            if any(x == n or (len(n) >= 4 and x.endswith(n)) for x in (w, T.stem(w)) for n in stems)]
-    own = _own_words(leader)
-    return bool(said) and not any(_holds(own, w) for w in said)
-
-
 def _name_verbs(understanding: Any) -> set[str]:
     """Stems that many service names share (at least three, and at least a tenth of them): the
     procedure words ("beantragen", "anmelden") that name no service alone."""

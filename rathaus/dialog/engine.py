@@ -256,13 +256,6 @@ class DialogEngine:
                     return self._service_answer(state, decision.service.id, facet, text, lang, cands,
                                                 named[0] if named else None, "facet")
                 return self._general_answer(state, decision, text, lang)
-            leader = self.understanding.service(cands[0].id) if cands else None
-            named_next = [c for c in cands[1:3] if C.names_instead(self.understanding, c.name, leader, text)]
-            if facet and len(named_next) == 1 and not C.says_name(self.understanding, cands[0].name, text):
-                # "Wir ziehen nach Vossberg und brauchen einen Kitaplatz. Wie früh anmelden?": the service the
-                # caller names, not the one the situation around it brought first
-                return self._service_answer(state, named_next[0].id, facet, text, lang, cands,
-                                            named[0] if named else None, "facet")
             far_ahead = len(cands) > 1 and cands[0].score - cands[1].score > 2 * window
             if facet is None and far_ahead and C.detail_confirms(self.understanding, decision, text, None):
                 detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"

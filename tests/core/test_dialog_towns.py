@@ -558,10 +558,7 @@ def test_the_case_a_keyword_tells_a_second_year_and_another_dog(niedweiler):
     assert church.facet == "deadline" and "Kalendermonats" in church.answer
 
 
-def test_the_service_the_caller_names_beside_a_situation(vossberg):
-    kita, = talk(vossberg, "Wir ziehen im Sommer nach Vossberg und brauchen einen Kitaplatz für unsere Tochter. "
-                           "Wie früh müssen wir sie anmelden?")
-    assert (kita.action, kita.service.id, kita.facet) == ("answer", "V22", "deadline") and "sechs Monate" in kita.answer
+def test_paying_the_year_at_once_asks_the_date(vossberg):
     _, once = talk(vossberg, "wann mutt ick de grundsteuer betahlen", "kann man dat ok eenmal int johr betahlen")
     assert once.facet == "deadline" and "1. Juli" in once.answer
 
