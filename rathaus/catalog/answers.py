@@ -48,12 +48,13 @@ def _join(items: list[str], lang: str, key: str) -> str:
 
 
 def _says_name(summary: str, name: str) -> bool:
-    """Whether the summary says the service's name or one of its nouns ("Biotonnen" for "Biotonne
-    und Abfallbehälter bestellen"); where it does not ("Wenn Sie nach ... ziehen" for "Wohnsitz
-    anmelden"), the name goes first, so the caller hears what was understood."""
-    nouns = {T.stem(w) for token in re.findall(r"[A-ZÄÖÜ][\w-]*", name) for w in T.words(token)}
+    """Whether the summary says the service's name or the first noun of it ("Biotonnen" for
+    "Biotonne und Abfallbehälter bestellen"); where it does not ("Ziehen Sie innerhalb von
+    Musterstadt um, ..." for "Wohnsitz ummelden innerhalb von Musterstadt"), the name goes first,
+    so the caller hears what was understood."""
+    head = next((T.stem(w) for token in re.findall(r"[A-ZÄÖÜ][\w-]*", name) for w in T.words(token)), None)
     said = {T.stem(w) for w in T.words(summary)}
-    return T.fold(name) in T.fold(summary) or any(T.part_of(n, s) for n in nouns for s in said)
+    return T.fold(name) in T.fold(summary) or (head is not None and any(T.part_of(head, s) for s in said))
 
 
 def answer_text(service: Service, language: str | None = "de", detail: str = "") -> str:
