@@ -19,6 +19,17 @@ from rathaus.dialog.fees import names_a_line, names_in, speaks_of_abroad
 from rathaus.dialog.offices import directory_of
 
 
+def asking_stems(text: str) -> set[str]:
+    """Stems of the words that ask (the facet's cue words) or point back ("da", "dafür"): they name
+    no thing of the question."""
+    return {T.stem(w) for w in F.facet_words(text) | TU.turn_data().refer}
+
+
+def named_nouns(text: str) -> set[str]:
+    """Stems of the nouns the question names (four letters or more), not those that ask or point back."""
+    return {n for n in TU.nouns(text) if len(n) >= 4} - asking_stems(text)
+
+
 def specific(understanding: Any, text: str, service: Service) -> set[str]:
     """Rare stems of the question beyond the service's own name (also as parts of it), the facet
     and back-references: the detail asked about ("Kann man auch samstags heiraten?" -> "samstag")."""
@@ -26,7 +37,7 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
     if rare is None or not text:
         return set()
     own = {T.stem(w) for w in T.content_words(service.name)}
-    skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data().refer}
+    skip = asking_stems(text)
     return {r for r in rare(text) if r not in skip and len(r) >= 4
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 
@@ -223,7 +234,7 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
     line of a candidate (of those, the one the conversation named before)."""
     own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
                                                           *service.keywords, *service.synonyms]))}
-    known = own | {T.stem(w) for w in F.facet_words(question) | TU.turn_data().refer}
+    known = own | asking_stems(question)
     new = [w for w in T.content_words(question) if len(w) >= 5 and (st := T.stem(w)) not in known
            and not register_verbs(w) and not any(o.startswith(st) or o.endswith(st) for o in own)]
     if not new:

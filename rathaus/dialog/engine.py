@@ -403,9 +403,7 @@ class DialogEngine:
         ref = Decision(question=text, action="answer", candidates=list(decision.candidates),
                        service=ServiceRef(id=service.id, name=service.name))
         # inside the topic a noun need not be rare in the whole catalog ("Versicherung")
-        skip = {T.stem(w) for w in F.facet_words(text) | TU.turn_data().refer}
-        nouns = {n for n in TU.nouns(text) if len(n) >= 4 and n not in skip}
-        return self._detail_answer(state, ref, text, lang, nouns)
+        return self._detail_answer(state, ref, text, lang, C.named_nouns(text))
 
     def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str,
                        also: set[str] = frozenset()) -> Decision | None:

@@ -60,15 +60,19 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
+def _cost_sentence(description: str, named: set[str], own: set[str], lines: list[str]) -> str | None:
+    """The description's cost sentence on what the question names, where no fee line names it."""
+    told = _with_cue(F.detail_sentences(description, named, own), "cost") if named else []
+    return told[0] if told and not any(F.mentions(line, named) for line in lines) else None
+
+
 def _thing_hours(service: Service, office: Office, question: str) -> str | None:
     """The description's sentence on when a thing the question names is open ("Die Friedhöfe sind
     ... von 8 bis 18 Uhr geöffnet" for "Wann ist der Friedhof offen?"), where the thing is not the
     office itself: the caller may mean either, so both are said."""
-    office_words = {T.stem(w) for w in T.content_words(office.name)}
-    asked = {T.stem(w) for w in F.facet_words(question)} | {T.stem(w) for w in TU.turn_data().refer}
-    named = {n for n in TU.nouns(question) if len(n) >= 4} - office_words - asked
+    named = C.named_nouns(question) - {T.stem(w) for w in T.content_words(office.name)}
     told = [s for s in _with_cue(list(F.sentences_of(service.description)), "hours") if F.mentions(s, named)]
-    return told[0] if named and told else None
+    return told[0] if told else None
 
 
 def _places(sentences: list[str], question: str) -> list[str]:
@@ -121,12 +125,12 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         lines = fee_lines(service.fees)
         # "Blindenhunde sind steuerfrei."; also a word of a keyword that tells the case ("Hund aus dem
         # Tierheim": "für Hunde aus dem Tierheim wird die Steuer im ersten Jahr erlassen")
-        situation = set() if names_a_line(service.fees or "", question) else \
-            {q for q in specific - strict if F.mentions(question, {q})}
-        for named in (strict, situation):
-            told = _with_cue(F.detail_sentences(service.description, named, own), "cost") if named else []
-            if told and not any(F.mentions(line, named) for line in lines):
-                return _clean(_sentence(told[0], lang)), True, office
+        told = _cost_sentence(service.description, strict, own, lines)
+        if told is None and not names_a_line(service.fees or "", question):
+            told = _cost_sentence(service.description, {q for q in specific - strict if F.mentions(question, {q})},
+                                  own, lines)
+        if told is not None:
+            return _clean(_sentence(told, lang)), True, office
         lines, more = fitting_fees(service.fees, question, service.name, context=context, person=person)
         if lines:
             text = _p("facet.cost", lang, name=name, fees="; ".join(lines))

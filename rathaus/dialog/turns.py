@@ -92,9 +92,7 @@ def other_authorities(text: str) -> set[str]:
     most such questions are about a case there; the dialog forwards them unless the catalog
     answers (a document that authority wants from the town, or what the service under
     discussion says about it). One the caller says it is not for ("..., nich fürs Jobcenter") is none."""
-    for tail in turn_data().not_meant:
-        text = tail.sub("", T.fold(text))
-    folded = _padded(text)
+    folded = _padded(_meant(T.fold(text)))
     return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
 
 
@@ -130,6 +128,13 @@ def closing(text: str, lang: str) -> bool:
     return len(words) <= 5 and any(f" {w} " in norm for w in done if len(w.split()) > 1 or w in ("tschüss", "bye", "goodbye"))
 
 
+def _meant(text: str) -> str:
+    """The text without a closing "nicht ..." that says what is not meant ("..., nich fürs Jobcenter")."""
+    for tail in turn_data().not_meant:
+        text = tail.sub("", text)
+    return text
+
+
 def correction(text: str) -> str | None:
     """The new question of a correction ("nein, ich meinte den Reisepass" -> "den Reisepass")."""
     original = text.split()
@@ -139,10 +144,7 @@ def correction(text: str) -> str | None:
         if m:
             consumed = len(folded[:m.end()].split())
             rest = " ".join(original[consumed:]).strip(" ,.!?")
-            meant = rest
-            for tail in turn_data().not_meant:
-                meant = tail.sub("", meant)
-            return meant.strip(" ,.!?") or rest or None
+            return _meant(rest).strip(" ,.!?") or rest or None
     return None
 
 
