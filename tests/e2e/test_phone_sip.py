@@ -184,9 +184,16 @@ def test_german_question_is_answered_and_recorded(bot, speech):
     reply = audio.resample(samples[start:], 8000, 16000)
     recognizer = shared_recognizer(Config.load().settings("asr", AsrSettings), _models_cache())
     text = recognizer.transcribe(reply, language="de", options=RECORDING_TEXT).text.lower()
-    # the service's own words, spelled right (whisper may write "Wohnsitz ummelden" as one word):
-    # the German voice is understood, not guessed at
-    assert any(k in text for k in ("wohnsitz", "ummeld", "anmeld")), text
+    # the German voice is understood, not guessed at: three words in five of the answer come back
+    # spelled right, a word of the registration among them. Whether whisper hears the first words
+    # of a Pico reply at 8 kHz as "Wohnsitz ummelden", "Wohnsitzumläden" or "Wunsitz umnäden"
+    # varies with where the recording starts (CI heard the last), so no single word is required.
+    from voice.wer import normalize
+
+    answer = normalize(max(bot_texts[1:], key=len))
+    heard_words = set(normalize(text))
+    assert sum(w in heard_words for w in answer) >= 0.6 * len(answer), (answer, text)
+    assert any(k in text for k in ("wohnsitz", "ummeld", "anmeld", "wohnungsgeber")), text
 
 
 def test_barge_in_stops_greeting_and_hangup_mid_answer_abandons(bot, speech):
