@@ -12,7 +12,7 @@ from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
 from rathaus.catalog.html import sentences
 from rathaus.catalog.model import Service
-from rathaus.catalog.search import meanings, register_verbs
+from rathaus.catalog.search import meanings, register_verbs, separable_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
 from rathaus.dialog.fees import names_a_line, names_in, speaks_of_abroad
@@ -355,6 +355,25 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
             if special and not any(T.stem(special[0]).startswith(s[:5]) for s in said if len(s) >= 5):
                 return close[i].id
     return None
+
+
+def unqualified(decision: Decision, text: str, window: float) -> str | None:
+    """The second of two close services when the leader is its name with words added that the
+    caller never says: "Einschalten eID-Funktion oder Änderung der PIN" before the same name with
+    "– Elektronischer Aufenthaltstitel" for "PIN fürn Online-Ausweis vergessen"."""
+    cands = decision.candidates or []
+    close = [c for c in cands if cands[0].score - c.score <= window][:2]
+    if len(close) != 2:
+        return None
+    leader, plain = ({T.stem(w) for w in T.content_words(c.name)} for c in close)
+    if not plain < leader:
+        return None
+    words = T.words(f"{text} {' '.join(separable_verbs(text))}")
+    said = {T.stem(w) for w in T.words(" ".join([*words, *filter(None, map(meanings, words))]))}
+    added = leader - plain  # said also by a meaning ("verloren": Verlust) or its first five letters
+    if any(st in said or (len(st) >= 5 and any(s[:5] == st[:5] for s in said if len(s) >= 5)) for st in added):
+        return None
+    return close[1].id
 
 # ------------------------------------------------------------------------------------ helpers
 

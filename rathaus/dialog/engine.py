@@ -209,7 +209,8 @@ class DialogEngine:
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
-            plain = C.plain_variant(decision, text, window)
+            plain = C.plain_variant(decision, text, window) or (
+                C.unqualified(decision, text, window) if lang == "de" else None)
             if plain is not None and plain != decision.service.id:
                 # "Wir wollen heiraten": the marriage without the foreign case the caller never named
                 return self._plain_answer(state, decision, plain, facet, text, lang, named)
@@ -243,6 +244,9 @@ class DialogEngine:
             plain = C.plain_variant(decision, text, window)
             if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
                 return self._plain_answer(state, decision, plain, facet, text, lang, named)
+            plain = C.unqualified(decision, text, window) if lang == "de" else None
+            if plain is not None:  # still a close call, but the plain one asked first
+                decision = self._confirm_first(decision, plain, lang, window)
             if facet and (C.one_plausible(self.understanding, decision, text, bar, window)
                           or C.clear_leader(self.understanding, decision, text, bar, window)
                           or C.detail_confirms(self.understanding, decision, text, facet)):
@@ -296,6 +300,16 @@ class DialogEngine:
         decision = self.understanding.ask(text, lang)
         return decision.action == "forward" and not TU.nouns(text) & {
             T.stem(w) for c in decision.candidates[:1] for w in T.content_words(c.name)}
+
+    def _confirm_first(self, decision: Decision, service_id: str, lang: str, window: float) -> Decision:
+        """The confirmation asked with another close candidate first."""
+        ordered = sorted(decision.candidates, key=lambda c: c.id != service_id)
+        close = [c.name for c in ordered if decision.candidates[0].score - c.score <= window]
+        service = self.understanding.service(service_id)
+        ref = ServiceRef(id=service_id, name=ordered[0].name,
+                         forward_to=(service.forward_to if service else None) or decision.service.forward_to)
+        return Decision(question=decision.question, action="confirm", service=ref, candidates=ordered,
+                        language=decision.language, answer=answers.confirm_text(close, lang), reason=decision.reason)
 
     def _plain_answer(self, state: ConversationState, decision: Decision, plain: str, facet: str | None, text: str,
                       lang: str, named: list[Office]) -> Decision:

@@ -76,3 +76,25 @@ def test_a_procedure_named_beside_the_service_is_no_other_thing(auental):
     (that rule forwards "mein Auto ummelden" where a town registers no cars)."""
     valid, = talk(auental, "wie lang kann ich mein kennzeichen nach der abmeldung reservieren")
     assert valid.action == "answer" and valid.facet == "validity" and "90 Tage" in valid.answer
+
+
+def test_the_plain_name_wins_over_one_with_words_the_caller_never_said():
+    from rathaus.catalog.decision import Candidate, Decision
+    from rathaus.dialog.candidates import unqualified
+
+    lost = Decision(question="", action="answer", candidates=[
+        Candidate(id="lost", name="Verlust oder Diebstahl Personalausweis", score=0.62),
+        Candidate(id="id", name="Personalausweis", score=0.58),
+        Candidate(id="pickup", name="Abholung Personalausweis, Reisepass oder eID-Karte", score=0.50)])
+    assert unqualified(lost, "mei Perso is abglaufn, was kost a neuer Personalausweis?", 0.10) == "id"
+    # the added words said, also as a verb of them or a separable verb: the leader stays
+    assert unqualified(lost, "Mir wurde der Personalausweis gestohlen, Diebstahl melden", 0.10) is None
+    assert unqualified(lost, "Ich hab meinen Personalausweis verloren", 0.10) is None
+    pickup = Decision(question="", action="answer", candidates=[lost.candidates[2], lost.candidates[1]])
+    assert unqualified(pickup, "Wo hol ich meinen fertigen Personalausweis ab?", 0.10) is None
+    # not close, or no name inside the other: nothing to prefer
+    far = Decision(question="", action="answer", candidates=[lost.candidates[0],
+                                                             Candidate(id="id", name="Personalausweis", score=0.40)])
+    assert unqualified(far, "Personalausweis abgelaufen", 0.10) is None
+    other = Decision(question="", action="answer", candidates=[lost.candidates[0], lost.candidates[2]])
+    assert unqualified(other, "Personalausweis abgelaufen", 0.10) is None
