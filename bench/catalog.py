@@ -63,7 +63,10 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_kallenstein.json'}={DATA / 'dialog_kallenstein_dev.tsv'}",
                f"{DATA / 'catalog_niedweiler.json'}={DATA / 'dialog_niedweiler_dev.tsv'}",
                f"{DATA / 'catalog_uhlenbrock.json'}={DATA / 'dialog_uhlenbrock_dev.tsv'}",
-               f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_dev.tsv'}"]
+               f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_dev.tsv'}",
+               f"{DATA / 'catalog_pfreimbach.json'}={DATA / 'dialog_pfreimbach_dev.tsv'}",
+               f"{DATA / 'catalog_loogersiel.json'}={DATA / 'dialog_loogersiel_dev.tsv'}",
+               f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -89,7 +92,10 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_kallenstein.json'}={DATA / 'dialog_kallenstein_heldout.tsv'}",
               f"{DATA / 'catalog_niedweiler.json'}={DATA / 'dialog_niedweiler_heldout.tsv'}",
               f"{DATA / 'catalog_uhlenbrock.json'}={DATA / 'dialog_uhlenbrock_heldout.tsv'}",
-              f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_heldout.tsv'}"]
+              f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_heldout.tsv'}",
+              f"{DATA / 'catalog_pfreimbach.json'}={DATA / 'dialog_pfreimbach_heldout.tsv'}",
+              f"{DATA / 'catalog_loogersiel.json'}={DATA / 'dialog_loogersiel_heldout.tsv'}",
+              f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -103,6 +109,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout14.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout15.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout16.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout17.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -165,6 +172,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev12.tsv"), str(DATA / "questions_muenchen_colloquial_dev13.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev14.tsv"), str(DATA / "questions_muenchen_colloquial_dev15.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev16.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev17.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
