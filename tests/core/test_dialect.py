@@ -79,3 +79,17 @@ def test_saarland_words():
         "Mir wollen nächstes Jahr im Mai heiraten. Ab wann können mir uns da anmelden?"
     assert standard_german("Wie hoch is'n da die Steuer?") == "Wie hoch ist denn da die Steuer?"
 
+
+
+def test_upper_palatinate_east_frisian_and_vogtland_words():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("hod des roudhaus am donnerstog nammidooch offn") == \
+        "hat das Rathaus am donnerstag Nachmittag offen"
+    assert standard_german("wou is de zulassungsstell, mou i dou hi") == "wo ist die Zulassungsstelle, muss ich da hi"
+    assert standard_german("Mien Utwies is ofloopen, kann ick den Parkutwies för dat Ferienhuus kriegen") == \
+        "Mein Ausweis ist abgelaufen, kann ich den Parkausweis für das Ferienhaus kriegen"
+    assert standard_german("wie lang dauerd des bis der fertsch is, ich will des bestelln") == \
+        "wie lang dauert das bis der fertig ist, ich will das bestellen"
+    # the dropped "e" of -en is put back after g too, but not in "Design"; "an" stays "an"
+    assert standard_german("Bis wann muss ich des beantragn? Ein Design, rufen Sie an") == \
+        "Bis wann muss ich das beantragen? Ein Design, rufen Sie an"
