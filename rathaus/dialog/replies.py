@@ -60,6 +60,9 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
+_PERIODS = frozenset(T.stem(w) for w in ("jahr", "jahre", "monat", "woche", "tag", "quartal", "halbjahr"))
+
+
 def _cost_sentence(description: str, named: set[str], own: set[str], lines: list[str]) -> str | None:
     """The description's cost sentence on what the question names, where no fee line names it."""
     told = _with_cue(F.detail_sentences(description, named, own), "cost") if named else []
@@ -125,16 +128,21 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         lines = fee_lines(service.fees)
         # "Blindenhunde sind steuerfrei."; also a word of a keyword that tells the case ("Hund aus dem
         # Tierheim": "für Hunde aus dem Tierheim wird die Steuer im ersten Jahr erlassen")
-        told = _cost_sentence(service.description, strict, own, lines)
+        # a period ("was kostet das im Jahr") asks for the fee per period, not the case of a sentence
+        # ("im ersten Jahr erlassen")
+        told = _cost_sentence(service.description, strict - _PERIODS, own, lines)
         if told is None and not names_a_line(service.fees or "", question):
-            told = _cost_sentence(service.description, {q for q in specific - strict if F.mentions(question, {q})},
-                                  own, lines)
-        if told is not None:
-            return _clean(_sentence(told, lang)), True, office
+            told = _cost_sentence(service.description, {q for q in specific - strict - _PERIODS
+                                                        if F.mentions(question, {q})}, own, lines)
         lines, more = fitting_fees(service.fees, question, service.name, context=context, person=person)
+        fee = _p("facet.cost", lang, name=name, fees="; ".join(lines)) if lines else ""
+        if told is not None:
+            # the case told a turn before ("Hund aus dem Tierheim") and a sentence with no amount ("im
+            # ersten Jahr auf die Hälfte ermäßigt"): the fee it is taken off goes first
+            amountless = not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)
+            return _clean(f"{fee} {_sentence(told, lang)}" if fee and amountless else _sentence(told, lang)), True, office
         if lines:
-            text = _p("facet.cost", lang, name=name, fees="; ".join(lines))
-            return _clean(text + (" " + _p("facet.cost_more", lang) if more else "")), True, office
+            return _clean(fee + (" " + _p("facet.cost_more", lang) if more else "")), True, office
     elif facet == "documents" and service.documents:
         text = documents_answer(name, service.documents[:4], lang)
         extra = _with_cue(details, "documents")[:1]  # "für das erweiterte Führungszeugnis ... die Aufforderung"

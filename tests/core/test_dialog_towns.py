@@ -562,3 +562,11 @@ def test_paying_the_year_at_once_asks_the_date(vossberg):
     _, once = talk(vossberg, "wann mutt ick de grundsteuer betahlen", "kann man dat ok eenmal int johr betahlen")
     assert once.facet == "deadline" and "1. Juli" in once.answer
 
+
+
+def test_the_fee_a_case_told_before_is_taken_off_goes_first(vossberg):
+    _, year = talk(vossberg, "Wir haben einen kleinen Hund aus dem Tierheim geholt, was müssen wir machen?",
+                   "und was zahlen wir dann im Jahr")
+    # the case named a turn before has a sentence with no amount: the fee first, then the reduction
+    assert year.facet == "cost" and "60 Euro" in year.answer and "Hälfte" in year.answer
+    assert year.answer.index("60 Euro") < year.answer.index("Hälfte")
