@@ -253,8 +253,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         if further and lines[0] not in further:  # "fünf Stück": the first and each further one
             return [lines[0], further[0]], len(lines) > 2
     # "ab dem zweiten Jahr" is a time, not a second item
-    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine)"
-                 r"(?!\w*\s+(jahr|monat|woche|tag|halbjahr|quartal))|\bschon (einen |ein |e |nen )?(andere|anderen|anderer)\b",
+    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine|second|third|additional)"
+                 r"(?!\w*\s+(jahr|monat|woche|tag|halbjahr|quartal|year|month|week|day))"
+                 r"|\bschon (einen |ein |e |nen )?(andere|anderen|anderer)\b",
                  folded):
         further = _further(lines)
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"

@@ -326,7 +326,7 @@ def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | Non
     day = None
     for word in re.findall(r"[^\W\d_]+", folded):
         for name, index in list(_DAY_WORDS.items()) + list(_CALLER_DAYS.items()):
-            if len(name) > 3 and (word == name or (word.startswith(name) and word[len(name):] in _PARTS)):
+            if len(name) > 3 and (word == name or (word.startswith(name) and word[len(name):] in ("s", *_PARTS))):
                 day = index
                 break
         if day is not None:

@@ -51,6 +51,8 @@ kallenstein = _town("kallenstein")
 niedweiler = _town("niedweiler")
 uhlenbrock = _town("uhlenbrock")
 vossberg = _town("vossberg")
+pfreimbach = _town("pfreimbach")
+reuthengruen = _town("reuthengruen")
 
 
 def talk(assistant, *lines):
@@ -570,3 +572,13 @@ def test_the_fee_a_case_told_before_is_taken_off_goes_first(vossberg):
     # the case named a turn before has a sentence with no amount: the fee first, then the reduction
     assert year.facet == "cost" and "60 Euro" in year.answer and "Hälfte" in year.answer
     assert year.answer.index("60 Euro") < year.answer.index("Hälfte")
+
+
+def test_english_library_water_and_a_second_dog(pfreimbach, reuthengruen):
+    card, monday = talk(pfreimbach, "What does a library card cost for an adult?", "Is it open on Mondays?")
+    assert card.facet == "cost" and "15 Euro" in card.answer
+    assert monday.facet == "hours" and "closed on Monday" in monday.answer
+    pipe, = talk(reuthengruen, "Water is leaking everywhere, a pipe burst! Who do I call?")
+    assert pipe.action == "answer" and "4461-222" in pipe.answer  # the standby number, not only the office's
+    dog, = talk(reuthengruen, "We are getting a second dog, how much tax is that?")
+    assert "126 Euro" in dog.answer and "84 Euro" not in dog.answer
