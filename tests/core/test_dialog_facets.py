@@ -439,3 +439,19 @@ def test_phone_mail_and_keeping_cues():
     assert how_long["validity"] > how_long.get("where", 0)
     docs = F.scores("what do I need for a residents parking permit")
     assert docs["documents"] > docs.get("what", 0)
+
+
+def test_promises_lawsuits_complaints_and_tax_advice_go_to_a_person():
+    from rathaus.dialog.turns import other_authorities
+
+    for own in ("Bekommen wir dann garantiert einen Platz im Kindergarten am Markt?",
+                "Was passiert, wenn die Nachbarin gegen den Bau klagt?",
+                "Mein Gebührenbescheid ist dieses Jahr viel zu hoch, da stimmt doch was nicht.",
+                "Unser Kind hat keinen Platz in der Krippe bekommen, was jetzt?",
+                "Den Antrag hab ich vor zwei Wochen abgegeben, ist der schon bearbeitet?"):
+        assert _case_question(own), own
+    for service in ("Wie hoch ist die Hundesteuer?", "Ab wann bekomme ich einen Platz in der Krippe?",
+                    "Ist ein Termin nötig, um den Antrag abzugeben?"):
+        assert not _case_question(service), service
+    assert other_authorities("Muss ich als Kleinunternehmerin Umsatzsteuer zahlen?")
+    assert other_authorities("und bürgergeld?") and not other_authorities("Bürgergeld-Empfänger zahlen weniger?")
