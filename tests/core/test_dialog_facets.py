@@ -53,6 +53,7 @@ from rathaus.dialog.offices import OfficeDirectory
     ("wo schick ich das formular hin", "where"),
     ("ich mach mich mit so nem online shop selbstständig wo meld ich das an", "where"),
     ("Mein Reisepass ist abgelaufen und wir fliegen bald, schaff ich das noch?", "processing_time"),
+    ("Unser Flug geht in zwei Wochen und der Kinderpass ist abgelaufen, klappt das noch?", "processing_time"),
     ("wann kann ich grünschnitt zum wertstoffhof bringen", "hours"),
     # "was kost" outweighs a word of another facet; coming by unannounced asks about appointments
     ("Moin, ich bräucht nen neuen Perso, der alte is abgelaufen, wat kost dat denn?", "cost"),
