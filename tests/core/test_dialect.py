@@ -88,6 +88,7 @@ def test_upper_palatinate_east_frisian_and_vogtland_words():
     assert standard_german("wou is de zulassungsstell, mou i dou hi") == "wo ist die Zulassungsstelle, muss ich da hi"
     assert standard_german("Mien Utwies is ofloopen, kann ick den Parkutwies för dat Ferienhuus kriegen") == \
         "Mein Ausweis ist abgelaufen, kann ich den Parkausweis für das Ferienhaus kriegen"
+    assert standard_german("mei schein is obglaffa") == "mei schein ist abgelaufen"
     assert standard_german("wie lang dauerd des bis der fertsch is, ich will des bestelln") == \
         "wie lang dauert das bis der fertig ist, ich will das bestellen"
     # the dropped "e" of -en is put back after g too, but not in "Design"; "an" stays "an"

@@ -449,7 +449,9 @@ def test_promises_lawsuits_complaints_and_tax_advice_go_to_a_person():
                 "Was passiert, wenn die Nachbarin gegen den Bau klagt?",
                 "Mein Gebührenbescheid ist dieses Jahr viel zu hoch, da stimmt doch was nicht.",
                 "Unser Kind hat keinen Platz in der Krippe bekommen, was jetzt?",
-                "Den Antrag hab ich vor zwei Wochen abgegeben, ist der schon bearbeitet?"):
+                "Den Antrag hab ich vor zwei Wochen abgegeben, ist der schon bearbeitet?",
+                "We applied in May and haven't heard back, can you tell me where my application is?",
+                "Ehliyet başvurum ne durumda?"):
         assert _case_question(own), own
     for service in ("Wie hoch ist die Hundesteuer?", "Ab wann bekomme ich einen Platz in der Krippe?",
                     "Ist ein Termin nötig, um den Antrag abzugeben?"):
