@@ -582,3 +582,8 @@ def test_english_library_water_and_a_second_dog(pfreimbach, reuthengruen):
     assert pipe.action == "answer" and "4461-222" in pipe.answer  # the standby number, not only the office's
     dog, = talk(reuthengruen, "We are getting a second dog, how much tax is that?")
     assert "126 Euro" in dog.answer and "84 Euro" not in dog.answer
+
+
+def test_over_there_at_another_office_refers_back(reuthengruen):
+    _, there = talk(reuthengruen, "Was kostet eine Beglaubigung von meinem Zeugnis?", "Geht das auch drüben in Oberreuth?")
+    assert there.action == "answer" and there.service.id == "Q24" and there.office["name"].endswith("Oberreuth")
