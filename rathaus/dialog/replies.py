@@ -139,8 +139,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         if told is not None:
             # the case told a turn before ("Hund aus dem Tierheim") and a sentence with no amount ("im
             # ersten Jahr auf die Hälfte ermäßigt"): the fee it is taken off goes first
-            amountless = not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)
-            return _clean(f"{fee} {_sentence(told, lang)}" if fee and amountless else _sentence(told, lang)), True, office
+            told_before = not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)
+            return _clean(f"{fee} {_sentence(told, lang)}" if fee and told_before else _sentence(told, lang)), True, office
         if lines:
             return _clean(fee + (" " + _p("facet.cost_more", lang) if more else "")), True, office
     elif facet == "documents" and service.documents:
