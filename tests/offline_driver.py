@@ -42,7 +42,7 @@ def sip_call(work: Path) -> dict:
     """`rathaus serve` and a pjsua2 caller, both in this namespace: greeting heard, hang up."""
     from sip_peers import free_port, run_caller, start_bot, stop
 
-    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    sip_port, http_port = free_port(), free_port()
     env = {"RATHAUS_HOME": os.environ["RATHAUS_HOME"], "RATHAUS_DB": os.environ["RATHAUS_DB"]}
     started = time.monotonic()
     bot = start_bot(env, sip_port, http_port, work / "bot.log", timeout=240)

@@ -31,14 +31,28 @@ sys.path.insert(0, str(ROOT))
 
 
 # ------------------------------------------------------------------------------ test-side helpers
-def free_port(kind=socket.SOCK_DGRAM) -> int:
-    """A port free for UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+def _below_ephemeral() -> tuple[int, int]:
+    """Ports below the kernel's ephemeral range: a port handed out by bind(0) can be taken by any
+    outgoing socket while the bot loads its models, before it binds (CI saw "Address already in
+    use" on such a port)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return 20000, max(20001, low - 1)
+
+
+def free_port() -> int:
+    """A port free for UDP and TCP on 127.0.0.1, outside the ephemeral range."""
+    import random
+
+    first, last = _below_ephemeral()
+    for _ in range(200):
+        port = random.randint(first, last)
         try:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u, \
+                    socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                u.bind(("127.0.0.1", port))
                 t.bind(("127.0.0.1", port))
             return port
         except OSError:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -55,7 +54,7 @@ def test_bot_killed_mid_call_closes_the_call_as_aborted(tmp_path):
     cfg.write_text("[phone]\nsilence_timeout_s = 30.0\n")
     db = home / "rathaus.db"
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(db), "RATHAUS_CONFIG": str(cfg)}
-    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    sip_port, http_port = free_port(), free_port()
     uri = f"sip:hotline@127.0.0.1:{sip_port}"
 
     def calls():
@@ -245,7 +244,7 @@ def test_bot_on_a_full_disk_refuses_calls_in_one_line_and_recovers(tmp_path):
         sip_port = free_port()
         uri = f"sip:hotline@127.0.0.1:{sip_port}"
         script = [{"wait_loud": 30}, {"wait_quiet": 1.0, "timeout": 30}, {"hangup": True}]
-        bot = start_bot(env, sip_port, free_port(socket.SOCK_STREAM), tmp_path / "bot.log", extra=["--no-web"],
+        bot = start_bot(env, sip_port, free_port(), tmp_path / "bot.log", extra=["--no-web"],
                         timeout=300)
         try:
             holder = sqlite3.connect(db)

@@ -92,7 +92,7 @@ def bot(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("phone")
     home = make_home(root)
-    sip_port, http_port, staff_port = free_port(), free_port(socket.SOCK_STREAM), free_port()
+    sip_port, http_port, staff_port = free_port(), free_port(), free_port()
     config = root / "rathaus.toml"
     config.write_text(f"""
 [general]

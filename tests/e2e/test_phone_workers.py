@@ -24,7 +24,7 @@ def test_six_calls_over_two_workers(tmp_path):
     while not all(_free(base + i) for i in range(3)):
         base = free_port()
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db")}
-    bot = start_bot(env, base, free_port(socket.SOCK_STREAM), tmp_path / "bot.log",
+    bot = start_bot(env, base, free_port(), tmp_path / "bot.log",
                     extra=["--sip-workers", "2", "--no-web"], timeout=600)
     try:
         cfg = (home / "kamailio" / "kamailio.cfg").read_text()

@@ -47,9 +47,9 @@ SANDBOX_PREFIXES = ("User", "Group", "Environment", "UMask", "NoNewPrivileges", 
 def system(tmp_path_factory):
     base = tmp_path_factory.mktemp("systemd") / "boot"
     booted = systemd_boot.boot(base)
-    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    sip_port, http_port = free_port(), free_port()
     booted.sip_port, booted.http_port = sip_port, http_port
-    booted.chat_port = chat_port = free_port(socket.SOCK_STREAM)
+    booted.chat_port = chat_port = free_port()
     try:
         r = booted.root
         out = booted.sh(f"grep -q '^rathaus:' {r}/etc/passwd || useradd --root {r} --system --user-group --home-dir /var/lib/rathaus --no-create-home "

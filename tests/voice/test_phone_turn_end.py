@@ -6,7 +6,6 @@ takes about a second per turn, is done in time; on a GPU the defaults (0.5 s / 0
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import time
 
@@ -47,7 +46,7 @@ def phone(tmp_path_factory):
                       "speculate_s = 0.1\nsilence_timeout_s = 20.0\n")
     sip_port = free_port()
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db"), "RATHAUS_CONFIG": str(config)}
-    bot = start_bot(env, sip_port, free_port(socket.SOCK_STREAM), root / "bot.log", extra=["--no-web"], timeout=300)
+    bot = start_bot(env, sip_port, free_port(), root / "bot.log", extra=["--no-web"], timeout=300)
     yield root, sip_port, speech, home / "rathaus.db"
     stop(bot)
 
