@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import sqlite3
 import sys
 import tempfile
@@ -179,7 +178,7 @@ def main() -> int:
                                       "phone": {"max_invites_per_minute": 0}}), encoding="utf-8")
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db"), "RATHAUS_CONFIG": str(config_file)}
     os.environ.update(env)
-    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    sip_port, http_port = free_port(), free_port()
     extra = [] if args.call else ["--no-sip"]
     bot = start_bot(env, sip_port, http_port, work / "serve.log", extra=extra, timeout=900)
     base = f"http://127.0.0.1:{http_port}"

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import sqlite3
 import sys
 import tempfile
@@ -163,7 +162,7 @@ def main() -> int:
         wavs.append(str(audio.write_wav(work / f"q{i}.wav", samples, rate)))
         quiet.append(trailing_quiet_s(samples, rate))
     workers = args.sip_workers or max(1, -(-max(args.calls) // 4))
-    sip_port, http_port = free_port(), free_port(socket.SOCK_STREAM)
+    sip_port, http_port = free_port(), free_port()
     env = {"RATHAUS_HOME": str(home), "RATHAUS_DB": str(home / "rathaus.db"), "RATHAUS_CONFIG": str(config_file)}
     extra = ["--no-web", "--no-worker", "--sip-workers", str(workers)]
     bot_cpus, caller_cpus = cpu_halves() if args.split_cpus else (None, None)
