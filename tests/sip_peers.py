@@ -18,6 +18,7 @@ import argparse
 import bisect
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -44,8 +45,6 @@ def _below_ephemeral() -> tuple[int, int]:
 
 def free_port() -> int:
     """A port free for UDP and TCP on 127.0.0.1, outside the ephemeral range."""
-    import random
-
     first, last = _below_ephemeral()
     for _ in range(200):
         port = random.randint(first, last)

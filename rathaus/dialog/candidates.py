@@ -30,6 +30,11 @@ def named_nouns(text: str) -> set[str]:
     return {n for n in TU.nouns(text) if len(n) >= 4} - asking_stems(text)
 
 
+def close_to_leader(candidates: list, window: float) -> list:
+    """The candidates within `window` of the best score, the best among them."""
+    return [c for c in candidates if candidates[0].score - c.score <= window] if candidates else []
+
+
 def specific(understanding: Any, text: str, service: Service) -> set[str]:
     """Rare stems of the question beyond the service's own name (also as parts of it), the facet
     and back-references: the detail asked about ("Kann man auch samstags heiraten?" -> "samstag")."""
@@ -119,7 +124,7 @@ def one_plausible(understanding: Any, decision: Decision, text: str, forward_bel
     cands = decision.candidates or []
     if not cands or cands[0].score < forward_below + 0.05:
         return False
-    close = [c for c in cands if cands[0].score - c.score <= window]
+    close = close_to_leader(cands, window)
     if len(close) == 1:
         return True
     said = {T.stem(w) for w in T.content_words(text)}
@@ -222,7 +227,7 @@ def related_to(decision: Decision, topic_name: str, window: float, clear: bool =
     if clear and decision.action == "answer" and decision.service is not None and decision.service.name != topic_name \
             and topic & {T.stem(w) for w in T.content_words(decision.service.name)}:
         return decision.service.id
-    close = [c for c in cands if cands[0].score - c.score <= window] if cands else []
+    close = close_to_leader(cands, window)
     sharing = [c for c in close if topic & {T.stem(w) for w in T.content_words(c.name)} and c.name != topic_name]
     return sharing[0].id if len(sharing) == 1 and len(close) > 1 else None
 
@@ -341,8 +346,7 @@ def plain_variant(decision: Decision, text: str, window: float) -> str | None:
     """Of two close services named "X ohne Y" and "X mit Y", the plain one when the caller does
     not mention Y (catalogs split a service by a special case: "mit Auslandsbezug"), and the
     special one when the caller's words say it ("mein Verlobter ist Italiener")."""
-    cands = decision.candidates or []
-    close = [c for c in cands if cands[0].score - c.score <= window][:2]
+    close = close_to_leader(decision.candidates or [], window)[:2]
     if len(close) != 2:
         return None
     names = [T.words(c.name) for c in close]
@@ -361,8 +365,7 @@ def unqualified(decision: Decision, text: str, window: float) -> str | None:
     """The second of two close services when the leader is its name with words added that the
     caller never says: "Einschalten eID-Funktion oder Änderung der PIN" before the same name with
     "– Elektronischer Aufenthaltstitel" for "PIN fürn Online-Ausweis vergessen"."""
-    cands = decision.candidates or []
-    close = [c for c in cands if cands[0].score - c.score <= window][:2]
+    close = close_to_leader(decision.candidates or [], window)[:2]
     if len(close) != 2:
         return None
     leader, plain = ({T.stem(w) for w in T.content_words(c.name)} for c in close)

@@ -304,12 +304,13 @@ class DialogEngine:
     def _confirm_first(self, decision: Decision, service_id: str, lang: str, window: float) -> Decision:
         """The confirmation asked with another close candidate first."""
         ordered = sorted(decision.candidates, key=lambda c: c.id != service_id)
-        close = [c.name for c in ordered if decision.candidates[0].score - c.score <= window]
+        close = C.close_to_leader(decision.candidates, window)
         service = self.understanding.service(service_id)
         ref = ServiceRef(id=service_id, name=ordered[0].name,
                          forward_to=(service.forward_to if service else None) or decision.service.forward_to)
         return Decision(question=decision.question, action="confirm", service=ref, candidates=ordered,
-                        language=decision.language, answer=answers.confirm_text(close, lang), reason=decision.reason)
+                        language=decision.language, answer=answers.confirm_text([c.name for c in ordered if c in close], lang),
+                        reason=decision.reason)
 
     def _plain_answer(self, state: ConversationState, decision: Decision, plain: str, facet: str | None, text: str,
                       lang: str, named: list[Office]) -> Decision:
@@ -482,7 +483,7 @@ class DialogEngine:
         if state.subject != "office" or not state.office_id or decision.action not in ("answer", "confirm") \
                 or not cands:
             return decision
-        close = [c for c in cands if cands[0].score - c.score <= window]
+        close = C.close_to_leader(cands, window)
         local = [c for c in close if (s := self.understanding.service(c.id)) is not None
                  and any(o.id == state.office_id for o in s.offices)]
         if len(local) != 1 or local[0].id == cands[0].id:

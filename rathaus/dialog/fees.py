@@ -210,6 +210,9 @@ def _urgent(lines: list[str], question: str) -> list[str]:
     return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words)]
 
 
+# Periods a fee is per ("im Jahr", "je Monat"): a time, not an item, a size or a case.
+PERIODS = ("jahr", "monat", "woche", "tag", "halbjahr", "quartal")
+
 _SIZE = re.compile(r"\b(\d+)(?:er)?\b(?!\s*(euro|€|jahr|monat|woche|tag|prozent|%))")
 
 
@@ -254,7 +257,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
             return [lines[0], further[0]], len(lines) > 2
     # "ab dem zweiten Jahr" is a time, not a second item
     if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine|second|third|additional)"
-                 r"(?!\w*\s+(jahr|monat|woche|tag|halbjahr|quartal|year|month|week|day))"
+                 rf"(?!\w*\s+({'|'.join(PERIODS)}|year|month|week|day))"
                  r"|\bschon (einen |ein |e |nen )?(andere|anderen|anderer)\b",
                  folded):
         further = _further(lines)

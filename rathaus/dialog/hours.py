@@ -42,6 +42,8 @@ _PARTS = {
     "nachmittag": (12 * 60, 18 * 60), "abend": (17 * 60, 24 * 60), "abends": (17 * 60, 24 * 60),
     "morning": (0, 12 * 60), "afternoon": (12 * 60, 18 * 60), "evening": (17 * 60, 24 * 60),
 }
+# What may follow a day's name in one word: "Mondays", "Dienstagnachmittag".
+_DAY_SUFFIXES = frozenset({"s", *_PARTS})
 _CLOSED = frozenset({"geschlossen", "closed", "zu"})
 _EVERY_DAY = frozenset({"taglich", "daily"})
 # "jeden ersten Samstag im Monat", "am 1. und 3. Mittwoch": which weeks of the month (-1 = last).
@@ -326,7 +328,7 @@ def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | Non
     day = None
     for word in re.findall(r"[^\W\d_]+", folded):
         for name, index in list(_DAY_WORDS.items()) + list(_CALLER_DAYS.items()):
-            if len(name) > 3 and (word == name or (word.startswith(name) and word[len(name):] in ("s", *_PARTS))):
+            if len(name) > 3 and (word == name or (word.startswith(name) and word[len(name):] in _DAY_SUFFIXES)):
                 day = index
                 break
         if day is not None:

@@ -18,7 +18,7 @@ from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import fitting_fees, names_a_line
+from rathaus.dialog.fees import PERIODS, fitting_fees, names_a_line
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
@@ -60,7 +60,7 @@ def _with_cue(sentences: list[str], facet: str) -> list[str]:
     return [s for s in sentences if any(p.search(F.folded_text(s)) for p in cues)]
 
 
-_PERIODS = frozenset(T.stem(w) for w in ("jahr", "jahre", "monat", "woche", "tag", "quartal", "halbjahr"))
+_PERIODS = frozenset(map(T.stem, PERIODS))
 
 
 def _cost_sentence(description: str, named: set[str], own: set[str], lines: list[str]) -> str | None:
