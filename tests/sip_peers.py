@@ -43,16 +43,17 @@ def _below_ephemeral() -> tuple[int, int]:
     return 20000, max(20001, low - 1)
 
 
-def free_port() -> int:
-    """A port free for UDP and TCP on 127.0.0.1, outside the ephemeral range."""
+def free_port(ip: str = "127.0.0.1", even: bool = False) -> int:
+    """A port free for UDP and TCP on `ip`, outside the ephemeral range; `even` for an RTP port
+    (SIPp's media port must leave room for port+2)."""
     first, last = _below_ephemeral()
     for _ in range(200):
-        port = random.randint(first, last)
+        port = random.randint(first, last) & ~1 if even else random.randint(first, last)
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u, \
                     socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                u.bind(("127.0.0.1", port))
-                t.bind(("127.0.0.1", port))
+                u.bind((ip, port))
+                t.bind((ip, port))
             return port
         except OSError:
             continue

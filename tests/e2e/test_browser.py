@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import threading
 import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sip_peers import free_port
 
 from tests.conftest import ROOT, shared_path
 
@@ -27,19 +27,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LiveServer:
     """The real web app on a real port plus the real meeting worker, each in its own thread."""
 
     def __init__(self, config, store):
         from apps.site import create_site
 
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stop = threading.Event()
         self.loop = asyncio.new_event_loop()

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sip_peers import free_port
 
 from voice.phone.guard import (SCANNER_AGENTS, LogThrottle, SipGuard, is_scanner, parse_networks, registrar_host,
                                split_source, user_agent)
@@ -191,16 +192,6 @@ def test_kamailio_config_carries_the_policy(tmp_path):
 
 
 # ----------------------------------------------------------------------------------- SIPp helpers
-def free_port(ip: str = "127.0.0.1") -> int:
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.bind((ip, 0))
-            port = s.getsockname()[1]
-        if port % 2 == 0 and port < 60000:  # sipp's media port must leave room for port+2
-            return port
-    return port
-
-
 def sipp(scenario: str, port: int, work: Path, source: str = "127.0.0.1", calls: int = 1, rate: float = 10,
          ua: str = "SIPp-test", user: str = "sipp", extra: tuple[str, ...] = (), timeout: float = 90) -> dict:
     """Run a SIPp scenario from `source` against 127.0.0.1:`port`; returns the exit code, the
@@ -209,7 +200,7 @@ def sipp(scenario: str, port: int, work: Path, source: str = "127.0.0.1", calls:
     trace = work / f"{scenario}-{user}-{time.monotonic_ns()}.log"
     local_port = free_port(source)
     cmd = ["sipp", f"127.0.0.1:{port}", "-sf", str(SIPP_DIR / f"{scenario}.xml"), "-s", "hotline",
-           "-i", source, "-bind_local", "-p", str(local_port), "-mi", source, "-mp", str(free_port(source)),
+           "-i", source, "-bind_local", "-p", str(local_port), "-mi", source, "-mp", str(free_port(source, even=True)),
            "-m", str(calls), "-r", str(rate), "-l", str(calls), "-key", "ua", ua, "-key", "user", user,
            "-nostdin", "-trace_msg", "-message_file", str(trace), "-timeout", f"{int(timeout - 10)}s",
            "-timeout_error", *extra]
@@ -482,7 +473,7 @@ def front(tmp_path):
     worker_port, port = free_port(), free_port()
     uas_trace = tmp_path / "uas.log"
     uas = subprocess.Popen(["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(worker_port), "-aa", "-nostdin",
-                            "-mp", str(free_port()), "-trace_msg", "-message_file", str(uas_trace)],
+                            "-mp", str(free_port(even=True)), "-trace_msg", "-message_file", str(uas_trace)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     phone = PhoneSettings(allowed_sources=["127.0.0.1", "127.0.0.3", "127.0.0.4"], max_invites_per_minute=5)
     files = write_config(tmp_path / "kam", "127.0.0.1", port, [worker_port], phone=phone)
