@@ -66,7 +66,10 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_dev.tsv'}",
                f"{DATA / 'catalog_pfreimbach.json'}={DATA / 'dialog_pfreimbach_dev.tsv'}",
                f"{DATA / 'catalog_loogersiel.json'}={DATA / 'dialog_loogersiel_dev.tsv'}",
-               f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_dev.tsv'}"]
+               f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_dev.tsv'}",
+               f"{DATA / 'catalog_kyllfeld.json'}={DATA / 'dialog_kyllfeld_dev.tsv'}",
+               f"{DATA / 'catalog_selkenrode.json'}={DATA / 'dialog_selkenrode_dev.tsv'}",
+               f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -95,7 +98,10 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_vossberg.json'}={DATA / 'dialog_vossberg_heldout.tsv'}",
               f"{DATA / 'catalog_pfreimbach.json'}={DATA / 'dialog_pfreimbach_heldout.tsv'}",
               f"{DATA / 'catalog_loogersiel.json'}={DATA / 'dialog_loogersiel_heldout.tsv'}",
-              f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_heldout.tsv'}"]
+              f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_heldout.tsv'}",
+              f"{DATA / 'catalog_kyllfeld.json'}={DATA / 'dialog_kyllfeld_heldout.tsv'}",
+              f"{DATA / 'catalog_selkenrode.json'}={DATA / 'dialog_selkenrode_heldout.tsv'}",
+              f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -110,6 +116,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout15.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout16.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout17.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout18.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -173,6 +180,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev14.tsv"), str(DATA / "questions_muenchen_colloquial_dev15.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev16.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev17.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev18.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
