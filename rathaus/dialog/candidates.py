@@ -15,7 +15,7 @@ from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings, register_verbs, separable_verbs
 from rathaus.dialog import facets as F
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import names_a_line, names_in, speaks_of_abroad
+from rathaus.dialog.fees import for_the_young, names_a_line, names_in, speaks_of_abroad, speaks_of_child
 from rathaus.dialog.offices import directory_of
 
 
@@ -377,6 +377,15 @@ def unqualified(decision: Decision, text: str, window: float) -> str | None:
     if any(st in said or (len(st) >= 5 and any(s[:5] == st[:5] for s in said if len(s) >= 5)) for st in added):
         return None
     return close[1].id
+
+def for_child(decision: Decision, text: str, window: float) -> str | None:
+    """Of close services, the one for the young when the caller speaks of a child ("Mein Sohn ist
+    zehn und will mit mir angeln gehen": the Jugendfischereischein, not the Fischereischein)."""
+    close = close_to_leader(decision.candidates or [], window)[:3]
+    young = [c for c in close if for_the_young(c.name)]
+    if len(close) < 2 or len(young) != 1 or not speaks_of_child(text):
+        return None
+    return young[0].id
 
 # ------------------------------------------------------------------------------------ helpers
 

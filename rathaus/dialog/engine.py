@@ -209,7 +209,7 @@ class DialogEngine:
                 return self._service_answer(state, state.service_id, follow_facet, text, lang, decision.candidates,
                                             named[0] if named else None, "follow_up")
         if decision.service is not None and decision.action == "answer":
-            plain = C.plain_variant(decision, text, window) or (
+            plain = C.plain_variant(decision, text, window) or C.for_child(decision, text, window) or (
                 C.unqualified(decision, text, window) if lang == "de" else None)
             if plain is not None and plain != decision.service.id:
                 # "Wir wollen heiraten": the marriage without the foreign case the caller never named
@@ -241,8 +241,9 @@ class DialogEngine:
             if related is not None and facet:
                 return self._service_answer(state, related, facet, text, lang, decision.candidates,
                                             named[0] if named else None, "facet")
-            plain = C.plain_variant(decision, text, window)
-            if plain is not None:  # "... ohne Auslandsbezug" when the caller names no "Ausland"
+            # "... ohne Auslandsbezug" when the caller names no "Ausland"; the child's one for a child
+            plain = C.plain_variant(decision, text, window) or C.for_child(decision, text, window)
+            if plain is not None:
                 return self._plain_answer(state, decision, plain, facet, text, lang, named)
             plain = C.unqualified(decision, text, window) if lang == "de" else None
             if plain is not None:  # still a close call, but the plain one asked first

@@ -48,7 +48,7 @@ def cue_data() -> dict:
             "literals": {p.pattern: literal_words(p.pattern) for v in weighted(raw["question"]).values() for p, _ in v},
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
             "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
-            "numbers": {T.fold(w): n for n, w in enumerate(raw["numbers"]["de"])},
+            "numbers": {T.fold(w): n for words in raw["numbers"].values() for n, w in enumerate(words)},
             "travel": [re.compile(T.fold(p)) for p in raw["context"]["travel"]],
             "not_places": frozenset(T.fold(w) for w in raw["context"]["not_places"]),
             "family_re": {k: _family_pattern([T.fold(w) for w in v]) for k, v in raw.get("words", {}).items()}}

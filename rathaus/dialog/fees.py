@@ -15,12 +15,16 @@ from rathaus.catalog.search import meanings
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
-_AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years|yaş|лет|років|سنة)", re.I)
+_AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years?\b|yaş|лет|років|سنة)", re.I)
 _SPAN = re.compile(r"\b(?:für|fur|fer|for|auf|seit|vor|in|nach|alle|every)\s+\w+(?:\s*|-)(?:jahre|jahren|jahr|years?)\b", re.I)
+# what follows a number that counts things, not years ("we are two people", "it is one of them")
+_COUNTED = (r"(?:people|persons?|personen|leute|of|kids|children|kinder|dogs?|hunde|times|mal|stuck|copies|kopien"
+            r"|items|days?|tage|weeks?|wochen|months?|monate|euro|eur|dollars?|uhr|o.?clock)\b")
 _LIST = re.compile(r",| oder | und |/")
 
 
-def _young(line: str) -> bool:
+def for_the_young(line: str) -> bool:
+    """Whether a fee line (or a service's name) is for children or young people."""
     return any(p.search(folded_text(line)) for p in cue_data()["age"]["young"])
 
 
@@ -51,8 +55,12 @@ def fee_age(question: str) -> int | None:
     numbers = cue_data()["numbers"]
     number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
     folded = folded_text(question)
-    m = (re.search(rf"\b(?:ist|is|wird|sind|werden|bin)(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade)* {number}\b", folded)
-         or re.search(rf"\b{number} (?:ist|wird)\b", folded) or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr)", folded))
+    # "she's 16", "I'm 70", "he is only fifteen"
+    m = (re.search(rf"(?:\b(?:ist|is|wird|sind|werden|bin|am|are|turns?|turning)|['’](?:s|m|re))"
+                   rf"(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade| only| just| already| now)* {number}\b"
+                   rf"(?! {_COUNTED})", folded)
+         or re.search(rf"\b{number} (?:ist|wird)\b", folded)
+         or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr|years?\b)", folded))
     if not m:
         return None
     value = m.group(1)
@@ -268,9 +276,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if age is None and (context or person) and (named := _named(_sized(lines, question) or lines, question,
                                                                   service_name)):
         return named[:1], more  # "Was kostet das Foto?" after "für meine Tochter, 19": the photo, not her age
+    if age is None and (asked := _urgent(lines, question) or _surcharge(lines, question)):
+        return asked[:1], more  # "What's the extra fee?" after "I'm 35": the surcharge, not her age
     for earlier in (context, person):  # "Sie ist 16." - "Was kostet der für sie?"
         age = age if age is not None or not earlier else fee_age(earlier)
-    young = [line for line in lines if _young(line)]
+    young = [line for line in lines if for_the_young(line)]
     if age is not None:
         fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
@@ -299,11 +309,11 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if young and (speaks_of_child(context) or speaks_of_child(person)):  # "Mein Sohn will angeln." - "Was kostet der?"
         return young[:1], more
     adult = [line for line in lines if _adult(line)]
-    plain = [line for line in lines if not _young(line) and not _adult(line)]
+    plain = [line for line in lines if not for_the_young(line) and not _adult(line)]
     # the adult fee ("70 Euro ab 24 Jahren" beside "22,80 Euro unter 24" or a surcharge); an adult
     # line that names an item beside other items is one of them ("Verlustanzeige gebührenfrei;
     # neuer Personalausweis 37 Euro ab 24 Jahren")
-    adult = [line for line in adult if any(_young(x) for x in lines) or not _names_item(line)]
+    adult = [line for line in adult if any(for_the_young(x) for x in lines) or not _names_item(line)]
     if adult:
         return adult[:1], more
     if len(lines) <= max_items:

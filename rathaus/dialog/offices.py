@@ -7,6 +7,8 @@ Bürgerbüro under two location ids). Common names live in data/office_names.tom
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -18,6 +20,16 @@ from rathaus.dialog.data import read
 # Words of office names that tell no office from another.
 GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
                       "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
+# Words that tell one office from another only beside a word of its own: "meine neue Adresse" names
+# no "Neue Messe", but "im alten Rathaus" names the "Altes Rathaus" rather than the new one.
+_MOTION = frozenset({"nach", "aus"})
+_QUALIFIERS = frozenset({"neu", "neue", "neuen", "neuer", "neues", "alt", "alte", "alten", "alter", "altes",
+                         "gross", "grosse", "grossen", "grosser", "grosses", "klein", "kleine", "kleinen", "kleiner"})
+
+
+def _qualifier_base(word: str) -> str:
+    """"alte", "alten", "altes" -> "alt"."""
+    return re.sub(r"e[nrs]?$", "", word)
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +79,11 @@ class OfficeDirectory:
     def named_in(self, question: str) -> list[Office]:
         """Offices the question names, best first: by a distinctive word of their name, a common
         name, or the head of a compound ("Standesamt" in "Standesamtes")."""
-        q_words = [w for w in T.words(question) if len(w) > 2]
+        said = T.words(question)
+        # "san nach Pasing zogn": a place the caller moved to or came from, not the office there
+        # ("von" is not one: "Telefonnummer von Stadtkasse")
+        moved = {w for before, w in zip(said, said[1:]) if before in _MOTION}
+        q_words = [w for w in said if len(w) > 2 and w not in moved]
         if not q_words or not self.offices:
             return []
         table = common_names()
@@ -75,8 +91,12 @@ class OfficeDirectory:
         for i, (office, words) in enumerate(zip(self.offices, self._words)):
             name = " " + " ".join(T.words(office.name)) + " "
             address = " ".join(T.words(office.address))
+            qualifier = 0.0
             for w in q_words:
                 if w in GENERIC_WORDS or w in T.STOPWORDS:
+                    continue
+                if w in _QUALIFIERS:
+                    qualifier += 2.0 if any(_qualifier_base(x) == _qualifier_base(w) for x in words & _QUALIFIERS) else 0.0
                     continue
                 if w in words or any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
                                                                     or (len(w) >= 9 and w[:-2] == x[:-2]))
@@ -90,6 +110,8 @@ class OfficeDirectory:
                     scores[i] += 0.5
                 elif w in words and w in address.split():  # "in Dornbachtal": the office that is there
                     scores[i] += 0.5
+            if scores[i] > 0:
+                scores[i] += qualifier
         best = max(scores)
         if best <= 0:
             return []

@@ -12,7 +12,7 @@ from rathaus.catalog.model import Office, Service
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
-from rathaus.dialog.fees import fitting_fees, speaks_of_child
+from rathaus.dialog.fees import fee_age, fitting_fees, speaks_of_child
 from rathaus.dialog.turns import case_cues as _case_question, correction
 from rathaus.dialog.offices import OfficeDirectory
 
@@ -111,6 +111,16 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     parking = "60 Euro im Jahr; Ersatzausweis bei Verlust 10 Euro"
     assert fitting_fees(parking, "ich hab ihn verloren, was kostet ein neuer", "Bewohnerparkausweis")[0] == \
         ["Ersatzausweis bei Verlust 10 Euro"]
+
+
+@pytest.mark.parametrize("question, age", [
+    ("Was kostet der für meinen Sohn, er ist 16?", 16), ("die is zwölf, was kostet das", 12),
+    ("Und wenn sie drei ist?", 3), ("and for my daughter? she's 16", 16), ("he's fifteen", 15),
+    ("what about a 17 year old", 17), ("I'm 70, is it cheaper?", 70), ("she is 16 and needs an ID", 16),
+    ("Gilt der für zehn Jahre?", None), ("we are two people", None), ("it is one of the forms", None),
+])
+def test_the_age_a_caller_says_in_german_or_english(question, age):
+    assert fee_age(question) == age
 
 
 def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
@@ -277,6 +287,14 @@ def test_offices_found_by_name_common_name_and_kind():
     assert [o.id for o in directory.named_in("Telefonnummer vom Standesamt")] == ["sta"]
     assert [o.id for o in directory.named_in("Wo ist die Zulassungsstelle?")] == ["kfz"]
     assert directory.named_in("Was kostet ein Reisepass?") == []
+    # an adjective names an office only beside a word of its own; a place moved to names none
+    places = [Office(id="messe", name="Feuerwache Neue Messe"), Office(id="alt", name="Altes Rathaus"),
+              Office(id="neu", name="Neues Rathaus"), Office(id="pas", name="Bürgerbüro Pasing")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=places)])
+    assert directory.named_in("er soll meine neue Adresse nicht rauskriegen") == []
+    assert [o.id for o in directory.named_in("Wann hat das alte Rathaus auf?")] == ["alt"]
+    assert directory.named_in("wir sind nach Pasing gezogen, was muss ich machen") == []
+    assert [o.id for o in directory.named_in("Wann hat das Bürgerbüro in Pasing auf?")] == ["pas"]
     several = [Office(id="a", name="Bürgerbüro Pasing"), Office(id="b", name="Bürgerbüro Orleansplatz")]
     assert directory.kind(several) == "Bürgerbüro"
 

@@ -98,3 +98,19 @@ def test_the_plain_name_wins_over_one_with_words_the_caller_never_said():
     assert unqualified(far, "Personalausweis abgelaufen", 0.10) is None
     other = Decision(question="", action="answer", candidates=[lost.candidates[0], lost.candidates[2]])
     assert unqualified(other, "Personalausweis abgelaufen", 0.10) is None
+
+
+def test_the_service_for_the_young_when_the_caller_speaks_of_a_child():
+    from rathaus.catalog.decision import Candidate, Decision
+    from rathaus.dialog.candidates import for_child
+
+    fishing = Decision(question="", action="confirm", candidates=[
+        Candidate(id="adult", name="Fischereischein beantragen", score=0.61),
+        Candidate(id="young", name="Jugendfischereischein beantragen", score=0.60)])
+    assert for_child(fishing, "Mein Sohn ist zehn und will mit mir angeln gehen, braucht der so einen Schein?",
+                     0.10) == "young"
+    assert for_child(fishing, "my daughter is 12 and wants to go fishing", 0.10) == "young"
+    assert for_child(fishing, "Ich will angeln gehen, brauche ich einen Schein?", 0.10) is None
+    far = Decision(question="", action="answer", candidates=[fishing.candidates[0],
+                                                             Candidate(id="young", name="Jugendfischereischein", score=0.3)])
+    assert for_child(far, "Mein Sohn ist zehn und will angeln", 0.10) is None
