@@ -94,3 +94,18 @@ def test_upper_palatinate_east_frisian_and_vogtland_words():
     # the dropped "e" of -en is put back after g too, but not in "Design"; "an" stays "an"
     assert standard_german("Bis wann muss ich des beantragn? Ein Design, rufen Sie an") == \
         "Bis wann muss ich das beantragen? Ein Design, rufen Sie an"
+
+
+def test_allgaeu_eifel_and_harz_forms():
+    assert standard_german("wo ka i mei grüngut hibringa") == "wo kann ich mei grüngut hibringen"
+    assert standard_german("Na, i moin abmelda, it amelda.") == "Na, ich meine abmelden, nicht anmelden."
+    assert standard_german("Hot d'Bücherei heit am Nommittag offa?") == "Hat die Bücherei heute am Nachmittag offen?"
+    assert standard_german("was kostet des wenn i mei auto zulassa will").endswith("auto zulassen will")
+    # "Moin" stays the greeting, and "isch" after it opens the clause as "ich"
+    assert standard_german("moin isch brauch ene neue perso") == "moin ich brauch eine neue perso"
+    assert standard_german("wann hat dat bürjerbüro hück op") == "wann hat das bürgerbüro heute auf"
+    assert standard_german("isch hann ene bußjeldbescheid kritt wejen dem parke").startswith(
+        "ich haben eine bußgeldbescheid gekriegt wegen")
+    assert standard_german("Die ham mir die Steuer doppelt abjebucht.") == "Die haben mir die Steuer doppelt abgebucht."
+    assert standard_german("Hamse ooch sonnabends uff?") == "Haben Sie auch sonnabends auf?"
+    assert standard_german("Zuständig ist das Amt in Aachen") == "Zuständig ist das Amt in Aachen"
