@@ -98,10 +98,12 @@ class OfficeDirectory:
                 if w in _QUALIFIERS:
                     qualifier += 2.0 if any(_qualifier_base(x) == _qualifier_base(w) for x in words & _QUALIFIERS) else 0.0
                     continue
-                if w in words or any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
-                                                                    or (len(w) >= 9 and w[:-2] == x[:-2]))
-                                     for x in words):  # "technischen" for "Technisches Rathaus"
+                if w in words:
                     scores[i] += 2.0
+                elif any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
+                                                        or (len(w) >= 9 and w[:-2] == x[:-2]))
+                         for x in words):  # "technischen" for "Technisches Rathaus"; the word itself counts more
+                    scores[i] += 1.5
                 for alias in table.get(w, []) + table.get(T.stem(w), []):
                     if f" {alias} " in name or any(x.startswith(alias) for x in words):
                         scores[i] += 1.0

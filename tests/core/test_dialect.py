@@ -109,3 +109,5 @@ def test_allgaeu_eifel_and_harz_forms():
     assert standard_german("Die ham mir die Steuer doppelt abjebucht.") == "Die haben mir die Steuer doppelt abgebucht."
     assert standard_german("Hamse ooch sonnabends uff?") == "Haben Sie auch sonnabends auf?"
     assert standard_german("Zuständig ist das Amt in Aachen") == "Zuständig ist das Amt in Aachen"
+    assert standard_german("Wir fliejen bald und mein Pass is abjeloofen") == "Wir fliegen bald und mein Pass ist abgelaufen"
+    assert standard_german("Das ist doof") == "Das ist doof"

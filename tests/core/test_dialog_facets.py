@@ -46,6 +46,9 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Kann ich beim Bürgerservice auch samstags vorbeikommen?", "hours"),
     ("Muss ich vorher einen Termin buchen?", "appointment"),
     ("Kann ich die per Mail anfordern?", "online"),
+    # coming in person asks whether it must be done there; bringing it oneself does not
+    ("Muss ich selber hinkommen?", "online"),
+    ("Kann ich's auch selber hinbringen?", None),
     ("Mein Nachbar lässt seinen Hund dauernd bellen", None),
     ("Wie alt darf das Gesundheitszeugnis höchstens sein?", "validity"),
     ("Сколько стоит паспорт?", "cost"),
@@ -295,6 +298,10 @@ def test_offices_found_by_name_common_name_and_kind():
     assert [o.id for o in directory.named_in("Wann hat das alte Rathaus auf?")] == ["alt"]
     assert directory.named_in("wir sind nach Pasing gezogen, was muss ich machen") == []
     assert [o.id for o in directory.named_in("Wann hat das Bürgerbüro in Pasing auf?")] == ["pas"]
+    # the word of an office's own name before the start of a longer one
+    towns = [Office(id="bau", name="Bauverwaltung der Verbandsgemeinde"), Office(id="kasse", name="Verbandsgemeindekasse")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=towns)])
+    assert [o.id for o in directory.named_in("Hat die Verbandsgemeindekasse am Freitag auf?")] == ["kasse"]
     several = [Office(id="a", name="Bürgerbüro Pasing"), Office(id="b", name="Bürgerbüro Orleansplatz")]
     assert directory.kind(several) == "Bürgerbüro"
 
