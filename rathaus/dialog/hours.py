@@ -86,6 +86,7 @@ class Schedule:
     by_appointment: set[int] = field(default_factory=set)  # days open only by appointment
     holidays: "Schedule | None" = None  # the hours in school holidays, where the catalog gives them
     notes: list[str] = field(default_factory=list)  # what follows the hours unparsed ("Friedhofstore im Sommer 7-20 Uhr")
+    other_months: list["Schedule"] = field(default_factory=list)  # "Sa 10-14 Uhr (nur Mai bis Oktober)" in winter
 
     @property
     def parsed(self) -> bool:
@@ -121,10 +122,18 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
         return "", raw
     month = (today or _dt.date.today()).month
     parts: list[tuple[str, set[int] | None, str]] = []  # (label, months or None for the rest, text)
+    all_year: list[str] = []  # "Mo-Fr 9-17 Uhr; Sa 10-14 Uhr (nur Mai bis Oktober)": Monday to Friday always
     for part in re.split(r"\s*[/;|]\s*", raw):
         ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
         label = _SEASON_LABEL.match(part)
-        if ranged is not None:
+        if ranged is not None and _RANGE.search(part[:ranged[0].start()]):
+            if month in ranged[1]:  # a range after the times: only that part is seasonal
+                all_year.append(part)
+        elif ranged is None and not parts and _RANGE.search(part) and any(
+                _RANGE.search(later[:m.start()]) for later in re.split(r"\s*[/;|]\s*", raw)
+                for m in _SEASON_RANGE.finditer(later) if _months(m)):
+            all_year.append(part)
+        elif ranged is not None:
             m, months = ranged
             parts.append((f"{m.group(1)} bis {m.group(2)}", months, part[m.end():]))
         elif label is not None:
@@ -136,18 +145,33 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
     named = set().union(*(p[1] for p in parts if p[1]))
     chosen = [p for p in parts if (p[1] is None and month not in named) or (p[1] and month in p[1])]
     if not chosen:
-        return "", raw
-    return chosen[0][0], "; ".join(p[2] for p in chosen)
+        return ("", "; ".join(all_year)) if all_year else ("", raw)
+    return chosen[0][0], "; ".join([*all_year, *(p[2] for p in chosen)])
+
+
+def other_months(raw: str, today: _dt.date | None = None) -> list[str]:
+    """The parts of the hours that hold only in other months than today's, the months after the
+    times ("Sa 10-14 Uhr (nur Mai bis Oktober)" in December)."""
+    month = (today or _dt.date.today()).month
+    out = []
+    for part in re.split(r"\s*[/;|]\s*", raw or ""):
+        ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
+        if ranged is not None and _RANGE.search(part[:ranged[0].start()]) and month not in ranged[1]:
+            out.append(part)
+    return out
 
 
 def parse(raw: str, today: _dt.date | None = None) -> Schedule:
     """Days and intervals of a catalog text (of today's season where it has seasons); empty
-    `days` when the text is not understood. A part for school holidays becomes `holidays`."""
+    `days` when the text is not understood. A part for school holidays becomes `holidays`, a
+    part for other months than today's goes to `other_months`."""
     season, text = in_season(raw, today)
     regular, holiday = [], []
     for part in re.split(r"\s*;\s*|\s*\(\s*|\s*\)\s*", text or ""):
         (holiday if _HOLIDAY_PART.match(part) else regular).append(part)
     schedule = _parse_days("; ".join(regular), raw, season)
+    schedule.other_months = [later for part in other_months(raw, today)
+                             if (later := _parse_days(re.sub(r"[()]", " ", part), part, "")).parsed]
     if holiday:
         label = _HOLIDAY_PART.match(holiday[0])
         schedule.holidays = _parse_days(_HOLIDAY_PART.sub("", "; ".join(holiday)), raw,
@@ -292,6 +316,7 @@ def speak(schedule: Schedule, lang: str = "de") -> str:
         spans.append(prompts.text("dialog.hours.by_appointment", lang,
                                   days=_day_groups(sorted(schedule.by_appointment), lang)))
     spans.extend(schedule.notes)  # the catalog's own words, as written
+    spans.extend(speak(later, lang) for later in schedule.other_months)
     said = prompts.text("dialog.hours.between_days", lang).join(spans)
     if schedule.season:
         said = prompts.text("dialog.hours.season", lang, season=schedule.season, hours=said)

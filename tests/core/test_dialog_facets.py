@@ -240,6 +240,19 @@ def test_seasonal_hours_are_today_s_season():
     assert H.parse(HOURS).season == ""
 
 
+def test_a_day_open_only_in_some_months_is_closed_in_the_others_and_said_so():
+    tourism = Office(id="t", name="Tourist-Information", opening_hours="Mo-Fr 9-17 Uhr; Sa 10-14 Uhr (nur Mai bis Oktober)")
+    winter, summer = dt.date(2026, 12, 1), dt.date(2026, 6, 2)
+    assert sorted(H.parse(tourism.opening_hours, today=winter).days) == [0, 1, 2, 3, 4]
+    assert sorted(H.parse(tourism.opening_hours, today=summer).days) == [0, 1, 2, 3, 4, 5]
+    closed, _ = replies.office_answer(tourism, "hours", "Hat die Touristinfo samstags auf?", "de", winter)
+    assert closed.startswith("Nein.") and "Samstag von 10 bis 14 Uhr" in closed and "Mai bis Oktober" in closed
+    opened, _ = replies.office_answer(tourism, "hours", "Hat die Touristinfo samstags auf?", "de", summer)
+    assert opened.startswith("Ja.") and "10 bis 14 Uhr" in opened
+    listed, _ = replies.office_answer(tourism, "hours", "Wann hat die Touristinfo offen?", "de", winter)
+    assert "Montag bis Freitag von 9 bis 17 Uhr" in listed and "Mai bis Oktober" in listed
+
+
 def test_open_on_the_day_and_part_of_day_asked():
     schedule = H.parse(HOURS)
     tuesday_pm = H.asked_day("Hat das am Dienstagnachmittag auf?")
