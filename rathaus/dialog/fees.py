@@ -168,9 +168,12 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
     own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
     said = _said(question, own) if meant else _stems(question)
-    q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
-               if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)}
     line_stems = [_stems(line) for line in lines]
+    # the first part of a word of the name counts where a line has it as a word of its own
+    # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
+    q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
+               if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)
+               or (q not in own and len(q) >= 5 and any(q in stems for stems in line_stems))}
     # "Hundemarke" for the dog tax: the part after the service's own word names the line ("Ersatzmarke")
     tails, heads = _tails(q_words, service_name, line_stems)
     q_words -= heads

@@ -22,6 +22,19 @@ GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur",
                       "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
 # Words that tell one office from another only beside a word of its own: "meine neue Adresse" names
 # no "Neue Messe", but "im alten Rathaus" names the "Altes Rathaus" rather than the new one.
+# The last parts many offices' names share: "Verwaltung" alone names none of "Bauverwaltung",
+# "Friedhofsverwaltung"
+_GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum", "abteilung", "behorde",
+                            "referat", "kasse", "hause", "gebaude", "platz", "strasse"})
+# First parts that make an office the town's own of its kind: "Stadtbücherei" is the "Bücherei",
+# while a "Tiefbauamt" is not the "Bauamt"
+_TOWN_PARTS = ("stadt", "gemeinde", "kreis", "orts", "verbandsgemeinde", "samtgemeinde", "markt")
+
+
+def _town_kind_of(office_word: str, said: str) -> bool:
+    return office_word.endswith(said) and office_word[:-len(said)] in _TOWN_PARTS
+
+
 _MOTION = frozenset({"nach", "aus"})
 _QUALIFIERS = frozenset({"neu", "neue", "neuen", "neuer", "neues", "alt", "alte", "alten", "alter", "altes",
                          "gross", "grosse", "grossen", "grosser", "grosses", "klein", "kleine", "kleinen", "kleiner"})
@@ -101,11 +114,13 @@ class OfficeDirectory:
                 if w in words:
                     scores[i] += 2.0
                 elif any(len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
-                                                        or (len(w) >= 9 and w[:-2] == x[:-2]))
-                         for x in words):  # "technischen" for "Technisches Rathaus"; the word itself counts more
-                    scores[i] += 1.5
+                                                        or (len(w) >= 9 and w[:-2] == x[:-2])
+                                                        or (w not in _GENERIC_HEADS and _town_kind_of(x, w)))
+                         for x in words):  # "technischen" for "Technisches Rathaus", "Bücherei" for
+                    scores[i] += 1.5      # "Stadtbücherei"; the word itself counts more
                 for alias in table.get(w, []) + table.get(T.stem(w), []):
-                    if f" {alias} " in name or any(x.startswith(alias) for x in words):
+                    if f" {alias} " in name or any(x.startswith(alias) or (len(alias) >= 6 and _town_kind_of(x, alias))
+                                                   for x in words):
                         scores[i] += 1.0
                         break
                 if w == "rathaus" and "rathaus" in address:

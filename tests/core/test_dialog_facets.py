@@ -46,6 +46,9 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Kann ich beim Bürgerservice auch samstags vorbeikommen?", "hours"),
     ("Muss ich vorher einen Termin buchen?", "appointment"),
     ("Kann ich die per Mail anfordern?", "online"),
+    # a grave's rest period is how long it lasts; a neighbourhood's quiet hours are no facet
+    ("Wie lange ist bei Ihnen die Ruhezeit für ein Urnengrab?", "validity"),
+    ("Wann ist Ruhezeit fürs Rasenmähen?", None),
     # coming in person asks whether it must be done there; bringing it oneself does not
     ("Muss ich selber hinkommen?", "online"),
     ("Kann ich's auch selber hinbringen?", None),
@@ -124,6 +127,13 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
 ])
 def test_the_age_a_caller_says_in_german_or_english(question, age):
     assert fee_age(question) == age
+
+
+def test_a_fee_line_named_by_the_first_part_of_the_services_name():
+    fees = "50 Euro; gemeinnützige Vereine aus Illerstetten 20 Euro; bei mehrtägigen Festen bis 150 Euro"
+    name = "Gestattung für Vereinsfest (vorübergehender Ausschank)"
+    assert fitting_fees(fees, "was kostet das für an verein", name)[0] == ["gemeinnützige Vereine aus Illerstetten 20 Euro"]
+    assert fitting_fees(fees, "Was kostet das?", name)[0] == ["50 Euro"]
 
 
 def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
@@ -311,6 +321,13 @@ def test_offices_found_by_name_common_name_and_kind():
     assert [o.id for o in directory.named_in("Wann hat das alte Rathaus auf?")] == ["alt"]
     assert directory.named_in("wir sind nach Pasing gezogen, was muss ich machen") == []
     assert [o.id for o in directory.named_in("Wann hat das Bürgerbüro in Pasing auf?")] == ["pas"]
+    # the town's own of a kind ("Stadtbücherei" for "Bücherei"), not another kind ("Tiefbauamt")
+    kinds = [Office(id="bib", name="Stadtbücherei"), Office(id="tief", name="Tiefbauamt"),
+             Office(id="bau", name="Bauaufsicht")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=kinds)])
+    assert [o.id for o in directory.named_in("Hat die Bücherei heute auf?")] == ["bib"]
+    assert [o.id for o in directory.named_in("Wann hat die Bibliothek auf?")] == ["bib"]
+    assert [o.id for o in directory.named_in("Is dat Bauamt am Freitach auf?")] == ["bau"]
     # the word of an office's own name before the start of a longer one
     towns = [Office(id="bau", name="Bauverwaltung der Verbandsgemeinde"), Office(id="kasse", name="Verbandsgemeindekasse")]
     directory = OfficeDirectory.build([Service(id="1", name="x", offices=towns)])
