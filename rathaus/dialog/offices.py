@@ -64,6 +64,7 @@ def _office_words(office: Office) -> set[str]:
 class OfficeDirectory:
     offices: list[Office] = field(default_factory=list)
     _words: list[set[str]] = field(default_factory=list)
+    _town: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, services: list[Service]) -> "OfficeDirectory":
@@ -84,6 +85,7 @@ class OfficeDirectory:
                 counts[w] = counts.get(w, 0) + 1
         town = {w for w, c in counts.items() if c >= max(2, len(directory.offices) / 2)}
         directory._words = [_office_words(o) - town for o in directory.offices]
+        directory._town = town
         return directory
 
     def get(self, office_id: str) -> Office | None:
@@ -106,8 +108,8 @@ class OfficeDirectory:
             address = " ".join(T.words(office.address))
             qualifier = 0.0
             for w in q_words:
-                if w in GENERIC_WORDS or w in T.STOPWORDS:
-                    continue
+                if w in GENERIC_WORDS or w in T.STOPWORDS or w in self._town:
+                    continue  # "in München" names no "Standesamt München-Pasing"
                 if w in _QUALIFIERS:
                     qualifier += 2.0 if any(_qualifier_base(x) == _qualifier_base(w) for x in words & _QUALIFIERS) else 0.0
                     continue

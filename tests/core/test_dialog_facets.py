@@ -321,6 +321,12 @@ def test_offices_found_by_name_common_name_and_kind():
     assert [o.id for o in directory.named_in("Wann hat das alte Rathaus auf?")] == ["alt"]
     assert directory.named_in("wir sind nach Pasing gezogen, was muss ich machen") == []
     assert [o.id for o in directory.named_in("Wann hat das Bürgerbüro in Pasing auf?")] == ["pas"]
+    # the town's name names no office, also inside a hyphenated one
+    munich = [Office(id="pas", name="Standesamt München-Pasing", address="Landsberger Straße 486, 81241 München"),
+              Office(id="kvr", name="Kreisverwaltungsreferat", address="Ruppertstraße 19, 80337 München")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=munich)])
+    assert directory.named_in("ich bin in München geboren, wo krieg ich eine Urkunde") == []
+    assert [o.id for o in directory.named_in("Wann hat das Standesamt in Pasing auf?")] == ["pas"]
     # the town's own of a kind ("Stadtbücherei" for "Bücherei"), not another kind ("Tiefbauamt")
     kinds = [Office(id="bib", name="Stadtbücherei"), Office(id="tief", name="Tiefbauamt"),
              Office(id="bau", name="Bauaufsicht")]
