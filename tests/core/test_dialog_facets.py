@@ -372,6 +372,10 @@ def test_corrections_and_case_questions():
     assert _case_question("Kann ich mit euch eine Ratenzahlung ausmachen?")
     assert not _case_question("Wann wird die Hundesteuer fällig?")
     assert _case_question("Ich finde meinen Grundsteuerwert viel zu hoch. Habe ich da Chancen?")
+    # a neighbour's barking dog is a complaint; the own dog barking is no case
+    assert _case_question("Der Nachbar lässt seinen Köter den ganzen Tag bellen, das geht so nicht weiter!")
+    assert _case_question("der hund vom nachbarn bellt stundenlang")
+    assert not _case_question("Mein Hund bellt, muss ich den anmelden?")
     assert _case_question("Ich habe den Hund doch schon im März abgemeldet!")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert _case_question("Ich hab meinen Sohn für die Kita angemeldet und noch nischt gehört. Ist da schon entschieden?")
