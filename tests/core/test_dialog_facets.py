@@ -376,6 +376,10 @@ def test_corrections_and_case_questions():
     assert _case_question("Der Nachbar lässt seinen Köter den ganzen Tag bellen, das geht so nicht weiter!")
     assert _case_question("der hund vom nachbarn bellt stundenlang")
     assert not _case_question("Mein Hund bellt, muss ich den anmelden?")
+    # whether it has gone through yet: the file's state
+    assert _case_question("Letzte Woche hab ich ein Auto zugelassen, ist das eigentlich schon durch?")
+    assert _case_question("Can you tell me if my building permit has been approved yet?")
+    assert not _case_question("How long until it is approved?")
     assert _case_question("Ich habe den Hund doch schon im März abgemeldet!")
     assert _case_question("Mein Antrag wurde abgelehnt")
     assert _case_question("Ich hab meinen Sohn für die Kita angemeldet und noch nischt gehört. Ist da schon entschieden?")
