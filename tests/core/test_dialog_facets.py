@@ -46,6 +46,8 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Kann ich beim Bürgerservice auch samstags vorbeikommen?", "hours"),
     ("Muss ich vorher einen Termin buchen?", "appointment"),
     ("Kann ich die per Mail anfordern?", "online"),
+    # learners' word order
+    ("wann wir bekommen antwort", "processing_time"),
     # a grave's rest period is how long it lasts; a neighbourhood's quiet hours are no facet
     ("Wie lange ist bei Ihnen die Ruhezeit für ein Urnengrab?", "validity"),
     ("Wann ist Ruhezeit fürs Rasenmähen?", None),
