@@ -378,6 +378,7 @@ def unqualified(decision: Decision, text: str, window: float) -> str | None:
         return None
     return close[1].id
 
+
 def for_child(decision: Decision, text: str, window: float) -> str | None:
     """Of close services, the one for the young when the caller speaks of a child ("Mein Sohn ist
     zehn und will mit mir angeln gehen": the Jugendfischereischein, not the Fischereischein)."""
@@ -386,6 +387,7 @@ def for_child(decision: Decision, text: str, window: float) -> str | None:
     if len(close) < 2 or len(young) != 1 or not speaks_of_child(text):
         return None
     return young[0].id
+
 
 # ------------------------------------------------------------------------------------ helpers
 

@@ -123,15 +123,14 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
     month = (today or _dt.date.today()).month
     parts: list[tuple[str, set[int] | None, str]] = []  # (label, months or None for the rest, text)
     all_year: list[str] = []  # "Mo-Fr 9-17 Uhr; Sa 10-14 Uhr (nur Mai bis Oktober)": Monday to Friday always
-    for part in re.split(r"\s*[/;|]\s*", raw):
+    split = re.split(r"\s*[/;|]\s*", raw)
+    for part in split:
         ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
         label = _SEASON_LABEL.match(part)
-        if ranged is not None and _RANGE.search(part[:ranged[0].start()]):
-            if month in ranged[1]:  # a range after the times: only that part is seasonal
+        if (trailing := _trailing_season(part)) is not None:
+            if month in trailing:  # a range after the times: only that part is seasonal
                 all_year.append(part)
-        elif ranged is None and not parts and _RANGE.search(part) and any(
-                _RANGE.search(later[:m.start()]) for later in re.split(r"\s*[/;|]\s*", raw)
-                for m in _SEASON_RANGE.finditer(later) if _months(m)):
+        elif ranged is None and not parts and _RANGE.search(part) and any(map(_trailing_season, split)):
             all_year.append(part)
         elif ranged is not None:
             m, months = ranged
@@ -149,16 +148,21 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
     return chosen[0][0], "; ".join([*all_year, *(p[2] for p in chosen)])
 
 
+def _trailing_season(part: str) -> set[int] | None:
+    """The months a part of the hours names after its times ("Sa 10-14 Uhr (nur Mai bis Oktober)"),
+    which hold for that part alone; None where it names none there."""
+    for m in _SEASON_RANGE.finditer(part):
+        if (months := _months(m)) and _RANGE.search(part[:m.start()]):
+            return months
+    return None
+
+
 def other_months(raw: str, today: _dt.date | None = None) -> list[str]:
-    """The parts of the hours that hold only in other months than today's, the months after the
-    times ("Sa 10-14 Uhr (nur Mai bis Oktober)" in December)."""
+    """The parts of the hours that hold only in other months than today's ("Sa 10-14 Uhr (nur Mai
+    bis Oktober)" in December)."""
     month = (today or _dt.date.today()).month
-    out = []
-    for part in re.split(r"\s*[/;|]\s*", raw or ""):
-        ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
-        if ranged is not None and _RANGE.search(part[:ranged[0].start()]) and month not in ranged[1]:
-            out.append(part)
-    return out
+    return [part for part in re.split(r"\s*[/;|]\s*", raw or "")
+            if (months := _trailing_season(part)) is not None and month not in months]
 
 
 def parse(raw: str, today: _dt.date | None = None) -> Schedule:

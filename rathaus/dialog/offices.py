@@ -8,7 +8,6 @@ Bürgerbüro under two location ids). Common names live in data/office_names.tom
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,8 +19,6 @@ from rathaus.dialog.data import read
 # Words of office names that tell no office from another.
 GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
                       "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
-# Words that tell one office from another only beside a word of its own: "meine neue Adresse" names
-# no "Neue Messe", but "im alten Rathaus" names the "Altes Rathaus" rather than the new one.
 # The last parts many offices' names share: "Verwaltung" alone names none of "Bauverwaltung",
 # "Friedhofsverwaltung"
 _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum", "abteilung", "behorde",
@@ -29,15 +26,16 @@ _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum"
 # First parts that make an office the town's own of its kind: "Stadtbücherei" is the "Bücherei",
 # while a "Tiefbauamt" is not the "Bauamt"
 _TOWN_PARTS = ("stadt", "gemeinde", "kreis", "orts", "verbandsgemeinde", "samtgemeinde", "markt")
+# Words before a place the caller moved to or came from ("nach Pasing zogn"), not the office there
+_MOTION = frozenset({"nach", "aus"})
+# Words that tell one office from another only beside a word of its own: "meine neue Adresse" names
+# no "Neue Messe", but "im alten Rathaus" names the "Altes Rathaus" rather than the new one.
+_QUALIFIERS = frozenset({"neu", "neue", "neuen", "neuer", "neues", "alt", "alte", "alten", "alter", "altes",
+                         "gross", "grosse", "grossen", "grosser", "grosses", "klein", "kleine", "kleinen", "kleiner"})
 
 
 def _town_kind_of(office_word: str, said: str) -> bool:
     return office_word.endswith(said) and office_word[:-len(said)] in _TOWN_PARTS
-
-
-_MOTION = frozenset({"nach", "aus"})
-_QUALIFIERS = frozenset({"neu", "neue", "neuen", "neuer", "neues", "alt", "alte", "alten", "alter", "altes",
-                         "gross", "grosse", "grossen", "grosser", "grosses", "klein", "kleine", "kleinen", "kleiner"})
 
 
 def _qualifier_base(word: str) -> str:
@@ -95,8 +93,7 @@ class OfficeDirectory:
         """Offices the question names, best first: by a distinctive word of their name, a common
         name, or the head of a compound ("Standesamt" in "Standesamtes")."""
         said = T.words(question)
-        # "san nach Pasing zogn": a place the caller moved to or came from, not the office there
-        # ("von" is not one: "Telefonnummer von Stadtkasse")
+        # ("von" is no motion word: "Telefonnummer von Stadtkasse")
         moved = {w for before, w in zip(said, said[1:]) if before in _MOTION}
         q_words = [w for w in said if len(w) > 2 and w not in moved]
         if not q_words or not self.offices:
