@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from sip_peers import free_port
 from tests.conftest import ROOT
-from tests.e2e.test_browser import ADMIN_PW, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port
+from tests.e2e.test_browser import ADMIN_PW, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ class Servers:
         from apps.site import create_site
 
         self.loop = asyncio.new_event_loop()
-        self.port, self.town_ok, self.town_bad = _free_port(), _free_port(), _free_port()
+        self.port, self.town_ok, self.town_bad = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config.data.setdefault("webchat", {})["allowed_origins"] = [f"http://127.0.0.1:{self.town_ok}"]
         self.apps = [(create_site(config, store), self.port), (self._town(web), self.town_ok), (self._town(web), self.town_bad)]
