@@ -69,6 +69,8 @@ _MONTHS = {m: i for i, names in enumerate((
     ("dezember", "dez")), start=1) for m in names}
 _MONTH = r"(?:\d{1,2}\.\s*)?([a-zäöü]+)\.?"
 _SEASON_RANGE = re.compile(_MONTH + r"\s*(?:-|–|bis)\s*" + _MONTH, re.IGNORECASE)
+# The parts of hours given by season ("April bis Oktober: ... / November bis März: ...")
+_SEASON_PARTS = re.compile(r"\s*[/;|]\s*")
 _SEASON_LABEL = re.compile(r"^\s*(winter|sommer|nebensaison|hauptsaison|au(?:ss|ß)erhalb[^:]*)\s*:", re.IGNORECASE)
 _RANGE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|bis)\s*(\d{1,2})(?:[:.](\d{2}))?")
 _TOKEN = re.compile(r"(\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?)|([a-zäöü]+)\.?(\s*(?:-|–|bis)\s*([a-zäöü]+))?",
@@ -123,14 +125,15 @@ def in_season(raw: str, today: _dt.date | None = None) -> tuple[str, str]:
     month = (today or _dt.date.today()).month
     parts: list[tuple[str, set[int] | None, str]] = []  # (label, months or None for the rest, text)
     all_year: list[str] = []  # "Mo-Fr 9-17 Uhr; Sa 10-14 Uhr (nur Mai bis Oktober)": Monday to Friday always
-    split = re.split(r"\s*[/;|]\s*", raw)
+    split = _SEASON_PARTS.split(raw)
+    any_trailing = any(map(_trailing_season, split))
     for part in split:
         ranged = next(((m, months) for m in _SEASON_RANGE.finditer(part) if (months := _months(m))), None)
         label = _SEASON_LABEL.match(part)
         if (trailing := _trailing_season(part)) is not None:
             if month in trailing:  # a range after the times: only that part is seasonal
                 all_year.append(part)
-        elif ranged is None and not parts and _RANGE.search(part) and any(map(_trailing_season, split)):
+        elif ranged is None and not parts and _RANGE.search(part) and any_trailing:
             all_year.append(part)
         elif ranged is not None:
             m, months = ranged
@@ -161,7 +164,7 @@ def other_months(raw: str, today: _dt.date | None = None) -> list[str]:
     """The parts of the hours that hold only in other months than today's ("Sa 10-14 Uhr (nur Mai
     bis Oktober)" in December)."""
     month = (today or _dt.date.today()).month
-    return [part for part in re.split(r"\s*[/;|]\s*", raw or "")
+    return [part for part in _SEASON_PARTS.split(raw or "")
             if (months := _trailing_season(part)) is not None and month not in months]
 
 
