@@ -69,7 +69,10 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_dev.tsv'}",
                f"{DATA / 'catalog_kyllfeld.json'}={DATA / 'dialog_kyllfeld_dev.tsv'}",
                f"{DATA / 'catalog_selkenrode.json'}={DATA / 'dialog_selkenrode_dev.tsv'}",
-               f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_dev.tsv'}"]
+               f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_dev.tsv'}",
+               f"{DATA / 'catalog_wennebrueck.json'}={DATA / 'dialog_wennebrueck_dev.tsv'}",
+               f"{DATA / 'catalog_kottwitz.json'}={DATA / 'dialog_kottwitz_dev.tsv'}",
+               f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -101,7 +104,10 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_reuthengruen.json'}={DATA / 'dialog_reuthengruen_heldout.tsv'}",
               f"{DATA / 'catalog_kyllfeld.json'}={DATA / 'dialog_kyllfeld_heldout.tsv'}",
               f"{DATA / 'catalog_selkenrode.json'}={DATA / 'dialog_selkenrode_heldout.tsv'}",
-              f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_heldout.tsv'}"]
+              f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_heldout.tsv'}",
+              f"{DATA / 'catalog_wennebrueck.json'}={DATA / 'dialog_wennebrueck_heldout.tsv'}",
+              f"{DATA / 'catalog_kottwitz.json'}={DATA / 'dialog_kottwitz_heldout.tsv'}",
+              f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -117,6 +123,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout16.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout17.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout18.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout19.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -181,6 +188,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev16.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev17.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev18.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev19.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")

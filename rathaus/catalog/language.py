@@ -11,7 +11,12 @@ import re
 from rathaus.catalog.text import fold
 
 _MARKERS = {
-    "en": set("i my the a an is are need want how much what where when do does can to of for please lost new get".split()),
+    "en": set("i my the a an is are need want how much what where when do does can to of for please lost new get "
+              "have has you your with this that there it would could should like and on from we our me am be "
+              "which who why they their them "
+              # words of a hotline question no German caller says
+              "certificate passport appointment office permit licence license registration register apply "
+              "renew fee fees cost costs closed born married moved move pay live child take long".split()),
     "tr": set("ben bir ve ne nasil nerede icin istiyorum lazim kayip yeni kac gerek mi mu musunuz var yok kimlik".split()),
     "fr": set("je mon ma mes le la les un une est sont comment ou pour besoin veux perdu nouveau".split()),
     "es": set("yo mi el la los las un una es como donde para necesito quiero perdido nuevo".split()),
@@ -23,6 +28,8 @@ _MARKERS = {
               "mich mir dich dir uns euch ihm ihn dann denn doch ja nein kein keine keinen hier dort da "
               # Bavarian and colloquial: "Mei Radl is gstohln, ko i bei eich schaun, ob's do is?"
               "mei des wos ko koa ned nix scho hob hab bin vo zwoa muas mi di mia eich servus moin gell "
+              # "i" and "a" are Bavarian as much as English: "Derf i a Birkn umschneidn?"
+              "am i a meim derf mecht mog kriag kriagt wia oide neie neis fir mou dou weng bissl oafach "
               # Rhineland, the north, Swabia: "Un wenn dat ne Staff is, so ne Listenhund?"
               "un dat wat det isch net nit nich ond hend koscht ebbes brauch braucht brauchen krieg kriege kriegt hamse ooch "
               "och mr ihr en heit neue neuen neuer alte termin antrag amt ausweis perso formular".split()),

@@ -73,6 +73,11 @@ def test_language_detection():
     assert detect_language("Brauch i do en Termin?") == "de"
     assert detect_language("Mei Krankenkassenkarten is weg, wo krieg i a neue her?") == "de"
     assert detect_language("Is it open on Monday?") == "en"
+    # "i" and "a" count for Bavarian too: only English words make a question English
+    assert detect_language("In meim Gartn steht a riesige Birkn, de mecht i umschneidn lassn. Derf i des oafach?") == "de"
+    assert detect_language("Is die am Mittwoch besetzt?") == "de"
+    assert detect_language("I have a question") == "en"
+    assert detect_language("Can I order a birth certificate online? I was born in Selkenrode.") == "en"
     assert detect_language("Bu ne kadar?") == "tr"
 
 
