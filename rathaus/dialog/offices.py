@@ -28,6 +28,9 @@ _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum"
 _TOWN_PARTS = ("stadt", "gemeinde", "kreis", "orts", "verbandsgemeinde", "samtgemeinde", "markt")
 # Words before a place the caller moved to or came from ("nach Pasing zogn"), not the office there
 _MOTION = frozenset({"nach", "aus"})
+# English words that only say whose office the next one is: the "town treasury" is the Stadtkasse,
+# not the town hall ("town hall" and "town office" still name the Rathaus)
+_OWNERS = frozenset({"town", "city", "municipal"})
 # Words that tell one office from another only beside a word of its own: "meine neue Adresse" names
 # no "Neue Messe", but "im alten Rathaus" names the "Altes Rathaus" rather than the new one.
 _QUALIFIERS = frozenset({"neu", "neue", "neuen", "neuer", "neues", "alt", "alte", "alten", "alter", "altes",
@@ -95,10 +98,11 @@ class OfficeDirectory:
         said = T.words(question)
         # ("von" is no motion word: "Telefonnummer von Stadtkasse")
         moved = {w for before, w in zip(said, said[1:]) if before in _MOTION}
+        table = common_names()
+        moved |= {w for w, after in zip(said, said[1:]) if w in _OWNERS and after in table}
         q_words = [w for w in said if len(w) > 2 and w not in moved]
         if not q_words or not self.offices:
             return []
-        table = common_names()
         scores = [0.0] * len(self.offices)
         for i, (office, words) in enumerate(zip(self.offices, self._words)):
             name = " " + " ".join(T.words(office.name)) + " "
