@@ -98,6 +98,8 @@ def standard_german(text: str) -> str:
         if key == form and _means_ich(re.split(r"[.!?;]", text[:match.start()])[-1], text[match.end():]):
             return ich[:1].upper() + ich[1:] if word[:1].isupper() else ich
         standard = table.get(key)
+        if standard is None and "'" in word[2:]:  # "gostet'n", "brauch's": the word before the clitic
+            standard = table.get(fold(word.split("'")[0]))
         if standard is None and key.startswith("d") and "'" in word[:2] and len(word) > 3:
             return "die " + word[2:]  # "d'Kinder"
         if standard is None:  # "verkoofn": the "e" put back, then the word looked up again

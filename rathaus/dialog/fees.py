@@ -69,6 +69,8 @@ def fee_age(question: str) -> int | None:
 
 # English "son" only after a possessive: German callers say "son" for "so ein" ("son neuer").
 _SON = r"(?:my|our|his|her|your|a) sons?\b"
+# The caller speaking of their own fee, not of the one spoken of before
+_SELF = re.compile(r"\b(fur mich|fur mi|for me|for myself|myself|ich selbst|ich selber|mich selbst)\b")
 _CHILD = re.compile(rf"\b(kind|kinder|sohn|tochter|baby|jugendlich|child|kid|daughter\b|{_SON})")
 
 
@@ -255,6 +257,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         return [], False
     more = len(lines) > 1
     folded = folded_text(question)
+    if fee_age(question) is None and _SELF.search(folded):
+        context = person = ""  # "Und für mich?" after the children's fee: the caller's own, an adult's
     bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
     if bound:
         same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in folded_text(line)]
