@@ -53,6 +53,9 @@ uhlenbrock = _town("uhlenbrock")
 vossberg = _town("vossberg")
 pfreimbach = _town("pfreimbach")
 reuthengruen = _town("reuthengruen")
+wennebrueck = _town("wennebrueck")
+kottwitz = _town("kottwitz")
+simmerau = _town("simmerau")
 
 
 def talk(assistant, *lines):
@@ -587,3 +590,34 @@ def test_english_library_water_and_a_second_dog(pfreimbach, reuthengruen):
 def test_over_there_at_another_office_refers_back(reuthengruen):
     _, there = talk(reuthengruen, "Was kostet eine Beglaubigung von meinem Zeugnis?", "Geht das auch drüben in Oberreuth?")
     assert there.action == "answer" and there.service.id == "Q24" and there.office["name"].endswith("Oberreuth")
+
+
+def test_the_town_treasury_and_the_callers_own_fee_after_the_childs(wennebrueck):
+    treasury, phone = talk(wennebrueck, "Is the town treasury open on Wednesday?", "What's their phone number?")
+    assert treasury.office["id"] == "isk" and phone.office["id"] == "isk" and "887-300" in phone.answer
+    hall, = talk(wennebrueck, "Is the town hall open on Wednesday?")
+    assert hall.office["id"] == "ibb"
+    child, me = talk(wennebrueck, "Was kostet ein Büchereiausweis für meinen Sohn? Er ist 12.", "Und für mich?")
+    assert "kostenlos" in child.answer and me.facet == "cost" and "15 Euro" in me.answer
+
+
+def test_complaints_and_the_callers_own_bill_go_to_a_person(wennebrueck, simmerau):
+    assert_forwarded(wennebrueck, "Auf dem Waldfriedhof ist seit Tagen nicht gestreut, meine Mutter wäre fast hingefallen.",
+                     "und wieso is mein abschlag dies jahr so hoch geworden")
+    _, _, _, sent_away = talk(wennebrueck, "Hat der Recyclinghof am Montag auf?", "Wann denn dann?", "Und wo is der?",
+                              "die ham mich letzten samstag mit meinem grünschnitt weggeschickt dat geht ja wohl gar nich")
+    assert sent_away.action == "forward"
+    assert_forwarded(simmerau, "Ich hab einen Hundesteuerbescheid bekommen, obwohl unser Hund schon im März gestorben ist")
+    _, mine = talk(simmerau, "Mir wohne uff em Aussiedlerhof, e halwe Kilometer vum Dorf weg, un de Hund bewacht de Hof. "
+                   "Gibt's do ebbes Ermäßigung?", "Mei Nochbarin meint, isch misst gar nix zahle. Is dat bei mir so?")
+    assert mine.action == "forward"
+
+
+def test_saxon_soft_consonants_and_palatine_words(kottwitz, simmerau):
+    cost, daughter = talk(kottwitz, "Gun Dach, was gostet'n bei eich ä neier Bersonalausweis?",
+                          "un fer meine dochder die is erscht siebzehn")
+    assert cost.facet == "cost" and "46 Euro" in cost.answer and "22,80 Euro" in daughter.answer
+    where, wednesday = talk(kottwitz, "Wo find isch'n das Ordnungsamt?", "Hat das am Middwoch uff?")
+    assert wednesday.office["id"] == "goa" and "Mittwoch" in wednesday.answer
+    fire, = talk(simmerau, "De Feuerwehrverein mescht an Oschdere widder e Oschderfeier, bis wann muss ma dat anmelde?")
+    assert fire.service.id == "J28" and fire.facet == "deadline"
