@@ -621,3 +621,10 @@ def test_saxon_soft_consonants_and_palatine_words(kottwitz, simmerau):
     assert wednesday.office["id"] == "goa" and "Mittwoch" in wednesday.answer
     fire, = talk(simmerau, "De Feuerwehrverein mescht an Oschdere widder e Oschderfeier, bis wann muss ma dat anmelde?")
     assert fire.service.id == "J28" and fire.facet == "deadline"
+
+
+def test_the_works_by_their_last_part_and_whether_it_is_not_too_late(simmerau, wennebrueck):
+    works, = talk(simmerau, "Wo sitzen die Werke?")
+    assert works.office["id"] == "jwe" and "Im Bruch 7" in works.answer
+    wood, = talk(wennebrueck, "Kann man bei euch noch Brennholz aus dem Stadtwald bestellen?")
+    assert wood.facet == "deadline" and "31. Oktober" in wood.answer
