@@ -168,6 +168,10 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
         return True
+    # or a one-word keyword of the best that no other has ("Pass" of "Reisepass beantragen")
+    keys = [_one_word_keywords(understanding, c.id) for c in cands]
+    if (keys[0] & said) - set().union(*names[1:], *keys[1:]):
+        return True
     # every noun of the best's name said, and not every noun of any other's ("Reisepass" against
     # "Verlust oder Diebstahl von Personalausweis und Reisepass")
     nouns_of = [n - verbs for n in names]
@@ -191,6 +195,13 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
         return False
     title = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
     return any(t in n for t in telling for n in title if len(t) >= 4)
+
+
+def _one_word_keywords(understanding: Any, service_id: str) -> set[str]:
+    """Stems of a service's keywords that are one word of four letters or more: what callers call it."""
+    service = understanding.service(service_id) if hasattr(understanding, "service") else None
+    words = [T.content_words(k) for k in (service.keywords if service else [])]
+    return {T.stem(w[0]) for w in words if len(w) == 1 and len(w[0]) >= 4}
 
 
 def says_name(understanding: Any, service_name: str, text: str) -> bool:

@@ -628,3 +628,8 @@ def test_the_works_by_their_last_part_and_whether_it_is_not_too_late(simmerau, w
     assert works.office["id"] == "jwe" and "Im Bruch 7" in works.answer
     wood, = talk(wennebrueck, "Kann man bei euch noch Brennholz aus dem Stadtwald bestellen?")
     assert wood.facet == "deadline" and "31. Oktober" in wood.answer
+
+
+def test_a_keyword_only_the_leader_has_makes_it_clear(simmerau):
+    passport, = talk(simmerau, "Was brauche ich für den Pass von meinem Sohn?")
+    assert passport.action == "answer" and passport.service.id == "J02" and passport.facet == "documents"
