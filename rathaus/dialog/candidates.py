@@ -250,6 +250,8 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
     line of a candidate (of those, the one the conversation named before)."""
     own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
                                                           *service.keywords, *service.synonyms]))}
+    # a separable verb's participle is the verb ("abgeholt" of the lost property: "wenn ich's abhole")
+    own |= {T.stem(p + w[len(p) + 2:]) for w in own for p in T.PARTICLES if w.startswith(p + "ge") and len(w) > len(p) + 4}
     known = own | asking_stems(question)
     new = [w for w in T.content_words(question) if len(w) >= 5 and (st := T.stem(w)) not in known
            and not register_verbs(w) and not any(o.startswith(st) or o.endswith(st) for o in own)]

@@ -633,3 +633,9 @@ def test_the_works_by_their_last_part_and_whether_it_is_not_too_late(simmerau, w
 def test_a_keyword_only_the_leader_has_makes_it_clear(simmerau):
     passport, = talk(simmerau, "Was brauche ich für den Pass von meinem Sohn?")
     assert passport.action == "answer" and passport.service.id == "J02" and passport.facet == "documents"
+
+
+def test_a_verb_the_topic_says_as_a_participle_keeps_the_topics_fee(kottwitz):
+    _, fee = talk(kottwitz, "Ich hab mein Portemonnaie auf dem Markt verloren, wo kann ich da nachfragen?",
+                  "Und was kostet das, wenn ich's abhole?")
+    assert fee.service.id == "G16" and "5 Euro" in fee.answer  # not the bulky waste's "zwei Abholungen"
