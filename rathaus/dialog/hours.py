@@ -57,7 +57,7 @@ _APPOINTMENT = frozenset({"vereinbarung", "terminvereinbarung", "absprache", "ap
 _OTHER_DAYS = re.compile(r"\b(?:übrigen?|restlichen?|anderen?)\s+(?:Tage|Wochentage|Werktage)\b", re.IGNORECASE)
 # Words that may stand between a day's times ("8-12 Uhr und 14-16 Uhr", "Do auch 14-17"); any other
 # word after times starts something else ("Friedhofstore im Sommer 7-20 Uhr" is not Thursday's)
-_BETWEEN_TIMES = frozenset({"uhr", "und", "sowie", "auch", "von", "bis", "ab", "zusatzlich", "jeweils", "oder",
+_BETWEEN_TIMES = frozenset({"uhr", "und", "u", "sowie", "auch", "von", "bis", "ab", "zusatzlich", "jeweils", "oder",
                             "vormittags", "nachmittags", "mittags", "abends", "morgens", "nur"})
 # "in den NRW-Schulferien nur Di und Do 9-12 Uhr": the part that holds in school holidays
 _HOLIDAY_PART = re.compile(r"^(?:in den|während der|in der)\s+([\w-]*ferien)\b[:,]?", re.IGNORECASE)
@@ -86,6 +86,7 @@ class Schedule:
     season: str = ""  # "April bis Oktober" where the catalog gives hours by season: today's
     monthly: dict[int, tuple[int, ...]] = field(default_factory=dict)  # day -> weeks of the month it opens
     by_appointment: set[int] = field(default_factory=set)  # days open only by appointment
+    arrangement: str = ""  # the catalog's own word for it ("Terminvereinbarung"), said back as written
     holidays: "Schedule | None" = None  # the hours in school holidays, where the catalog gives them
     notes: list[str] = field(default_factory=list)  # what follows the hours unparsed ("Friedhofstore im Sommer 7-20 Uhr")
     other_months: list["Schedule"] = field(default_factory=list)  # "Sa 10-14 Uhr (nur Mai bis Oktober)" in winter
@@ -225,6 +226,8 @@ def _parse_days(text: str, raw: str, season: str) -> Schedule:
                 current = []  # "Mi geschlossen; jeden ersten Samstag 9-12 Uhr": the times are Saturday's
             elif word in _APPOINTMENT and not after_times:
                 schedule.by_appointment.update(current)
+                if word != "appointment":  # German catalog words only: they are said in German answers
+                    schedule.arrangement = schedule.arrangement or m.group(2)
                 current = []
             elif after_times and word not in _BETWEEN_TIMES:
                 current, after_times = [], False
@@ -310,6 +313,11 @@ def _day_groups(days: list[int], lang: str, monthly: dict[int, tuple[int, ...]] 
     return ", ".join(words[:-1]) + prompts.text("dialog.hours.list_and", lang) + words[-1]
 
 
+def arrangement(schedule: Schedule, lang: str) -> str:
+    """How an appointment is made, in the catalog's own word where it gives one."""
+    return schedule.arrangement or prompts.text("dialog.hours.arrangement", lang)
+
+
 def speak(schedule: Schedule, lang: str = "de") -> str:
     """All opening hours in one phrase, days with the same times grouped; days by appointment
     and the hours of school holidays after them."""
@@ -320,7 +328,7 @@ def speak(schedule: Schedule, lang: str = "de") -> str:
                           times=times(list(iv), lang))
              for iv, days in sorted(groups.items(), key=lambda kv: kv[1][0])]
     if schedule.by_appointment:
-        spans.append(prompts.text("dialog.hours.by_appointment", lang,
+        spans.append(prompts.text("dialog.hours.by_appointment", lang, arrangement=arrangement(schedule, lang),
                                   days=_day_groups(sorted(schedule.by_appointment), lang)))
     spans.extend(schedule.notes)  # the catalog's own words, as written
     spans.extend(speak(later, lang) for later in schedule.other_months)

@@ -271,7 +271,8 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de",
             if intervals:
                 return _p("office.open_day_other_part", lang, office=name, day=day, times=H.times(intervals, lang)), True
             if asked.day in schedule.by_appointment:
-                return _p("office.appointment_day", lang, office=name, day=day), True
+                return _p("office.appointment_day", lang, office=name, day=day,
+                          arrangement=H.arrangement(schedule, lang)), True
             closed = _p("office.closed_day", lang, office=name, day=day)
             later = [H.speak(other, lang) for other in schedule.other_months if asked.day in other.days]
             return (f"{closed} {_clean(later[0])}." if later else closed), True

@@ -184,6 +184,11 @@ def test_opening_hours_parsed_and_spoken_naturally():
                                  "und von 14 bis 18 Uhr")
     assert H.speak(H.parse("Mo-Fr 7:30-12 Uhr")) == "Montag bis Freitag von 7 Uhr 30 bis 12 Uhr"
     assert not H.parse("nach Vereinbarung").parsed
+    # "u." joins two times of a day, and the catalog's own word for the appointment is said back
+    building = H.parse("Di 9-12 u. 13-17:30 Uhr; Do 9-12 Uhr; Mo, Mi, Fr nur nach Terminvereinbarung")
+    assert H.speak(building) == ("Dienstag von 9 bis 12 Uhr und von 13 bis 17 Uhr 30, Donnerstag von 9 bis 12 Uhr, "
+                                 "Montag, Mittwoch und Freitag nach Terminvereinbarung")
+    assert H.speak(H.parse("Mo-Do 8-12 Uhr; Fr nach Vereinbarung")).endswith("Freitag nach Vereinbarung")
     assert H.speak(H.parse("Mo.-Fr. 8:00 – 12:00 Uhr, Do. 14:00 – 18:00 Uhr")).startswith("Montag bis Mittwoch und Freitag")
     assert H.speak(H.parse("Mo, Di, Do: 8-12 Uhr, Mi: geschlossen")) == "Montag, Dienstag und Donnerstag von 8 bis 12 Uhr"
     # a closed day before the next day's times does not take them
