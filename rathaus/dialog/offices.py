@@ -97,10 +97,11 @@ class OfficeDirectory:
         name, or the head of a compound ("Standesamt" in "Standesamtes")."""
         said = T.words(question)
         # ("von" is no motion word: "Telefonnummer von Stadtkasse")
-        moved = {w for before, w in zip(said, said[1:]) if before in _MOTION}
         table = common_names()
-        moved |= {w for w, after in zip(said, said[1:]) if w in _OWNERS and after in table}
-        q_words = [w for w in said if len(w) > 2 and w not in moved]
+        # places moved to or from, and "town" before an office's common name, name no office
+        passed = {w for before, w in zip(said, said[1:]) if before in _MOTION} | \
+            {w for w, after in zip(said, said[1:]) if w in _OWNERS and after in table}
+        q_words = [w for w in said if len(w) > 2 and w not in passed]
         if not q_words or not self.offices:
             return []
         scores = [0.0] * len(self.offices)
