@@ -58,9 +58,14 @@ online internet geoffnet offnungszeiten
 """.split())
 
 
+_GERMAN_FOLDS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
 def fold(text: str) -> str:
     """Lower case, umlauts and ß folded (ä->a, ß->ss), other accents removed."""
-    text = text.lower().replace("ß", "ss")
+    text = text.lower().translate(_GERMAN_FOLDS)
+    if text.isascii():  # most German text, without decomposing it letter by letter (a turn folds thousands)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
