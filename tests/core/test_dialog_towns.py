@@ -639,3 +639,8 @@ def test_a_verb_the_topic_says_as_a_participle_keeps_the_topics_fee(kottwitz):
     _, fee = talk(kottwitz, "Ich hab mein Portemonnaie auf dem Markt verloren, wo kann ich da nachfragen?",
                   "Und was kostet das, wenn ich's abhole?")
     assert fee.service.id == "G16" and "5 Euro" in fee.answer  # not the bulky waste's "zwei Abholungen"
+
+
+def test_the_library_by_what_it_lends(wennebrueck):
+    books, = talk(wennebrueck, "Kann ich meine Bücher auch abgeben, wenn zu ist?")
+    assert books.action == "answer" and books.service.id == "I23"
