@@ -644,3 +644,8 @@ def test_a_verb_the_topic_says_as_a_participle_keeps_the_topics_fee(kottwitz):
 def test_the_library_by_what_it_lends(wennebrueck):
     books, = talk(wennebrueck, "Kann ich meine Bücher auch abgeben, wenn zu ist?")
     assert books.action == "answer" and books.service.id == "I23"
+
+
+def test_a_water_connection_is_the_house_connection(simmerau):
+    water, = talk(simmerau, "Wie lange dauert ein neuer Wasseranschluss für unseren Neubau?")
+    assert water.service.id == "J22" and water.facet == "processing_time" and "sechs Wochen" in water.answer
