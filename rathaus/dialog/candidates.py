@@ -52,6 +52,14 @@ def keyword_stems(service: Service) -> set[str]:
     return {T.stem(k) for k in [*service.keywords, *service.synonyms] if len(T.words(k)) == 1}
 
 
+def one_word_keywords(service: Service) -> set[str]:
+    """Stems of the service's keywords that are one content word of four letters or more ("Pass",
+    "der Pass"): what callers call it, for the clear leader. Narrower than `keyword_stems` (which
+    adds synonyms and short words): with that one, one Hallerbach dev turn lost its clear leader."""
+    words = [T.content_words(k) for k in service.keywords]
+    return {T.stem(w[0]) for w in words if len(w) == 1 and len(w[0]) >= 4}
+
+
 def beyond_keywords(service: Service, specific: set[str]) -> set[str]:
     """The specific stems that are no word of the service's own keywords: "Anwohnerparkausweis"
     names the service, "verloren" is what lost property is about; neither tells a sentence apart."""
@@ -169,7 +177,8 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     if (names[0] & said) - set().union(*names[1:]):
         return True
     # or a one-word keyword of the best that no other has ("Pass" of "Reisepass beantragen")
-    keys = [_one_word_keywords(understanding, c.id) for c in cands]
+    services = [understanding.service(c.id) if hasattr(understanding, "service") else None for c in cands]
+    keys = [one_word_keywords(s) if s is not None else set() for s in services]
     if (keys[0] & said) - set().union(*names[1:], *keys[1:]):
         return True
     # every noun of the best's name said, and not every noun of any other's ("Reisepass" against
@@ -190,18 +199,11 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     telling = sets[0] - set().union(*sets[1:])
     if len(telling) >= 2 or (telling and (names[0] & said_all) - set().union(*names[1:])):
         return True
-    service = understanding.service(cands[0].id) if hasattr(understanding, "service") else None
+    service = services[0]
     if service is None or not telling:
         return False
     title = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
     return any(t in n for t in telling for n in title if len(t) >= 4)
-
-
-def _one_word_keywords(understanding: Any, service_id: str) -> set[str]:
-    """Stems of a service's keywords that are one word of four letters or more: what callers call it."""
-    service = understanding.service(service_id) if hasattr(understanding, "service") else None
-    words = [T.content_words(k) for k in (service.keywords if service else [])]
-    return {T.stem(w[0]) for w in words if len(w) == 1 and len(w[0]) >= 4}
 
 
 def says_name(understanding: Any, service_name: str, text: str) -> bool:

@@ -257,7 +257,8 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         return [], False
     more = len(lines) > 1
     folded = folded_text(question)
-    if fee_age(question) is None and _SELF.search(folded):
+    age = fee_age(question)
+    if age is None and _SELF.search(folded):
         context = person = ""  # "Und für mich?" after the children's fee: the caller's own, an adult's
     bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
     if bound:
@@ -278,7 +279,6 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         further = _further(lines)
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more
-    age = fee_age(question)
     # among the lines of a size the caller says ("die 120er im Jahr" of yearly bins of two sizes)
     if age is None and (context or person) and (named := _named(_sized(lines, question) or lines, question,
                                                                   service_name)):

@@ -96,9 +96,9 @@ class OfficeDirectory:
         """Offices the question names, best first: by a distinctive word of their name, a common
         name, or the head of a compound ("Standesamt" in "Standesamtes")."""
         said = T.words(question)
-        # ("von" is no motion word: "Telefonnummer von Stadtkasse")
         table = common_names()
-        # places moved to or from, and "town" before an office's common name, name no office
+        # places moved to or from ("nach Pasing zogn"; "von" is none: "Telefonnummer von Stadtkasse"),
+        # and "town" before an office's common name, name no office
         passed = {w for before, w in zip(said, said[1:]) if before in _MOTION} | \
             {w for w, after in zip(said, said[1:]) if w in _OWNERS and after in table}
         q_words = [w for w in said if len(w) > 2 and w not in passed]
