@@ -23,6 +23,8 @@ GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur",
 # "Friedhofsverwaltung"
 _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum", "abteilung", "behorde",
                             "referat", "kasse", "hause", "gebaude", "platz", "strasse"})
+# Last parts an office name's "Bau- und Planungsamt" shares between its compounds
+_COMPOUND_HEADS = _GENERIC_HEADS | {"amt", "betrieb", "dienst"}
 # First parts that make an office the town's own of its kind: "Stadtbücherei" is the "Bücherei",
 # while a "Tiefbauamt" is not the "Bauamt"
 _TOWN_PARTS = ("stadt", "gemeinde", "kreis", "orts", "verbandsgemeinde", "samtgemeinde", "markt")
@@ -53,12 +55,27 @@ def common_names() -> dict[str, list[str]]:
     return {" ".join(T.words(k)): [" ".join(T.words(x)) for x in v] for k, v in raw.get("names", {}).items()}
 
 
+def _elided_compounds(name: str) -> set[str]:
+    """The compounds a name spells with a hyphen for the shared last part: "Bau- und
+    Planungsamt" is the "Bauamt" too, "Zulassungs- und Führerscheinstelle" the "Zulassungsstelle"."""
+    out, pending = set(), []
+    for token in re.findall(r"[^\W\d_]+-?", name):
+        if token.endswith("-"):
+            pending.append(T.fold(token[:-1]))
+        elif pending and T.fold(token) not in ("und", "oder", "u", "sowie"):
+            last = T.fold(token)
+            head = max((h for h in _COMPOUND_HEADS if last.endswith(h) and len(last) > len(h)), key=len, default="")
+            out |= {p + head for p in pending if head}
+            pending = []
+    return out
+
+
 def _office_words(office: Office) -> set[str]:
     words = set()
     for w in T.words(office.name):
         if w not in GENERIC_WORDS and len(w) > 2:
             words.add(w)
-    return words
+    return words | _elided_compounds(office.name)
 
 
 @dataclass

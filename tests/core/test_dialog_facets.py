@@ -345,6 +345,13 @@ def test_offices_found_by_name_common_name_and_kind():
     towns = [Office(id="bau", name="Bauverwaltung der Verbandsgemeinde"), Office(id="kasse", name="Verbandsgemeindekasse")]
     directory = OfficeDirectory.build([Service(id="1", name="x", offices=towns)])
     assert [o.id for o in directory.named_in("Hat die Verbandsgemeindekasse am Freitag auf?")] == ["kasse"]
+    # a name that spells two compounds with one hyphen names both
+    shared = [Office(id="bau", name="Bau- und Liegenschaftsamt"), Office(id="kfz", name="Zulassungs- und Führerscheinstelle"),
+              Office(id="kult", name="Kultur- und Tourismusbüro")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=shared)])
+    assert [o.id for o in directory.named_in("Wo sitzt das Bauamt überhaupt?")] == ["bau"]
+    assert [o.id for o in directory.named_in("Wann hat das Kulturbüro auf?")] == ["kult"]
+    assert directory.named_in("Wo ist das Ordnungsamt?") == []
     several = [Office(id="a", name="Bürgerbüro Pasing"), Office(id="b", name="Bürgerbüro Orleansplatz")]
     assert directory.kind(several) == "Bürgerbüro"
 
