@@ -226,7 +226,8 @@ def _urgent(lines: list[str], question: str) -> list[str]:
 # Periods a fee is per ("im Jahr", "je Monat"): a time, not an item, a size or a case.
 PERIODS = ("jahr", "monat", "woche", "tag", "halbjahr", "quartal")
 
-_SIZE = re.compile(r"\b(\d+)(?:er)?\b(?!\s*(euro|€|jahr|monat|woche|tag|prozent|%))")
+# a number that is neither an amount, a share nor a period ("120 Liter", "die 120er")
+_SIZE = re.compile(r"\b(\d+)(?:er)?\b(?!\s*(?:euro|€|prozent|%|" + "|".join(PERIODS) + "))")
 
 
 def _sized(lines: list[str], question: str) -> list[str]:
