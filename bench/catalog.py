@@ -72,7 +72,11 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_dev.tsv'}",
                f"{DATA / 'catalog_wennebrueck.json'}={DATA / 'dialog_wennebrueck_dev.tsv'}",
                f"{DATA / 'catalog_kottwitz.json'}={DATA / 'dialog_kottwitz_dev.tsv'}",
-               f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_dev.tsv'}"]
+               f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_dev.tsv'}",
+               f"{DATA / 'catalog_ebersgrund.json'}={DATA / 'dialog_ebersgrund_dev.tsv'}",
+               f"{DATA / 'catalog_schriesenbach.json'}={DATA / 'dialog_schriesenbach_dev.tsv'}",
+               f"{DATA / 'catalog_tessenow.json'}={DATA / 'dialog_tessenow_dev.tsv'}",
+               f"{DATA / 'catalog_hachenrath.json'}={DATA / 'dialog_hachenrath_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -107,7 +111,11 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_illerstetten.json'}={DATA / 'dialog_illerstetten_heldout.tsv'}",
               f"{DATA / 'catalog_wennebrueck.json'}={DATA / 'dialog_wennebrueck_heldout.tsv'}",
               f"{DATA / 'catalog_kottwitz.json'}={DATA / 'dialog_kottwitz_heldout.tsv'}",
-              f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_heldout.tsv'}"]
+              f"{DATA / 'catalog_simmerau.json'}={DATA / 'dialog_simmerau_heldout.tsv'}",
+              f"{DATA / 'catalog_ebersgrund.json'}={DATA / 'dialog_ebersgrund_heldout.tsv'}",
+              f"{DATA / 'catalog_schriesenbach.json'}={DATA / 'dialog_schriesenbach_heldout.tsv'}",
+              f"{DATA / 'catalog_tessenow.json'}={DATA / 'dialog_tessenow_heldout.tsv'}",
+              f"{DATA / 'catalog_hachenrath.json'}={DATA / 'dialog_hachenrath_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -124,6 +132,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout17.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout18.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout19.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout20.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -189,6 +198,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev17.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev18.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev19.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev20.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
