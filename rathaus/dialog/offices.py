@@ -20,11 +20,11 @@ from rathaus.dialog.data import read
 GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur", "am", "an", "stadt", "amt", "stelle",
                       "buro", "service", "abteilung", "referat", "zimmer", "i", "ii"})
 # The last parts many offices' names share: "Verwaltung" alone names none of "Bauverwaltung",
-# "Friedhofsverwaltung"
+# "Friedhofsverwaltung" (while "Kasse" is the town's "Verbandsgemeindekasse")
 _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum", "abteilung", "behorde",
-                            "referat", "kasse", "hause", "gebaude", "platz", "strasse"})
+                            "referat", "hause", "gebaude", "platz", "strasse"})
 # Last parts an office name's "Bau- und Planungsamt" shares between its compounds
-_COMPOUND_HEADS = _GENERIC_HEADS | {"amt", "betrieb", "dienst"}
+_COMPOUND_HEADS = _GENERIC_HEADS | {"amt", "betrieb", "dienst", "kasse"}
 # First parts that make an office the town's own of its kind: "Stadtbücherei" is the "Bücherei",
 # while a "Tiefbauamt" is not the "Bauamt"
 _TOWN_PARTS = ("stadt", "gemeinde", "kreis", "orts", "verbandsgemeinde", "samtgemeinde", "markt")
@@ -137,8 +137,10 @@ class OfficeDirectory:
                 elif any((len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
                                                          or (len(w) >= 9 and w[:-2] == x[:-2])))
                          or (len(w) >= 5 and w not in _GENERIC_HEADS and _town_kind_of(x, w))
+                         or (len(x) >= 5 and _town_kind_of(w, x))
                          for x in words):  # "technischen" for "Technisches Rathaus", "Bücherei" for
-                    scores[i] += 1.5      # "Stadtbücherei", "Werke" for "Verbandsgemeindewerke"; the word itself counts more
+                    scores[i] += 1.5      # "Stadtbücherei", "Werke" for "Verbandsgemeindewerke", "Gemeindekasse"
+                                          # for "Kasse und Steueramt"; the word itself counts more
                 for alias in table.get(w, []) + table.get(T.stem(w), []):
                     if f" {alias} " in name or any(x.startswith(alias) or (len(alias) >= 6 and _town_kind_of(x, alias))
                                                    for x in words):
