@@ -117,10 +117,17 @@ def _day_asked(question: str) -> bool:
     happened ("Mein Sohn ist am Montag geboren. Was müssen wir jetzt machen?") is no hint."""
     parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
     asking = " ".join(p for i, p in enumerate(parts) if p.endswith("?") or i == len(parts) - 1)
-    # "Meine Mutter ist heute Nacht verstorben, was muss ich ... machen?": the clause telling the event
+    # "Meine Mutter ist heute Nacht verstorben, was muss ich ... machen?": the clause telling the event,
+    # up to its verb where nothing marks the clause ("mein vater ist heute nacht gestorben was muss ich")
     clauses = asking.split(",")
-    asking_clauses = [c for c in clauses if not _TOLD.search(folded_text(c))]
-    if asking_clauses and len(asking_clauses) < len(clauses):
+    asking_clauses = []
+    for clause in clauses:
+        told = _TOLD.search(folded := folded_text(clause))
+        if told is None:
+            asking_clauses.append(clause)
+        elif re.search(r"\w", folded[told.end():]):
+            asking_clauses.append(folded[told.end():])
+    if asking_clauses and asking_clauses != clauses:
         asking = ",".join(asking_clauses)
     return H.asked_day(asking) is not None or any(H.is_day_word(w) for w, _ in cue_tokens(H.without_greeting(asking)))
 
