@@ -22,7 +22,9 @@ def answer_language(language: str | None) -> str:
     return lang if lang in ANSWER_LANGUAGES and prompts.has("catalog.answer.what", lang) else "de"
 
 
-_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|keine gebühr", re.I)
+# "Kinder unter 16 Jahren frei": in a fee text, "frei" alone is free of charge too
+_MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|beitragsfrei|\bfrei\b|"
+                    r"keine gebühr", re.I)
 
 
 def fee_lines(fees: str) -> list[str]:

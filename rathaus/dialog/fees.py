@@ -61,8 +61,8 @@ def fee_age(question: str) -> int | None:
                    rf"(?! {_COUNTED})", folded)
          or re.search(rf"\b{number} (?:ist|wird)\b", folded)
          or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr|years?\b)", folded))
-    if not m:
-        return None
+    if not m:  # "sie wird im März ein Jahr alt"
+        return 1 if re.search(r"\b(ein|eins) jahr alt\b|\bone year old\b", folded) else None
     value = m.group(1)
     return int(value) if value.isdigit() else numbers[value]
 
