@@ -159,6 +159,9 @@ class DialogEngine:
         service_named = decision.action == "answer" and decision.service is not None and bool(residual)
         # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
         service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
+        # "Und für Kinder?" after a service's fee asks for whom, though "Kinder" starts the Kita's name
+        service_named = service_named or (state.subject == "service" and T.words(text)[:2] in (["und", "fur"],
+                                                                                            ["and", "for"]))
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
             office = self._pick_office(state, named)
@@ -214,7 +217,8 @@ class DialogEngine:
             if plain is not None and plain != decision.service.id:
                 # "Wir wollen heiraten": the marriage without the foreign case the caller never named
                 return self._plain_answer(state, decision, plain, facet, text, lang, named)
-            if facet and F.scores(text).get(facet, 0.0) < 1.0:  # only a hint ("samstags heiraten"): a detail first
+            # only a hint ("samstags heiraten"): a detail first; a facet a correction carries was asked
+            if facet and F.scores(text).get(facet, 0.0) < 1.0 and not carried_by_correction:
                 detail = self._detail_answer(state, decision, text, lang)
                 if detail is not None:
                     return detail
@@ -546,6 +550,9 @@ class DialogEngine:
         specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
                                                           specific, context, person, self.today)
+        if facet == "where" and used_office is not None and T.fold(used_office.name) not in T.fold(text) \
+                and len(told := self._directory().named_in(text)) == 1:
+            used_office = told[0]  # "... den verkauft die Tourist-Information": the office the sentence names
         state.set_service(service.id, service.name)
         state.facet = facet
         if facet in ("where", "hours", "contact") and used_office is not None:

@@ -58,7 +58,10 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
              else set())
 
     def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
-        return any(T.part_of(word, k) for k in known)
+        # and a participle its verb ("bis wann muss der gemeldet sein" of "Hund anmelden")
+        verb = word[2:] if word.startswith("ge") and len(word) > 5 else None
+        return any(T.part_of(word, k) or (verb is not None and (k == verb or any(k == p + verb for p in T.PARTICLES)))
+                   for k in known)
 
     # "Ond ummelda muss i mi au no?" while on the no-parking zone for the move: a verb that names
     # the service the search answers, and that the topic never speaks of

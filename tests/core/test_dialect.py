@@ -111,3 +111,19 @@ def test_allgaeu_eifel_and_harz_forms():
     assert standard_german("Zuständig ist das Amt in Aachen") == "Zuständig ist das Amt in Aachen"
     assert standard_german("Wir fliejen bald und mein Pass is abjeloofen") == "Wir fliegen bald und mein Pass ist abgelaufen"
     assert standard_german("Das ist doof") == "Das ist doof"
+
+
+def test_palatine_weekdays_and_an_office_without_its_e():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Wie lang hott die Außenstell am Donnerschdag uff?") == \
+        "Wie lang hat die Außenstelle am Donnerstag auf?"
+    assert standard_german("am Dienschdachnachmittach bei de Zulassungsstell") == "am Dienstagnachmittag bei die Zulassungsstelle"
+    assert standard_german("Tischdecke und isch bestell") == "Tischdecke und ich bestell"
+
+
+def test_low_german_for_whom_a_death_and_when_to_speak_to_them():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("un för mien deern de is sössteihn") == "und für mein Tochter die ist sechzehn"
+    assert standard_german("Mien Vadder is güstern storben.") == "Mein Vater ist gestern gestorben."
+    assert standard_german("Wann is de Friedhofsverwaltung to spreken?") == "Wann ist die Friedhofsverwaltung zu sprechen?"
+    assert standard_german("Nee, ick mein den vörlöpigen") == "Nee, ich mein den vorläufigen"

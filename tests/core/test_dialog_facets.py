@@ -78,6 +78,14 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Was nehmen wir mit?", "documents"),
     # a deadline asked in English
     ("How far in advance do I have to apply?", "deadline"),
+    # a death told before the question without a comma; when someone is reachable asks the hours
+    ("mein vater ist heute nacht gestorben was muss ich jetzt machen", None),
+    ("Wann kann i die Leitung erreiche?", "hours"),
+    ("Wann ist der Förster zu sprechen?", "hours"),
+    ("wann hat die kasse auf ich muss etwas bar bezahlen", "hours"),
+    ("Mein Pass ist abgelaufen. Krieg ich da noch rechtzeitig einen neuen?", "processing_time"),
+    ("When is it due?", "deadline"),
+    ("It was closed due to the holiday, when is it open?", "hours"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -95,6 +103,9 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     kita = "Krippe unter 3 Jahren 320 Euro im Monat; Kindergarten ab 3 Jahren 165 Euro im Monat"
     assert fitting_fees(kita, "Und wenn sie drei ist?")[0] == ["Kindergarten ab 3 Jahren 165 Euro im Monat"]
     assert fitting_fees(kita, "Was kostet die Krippe?")[0] == ["Krippe unter 3 Jahren 320 Euro im Monat"]
+    # "frei" alone in a fee text is a fee line too: the children's
+    guests = "Kurbeitrag 2,20 Euro pro Person und Nacht; Kinder unter 16 Jahren frei"
+    assert fitting_fees(guests, "und für kinder", "Kurbeitrag")[0] == ["Kinder unter 16 Jahren frei"]
     trade = "Anmeldung 30 Euro; Ummeldung 25 Euro; Abmeldung 15 Euro"
     assert fitting_fees(trade, "ne, ich mein die Ummeldung", "Gewerbe anmelden, ummelden oder abmelden")[0] == ["Ummeldung 25 Euro"]
     passport = "70 Euro ab 24 Jahren; Expresszuschlag 32 Euro; vorläufiger Reisepass 26 Euro"
@@ -126,6 +137,7 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     ("Und wenn sie drei ist?", 3), ("and for my daughter? she's 16", 16), ("he's fifteen", 15),
     ("what about a 17 year old", 17), ("I'm 70, is it cheaper?", 70), ("she is 16 and needs an ID", 16),
     ("Gilt der für zehn Jahre?", None), ("we are two people", None), ("it is one of the forms", None),
+    ("Meine Tochter wird im März ein Jahr alt", 1), ("Das gilt für ein Jahr", None),
 ])
 def test_the_age_a_caller_says_in_german_or_english(question, age):
     assert fee_age(question) == age
@@ -352,6 +364,11 @@ def test_offices_found_by_name_common_name_and_kind():
     assert [o.id for o in directory.named_in("Wo sitzt das Bauamt überhaupt?")] == ["bau"]
     assert [o.id for o in directory.named_in("Wann hat das Kulturbüro auf?")] == ["kult"]
     assert directory.named_in("Wo ist das Ordnungsamt?") == []
+    # the town's kind before an office's own word ("Gemeindekasse" for "Kasse und Steueramt"); in English
+    towns = [Office(id="kasse", name="Kasse und Steueramt"), Office(id="kfz", name="Kfz-Zulassungsstelle, Außenstelle")]
+    directory = OfficeDirectory.build([Service(id="1", name="x", offices=towns)])
+    assert [o.id for o in directory.named_in("hat die gemeindekasse heut nachmittag auf")] == ["kasse"]
+    assert [o.id for o in directory.named_in("When is the vehicle registration office open?")] == ["kfz"]
     several = [Office(id="a", name="Bürgerbüro Pasing"), Office(id="b", name="Bürgerbüro Orleansplatz")]
     assert directory.kind(several) == "Bürgerbüro"
 

@@ -56,6 +56,10 @@ reuthengruen = _town("reuthengruen")
 wennebrueck = _town("wennebrueck")
 kottwitz = _town("kottwitz")
 simmerau = _town("simmerau")
+ebersgrund = _town("ebersgrund")
+schriesenbach = _town("schriesenbach")
+hachenrath = _town("hachenrath")
+tessenow = _town("tessenow")
 
 
 def talk(assistant, *lines):
@@ -649,3 +653,53 @@ def test_the_library_by_what_it_lends(wennebrueck):
 def test_a_water_connection_is_the_house_connection(simmerau):
     water, = talk(simmerau, "Wie lange dauert ein neuer Wasseranschluss für unseren Neubau?")
     assert water.service.id == "J22" and water.facet == "processing_time" and "sechs Wochen" in water.answer
+
+
+def test_a_participle_for_whom_and_the_office_a_sentence_names(ebersgrund):
+    _, deadline = talk(ebersgrund, "Mir ham an Hund kriegt, was kost des im Jahr?", "bis wann muss i den gmeldet ham")
+    assert deadline.service.id == "E09" and deadline.facet == "deadline" and "vier Wochen" in deadline.answer
+    _, children = talk(ebersgrund, "Ich vermiete eine Ferienwohnung. Wie hoch ist der Kurbeitrag?", "und für kinder")
+    assert children.service.id == "E24" and children.office is None and "Kinder unter 16 Jahren frei" in children.answer
+    _, _, where = talk(ebersgrund, "Mei Bu is zwölf und will angle, braucht der do a Brüfung?", "Was gostet der?",
+                       "Und wo krieg mer die Erlaubnis für'n Ebersbach?")
+    assert where.office["id"] == "eku" and "Tourist-Information" in where.answer
+
+
+def test_offices_by_the_towns_kind_their_staff_and_in_english(ebersgrund, schriesenbach):
+    cash, = talk(ebersgrund, "hat die gemeindekasse heut nachmittag auf")
+    assert cash.office["id"] == "eka" and cash.facet == "hours"
+    forester, = talk(schriesenbach, "Wann is de Förschter zu spreche?")
+    assert forester.office["id"] == "kfo" and "16 bis 18 Uhr" in forester.answer
+    thursday, = talk(schriesenbach, "Wie lang hott die Außenstell am Donnerschdag uff?")
+    assert thursday.office["id"] == "kzs" and "17 Uhr" in thursday.answer
+    english, = talk(schriesenbach, "When is the vehicle registration office open on Thursdays?")
+    assert english.office["id"] == "kzs"
+
+
+def test_a_death_told_before_the_question_and_a_corrected_facet(schriesenbach):
+    death, = talk(schriesenbach, "mein vater ist heute nacht gestorben was muss ich jetzt machen")
+    assert death.service.id == "K07" and death.facet is None
+    _, _, corrected = talk(schriesenbach, "Was kostet eine Geburtsurkunde bei Ihnen?", "Kann ich die online bestellen?",
+                           "Nein, ich meinte eigentlich die Sterbeurkunde von meiner Oma, die ist hier gestorben.")
+    assert corrected.facet == "online" and "service-bw" in corrected.answer
+
+
+def test_whether_a_lost_thing_was_handed_in_and_neglect_go_to_a_person(ebersgrund, schriesenbach):
+    assert_forwarded(ebersgrund, "I hob mein Geldbeutel verlore, wahrscheinlich auf der Kerwa. Hot den wer abgebe?")
+    assert_forwarded(schriesenbach, "können sie mal schauen ob ein schwarzer geldbeutel abgegeben wurde",
+                     "Am Grab vun meinre Mudder is schun widder alles verwüscht un kenner kümmert sich drum")
+
+
+def test_the_towns_treasury_by_its_last_part_and_a_building_department(hachenrath):
+    cash, wednesday = talk(hachenrath, "wann hat die kasse auf isch muss ebbes bar bezahle", "un mittwochs")
+    assert cash.office["id"] == "akas" and cash.facet == "hours" and "geschlossen" in wednesday.answer
+    building, = talk(hachenrath, "Wann hat die Bauabteilung auf? Ich wollt mich mal beraten lassen.")
+    assert building.office["id"] == "abau" and "8 bis 12 Uhr" in building.answer
+    assert_forwarded(hachenrath, "Meinen Sie, das wird genehmigt? Der Wintergarten käm halt ziemlich nah an die Grenze.")
+
+
+def test_low_german_for_whom_and_a_death(tessenow):
+    _, daughter = talk(tessenow, "Wat kost 'n Personalutwies?", "un för mien deern de is sössteihn")
+    assert daughter.facet == "cost" and "22,80 Euro" in daughter.answer
+    death, = talk(tessenow, "Mien Vadder is güstern storben. Wat mutt ick nu bi't Standesamt maken?")
+    assert death.action == "answer" and death.service.id == "M08"
