@@ -32,7 +32,9 @@ _MARKERS = {
               "am i a meim derf mecht mog kriag kriagt wia oide neie neis fir mou dou weng bissl oafach "
               # Rhineland, the north, Swabia: "Un wenn dat ne Staff is, so ne Listenhund?"
               "un dat wat det isch net nit nich ond hend koscht ebbes brauch braucht brauchen krieg kriege kriegt hamse ooch "
-              "och mr ihr en heit neue neuen neuer alte termin antrag amt ausweis perso formular".split()),
+              "och mr ihr en heit neue neuen neuer alte termin antrag amt ausweis perso formular "
+              # Low German: "Wann is de Friedhofsverwaltung to spreken?"
+              "de ick mutt sund".split()),
 }
 _UMLAUT = re.compile("[äöüßÄÖÜ]")
 

@@ -76,6 +76,7 @@ def test_language_detection():
     # "i" and "a" count for Bavarian too: only English words make a question English
     assert detect_language("In meim Gartn steht a riesige Birkn, de mecht i umschneidn lassn. Derf i des oafach?") == "de"
     assert detect_language("Is die am Mittwoch besetzt?") == "de"
+    assert detect_language("Wann is de Friedhofsverwaltung to spreken?") == "de"  # Low German "de", "to"
     assert detect_language("I have a question") == "en"
     assert detect_language("Can I order a birth certificate online? I was born in Selkenrode.") == "en"
     assert detect_language("Bu ne kadar?") == "tr"

@@ -703,3 +703,5 @@ def test_low_german_for_whom_and_a_death(tessenow):
     assert daughter.facet == "cost" and "22,80 Euro" in daughter.answer
     death, = talk(tessenow, "Mien Vadder is güstern storben. Wat mutt ick nu bi't Standesamt maken?")
     assert death.action == "answer" and death.service.id == "M08"
+    speak, = talk(tessenow, "Wann is de Friedhofsverwaltung to spreken?")
+    assert speak.language == "de" and speak.office["id"] == "mfh" and "9 bis 11 Uhr" in speak.answer
