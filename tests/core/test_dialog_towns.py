@@ -695,7 +695,9 @@ def test_the_towns_treasury_by_its_last_part_and_a_building_department(hachenrat
     assert cash.office["id"] == "akas" and cash.facet == "hours" and "geschlossen" in wednesday.answer
     building, = talk(hachenrath, "Wann hat die Bauabteilung auf? Ich wollt mich mal beraten lassen.")
     assert building.office["id"] == "abau" and "8 bis 12 Uhr" in building.answer
-    assert_forwarded(hachenrath, "Meinen Sie, das wird genehmigt? Der Wintergarten käm halt ziemlich nah an die Grenze.")
+    assert_forwarded(hachenrath, "Meinen Sie, das wird genehmigt? Der Wintergarten käm halt ziemlich nah an die Grenze.",
+                     "Soll ich meine Mutter bei uns mit Hauptwohnsitz anmelden oder besser nur mit Nebenwohnsitz?",
+                     "Und krieg ich dann überhaupt einen Platz in der Kita in Hülsbach, die ist ja nicht so groß")
 
 
 def test_low_german_for_whom_and_a_death(tessenow):
