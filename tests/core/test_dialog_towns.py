@@ -705,5 +705,7 @@ def test_low_german_for_whom_and_a_death(tessenow):
     assert daughter.facet == "cost" and "22,80 Euro" in daughter.answer
     death, = talk(tessenow, "Mien Vadder is güstern storben. Wat mutt ick nu bi't Standesamt maken?")
     assert death.action == "answer" and death.service.id == "M08"
+    assert_forwarded(tessenow, "De Müllabfuhr hett uns Tünn all wedder nich leddig makt, dat is nu dat drütte Mal!",
+                     "Stehe ich schon auf der Warteliste? Ich hab mich letztes Jahr schon gemeldet.")
     speak, = talk(tessenow, "Wann is de Friedhofsverwaltung to spreken?")
     assert speak.language == "de" and speak.office["id"] == "mfh" and "9 bis 11 Uhr" in speak.answer
