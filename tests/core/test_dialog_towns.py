@@ -707,5 +707,7 @@ def test_low_german_for_whom_and_a_death(tessenow):
     assert death.action == "answer" and death.service.id == "M08"
     assert_forwarded(tessenow, "De Müllabfuhr hett uns Tünn all wedder nich leddig makt, dat is nu dat drütte Mal!",
                      "Stehe ich schon auf der Warteliste? Ich hab mich letztes Jahr schon gemeldet.")
+    deposit, = talk(tessenow, "Is there a deposit when we rent the village hall in Rambow?")
+    assert deposit.facet == "cost" and "Kaution 200 Euro" in deposit.answer
     speak, = talk(tessenow, "Wann is de Friedhofsverwaltung to spreken?")
     assert speak.language == "de" and speak.office["id"] == "mfh" and "9 bis 11 Uhr" in speak.answer
