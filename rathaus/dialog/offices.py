@@ -23,7 +23,7 @@ GENERIC_WORDS = frozenset({"im", "in", "der", "die", "das", "des", "und", "fur",
 # "Friedhofsverwaltung" (while "Kasse" is the town's "Verbandsgemeindekasse")
 _GENERIC_HEADS = frozenset({"verwaltung", "stelle", "buro", "service", "zentrum", "abteilung", "behorde",
                             "referat", "hause", "gebaude", "platz", "strasse"})
-# Last parts an office name's "Bau- und Planungsamt" shares between its compounds
+# Last parts that a name like "Bau- und Planungsamt" spells once for two compounds
 _COMPOUND_HEADS = _GENERIC_HEADS | {"amt", "betrieb", "dienst", "kasse"}
 # First parts that make an office the town's own of its kind: "Stadtbücherei" is the "Bücherei",
 # while a "Tiefbauamt" is not the "Bauamt"
