@@ -33,6 +33,10 @@ from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 
 
+# The opening of a turn that asks for whom ("Und für Kinder?", "and for my son?")
+_FOR_WHOM = (["und", "fur"], ["and", "for"])
+
+
 def _reason(key: str) -> str:
     return prompts.text(f"dialog.reason.{key}", "de")
 
@@ -160,8 +164,7 @@ class DialogEngine:
         # "Kann ich das in Hasenbühl beantragen?": the service under discussion, at that office
         service_named = service_named or (bool(state.service_id) and bool(residual) and not residual & TU.nouns(text))
         # "Und für Kinder?" after a service's fee asks for whom, though "Kinder" starts the Kita's name
-        service_named = service_named or (state.subject == "service" and T.words(text)[:2] in (["und", "fur"],
-                                                                                            ["and", "for"]))
+        service_named = service_named or (state.subject == "service" and T.words(text)[:2] in _FOR_WHOM)
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
             office = self._pick_office(state, named)
@@ -178,7 +181,7 @@ class DialogEngine:
         # "Und für Kinder?": the last facet again, about something of the topic
         short = len(words) <= 5 or (len(words) <= 8 and words[0] in ("und", "and", "also", "a", "и", "і", "peki"))
         # "und für mein Bu, der is 19": someone else, nothing else named
-        for_whom = words[:2] in (["und", "fur"], ["und", "bei"], ["and", "for"])
+        for_whom = words[:2] in (*_FOR_WHOM, ["und", "bei"])
         # "nee warte, die is ja schon 25" after a fee: the age of whom the fee is for
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
         follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
