@@ -115,6 +115,16 @@ def same_frame(a: str, b: str) -> bool:
 PARTICLES = ("ab", "an", "auf", "aus", "ein", "um", "zu", "zuruck", "weg", "nach", "vor", "mit")
 
 
+def participle_verb(word: str) -> str | None:
+    """The verb of a participle, where the word is one: "abgeholt" -> "abholt", "gemeldet" ->
+    "meldet". Callers use the participle of the verb a service is named by ("bis wann muss der
+    gemeldet sein" of "Hund anmelden", "wenn ich's abgeholt hab" of the lost property)."""
+    for p in PARTICLES:
+        if word.startswith(p + "ge") and len(word) > len(p) + 4:
+            return p + word[len(p) + 2:]
+    return word[2:] if word.startswith("ge") and len(word) > 5 else None
+
+
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 

@@ -253,7 +253,7 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
     own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
                                                           *service.keywords, *service.synonyms]))}
     # a separable verb's participle is the verb ("abgeholt" of the lost property: "wenn ich's abhole")
-    own |= {T.stem(p + w[len(p) + 2:]) for w in own for p in T.PARTICLES if w.startswith(p + "ge") and len(w) > len(p) + 4}
+    own |= {T.stem(v) for w in own if (v := T.participle_verb(w))}
     known = own | asking_stems(question)
     new = [w for w in T.content_words(question) if len(w) >= 5 and (st := T.stem(w)) not in known
            and not register_verbs(w) and not any(o.startswith(st) or o.endswith(st) for o in own)]

@@ -52,7 +52,9 @@ def _qualifier_base(word: str) -> str:
 def common_names() -> dict[str, list[str]]:
     """Folded word a caller says -> folded words an office name may carry for it."""
     raw = read("office_names.toml")
-    return {" ".join(T.words(k)): [" ".join(T.words(x)) for x in v] for k, v in raw.get("names", {}).items()}
+    names = dict(raw.get("names", {}))
+    names.update({k: names[other] for k, other in raw.get("same", {}).items()})
+    return {" ".join(T.words(k)): [" ".join(T.words(x)) for x in v] for k, v in names.items()}
 
 
 def _elided_compounds(name: str) -> set[str]:

@@ -59,7 +59,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
 
     def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
         # and a participle its verb ("bis wann muss der gemeldet sein" of "Hund anmelden")
-        verb = word[2:] if word.startswith("ge") and len(word) > 5 else None
+        verb = T.participle_verb(word)
         return any(T.part_of(word, k) or (verb is not None and (k == verb or any(k == p + verb for p in T.PARTICLES)))
                    for k in known)
 
