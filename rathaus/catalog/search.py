@@ -74,11 +74,12 @@ def colloquial_table() -> dict[str, str]:
     return table
 
 
-@lru_cache(maxsize=1)
-def holder_words() -> dict[str, frozenset[str]]:
-    """data/colloquial.toml [containers], folded: "words" (wallets, bags) and "theft"."""
-    containers = _colloquial_data().get("containers", {})
-    return {key: frozenset(w for v in values for w in T.words(v)) for key, values in containers.items()}
+@lru_cache(maxsize=None)
+def word_lists(table: str) -> dict[str, frozenset[str]]:
+    """A table of word lists in data/colloquial.toml, folded: [containers] ("words" for wallets and
+    bags, "theft"), [animals] ("words", "death")."""
+    lists = _colloquial_data().get(table, {})
+    return {key: frozenset(w for v in values for w in T.words(v)) for key, values in lists.items()}
 
 
 def meanings(word: str) -> str | None:
@@ -252,10 +253,10 @@ class SearchIndex:
                     if part not in T.STOPWORDS:
                         forms.setdefault(T.stem(part), PART)
             concepts.append(Concept(word=w, forms=forms))
-        holders = self._holders(concepts, tokens)
-        if holders:  # the holder's meanings ("Geldbörse Fundsache") leave with it, unless another word says them
-            concepts = [c for c in concepts if c.word not in holders]
-            dropped = {_colloquial(w) for w in holders} - {_colloquial(c.word) for c in concepts}
+        leaving = self._holders(concepts, tokens) | self._animal_death(concepts)
+        if leaving:  # their meanings ("Geldbörse Fundsache") leave with them, unless another word says them
+            concepts = [c for c in concepts if c.word not in leaving]
+            dropped = {_colloquial(w) for w in leaving} - {_colloquial(c.word) for c in concepts}
             expansions = [e for e in expansions if e not in dropped]
         # a part already said as a word of its own ("Hund" in "Hund ... Hundesteuer") is explained
         # by that word's concept, not a second time by the compound's
@@ -273,7 +274,7 @@ class SearchIndex:
         """Words for a wallet or bag that only held what the caller asks about ("Geldbeutel
         geklaut, mit dem Perso drin"): it was stolen, and another thing is named by a word of a
         service name."""
-        table = holder_words()
+        table = word_lists("containers")
         theft = table.get("theft", frozenset())
         held = {c.word for c in concepts if c.word in table.get("words", ())}
         if not held or self.lexical is None or not set(tokens) & theft:
@@ -284,6 +285,15 @@ class SearchIndex:
                             for w in postings.get(f, {}).values())
                     for c in concepts)
         return held if named else set()
+
+    @staticmethod
+    def _animal_death(concepts: list[Concept]) -> set[str]:
+        """The words of a death where the question names an animal ("der Hund ist gestorben") and
+        no person."""
+        table = word_lists("animals")
+        animal = any(c.word in table.get("words", ()) or c.word.endswith("hund") for c in concepts) \
+            and not any(c.word in table.get("persons", ()) for c in concepts)
+        return {c.word for c in concepts if c.word in table.get("death", ())} if animal else set()
 
     # --- scoring ----------------------------------------------------------------------------------
 
