@@ -53,6 +53,11 @@ def _no_match(text: str, lang: str, candidates: list[Candidate], facet: str | No
                     answer=answers.forward_text("no_match", lang), reason=answers.reason_text("no_match"))
 
 
+def _read(turn: dict) -> str:
+    """An earlier turn's words as the dialog read them."""
+    return str(turn.get("read", turn.get("caller", "")))
+
+
 def _office_ref(office: Office | None) -> dict | None:
     return {"id": office.id, "name": office.name} if office is not None else None
 
@@ -93,9 +98,11 @@ class DialogEngine:
             language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
         lang = answer_language(language or detect_language(text))
         state.language = lang
-        decision = self._turn(state, standard_german(text) if lang == "de" else text, lang)
+        read = standard_german(text) if lang == "de" else text
+        decision = self._turn(state, read, lang)
         decision.question = text
-        state.turns.append({"caller": text, "action": decision.action,
+        # "read": the words as the dialog reads them (standard German), for later turns to refer to
+        state.turns.append({"caller": text, "read": read, "action": decision.action,
                             "service": decision.service.id if decision.service else None,
                             "office": (getattr(decision, "office", None) or {}).get("id"),
                             "facet": getattr(decision, "facet", None)})
@@ -114,8 +121,11 @@ class DialogEngine:
         corrected = TU.correction(text) if text else None
         state.corrected = bool(corrected)
         previous_facet, previous_topic = None, ""
-        if corrected and self._full and state.service_id and self._names_no_service(corrected, lang):
-            previous_facet, text = state.facet, corrected  # "nee, ich meinte, das is der zweite": the topic stays
+        # "nee, ich meinte, das is der zweite", "nei, i mein wenn i des online mach": the topic stays
+        if corrected and self._full and state.service_id and (
+                (TU.condition_facet(corrected, state.facet) and TU.only_procedure(TP.residual(corrected, [])))
+                or self._names_no_service(corrected, lang)):
+            previous_facet, text = state.facet, corrected
         elif corrected and not (self._full and TP.variant_of_topic(self.understanding, state, corrected)):
             previous_facet = state.facet  # "nein, ich meinte den Reisepass": the same question about it
             previous_topic = state.service_name or ""
@@ -521,6 +531,16 @@ class DialogEngine:
         """A service as a decision names it, with where its calls are transferred."""
         return ServiceRef(id=service.id, name=service.name, forward_to=self.understanding.forward_target(service.id))
 
+    def _office_named_before(self, state: ConversationState, service: Service) -> Office | None:
+        """The office of the service that an earlier turn named ("die Festhalle z Hochbuch" ... "Und
+        wo hol i de Schlüssel?": the Ortschaftsverwaltung Hochbuch, not the first of its offices)."""
+        own = {o.id for o in service.offices}
+        for turn in reversed(state.turns):
+            named = [o for o in self._directory().named_in(_read(turn)) if o.id in own]
+            if named:
+                return named[0]
+        return None
+
     def _pick_office(self, state: ConversationState, named: list[Office]) -> Office:
         if state.service_id and len(named) > 1:
             service = self.understanding.service(state.service_id)
@@ -536,19 +556,21 @@ class DialogEngine:
         if service is None:
             return self.understanding.answer_for(service_id, lang)
         if facet == "cost" and candidates:
-            earlier = " ".join(str(t.get("caller", "")) for t in state.turns)
+            earlier = " ".join(_read(t) for t in state.turns)
             service = C.fee_owner(self.understanding, service, question, candidates, earlier)
         if office is None and state.office_id and state.service_id == service.id:
             office = self._directory().get(state.office_id)
+        if office is None and facet in ("where", "hours", "contact"):
+            office = self._office_named_before(state, service)
         similarity = getattr(self.understanding, "sentence_similarity", None)
         # A follow-up goes on about what the turn before named ("einen vorläufigen Personalausweis" ...
         # "Wie lange gilt der?"), unless it sets another condition ("und wenn ich hingeh").
         conditional = TU.condition_facet(question, "") is not None
         context = ""
         if reason == "follow_up" and state.turns and not conditional:
-            context = str(state.turns[-1].get("caller", ""))
+            context = _read(state.turns[-1])
         # a correction keeps who the fee is for ("für meine Tochter, die ist 16"), not the old topic's words
-        person = str(state.turns[-1].get("caller", "")) if state.corrected and state.turns \
+        person = _read(state.turns[-1]) if state.corrected and state.turns \
             and not TU.names_person(question) else ""
         specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,

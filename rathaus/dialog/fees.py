@@ -261,9 +261,12 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     age = fee_age(question)
     if age is None and _SELF.search(folded):
         context = person = ""  # "Und für mich?" after the children's fee: the caller's own, an adult's
-    bound = re.search(r"\b(unter|uber|ab|bis) (\d+)", folded)  # "für unter 24-Jährige"
+    numbers = cue_data()["numbers"]
+    words = "|".join(sorted(numbers, key=len, reverse=True))
+    bound = re.search(rf"\b(unter|uber|ab|bis) (\d+|{words})\b", folded)  # "für unter 24-Jährige", "und ab drei"
     if bound:
-        same = [line for line in lines if f"{bound.group(1)} {bound.group(2)}" in folded_text(line)]
+        limit = bound.group(2) if bound.group(2).isdigit() else str(numbers[bound.group(2)])
+        same = [line for line in lines if re.search(rf"\b{bound.group(1)} {limit}\b", folded_text(line))]
         if same:
             return same[:1], more
     several = re.search(r"\b(mehrere|\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn) (stuck|urkunden|exemplare|"
