@@ -141,3 +141,13 @@ def test_foreign_words_are_no_missing_topic(index):
     english, _, _ = index._lexical(analysis, "en")
     i = index.position["ab"]
     assert english[i] == pytest.approx(1.0) and german[i] < 0.8
+
+
+def test_an_animals_death_is_no_death_to_register(index):
+    words = lambda q: {c.word for c in index.analyze(q).concepts}
+    dog = index.analyze("Unser Hund ist gestorben, wie melde ich den ab?")
+    assert "gestorben" not in words(dog.question) and not any("Sterbefall" in e for e in dog.expansions)
+    assert "gestorben" in words("Mein Vater ist gestorben, er hatte einen Hund.")  # a person died
+    assert "gestorben" in words("Meine Oma ist gestorben.")
+    golf = index.analyze("Ich will Oppas alten Golf abmelden")
+    assert any("Fahrzeug" in e for e in golf.expansions)

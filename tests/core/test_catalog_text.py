@@ -109,3 +109,9 @@ def test_function_words_of_speech_name_nothing():
     assert content_words("Was kostet die Kurtaxe pro Tag?") == ["kostet", "kurtaxe"]
     assert content_words("die Sterbeurkunde dreimal") == ["sterbeurkunde"]
     assert content_words("da war dor Perso mit drin, was mach ich nu") == ["perso", "mach"]
+
+
+def test_a_participle_gives_its_verb():
+    assert T.participle_verb("abgeholt") == "abholt" and T.participle_verb("gemeldet") == "meldet"
+    assert T.participle_verb("angemeldet") == "anmeldet"
+    assert T.participle_verb("hund") is None and T.participle_verb("geht") is None

@@ -127,3 +127,15 @@ def test_low_german_for_whom_a_death_and_when_to_speak_to_them():
     assert standard_german("Mien Vadder is güstern storben.") == "Mein Vater ist gestern gestorben."
     assert standard_german("Wann is de Friedhofsverwaltung to spreken?") == "Wann ist die Friedhofsverwaltung zu sprechen?"
     assert standard_german("Nee, ick mein den vörlöpigen") == "Nee, ich mein den vorläufigen"
+
+
+def test_alemannic_thuringian_and_wetterau_forms():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("Wenn hän die uf?") == "wann haben die auf?"  # "wenn" before its verb asks when
+    assert standard_german("Und hät des am Fritig uf?") == "Und hat das am Freitag auf?"
+    assert standard_german("hät s ordnungsamt am mittwochnomittag uf") == "hat s ordnungsamt am mittwochnachmittag auf"
+    assert standard_german("nu ich brauch en neuen bass wie teuer is dn das") == "nu ich brauch ein neuen Pass wie teuer ist denn das"
+    assert standard_german("Mer hawwe aber schon einen") == "Wir haben aber schon einen"
+    assert standard_german("Des is aber en Firmewage, gell") == "Das ist aber ein Firmewagen, gell"
+    assert standard_german("Wenn es eilig ist") == "Wenn es eilig ist"  # a condition stays one
+

@@ -558,3 +558,18 @@ def test_promises_lawsuits_complaints_and_tax_advice_go_to_a_person():
         assert not _case_question(service), service
     assert other_authorities("Muss ich als Kleinunternehmerin Umsatzsteuer zahlen?")
     assert other_authorities("und bürgergeld?") and not other_authorities("Bürgergeld-Empfänger zahlen weniger?")
+
+
+def test_a_bound_in_words_and_asking_without_an_appointment():
+    kita = "ab 3 Jahren Regelgruppe 155 Euro im Monat; unter 3 Jahren 380 Euro im Monat"
+    assert fitting_fees(kita, "und ab drei", "Kita-Platz anmelden",
+                        context="was kostet die krippe für ein einjähriges kind")[0] == ["ab 3 Jahren Regelgruppe 155 Euro im Monat"]
+    assert F.detect("bis wann kann ich da ohne termin vorbeikommen") == "appointment"
+    assert F.detect("bis wann kann ich da vorbeikommen") != "appointment"
+
+
+def test_objecting_and_bills_still_coming_are_the_callers_case():
+    assert _case_question("Für unseren Hund, der letztes Jahr gestorben ist, bekomme ich immer noch Bescheide.")
+    assert _case_question("Dagegen will ich Einspruch einlegen.")
+    assert not _case_question("Ick finde den Grundsteuerwert zu hoch, wo leg ick da Einspruch ein?")
+

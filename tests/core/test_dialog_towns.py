@@ -60,6 +60,10 @@ ebersgrund = _town("ebersgrund")
 schriesenbach = _town("schriesenbach")
 hachenrath = _town("hachenrath")
 tessenow = _town("tessenow")
+belchenau = _town("belchenau")
+gehlberg = _town("gehlberg")
+niddahain = _town("niddahain")
+wattenbrock = _town("wattenbrock")
 
 
 def talk(assistant, *lines):
@@ -711,3 +715,39 @@ def test_low_german_for_whom_and_a_death(tessenow):
     assert deposit.facet == "cost" and "Kaution 200 Euro" in deposit.answer
     speak, = talk(tessenow, "Wann is de Friedhofsverwaltung to spreken?")
     assert speak.language == "de" and speak.office["id"] == "mfh" and "9 bis 11 Uhr" in speak.answer
+
+
+def test_the_office_an_earlier_turn_named_and_alemannic_hours(belchenau, gehlberg):
+    _, key, hours = talk(belchenau, "Mir möchte d Festhalle z Hochbuch für ä Geburtstagsfescht miete, was koschtet des?",
+                         "Und wo hol i de Schlüssel?", "Wenn hän die uf?")
+    assert key.office["id"] == "wov" and hours.office["id"] == "wov" and "8 Uhr 30 bis 11 Uhr 30" in hours.answer
+    _, hours = talk(gehlberg, "ich wohn in kaltenbuch kann ich mein ausweis och bei uns im alten gemeindeamt machen",
+                    "un wann hamm die do uff")
+    assert hours.office["id"] == "gas" and "13 bis 17 Uhr 30" in hours.answer
+    wednesday, = talk(belchenau, "hät s ordnungsamt am mittwochnomittag uf")
+    assert wednesday.office["id"] == "woa" and wednesday.facet == "hours"
+
+
+def test_fees_from_what_an_earlier_turn_said_in_dialect(belchenau):
+    _, youth = talk(belchenau, "mi bueb isch zwölf un will angle brucht der ä schein", "was koschtet der")
+    assert "8 Euro" in youth.answer  # the age said in dialect a turn before
+    _, _, online = talk(belchenau, "Brauche ich einen Termin zum Auto abmelden?", "Was kostet das?",
+                        "Nei, i mein wenn i des online mach")
+    assert online.facet == "cost" and "5,70 Euro" in online.answer
+    _, older = talk(belchenau, "was kostet bei euch die krippe für ein einjähriges kind", "und ab drei")
+    assert "155 Euro" in older.answer
+
+
+def test_a_dead_dog_a_car_by_its_model_and_without_an_appointment(wattenbrock):
+    _, dog = talk(wattenbrock, "Kann ich dat Abmelden auch online machen? Et geht um dat Auto.",
+                  "nee warte, ich mein eigentlich den Hund, der is gestorben. Bis wann muss der abgemeldet sein?")
+    assert dog.service.id == "R09" and "zwei Wochen" in dog.answer
+    golf, walk_in = talk(wattenbrock, "Kumma, ich will Oppas alten Golf abmelden, geht dat ohne Termin?",
+                         "bis wann kann ich da ohne termin vorbeikommen")
+    assert golf.service.id == "R18" and golf.facet == "appointment" and "11:30" in walk_in.answer
+
+
+def test_where_a_licence_is_got_names_the_office(niddahain):
+    licence, = talk(niddahain, "De Bub hat die Fischerprüfung bestanne, wo kriegt der jetzt de Fischereischein?")
+    assert licence.facet == "where" and "Ordnungsamt" in licence.answer  # "im Original" is no place
+
