@@ -28,7 +28,7 @@ from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import fee_age, speaks_of_child
+from rathaus.dialog.fees import asks_further, fee_age, speaks_of_child
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 
@@ -194,8 +194,10 @@ class DialogEngine:
         for_whom = words[:2] in (*_FOR_WHOM, ["und", "bei"])
         # "nee warte, die is ja schon 25" after a fee: the age of whom the fee is for
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
+        # "Mer hawwe aber schon einen, des is dann der zweite" after a fee: the fee of a further one
+        further = state.facet == "cost" and not facet and asks_further(text) and len(residual) <= 2
         follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
-                                 else None)
+                                 or further else None)
         if not follow_facet and not residual and short and words[:1] == ["wann"] and state.facet in F.TIME_FACETS:
             follow_facet = state.facet  # "Wann denn dann?" after "am Mittwoch geschlossen": its hours
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question

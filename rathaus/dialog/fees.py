@@ -229,6 +229,17 @@ PERIODS = ("jahr", "monat", "woche", "tag", "halbjahr", "quartal")
 # a number that is neither an amount, a share nor a period ("120 Liter", "die 120er")
 _SIZE = re.compile(r"\b(\d+)(?:er)?\b(?!\s*(?:euro|€|prozent|%|" + "|".join(PERIODS) + "))")
 
+# "ab dem zweiten Jahr" is a time, not a second item
+_FURTHER = re.compile(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine|second|third|additional)"
+                      rf"(?!\w*\s+({'|'.join(PERIODS)}|year|month|week|day))"
+                      r"|\bschon (einen |ein |e |nen )?(andere|anderen|anderer)\b")
+
+
+def asks_further(question: str) -> bool:
+    """Whether the caller speaks of a further item ("für einen zweiten Hund", "des is dann der
+    zweite"): the fee line for each further one."""
+    return bool(_FURTHER.search(folded_text(question)))
+
 
 def _sized(lines: list[str], question: str) -> list[str]:
     """"Was kostet die 120er?": the lines of the size or number the caller says ("120 Liter"), not
@@ -275,11 +286,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         further = _further(lines)
         if further and lines[0] not in further:  # "fünf Stück": the first and each further one
             return [lines[0], further[0]], len(lines) > 2
-    # "ab dem zweiten Jahr" is a time, not a second item
-    if re.search(r"\b(zweite|zweiten|zweiter|dritte|dritten|weitere|weiteren|noch ein|noch eine|second|third|additional)"
-                 rf"(?!\w*\s+({'|'.join(PERIODS)}|year|month|week|day))"
-                 r"|\bschon (einen |ein |e |nen )?(andere|anderen|anderer)\b",
-                 folded):
+    if asks_further(question):
         further = _further(lines)
         if further:  # "für einen zweiten Hund": "150 Euro für jeden weiteren Hund"
             return further[:1], more

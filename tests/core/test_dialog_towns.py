@@ -751,3 +751,16 @@ def test_where_a_licence_is_got_names_the_office(niddahain):
     licence, = talk(niddahain, "De Bub hat die Fischerprüfung bestanne, wo kriegt der jetzt de Fischereischein?")
     assert licence.facet == "where" and "Ordnungsamt" in licence.answer  # "im Original" is no place
 
+
+def test_a_further_one_the_context_place_and_whom_to_call(niddahain, belchenau, gehlberg):
+    _, _, second = talk(niddahain, "Ei gude, mer habbe uns en Hund aus'm Tierheim geholt, was muss isch da mache?",
+                        "und was kost des im jahr", "Mer hawwe aber schon einen, des is dann der zweite")
+    assert second.facet == "cost" and "126 Euro" in second.answer
+    _, _, where = talk(niddahain, "Dzień dobry, ich brauche Führungszeugnis für neue Arbeit. Wie lange das dauert?",
+                       "Ich bin auch Trainer in Fußballverein, ohne Geld. Muss ich bezahlen?", "Wo ich muss hingehen?")
+    assert where.facet == "where" and "Marktplatz 1" in where.answer  # not "zum Beispiel in Sportvereinen"
+    _, burst = talk(belchenau, "bis wann muss i de zählerstand vom wasser melde", "bi uns isch grad ä rohr platzt wen ruf i do a")
+    assert burst.facet == "contact" and "9210-799" in burst.answer
+    new, = talk(gehlberg, "Ich möchte Anmeldung machen, ich bin neu in Gehlberg, was ich brauche?")
+    assert new.service.id == "G03" and new.facet == "documents" and "Wohnungsgeberbestätigung" in new.answer
+
