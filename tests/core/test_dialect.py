@@ -139,3 +139,10 @@ def test_alemannic_thuringian_and_wetterau_forms():
     assert standard_german("Des is aber en Firmewage, gell") == "Das ist aber ein Firmewagen, gell"
     assert standard_german("Wenn es eilig ist") == "Wenn es eilig ist"  # a condition stays one
 
+
+def test_bavarian_birth_and_fireworks():
+    from rathaus.catalog.dialect import standard_german
+    assert standard_german("I bin in München auf d'Welt kemma und bräucht a neie Geburtsurkund") == \
+        "Ich bin in München geboren und bräucht a neue Geburtsurkunde"
+    assert standard_german("a Feierwerk macha, derf ma des?").startswith("a Feuerwerk machen")
+
