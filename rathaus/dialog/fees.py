@@ -322,6 +322,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         named = (_abroad(lines, context) or _named(lines, context, service_name)
                  or _surcharge(lines, question + " " + context)
                  or _urgent(lines, context))
+        if named and named[0] != lines[0] and not _abroad(lines, context) and named == _named(lines, context, service_name):
+            # a thing the turn before spoke of ("die Schilder") has its own line beside the main fee:
+            # both, the main one first ("Anordnung 35 Euro; Leihgebühr Bauhof 25 Euro je Schild")
+            return [lines[0], named[0]], len(lines) > 2
         if named:
             return named[:1], more
     if young and (speaks_of_child(context) or speaks_of_child(person)):  # "Mein Sohn will angeln." - "Was kostet der?"

@@ -764,3 +764,12 @@ def test_a_further_one_the_context_place_and_whom_to_call(niddahain, belchenau, 
     new, = talk(gehlberg, "Ich möchte Anmeldung machen, ich bin neu in Gehlberg, was ich brauche?")
     assert new.service.id == "G03" and new.facet == "documents" and "Wohnungsgeberbestätigung" in new.answer
 
+
+def test_where_the_signs_are_got_and_their_fee_beside_the_main_one(niddahain, wattenbrock):
+    _, signs = talk(niddahain, "Isch zieh um und bräucht e Halteverbot vorm Haus für de Umzugswage, wie mach isch des?",
+                    "un wo krieg isch die schilder her")
+    assert "beim Bauhof" in signs.answer  # "Stellen Sie den Antrag ..." names no place
+    _, _, fee = talk(wattenbrock, "wir ziehn im januar um und brauchen so ein halteverbot vor der tür wie früh muss ich dat beantragen",
+                     "Die Schilder müssen ja vorher stehn, woll? Wie lange vorher?", "Wat kost dat?")
+    assert "35 Euro" in fee.answer and "25 Euro je Schild" in fee.answer
+
