@@ -319,13 +319,13 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if young and _CHILD.search(folded):
         return young[:1], more
     if context:
-        named = (_abroad(lines, context) or _named(lines, context, service_name)
-                 or _surcharge(lines, question + " " + context)
-                 or _urgent(lines, context))
-        if named and named[0] != lines[0] and not _abroad(lines, context) and named == _named(lines, context, service_name):
+        abroad, thing = _abroad(lines, context), _named(lines, context, service_name)
+        extra = _surcharge(lines, question + " " + context) or _urgent(lines, context)
+        if thing and not abroad and not extra and thing[0] != lines[0]:
             # a thing the turn before spoke of ("die Schilder") has its own line beside the main fee:
             # both, the main one first ("Anordnung 35 Euro; Leihgebühr Bauhof 25 Euro je Schild")
-            return [lines[0], named[0]], len(lines) > 2
+            return [lines[0], thing[0]], len(lines) > 2
+        named = abroad or thing or extra
         if named:
             return named[:1], more
     if young and (speaks_of_child(context) or speaks_of_child(person)):  # "Mein Sohn will angeln." - "Was kostet der?"
