@@ -177,7 +177,8 @@ class DialogEngine:
         service_named = service_named or (state.subject == "service" and T.words(text)[:2] in _FOR_WHOM)
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
-            office = self._pick_office(state, named)
+            spoken_of = directory.get(state.office_id) if state.office_id and TU.guesses_place(text) else None
+            office = spoken_of or self._pick_office(state, named)
             text_out, found = replies.office_answer(office, facet or "where", text, lang, self.today)
             state.set_office(office.id, office.name, subject=True)
             state.facet = facet or "where"

@@ -34,13 +34,15 @@ class TurnData(NamedTuple):
     emergency: list[re.Pattern]
     past_event: list[re.Pattern]
     not_meant: list[re.Pattern]
+    guessed_place: list[re.Pattern]
 
 
 @lru_cache(maxsize=1)
 def turn_data() -> TurnData:
     raw = read("turns.toml")
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
-                for key in ("correction", "case", "condition", "authority", "apply", "emergency", "past_event")}
+                for key in ("correction", "case", "condition", "authority", "apply", "emergency", "past_event",
+                            "guessed_place")}
     compiled["not_meant"] = [re.compile(T.fold(p), re.IGNORECASE) for p in raw["not_meant"]]  # on the caller's own words
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
                     spoken_of=frozenset(T.fold(w) for w in raw["spoken_of"]),
@@ -65,6 +67,13 @@ def condition_facet(text: str, previous: str | None) -> str | None:
 _MAIN_CLAUSE = re.compile(r"\bwenn\b(?:\s+\S+){2,}?\s+(?:(?=(?:wen|wer|wo|wohin|was|wat|wie|wann|welche\w*)\b)|"
                           r"(?:wollen|will|mochten|mochte|ist|sind|habe|haben|hat|hab|kann|konnen|muss|mussen|wird|werden|soll|sollen)\s+"
                           r"(?=(?:kostet|kosten|dauert|dauern|brauche|brauch|brauchen|gilt|geht|muss|mussen)\b))(\w.*)$")
+
+
+def guesses_place(text: str) -> bool:
+    """"Wo is dat überhaupt, im Rathaus?": where the office spoken of is, with the caller's guess
+    at the place (an office's name) after it."""
+    folded = " ".join(T.fold(text).split())
+    return any(p.search(folded) for p in turn_data().guessed_place)
 
 
 def _padded(text: str) -> str:

@@ -573,3 +573,9 @@ def test_objecting_and_bills_still_coming_are_the_callers_case():
     assert _case_question("Dagegen will ich Einspruch einlegen.")
     assert not _case_question("Ick finde den Grundsteuerwert zu hoch, wo leg ick da Einspruch ein?")
 
+
+def test_a_guess_at_the_place():
+    from rathaus.dialog.turns import guesses_place
+    assert guesses_place("Wo ist das überhaupt, im Rathaus?") and guesses_place("und wo sind die, auch am Markt?")
+    assert not guesses_place("Wo ist das Standesamt im Rathaus?") and not guesses_place("Wo ist das?")
+

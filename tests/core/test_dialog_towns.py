@@ -773,3 +773,9 @@ def test_where_the_signs_are_got_and_their_fee_beside_the_main_one(niddahain, wa
                      "Die Schilder müssen ja vorher stehn, woll? Wie lange vorher?", "Wat kost dat?")
     assert "35 Euro" in fee.answer and "25 Euro je Schild" in fee.answer
 
+
+def test_a_guess_at_the_place_keeps_the_office_and_a_complaint_goes_to_a_person(wattenbrock, belchenau):
+    _, where = talk(wattenbrock, "hat das standesamt mittwochmorgens auf", "Wo is dat überhaupt, im Rathaus?")
+    assert where.office["id"] == "rsa" and "Kirchstraße 5" in where.answer
+    assert_forwarded(belchenau, "ich bin mit dem bestatter nicht zufrieden kann ich den noch wechseln")
+
