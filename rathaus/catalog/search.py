@@ -230,6 +230,17 @@ class SearchIndex:
         expansions: list[str] = []
         inside = 0   # words up to here belong to a phrase of the colloquial table ("id card")
         for i, w in enumerate(repaired):
+            if i >= inside and (w in T.STOPWORDS or len(w) < 2) and not w.isdigit():
+                # a phrase that starts with a function word ("get married", "zu schnell gefahren"): its meaning
+                phrase = next((p for n in (4, 3, 2) if i + n <= len(repaired)
+                               and _colloquial(p := " ".join(repaired[i:i + n])) is not None), None)
+                if phrase is not None:
+                    found = _colloquial(phrase)
+                    if found not in expansions:
+                        expansions.append(found)
+                    forms = {T.stem(x): (1.0 if k == 0 else PART) for k, x in enumerate(T.content_words(found))}
+                    concepts.append(Concept(word=phrase, forms=forms))
+                    inside = i + len(phrase.split())
             if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
             # the word itself (and its verb with particle) and the first word of each meaning the

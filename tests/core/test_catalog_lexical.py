@@ -151,3 +151,11 @@ def test_an_animals_death_is_no_death_to_register(index):
     assert "gestorben" in words("Meine Oma ist gestorben.")
     golf = index.analyze("Ich will Oppas alten Golf abmelden")
     assert any("Fahrzeug" in e for e in golf.expansions)
+
+
+def test_a_phrase_that_starts_with_a_function_word_is_read(index):
+    married = index.analyze("we want to get married here in munich")
+    assert any("Eheschließung" in e for e in married.expansions)
+    assert any(c.word == "get married" for c in married.concepts)
+    speeding = index.analyze("Ich bin zu schnell gefahren, was kostet das?")
+    assert any(c.word == "zu schnell gefahren" for c in speeding.concepts)
