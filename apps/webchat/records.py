@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 from rathaus.catalog.decision import ServiceRef
 from rathaus.dialog import ConversationState
+from rathaus.dialog.state import TEXT_KEYS
 from rathaus.errors import disk_full_error, is_disk_full
 from rathaus.privacy import Policy, policy as privacy_policy
 from rathaus.store import Store, now_iso
@@ -46,7 +47,7 @@ def state_to_json(state: ConversationState, redact=lambda text: text) -> str:
     (the stored call_turns hold the redacted texts), and a question waiting for yes/no is kept
     redacted. The row is deleted once the conversation is idle (`idle_minutes`)."""
     data = asdict(state)
-    data["turns"] = [{k: v for k, v in t.items() if k != "caller"} for t in data["turns"][-KEEP_TURNS:]]
+    data["turns"] = [{k: v for k, v in t.items() if k not in TEXT_KEYS} for t in data["turns"][-KEEP_TURNS:]]
     data["pending_question"] = redact(data.get("pending_question") or "")
     return json.dumps(data, ensure_ascii=False)
 

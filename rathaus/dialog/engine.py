@@ -197,7 +197,7 @@ class DialogEngine:
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
         # "Mer hawwe aber schon einen, des is dann der zweite" after a fee: the fee of a further one
         further = state.facet == "cost" and not facet and asks_further(text) and len(residual) <= 2
-        follow_facet = facet or (state.facet if (residual or for_whom) and (len(residual) <= 2 or for_whom) and short
+        follow_facet = facet or (state.facet if ((residual or for_whom) and (len(residual) <= 2 or for_whom) and short)
                                  or further else None)
         if not follow_facet and not residual and short and words[:1] == ["wann"] and state.facet in F.TIME_FACETS:
             follow_facet = state.facet  # "Wann denn dann?" after "am Mittwoch geschlossen": its hours

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 
+# The keys of a turn that hold what the caller said ("caller" as said, "read" as the dialog read it):
+# a state stored beyond the conversation leaves them out.
+TEXT_KEYS = frozenset({"caller", "read"})
+
+
 @dataclass
 class ConversationState:
     service_id: str | None = None
@@ -20,7 +25,7 @@ class ConversationState:
     pending_facet: str | None = None
     pending_question: str = ""
     corrected: bool = False               # this turn corrects the last ("nee, ich mein den Reisepass")
-    turns: list[dict] = field(default_factory=list)  # {"caller", "action", "service", "office", "facet"}
+    turns: list[dict] = field(default_factory=list)  # {"caller", "read", "action", "service", "office", "facet"}
 
     def copy(self) -> ConversationState:
         """An independent copy (the phone undoes a turn with it: voice.phone.dialog.Dialog.restore)."""
