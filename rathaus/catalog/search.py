@@ -106,6 +106,15 @@ def _colloquial(word: str) -> str | None:
     return found
 
 
+def _meaning_shares(meaning: str) -> dict[str, float]:
+    """The words of a colloquial meaning and how much of the caller's word each stands for: the
+    first the whole, the further, broader ones ("Hund" of "Hundemarke" -> "Hundesteuer Hund") in part."""
+    shares: dict[str, float] = {}
+    for k, word in enumerate(T.content_words(meaning)):
+        shares[word] = max(shares.get(word, 0.0), 1.0 if k == 0 else PART)
+    return shares
+
+
 _CLAUSE = re.compile(r"[,.;:!?]+")
 
 
@@ -238,7 +247,7 @@ class SearchIndex:
                     found = _colloquial(phrase)
                     if found not in expansions:
                         expansions.append(found)
-                    forms = {T.stem(x): (1.0 if k == 0 else PART) for k, x in enumerate(T.content_words(found))}
+                    forms = {T.stem(x): share for x, share in _meaning_shares(found).items()}
                     concepts.append(Concept(word=phrase, forms=forms))
                     inside = i + len(phrase.split())
             if i < inside or w in T.STOPWORDS or w in T.FACET_WORDS or (len(w) < 2 and not w.isdigit()):
@@ -252,8 +261,8 @@ class SearchIndex:
                 if found:
                     if found not in expansions:
                         expansions.append(found)
-                    for k, word in enumerate(T.content_words(found)):
-                        alternatives[word] = max(alternatives.get(word, 0.0), 1.0 if k == 0 else PART)
+                    for word, share in _meaning_shares(found).items():
+                        alternatives[word] = max(alternatives.get(word, 0.0), share)
                     inside = max(inside, i + n)
             forms: dict[str, float] = {}
             for word, share in alternatives.items():

@@ -52,8 +52,7 @@ def fee_age(question: str) -> int | None:
     m = _AGE.search(question)
     if m:
         return int(m.group(1))
-    numbers = cue_data()["numbers"]
-    number = r"(\d{1,2}|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
+    number = rf"(\d{{1,2}}|{_number_words()})"
     folded = folded_text(question)
     # "she's 16", "I'm 70", "he is only fifteen"
     m = (re.search(rf"(?:\b(?:ist|is|wird|sind|werden|bin|am|are|turns?|turning)|['’](?:s|m|re))"
@@ -63,8 +62,17 @@ def fee_age(question: str) -> int | None:
          or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr|years?\b)", folded))
     if not m:  # "sie wird im März ein Jahr alt"
         return 1 if re.search(r"\b(ein|eins) jahr alt\b|\bone year old\b", folded) else None
-    value = m.group(1)
-    return int(value) if value.isdigit() else numbers[value]
+    return _number_value(m.group(1))
+
+
+def _number_words() -> str:
+    """The number words callers say ([numbers] of facets.toml), as one alternation, longest first."""
+    return "|".join(sorted(cue_data()["numbers"], key=len, reverse=True))
+
+
+def _number_value(said: str) -> int:
+    """"16" -> 16, "sechzehn" -> 16."""
+    return int(said) if said.isdigit() else cue_data()["numbers"][said]
 
 
 # English "son" only after a possessive: German callers say "son" for "so ein" ("son neuer").
@@ -272,11 +280,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     age = fee_age(question)
     if age is None and _SELF.search(folded):
         context = person = ""  # "Und für mich?" after the children's fee: the caller's own, an adult's
-    numbers = cue_data()["numbers"]
-    words = "|".join(sorted(numbers, key=len, reverse=True))
-    bound = re.search(rf"\b(unter|uber|ab|bis) (\d+|{words})\b", folded)  # "für unter 24-Jährige", "und ab drei"
+    bound = re.search(rf"\b(unter|uber|ab|bis) (\d+|{_number_words()})\b", folded)  # "für unter 24-Jährige", "und ab drei"
     if bound:
-        limit = bound.group(2) if bound.group(2).isdigit() else str(numbers[bound.group(2)])
+        limit = _number_value(bound.group(2))
         same = [line for line in lines if re.search(rf"\b{bound.group(1)} {limit}\b", folded_text(line))]
         if same:
             return same[:1], more

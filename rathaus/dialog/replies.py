@@ -124,6 +124,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     strict = C.beyond_keywords(service, specific)
     own = {T.stem(w) for w in T.content_words(service.name)}
     details = F.detail_sentences(service.description, strict, own)
+    heard = f"{question} {context}"  # what the caller said here and the turn before (places already named)
     if facet == "cost":
         lines = fee_lines(service.fees)
         # "Blindenhunde sind steuerfrei."; also a word of a keyword that tells the case ("Hund aus dem
@@ -147,20 +148,20 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         text = documents_answer(name, service.documents[:4], lang)
         extra = _with_cue(details, "documents")[:1]  # "für das erweiterte Führungszeugnis ... die Aufforderung"
         return _clean(" ".join([text, *extra])), True, office
-    elif facet == "where" and (places := _places(_with_cue(details, "where"), f"{question} {context}")) \
+    elif facet == "where" and (places := _places(_with_cue(details, "where"), heard)) \
             and not _names_office(places[0], office):
         # "Fahrräder stehen im Bauhof"; "Den Schlüssel erhalten Sie in der Verwaltungsstelle": that office
         named = next((o for o in offices if _names_office(places[0], o)), office)
         return _clean(_sentence(places[0], lang)), True, named
     elif facet == "where" and office is not None:
         # "... das Bürgerbüro Hasenbühl nimmt diese Anträge nicht an.", "Die Schilder können Sie beim Bauhof ausleihen"
-        lead = _places(_with_cue(details, "where"), f"{question} {context}")[:1]
+        lead = _places(_with_cue(details, "where"), heard)[:1]
         if not lead:
             # where a thing of the service is got ("die Schilder" of the no-parking zone, a part of its
             # keyword "Halteverbotsschilder"): its sentence; a verb ("gefunden") or a whole keyword tells none apart
             placed = F.detail_sentences(service.description,
                                         (specific & TU.nouns(question)) - C.keyword_stems(service), own)
-            lead = _places(_with_cue(placed, "where"), f"{question} {context}")[:1]
+            lead = _places(_with_cue(placed, "where"), heard)[:1]
         if lead:
             text, found, used = service_answer(service, facet, question, lang, similarity, office)
             return _clean(lead[0] + " " + text), found, used
