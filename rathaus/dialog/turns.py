@@ -53,7 +53,7 @@ def turn_data() -> TurnData:
 def condition_facet(text: str, previous: str | None) -> str | None:
     """"Und wenn ich die online hole?" after a cost question: still the cost. The facet the main
     clause asks ("Und wenn es eilig ist, wie lange dauert es?"), else the one before."""
-    folded = " ".join(T.fold(text).split())
+    folded = F.folded_text(text).strip()
     if previous is None or not any(p.search(folded) for p in turn_data().condition):
         return None
     _, comma, main = text.partition(",")
@@ -72,25 +72,20 @@ _MAIN_CLAUSE = re.compile(r"\bwenn\b(?:\s+\S+){2,}?\s+(?:(?=(?:wen|wer|wo|wohin|
 def guesses_place(text: str) -> bool:
     """"Wo is dat überhaupt, im Rathaus?": where the office spoken of is, with the caller's guess
     at the place (an office's name) after it."""
-    folded = " ".join(T.fold(text).split())
+    folded = F.folded_text(text).strip()
     return any(p.search(folded) for p in turn_data().guessed_place)
-
-
-def _padded(text: str) -> str:
-    """The folded text with single spaces and one at each end, as the patterns expect."""
-    return " " + " ".join(T.fold(text).split()) + " "
 
 
 def case_cues(text: str) -> list[str]:
     """The words of `text` that make it a question about the caller's own case (status, refusal,
     complaint), which only a person with the file can answer; none if it is not one."""
-    folded = _padded(text)
+    folded = F.folded_text(text)
     return [m.group(0).strip() for p in turn_data().case if (m := p.search(folded))]
 
 
 def emergency(text: str) -> bool:
     """Fire, gas, someone hurt, a burst water main: 112 or 110 first, and a person at once."""
-    folded = _padded(text)
+    folded = F.folded_text(text)
     for past in turn_data().past_event:
         folded = past.sub(" ", folded)
     return any(p.search(folded) for p in turn_data().emergency)
@@ -101,7 +96,7 @@ def other_authorities(text: str) -> set[str]:
     most such questions are about a case there; the dialog forwards them unless the catalog
     answers (a document that authority wants from the town, or what the service under
     discussion says about it). One the caller says it is not for ("..., nich fürs Jobcenter") is none."""
-    folded = _padded(_meant(T.fold(text)))
+    folded = F.folded_text(_meant(T.fold(text)))
     return {m.group(0).strip() for p in turn_data().authority for m in p.finditer(folded)}
 
 
@@ -109,7 +104,7 @@ def asks_how_to_apply(text: str) -> bool:
     """"Wo beantrage ich das Elterngeld?": where or how to apply for something. Asked of another
     authority's matter, it is that authority's, even where the service under discussion names it
     ("Geburtsurkunden für Elterngeld und Kindergeld")."""
-    folded = _padded(text)
+    folded = F.folded_text(text)
     return any(p.search(folded) for p in turn_data().apply)
 
 
