@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
 from rathaus.catalog.decision import ServiceRef
+from rathaus.catalog.dialect import standard_german
 from rathaus.dialog import ConversationState
 from rathaus.dialog.state import TEXT_KEYS
 from rathaus.errors import disk_full_error, is_disk_full
@@ -43,9 +44,10 @@ def _hash(token: str) -> str:
 
 
 def state_to_json(state: ConversationState, redact=lambda text: text) -> str:
-    """The state without what the citizen wrote: the turns keep action, service, office and facet
-    (the stored call_turns hold the redacted texts), and a question waiting for yes/no is kept
-    redacted. The row is deleted once the conversation is idle (`idle_minutes`)."""
+    """The state without what the citizen wrote: the turns keep action, service, office, facet
+    and the index of their stored call_turns row, whose redacted text `ChatStore.load` puts back;
+    a question waiting for yes/no is kept redacted. The row is deleted once the conversation is
+    idle (`idle_minutes`)."""
     data = asdict(state)
     data["turns"] = [{k: v for k, v in t.items() if k not in TEXT_KEYS} for t in data["turns"][-KEEP_TURNS:]]
     data["pending_question"] = redact(data.get("pending_question") or "")
@@ -128,15 +130,31 @@ class ChatStore:
             return None
         if row[3] < self._idle_limit():
             return None
-        return Chat(row[0], state_from_json(row[1]), row[2], row[4], row[5] or "de")
+        state = state_from_json(row[1])
+        self._restore_texts(row[0], state)
+        return Chat(row[0], state, row[2], row[4], row[5] or "de")
+
+    def _restore_texts(self, call_id: str, state: ConversationState) -> None:
+        """The earlier turns' words, as stored (redacted), back in the state: a follow-up looks
+        back at them ("mein Sohn ist zwölf" ... "was kostet der?") as it does on the phone."""
+        rows = {idx: (text, language) for idx, text, language in self.store.conn.execute(
+            "SELECT idx, text, language FROM call_turns WHERE call_id = ? AND role = 'caller'", (call_id,))}
+        for turn in state.turns:
+            text, language = rows.get(turn.get("row"), (None, None))
+            if text is not None:
+                turn["caller"] = text
+                turn["read"] = standard_german(text) if (language or "de") == "de" else text
 
     def record_turn(self, chat: Chat | None, call_id: str, token: str, caller_text: str, reply_text: str,
                     language: str, action: str, service_id: str | None, candidates: list[dict],
                     outcome: str | None, state: ConversationState, latency_ms: float,
-                    handoff: dict | None = None) -> Chat:
-        """Write one exchange (caller turn and reply) with the call's fields and the new state."""
+                    handoff: dict | None = None, new_turns: int = 1) -> Chat:
+        """Write one exchange (caller turn and reply) with the call's fields and the new state;
+        the state's last `new_turns` turns are this exchange's (they learn their row)."""
         now = now_iso()
         idx = chat.turns if chat else 0
+        for turn in state.turns[len(state.turns) - new_turns:] if new_turns > 0 else []:
+            turn["row"] = idx
         caller_red, reply_red = self.redact(caller_text), self.redact(reply_text)
         handoff_json = (json.dumps(self.privacy.redact_data(handoff, [], self._allowed_numbers()), ensure_ascii=False)
                         if handoff is not None else None)

@@ -45,6 +45,7 @@ class WebDialog:
             state = ConversationState()
         else:
             call_id, state = chat.call_id, chat.state
+        before = len(state.turns)
         decision, caller_text, lang, person = self._decide(state, text, ui_lang, kind)
         reply = self._reply(state, decision, lang, person)
         action = "forward" if person else decision.action
@@ -62,7 +63,7 @@ class WebDialog:
         service_id = decision.service.id if decision.service is not None and action != "confirm" else None
         saved = self.chats.record_turn(chat, call_id, token, caller_text, reply["text"], lang, action, service_id,
                                        [_cand(c) for c in decision.candidates or []], outcome, state,
-                                       round(latency, 1), handoff)
+                                       round(latency, 1), handoff, new_turns=len(state.turns) - before)
         reply.update({"token": token, "turn": saved.turns - 1, "reference": call_id,
                       "language": lang, "dir": "rtl" if lang in R.RTL else "ltr"})
         return reply

@@ -215,3 +215,15 @@ def test_read_aloud_speaks_only_this_conversations_replies(chat):
     # the citizen's own turn, another conversation's token: nothing is spoken
     assert chat.post("/api/chat/speak", json={"token": reply["token"], "turn": reply["turn"] - 1}).status == 404
     assert chat.post("/api/chat/speak", json={"token": "x" * 32, "turn": reply["turn"]}).status == 404
+
+
+def test_a_follow_up_sees_what_the_citizen_wrote_in_earlier_messages(chat, store):
+    # the age is in the first message only; the fee question needs it, as on the phone
+    r, first = say(chat, "Ich bin 20 und brauche einen Reisepass, wo beantrage ich den?")
+    assert first["action"] == "answer" and "Reisepass" in first["service"]["name"]
+    r, fee = say(chat, "Was kostet der?", first["token"])
+    assert fee["action"] == "answer" and "37,50 Euro" in fee["text"] and "70 Euro" not in fee["text"], fee["text"]
+    # the state between requests still holds no text the citizen wrote: it is read back from the
+    # stored (redacted) turns
+    states = " ".join(s for (s,) in store.conn.execute("SELECT state FROM web_chats"))
+    assert "bin 20" not in states and "kostet" not in states
