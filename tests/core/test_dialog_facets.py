@@ -86,6 +86,11 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Mein Pass ist abgelaufen. Krieg ich da noch rechtzeitig einen neuen?", "processing_time"),
     ("When is it due?", "deadline"),
     ("It was closed due to the holiday, when is it open?", "hours"),
+    # "wie viel" before a measure asks no fee
+    ("Wie viel Meter Abstand müssen wir eigentlich zum Nachbarn einhalten?", None),
+    ("wie viel zeit hab ich dafür", "deadline"),
+    ("und wie viel ist das für den zweiten", "cost"),
+    ("How much time do I have?", None),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -430,7 +435,9 @@ def test_corrections_and_case_questions():
                 "Was würden Sie mir raten, Urne oder doch lieber ein Erdgrab?", "Und meinen Sie, ich hab da Chancen?",
                 "ob mein antrag auf den anwohnerparkausweis schon durch ist ich hab den vor einem monat abgeschickt",
                 "Ich finde die Gebühr zu hoch.", "Die Müllabfuhr hat heute schon wieder unsere Tonne nicht geleert!",
-                "Ist die Halle am 12. Juni noch frei?", "Können Sie da noch was machen?"):
+                "Ist die Halle am 12. Juni noch frei?", "Können Sie da noch was machen?",
+                "die firma die bei uns wartet ist die gut oder welche würden sie nehmen",
+                "Können Sie mir einen guten Handwerker empfehlen?"):
         assert _case_question(own), own
     for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
                     "Bekomme ich zu viel gezahlte Hundesteuer zurück?",
@@ -438,7 +445,8 @@ def test_corrections_and_case_questions():
                     "meine Mutter ist heute Nacht verstorben, ich weiß gar nicht, was ich machen muss, der Arzt war schon da",
                     "Kollege sagt, ich kann so eine Karte für online machen, obwohl ich nicht Deutscher bin. Was kostet die?",
                     "Ich finde den Grundsteuerwert zu hoch, wo leg ich da Einspruch ein?",
-                    "Der Vermieter hat die Miete schon wieder erhöht, kann ich da nicht einen Zuschuss kriegen?"):
+                    "Der Vermieter hat die Miete schon wieder erhöht, kann ich da nicht einen Zuschuss kriegen?",
+                    "Welche Unterlagen würden Sie mir empfehlen mitzunehmen?"):
         assert not _case_question(service), service
 
 
