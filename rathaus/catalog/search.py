@@ -87,6 +87,17 @@ def meanings(word: str) -> str | None:
     return _colloquial(" ".join(T.words(word)))
 
 
+def with_meanings(question: str) -> str:
+    """The question with the catalog word its phrases stand for first after it ("How much is the
+    brown bin?" ... "Biotonne"; not the broader words after it): for matching a question in another
+    language against German fields such as the fee lines."""
+    words, said = T.words(question), []
+    for n in (3, 2, 1):
+        said += [found.split()[0] for i in range(len(words) - n + 1)
+                 if (found := _colloquial(" ".join(words[i:i + n])))]
+    return " ".join([question, *dict.fromkeys(said)])
+
+
 def _colloquial(word: str) -> str | None:
     """The catalog words a colloquial word or phrase means. Single words also by stem, and verbs
     also without the ending of the 2nd/3rd person ("läuft ... ab" -> "ablaufen"), which the

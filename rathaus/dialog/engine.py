@@ -22,6 +22,7 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.dialect import standard_german
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office, Service
+from rathaus.catalog.search import with_meanings
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
@@ -177,6 +178,12 @@ class DialogEngine:
         service_named = service_named or (state.subject == "service" and T.words(text)[:2] in _FOR_WHOM)
         # An office question: "Wann hat das Bürgerbüro geöffnet?", "Wo ist das Bauamt?"
         if named and (facet in F.OFFICE_FACETS or (facet is None and not residual)) and not service_named:
+            if state.subject == "service" and state.service_id and TU.does_there(text) \
+                    and self._elsewhere_than(state.service_id, named[0]):
+                # "kann ich das mittwochs in hürtenich machen" where that office does not do it: where it is
+                # done (not a detail the turn before named: "Führungszeugnis für den Sportverein")
+                return self._service_answer(state, state.service_id, "where", text, lang, decision.candidates,
+                                            None, "facet")
             spoken_of = directory.get(state.office_id) if state.office_id and TU.guesses_place(text) else None
             office = spoken_of or self._pick_office(state, named)
             text_out, found = replies.office_answer(office, facet or "where", text, lang, self.today)
@@ -522,6 +529,11 @@ class DialogEngine:
         own = {o.id for o in service.offices} if service is not None else set()
         return not any(o.id in own for o in named)
 
+    def _elsewhere_than(self, service_id: str, office: Office) -> bool:
+        """Whether an office is not one of the service's own."""
+        service = self.understanding.service(service_id)
+        return service is not None and all(o.id != office.id for o in service.offices)
+
     def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
         """The service under discussion where the office asked about is one of its offices ("wo is
         dat Steueramt" about the dog tax): the hand-off still names that service."""
@@ -575,7 +587,9 @@ class DialogEngine:
         # a correction keeps who the fee is for ("für meine Tochter, die ist 16"), not the old topic's words
         person = _read(state.turns[-1]) if state.corrected and state.turns \
             and not TU.names_person(question) else ""
-        specific = C.specific(self.understanding, question, service) or (C.specific(self.understanding, context, service) if context else set())
+        # a fee asked in another language: the German word its phrase means names the case ("reward": Finderlohn)
+        asked = with_meanings(question) if lang != "de" and facet == "cost" else question
+        specific = C.specific(self.understanding, asked, service) or (C.specific(self.understanding, context, service) if context else set())
         text, found, used_office = replies.service_answer(service, facet, question, lang, similarity, office,
                                                           specific, context, person, self.today)
         if facet == "where" and used_office is not None and T.fold(used_office.name) not in T.fold(text) \

@@ -14,11 +14,12 @@ from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines
 from rathaus.catalog.html import first_sentences
 from rathaus.catalog.model import Office, Service
+from rathaus.catalog.search import with_meanings
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import PERIODS, fitting_fees, names_a_line
+from rathaus.dialog.fees import PERIODS, fitting_fees, names_a_line, names_in
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
@@ -106,6 +107,22 @@ def _names_office(sentence: str, office: Office | None) -> bool:
     return any(w in said for w in T.words(office.name) if len(w) > 3 and w not in GENERIC_WORDS)
 
 
+def _open_on_asked_day(offices: list[Office], office: Office, question: str, today: dt.date | None) -> Office:
+    """The office to name for a where question with a day ("Wo kann ich dann morgen hin?"): the
+    one chosen, unless it is closed that day and another of the service's offices is open."""
+    asked = H.asked_day(question, today) if len(offices) > 1 else None
+    if asked is None:
+        return office
+
+    def is_open(candidate: Office) -> bool:
+        schedule = H.parse(candidate.opening_hours, today)
+        return schedule.parsed and H.open_on(schedule, asked)[0]
+
+    if is_open(office):
+        return office
+    return next((o for o in offices if is_open(o)), office)
+
+
 def service_answer(service: Service, facet: str, question: str, lang: str = "de",
                    similarity: F.Similarity | None = None, office: Office | None = None,
                    specific: set[str] | None = None, context: str = "", person: str = "",
@@ -119,6 +136,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     offices = unique_offices(service)
     if office is None or all(o.id != office.id and o.name != office.name for o in offices):
         office = offices[0] if offices else None
+    if facet == "where" and office is not None:
+        office = _open_on_asked_day(offices, office, question, today)
     name = service.name
     specific = specific or set()
     strict = C.beyond_keywords(service, specific)
@@ -131,16 +150,21 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         # Tierheim": "für Hunde aus dem Tierheim wird die Steuer im ersten Jahr erlassen")
         # a period ("was kostet das im Jahr") asks for the fee per period, not the case of a sentence
         # ("im ersten Jahr erlassen")
+        # asked in another language: its words' German meanings name the line ("brown bin" the Biotonne)
+        asked = question if lang == "de" else with_meanings(question)
         told = _cost_sentence(service.description, strict - _PERIODS, own, lines)
-        if told is None and not names_a_line(service.fees or "", question):
+        if told is None and not names_a_line(service.fees or "", asked):
             told = _cost_sentence(service.description, {q for q in specific - strict - _PERIODS
-                                                        if F.mentions(question, {q})}, own, lines)
-        lines, more = fitting_fees(service.fees, question, service.name, context=context, person=person)
+                                                        if F.mentions(asked, {q})}, own, lines)
+        lines, more = fitting_fees(service.fees, asked, service.name, context=context, person=person)
         fee = _p("facet.cost", lang, name=name, fees="; ".join(lines)) if lines else ""
         if told is not None:
             # the case told a turn before ("Hund aus dem Tierheim") and a sentence with no amount ("im
             # ersten Jahr auf die Hälfte ermäßigt"): the fee it is taken off goes first
-            told_before = not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)
+            # the same where the lines the caller names come without a figure in the sentence ("Wie hoch ist
+            # der Hebesatz?": the rates, then "Erftheim hat unterschiedliche Hebesätze beschlossen")
+            told_before = (not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)) or (
+                not _AMOUNT.search(told) and names_in("; ".join(lines), asked))
             return _clean(f"{fee} {_sentence(told, lang)}" if fee and told_before else _sentence(told, lang)), True, office
         if lines:
             return _clean(fee + (" " + _p("facet.cost_more", lang) if more else "")), True, office
@@ -204,6 +228,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     return _clean(no_fact(name, lang, office)), False, office
 
 
+_AMOUNT = re.compile(r"\d[\d.,]*\s*(euro|€|prozent|%)", re.I)
 _PHONE = re.compile(r"\b0\d{2,5}[ /]?\d[\d -]{2,}\d\b")
 
 

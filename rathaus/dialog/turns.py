@@ -35,6 +35,7 @@ class TurnData(NamedTuple):
     past_event: list[re.Pattern]
     not_meant: list[re.Pattern]
     guessed_place: list[re.Pattern]
+    do_there: list[re.Pattern]
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +43,7 @@ def turn_data() -> TurnData:
     raw = read("turns.toml")
     compiled = {key: [re.compile(T.fold(p)) for p in raw[key]]
                 for key in ("correction", "case", "condition", "authority", "apply", "emergency", "past_event",
-                            "guessed_place")}
+                            "guessed_place", "do_there")}
     compiled["not_meant"] = [re.compile(T.fold(p), re.IGNORECASE) for p in raw["not_meant"]]  # on the caller's own words
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
                     spoken_of=frozenset(T.fold(w) for w in raw["spoken_of"]),
@@ -67,6 +68,12 @@ def condition_facet(text: str, previous: str | None) -> str | None:
 _MAIN_CLAUSE = re.compile(r"\bwenn\b(?:\s+\S+){2,}?\s+(?:(?=(?:wen|wer|wo|wohin|was|wat|wie|wann|welche\w*)\b)|"
                           r"(?:wollen|will|mochten|mochte|ist|sind|habe|haben|hat|hab|kann|konnen|muss|mussen|wird|werden|soll|sollen)\s+"
                           r"(?=(?:kostet|kosten|dauert|dauern|brauche|brauch|brauchen|gilt|geht|muss|mussen)\b))(\w.*)$")
+
+
+def does_there(text: str) -> bool:
+    """"kann ich das mittwochs in Hürtenich machen": whether the thing spoken of can be done at a place."""
+    folded = F.folded_text(text).strip()
+    return any(p.search(folded) for p in turn_data().do_there)
 
 
 def guesses_place(text: str) -> bool:

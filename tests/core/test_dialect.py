@@ -26,6 +26,10 @@ from rathaus.catalog.dialect import standard_german
      "Können wir das alle an einem Termin machen, und müssen die Kinder mit?"),
     ("Ko i irgendwia sei neie Adress rausfindn?", "Kann ich irgendwie sei neue Adresse rausfinden?"),
     ("Design, Köln, gern, Ostern, Bus", "Design, Köln, gern, Ostern, Bus"),
+    # Cologne: its own words, and -ig spoken -ij
+    ("Ich well en Jarasch baue, bruch ich do en Jenehmijung?", "Ich will ein Garage baue, brauche ich da ein Genehmigung?"),
+    ("Dä Jrundsteuerbescheid is vill ze huh", "Dä grundsteuerbescheid ist viel zu hoch"),
+    ("Und wann sind die da?", "Und wann sind die da?"),
 ])
 def test_regional_forms_become_standard_words(said, standard):
     assert standard_german(said) == standard

@@ -64,6 +64,7 @@ belchenau = _town("belchenau")
 gehlberg = _town("gehlberg")
 niddahain = _town("niddahain")
 wattenbrock = _town("wattenbrock")
+erftheim = _town("erftheim")
 
 
 def talk(assistant, *lines):
@@ -779,3 +780,23 @@ def test_a_guess_at_the_place_keeps_the_office_and_a_complaint_goes_to_a_person(
     assert where.office["id"] == "rsa" and "Kirchstraße 5" in where.answer
     assert_forwarded(belchenau, "ich bin mit dem bestatter nicht zufrieden kann ich den noch wechseln")
 
+
+
+def test_where_to_go_on_a_day_the_first_office_is_closed_and_where_a_service_is_not_done(erftheim):
+    closed, wednesday = talk(erftheim, "Hät dat Bürgerbüro em Rathaus am Mettwoch op?",
+                             "Wo kann ich dann am Mittwoch hin? Ich bruch dringend en Meldebescheinijung.")
+    assert "geschlossen" in closed.answer
+    assert wednesday.facet == "where" and wednesday.office["id"] == "eas" and "Dorfstraße 21" in wednesday.answer
+    *_, there = talk(erftheim, "ich brauch n führungszeugnis für den sportverein wo ich die jugend trainier",
+                     "kann ich das mittwochs in hürtenich machen")
+    assert there.service.id == "E04" and there.facet == "where" and "Rathaus" in there.answer
+
+
+def test_an_english_question_names_its_fee_line_and_detail_in_german_words(erftheim):
+    bin_fee, = talk(erftheim, "Hi, we just moved into a house here. How much is the brown bin for organic waste per year?")
+    assert "Biotonne 120 Liter 96 Euro" in bin_fee.answer
+    _, reward = talk(erftheim, "I found a wallet near the station. Where can I hand it in?", "Do I get a reward for that?")
+    assert reward.facet == "cost" and "Finderlohn" in reward.answer
+    rate, = talk(erftheim, "Wie hoch ist der Hebesatz der Grundsteuer?")
+    assert "620 Prozent" in rate.answer  # the rates before the sentence without a figure
+    assert_forwarded(erftheim, "Our neighbours keep throwing their rubbish into our bin. Can you do something about that?")
