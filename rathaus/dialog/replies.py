@@ -205,7 +205,9 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         text, found = office_answer(office, facet, question, lang, today)
         if facet == "hours" and (told := _thing_hours(service, office, question)):
             return _clean(_sentence(told, lang) + " " + text), True, office  # "Wann ist der Friedhof offen?"
-        if facet == "contact" and strict and (line := _phone_sentence(service, question, strict, similarity)):
+        # a keyword names the event too ("Rohrbruch"), a word of the service's name does not
+        if facet == "contact" and (event := strict or specific - own) \
+                and (line := _phone_sentence(service, question, event, similarity)):
             return _clean(_sentence(line, lang) + " " + text), True, office  # "ein Rohr platzt": the standby number
         if found or facet == "contact":
             return text, found, office

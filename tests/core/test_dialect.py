@@ -30,6 +30,11 @@ from rathaus.catalog.dialect import standard_german
     ("Ich well en Jarasch baue, bruch ich do en Jenehmijung?", "Ich will ein Garage baue, brauche ich da ein Genehmigung?"),
     ("Dä Jrundsteuerbescheid is vill ze huh", "Dä grundsteuerbescheid ist viel zu hoch"),
     ("Und wann sind die da?", "Und wann sind die da?"),
+    # Swabian before a day is "ist"; Saxon "off"; Low German "bi", "tweeten"; "z'" is "zu"
+    ("Isch am Mendig eigentlich jemand im Bauamt?", "Ist am Montag eigentlich jemand im Bauamt?"),
+    ("Hat's Gemeindeamt noch off?", "Hat Gemeindeamt noch auf?"),
+    ("Moin, wi hebbt nu en tweeten Hund", "Moin, wir haben nu ein zweiten Hund"),
+    ("viel z'hoch, z'ruck", "viel zu hoch, z'ruck"),
 ])
 def test_regional_forms_become_standard_words(said, standard):
     assert standard_german(said) == standard

@@ -91,6 +91,10 @@ from rathaus.dialog.offices import OfficeDirectory
     ("wie viel zeit hab ich dafür", "deadline"),
     ("und wie viel ist das für den zweiten", "cost"),
     ("How much time do I have?", None),
+    # someone there on a day asks the hours; "wie zeitig" how early
+    ("Ist am Montag eigentlich jemand im Bauamt?", "hours"),
+    ("Wie zeitig?", "deadline"),
+    ("Do I get a reward for that?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -169,8 +173,14 @@ def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
     # a compound with a part between; a word every line has, also as a compound's end, tells none apart
     graves = "Reihengrab 1.450 Euro; Urnenreihengrab 980 Euro; Urnen-Rasengrab mit Pflege 1.250 Euro"
     assert fitting_fees(graves, "Was kostet denn so ein Urnengrab?", "Grabstätte")[0] == ["Urnenreihengrab 980 Euro"]
+    # the -n- of the compound dropped in speech
+    assert fitting_fees("Reihengrab 1.450 Euro; Urnengrab 890 Euro", "wir wollen ein Urnegrab, was kostet das",
+                        "Grabstätte")[0] == ["Urnengrab 890 Euro"]
     dogs = "erster Hund 108 Euro im Jahr; jeder weitere Hund 180 Euro im Jahr; Listenhund 600 Euro im Jahr"
     assert fitting_fees(dogs, "Und ein Kampfhund?", "Hund anmelden und Hundesteuer")[0] == ["Listenhund 600 Euro im Jahr"]
+    # one the caller has already: the line for a further one
+    assert fitting_fees(dogs, "wir haben aber schon einen hund ist das dann teurer", "Hund anmelden")[0] \
+        == ["jeder weitere Hund 180 Euro im Jahr"]
     rates, name = "Hebesatz Grundsteuer B 395 Prozent; Hebesatz Grundsteuer A 340 Prozent", "Grundsteuer: Bescheid"
     assert "395 Prozent" in fitting_fees(rates, "Wie hoch ist der Hebesatz?", name)[0][0]
     assert fitting_fees(rates, "Kann ich die Grundsteuer einmal im Jahr zahlen?", name) == ([], False)
@@ -437,7 +447,10 @@ def test_corrections_and_case_questions():
                 "Ich finde die Gebühr zu hoch.", "Die Müllabfuhr hat heute schon wieder unsere Tonne nicht geleert!",
                 "Ist die Halle am 12. Juni noch frei?", "Können Sie da noch was machen?",
                 "die firma die bei uns wartet ist die gut oder welche würden sie nehmen",
-                "Können Sie mir einen guten Handwerker empfehlen?"):
+                "Können Sie mir einen guten Handwerker empfehlen?",
+                "Unsere Tochter hat keinen Kitaplatz gekriegt, obwohl wir Rechtsanspruch haben. Können wir da klagen?",
+                "And when will they finally bring fibre internet to my street?",
+                "Der Nachbar hat ohne Genehmigung seine Eiche umgehauen. Könnt ihr dem nicht eine Strafe geben?"):
         assert _case_question(own), own
     for service in ("Ich bin seit zwei Wochen hier, muss ich mich anmelden?", "Was kostet es, wenn ich zu spät komme?",
                     "Bekomme ich zu viel gezahlte Hundesteuer zurück?",

@@ -65,6 +65,7 @@ gehlberg = _town("gehlberg")
 niddahain = _town("niddahain")
 wattenbrock = _town("wattenbrock")
 erftheim = _town("erftheim")
+treenekoog = _town("treenekoog")
 
 
 def talk(assistant, *lines):
@@ -800,3 +801,11 @@ def test_an_english_question_names_its_fee_line_and_detail_in_german_words(erfth
     rate, = talk(erftheim, "Wie hoch ist der Hebesatz der Grundsteuer?")
     assert "620 Prozent" in rate.answer  # the rates before the sentence without a figure
     assert_forwarded(erftheim, "Our neighbours keep throwing their rubbish into our bin. Can you do something about that?")
+
+
+def test_a_burst_pipe_named_by_a_keyword_gets_the_standby_number(treenekoog):
+    *_, burst = talk(treenekoog, "Moin! Ik hebb de Ablesekort för dat Water kregen. Bit wann mutt de Zählerstand dor sien?",
+                     "Und wenn ich mal einen Rohrbruch habe, wen ruf ich da an?")
+    assert burst.facet == "contact" and "5140-799" in burst.answer
+    plain, = talk(treenekoog, "Wen ruf ich wegen dem Zählerstand an?")
+    assert "5140-710" in plain.answer and "5140-799" not in plain.answer
