@@ -80,7 +80,11 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_belchenau.json'}={DATA / 'dialog_belchenau_dev.tsv'}",
                f"{DATA / 'catalog_gehlberg.json'}={DATA / 'dialog_gehlberg_dev.tsv'}",
                f"{DATA / 'catalog_niddahain.json'}={DATA / 'dialog_niddahain_dev.tsv'}",
-               f"{DATA / 'catalog_wattenbrock.json'}={DATA / 'dialog_wattenbrock_dev.tsv'}"]
+               f"{DATA / 'catalog_wattenbrock.json'}={DATA / 'dialog_wattenbrock_dev.tsv'}",
+               f"{DATA / 'catalog_taeferingen.json'}={DATA / 'dialog_taeferingen_dev.tsv'}",
+               f"{DATA / 'catalog_erftheim.json'}={DATA / 'dialog_erftheim_dev.tsv'}",
+               f"{DATA / 'catalog_treenekoog.json'}={DATA / 'dialog_treenekoog_dev.tsv'}",
+               f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -123,7 +127,11 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_belchenau.json'}={DATA / 'dialog_belchenau_heldout.tsv'}",
               f"{DATA / 'catalog_gehlberg.json'}={DATA / 'dialog_gehlberg_heldout.tsv'}",
               f"{DATA / 'catalog_niddahain.json'}={DATA / 'dialog_niddahain_heldout.tsv'}",
-              f"{DATA / 'catalog_wattenbrock.json'}={DATA / 'dialog_wattenbrock_heldout.tsv'}"]
+              f"{DATA / 'catalog_wattenbrock.json'}={DATA / 'dialog_wattenbrock_heldout.tsv'}",
+              f"{DATA / 'catalog_taeferingen.json'}={DATA / 'dialog_taeferingen_heldout.tsv'}",
+              f"{DATA / 'catalog_erftheim.json'}={DATA / 'dialog_erftheim_heldout.tsv'}",
+              f"{DATA / 'catalog_treenekoog.json'}={DATA / 'dialog_treenekoog_heldout.tsv'}",
+              f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -142,6 +150,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout19.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout20.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout21.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout22.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -209,6 +218,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev19.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev20.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev21.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev22.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")

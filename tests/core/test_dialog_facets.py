@@ -95,6 +95,9 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Ist am Montag eigentlich jemand im Bauamt?", "hours"),
     ("Wie zeitig?", "deadline"),
     ("Do I get a reward for that?", "cost"),
+    # a guess at the place, without "wo" (not whether it is in the price)
+    ("Is das noch in der alten Schule?", "where"),
+    ("Ist das im Preis enthalten?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet

@@ -809,3 +809,11 @@ def test_a_burst_pipe_named_by_a_keyword_gets_the_standby_number(treenekoog):
     assert burst.facet == "contact" and "5140-799" in burst.answer
     plain, = talk(treenekoog, "Wen ruf ich wegen dem Zählerstand an?")
     assert "5140-710" in plain.answer and "5140-799" not in plain.answer
+
+
+def test_an_email_address_is_the_contact_and_a_guess_after_a_question_mark_keeps_the_office(treenekoog):
+    *_, email = talk(treenekoog, "What are the opening hours of the registry office?", "what's their email address")
+    assert email.facet == "contact" and "standesamt@amt-treenekoog.example" in email.answer
+    _, where = talk(treenekoog, "Können Sie mir die E-Mail-Adresse vom Ordnungsamt geben?",
+                    "Und wo ist das genau? Auch im Amtsgebäude?")
+    assert where.office["id"] == "kor" and "Amtsweg 6" in where.answer
