@@ -204,7 +204,10 @@ class DialogEngine:
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
         # "Mer hawwe aber schon einen, des is dann der zweite" after a fee: the fee of a further one
         further = state.facet == "cost" and not facet and asks_further(text) and len(residual) <= 2
-        follow_facet = facet or (state.facet if ((residual or for_whom) and (len(residual) <= 2 or for_whom) and short)
+        # "Un för ming Pänz? Die sin acht un elf.": whom it is for, with their ages after
+        follow_facet = facet or (state.facet if ((residual or for_whom) and (len(residual) <= 2 or for_whom)
+                                                 and (short or (for_whom and len(words) <= 10 and (
+                                                     speaks_of_child(text) or fee_age(text) is not None))))
                                  or further else None)
         if not follow_facet and not residual and short and words[:1] == ["wann"] and state.facet in F.TIME_FACETS:
             follow_facet = state.facet  # "Wann denn dann?" after "am Mittwoch geschlossen": its hours
@@ -219,7 +222,8 @@ class DialogEngine:
         if topic is not None:
             return topic
         if state.subject and follow_facet \
-                and TP.refers_back(self.understanding, state, residual, decision, TU.nouns(text)):
+                and TP.refers_back(self.understanding, state, residual, decision, TU.nouns(text),
+                                   self._said_on_topic(state)):
             # an office has hours, not deadlines: "und freitags bis wann" after its hours
             office_facet = follow_facet if follow_facet in F.OFFICE_FACETS else \
                 "hours" if F.scores(text).get("hours") else None
@@ -528,6 +532,12 @@ class DialogEngine:
         service = self.understanding.service(decision.candidates[0].id) if decision.candidates else None
         own = {o.id for o in service.offices} if service is not None else set()
         return not any(o.id in own for o in named)
+
+    @staticmethod
+    def _said_on_topic(state: ConversationState) -> set[str]:
+        """Stems of the nouns the caller said in the turns about the service under discussion."""
+        return {w for t in state.turns if state.service_id and t.get("service") == state.service_id
+                for w in TU.nouns(_read(t))}
 
     def _elsewhere_than(self, service_id: str, office: Office) -> bool:
         """Whether an office is not one of the service's own."""

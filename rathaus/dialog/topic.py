@@ -44,10 +44,12 @@ def topic_mentions(understanding: Any, state: ConversationState, words: set[str]
 
 
 def refers_back(understanding: Any, state: ConversationState, residual: set[str], decision: Decision,
-                nouns: set[str]) -> bool:
+                nouns: set[str], said_before: set[str] = frozenset()) -> bool:
     """Whether a turn with a facet is about the service (or office) already under discussion:
     it names nothing new, or only words of that service ("Und für Kinder?" when its fees
-    name children), and not the name of another service that the search found."""
+    name children) or of the caller's own turns on it (`said_before`, stems: "ich habe Baby ...
+    Kita Platz?" ... "Wie viel kostet für Baby?"), and not the name of another service that the
+    search found."""
     if not residual:
         return True
     if decision.service is not None and decision.service.id == state.service_id:
@@ -59,6 +61,8 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
 
     def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
         # and a participle its verb ("bis wann muss der gemeldet sein" of "Hund anmelden")
+        if word in said_before:
+            return True
         verb = T.participle_verb(word)
         return any(T.part_of(word, k) or (verb is not None and (k == verb or any(k == p + verb for p in T.PARTICLES)))
                    for k in known)

@@ -817,3 +817,11 @@ def test_an_email_address_is_the_contact_and_a_guess_after_a_question_mark_keeps
     _, where = talk(treenekoog, "Können Sie mir die E-Mail-Adresse vom Ordnungsamt geben?",
                     "Und wo ist das genau? Auch im Amtsgebäude?")
     assert where.office["id"] == "kor" and "Amtsweg 6" in where.answer
+
+
+def test_a_word_said_in_the_topics_first_turn_and_children_with_their_ages_stay_on_the_topic(treenekoog, erftheim):
+    _, baby = talk(treenekoog, "Guten Tag, ich habe Baby, 8 Monate. Wie ich bekomme Kita Platz?",
+                   "Wie viel kostet für Baby unter drei Jahre?")
+    assert baby.service.id == "K22" and "288 Euro" in baby.answer  # not the birth certificate's fee
+    _, kids = talk(erftheim, "Wat kost ene Bibliotheksusweis?", "Un för ming Pänz? Die sin aach un elf.")
+    assert kids.service.id == "E23" and "kostenlos" in kids.answer
