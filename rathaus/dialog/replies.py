@@ -146,12 +146,12 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     heard = f"{question} {context}"  # what the caller said here and the turn before (places already named)
     if facet == "cost":
         lines = fee_lines(service.fees)
+        # asked in another language: its words' German meanings name the line ("brown bin" the Biotonne)
+        asked = question if lang == "de" else with_meanings(question)
         # "Blindenhunde sind steuerfrei."; also a word of a keyword that tells the case ("Hund aus dem
         # Tierheim": "für Hunde aus dem Tierheim wird die Steuer im ersten Jahr erlassen")
         # a period ("was kostet das im Jahr") asks for the fee per period, not the case of a sentence
         # ("im ersten Jahr erlassen")
-        # asked in another language: its words' German meanings name the line ("brown bin" the Biotonne)
-        asked = question if lang == "de" else with_meanings(question)
         told = _cost_sentence(service.description, strict - _PERIODS, own, lines)
         if told is None and not names_a_line(service.fees or "", asked):
             told = _cost_sentence(service.description, {q for q in specific - strict - _PERIODS
