@@ -186,6 +186,9 @@ class DialogEngine:
                                             None, "facet")
             spoken_of = directory.get(state.office_id) if state.office_id and TU.guesses_place(text) else None
             office = spoken_of or self._pick_office(state, named)
+            if facet == "contact" and (standby := self._standby(decision, office, text)) is not None:
+                # "e Rohr geplatzt, das Wasser läuft! Wen ruf ich an?": the standby number, then the office's
+                return self._service_answer(state, standby.id, "contact", text, lang, decision.candidates, office, "facet")
             text_out, found = replies.office_answer(office, facet or "where", text, lang, self.today)
             state.set_office(office.id, office.name, subject=True)
             state.facet = facet or "where"
@@ -538,6 +541,16 @@ class DialogEngine:
         """Stems of the nouns the caller said in the turns about the service under discussion."""
         return {w for t in state.turns if state.service_id and t.get("service") == state.service_id
                 for w in TU.nouns(_read(t))}
+
+    def _standby(self, decision: Decision, office: Office, text: str) -> Service | None:
+        """The leading service of the office named, where its description has a number of its own
+        for what the caller says happened (a standby service for "Rohr geplatzt"), else None."""
+        service = self.understanding.service(decision.candidates[0].id) if decision.candidates else None
+        if service is None or all(o.id != office.id for o in service.offices):
+            return None
+        own = {T.stem(w) for w in T.content_words(service.name)}
+        happened = C.specific(self.understanding, text, service) - own
+        return service if happened and replies.phone_sentence(service, text, happened, None) else None
 
     def _elsewhere_than(self, service_id: str, office: Office) -> bool:
         """Whether an office is not one of the service's own."""

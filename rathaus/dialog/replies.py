@@ -207,7 +207,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             return _clean(_sentence(told, lang) + " " + text), True, office  # "Wann ist der Friedhof offen?"
         # a keyword names the event too ("Rohrbruch"), a word of the service's name does not
         if facet == "contact" and (event := strict or specific - own) \
-                and (line := _phone_sentence(service, question, event, similarity)):
+                and (line := phone_sentence(service, question, event, similarity)):
             return _clean(_sentence(line, lang) + " " + text), True, office  # "ein Rohr platzt": the standby number
         if found or facet == "contact":
             return text, found, office
@@ -234,7 +234,7 @@ _AMOUNT = re.compile(r"\d[\d.,]*\s*(euro|€|prozent|%)", re.I)
 _PHONE = re.compile(r"\b0\d{2,5}[ /]?\d[\d -]{2,}\d\b")
 
 
-def _phone_sentence(service: Service, question: str, specific: set[str], similarity: F.Similarity | None) -> str:
+def phone_sentence(service: Service, question: str, specific: set[str], similarity: F.Similarity | None) -> str:
     """The description's sentence with a number of its own (a standby service, a booking line)
     when it holds what the question says happened ("ein Rohr platzt": "Bei einem Rohrbruch ...")
     or is the sentence nearest it; else none, and the office's number is said."""

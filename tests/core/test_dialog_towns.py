@@ -66,6 +66,7 @@ niddahain = _town("niddahain")
 wattenbrock = _town("wattenbrock")
 erftheim = _town("erftheim")
 treenekoog = _town("treenekoog")
+zschopenau = _town("zschopenau")
 
 
 def talk(assistant, *lines):
@@ -825,3 +826,10 @@ def test_a_word_said_in_the_topics_first_turn_and_children_with_their_ages_stay_
     assert baby.service.id == "K22" and "288 Euro" in baby.answer  # not the birth certificate's fee
     _, kids = talk(erftheim, "Wat kost ene Bibliotheksusweis?", "Un för ming Pänz? Die sin aach un elf.")
     assert kids.service.id == "E23" and "kostenlos" in kids.answer
+
+
+def test_a_burst_pipe_told_with_the_water_office_gets_the_standby_number_first(zschopenau):
+    burst, = talk(zschopenau, "Bei uns im Keller is e Rohr geplatzt, das Wasser läuft! Wen ruf ich'n da jetzt an?")
+    assert burst.facet == "contact" and burst.answer.index("7788-99") < burst.answer.index("7788-0")
+    plain, = talk(zschopenau, "Wie ist die Telefonnummer vom Zweckverband Wasser?")
+    assert "7788-0" in plain.answer and "7788-99" not in plain.answer
