@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
 from rathaus.catalog.decision import ServiceRef
-from rathaus.catalog.dialect import standard_german
 from rathaus.dialog import ConversationState
+from rathaus.dialog.engine import reading
 from rathaus.dialog.state import TEXT_KEYS
 from rathaus.errors import disk_full_error, is_disk_full
 from rathaus.privacy import Policy, policy as privacy_policy
@@ -143,7 +143,7 @@ class ChatStore:
             text, language = rows.get(turn.get("row"), (None, None))
             if text is not None:
                 turn["caller"] = text
-                turn["read"] = standard_german(text) if (language or "de") == "de" else text
+                turn["read"] = reading(text, language or "de")
 
     def record_turn(self, chat: Chat | None, call_id: str, token: str, caller_text: str, reply_text: str,
                     language: str, action: str, service_id: str | None, candidates: list[dict],
@@ -153,7 +153,7 @@ class ChatStore:
         the state's last `new_turns` turns are this exchange's (they learn their row)."""
         now = now_iso()
         idx = chat.turns if chat else 0
-        for turn in state.turns[len(state.turns) - new_turns:] if new_turns > 0 else []:
+        for turn in state.turns[len(state.turns) - new_turns:]:
             turn["row"] = idx
         caller_red, reply_red = self.redact(caller_text), self.redact(reply_text)
         handoff_json = (json.dumps(self.privacy.redact_data(handoff, [], self._allowed_numbers()), ensure_ascii=False)

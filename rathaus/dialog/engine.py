@@ -59,6 +59,16 @@ def _read(turn: dict) -> str:
     return str(turn.get("read", turn.get("caller", "")))
 
 
+def reading(text: str, lang: str) -> str:
+    """The caller's words as the dialog reads them (a turn's "read"): German in standard German."""
+    return standard_german(text) if lang == "de" else text
+
+
+def _offers(service: Service, office: Office) -> bool:
+    """Whether the office is one of the service's own."""
+    return any(o.id == office.id for o in service.offices)
+
+
 def _office_ref(office: Office | None) -> dict | None:
     return {"id": office.id, "name": office.name} if office is not None else None
 
@@ -99,7 +109,7 @@ class DialogEngine:
             language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
         lang = answer_language(language or detect_language(text))
         state.language = lang
-        read = standard_german(text) if lang == "de" else text
+        read = reading(text, lang)
         decision = self._turn(state, read, lang)
         decision.question = text
         # "read": the words as the dialog reads them (standard German), for later turns to refer to
@@ -546,22 +556,21 @@ class DialogEngine:
         """The leading service of the office named, where its description has a number of its own
         for what the caller says happened (a standby service for "Rohr geplatzt"), else None."""
         service = self.understanding.service(decision.candidates[0].id) if decision.candidates else None
-        if service is None or all(o.id != office.id for o in service.offices):
+        if service is None or not _offers(service, office):
             return None
-        own = {T.stem(w) for w in T.content_words(service.name)}
-        happened = C.specific(self.understanding, text, service) - own
+        happened = C.specific(self.understanding, text, service)  # beyond the words of its name
         return service if happened and replies.phone_sentence(service, text, happened, None) else None
 
     def _elsewhere_than(self, service_id: str, office: Office) -> bool:
         """Whether an office is not one of the service's own."""
         service = self.understanding.service(service_id)
-        return service is not None and all(o.id != office.id for o in service.offices)
+        return service is not None and not _offers(service, office)
 
     def _topic_at(self, state: ConversationState, office: Office) -> ServiceRef | None:
         """The service under discussion where the office asked about is one of its offices ("wo is
         dat Steueramt" about the dog tax): the hand-off still names that service."""
         service = self.understanding.service(state.service_id) if state.service_id else None
-        if service is None or all(o.id != office.id for o in service.offices):
+        if service is None or not _offers(service, office):
             return None
         return self._ref(service)
 
