@@ -84,7 +84,11 @@ DIALOG_SETS = [f"sample={DATA / 'dialog_musterstadt_dev.tsv'}",
                f"{DATA / 'catalog_taeferingen.json'}={DATA / 'dialog_taeferingen_dev.tsv'}",
                f"{DATA / 'catalog_erftheim.json'}={DATA / 'dialog_erftheim_dev.tsv'}",
                f"{DATA / 'catalog_treenekoog.json'}={DATA / 'dialog_treenekoog_dev.tsv'}",
-               f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_dev.tsv'}"]
+               f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_dev.tsv'}",
+               f"{DATA / 'catalog_vilsreuth.json'}={DATA / 'dialog_vilsreuth_dev.tsv'}",
+               f"{DATA / 'catalog_rednitzau.json'}={DATA / 'dialog_rednitzau_dev.tsv'}",
+               f"{DATA / 'catalog_spreehagen.json'}={DATA / 'dialog_spreehagen_dev.tsv'}",
+               f"{DATA / 'catalog_queichenbach.json'}={DATA / 'dialog_queichenbach_dev.tsv'}"]
 KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout.tsv'}",
               f"sample={DATA / 'dialog_musterstadt_heldout.tsv'}",
               f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_heldout2.tsv'}",
@@ -131,7 +135,11 @@ KEPT_APART = [f"{DATA / 'catalog_lindenfeld.json'}={DATA / 'dialog_lindenfeld_he
               f"{DATA / 'catalog_taeferingen.json'}={DATA / 'dialog_taeferingen_heldout.tsv'}",
               f"{DATA / 'catalog_erftheim.json'}={DATA / 'dialog_erftheim_heldout.tsv'}",
               f"{DATA / 'catalog_treenekoog.json'}={DATA / 'dialog_treenekoog_heldout.tsv'}",
-              f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_heldout.tsv'}"]
+              f"{DATA / 'catalog_zschopenau.json'}={DATA / 'dialog_zschopenau_heldout.tsv'}",
+              f"{DATA / 'catalog_vilsreuth.json'}={DATA / 'dialog_vilsreuth_heldout.tsv'}",
+              f"{DATA / 'catalog_rednitzau.json'}={DATA / 'dialog_rednitzau_heldout.tsv'}",
+              f"{DATA / 'catalog_spreehagen.json'}={DATA / 'dialog_spreehagen_heldout.tsv'}",
+              f"{DATA / 'catalog_queichenbach.json'}={DATA / 'dialog_queichenbach_heldout.tsv'}"]
 KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv"), str(DATA / "questions_muenchen_colloquial_heldout4.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout5.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout6.tsv"),
@@ -151,6 +159,7 @@ KEPT_APART_QUESTIONS = [str(DATA / "questions_muenchen_colloquial_heldout3.tsv")
                         str(DATA / "questions_muenchen_colloquial_heldout20.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout21.tsv"),
                         str(DATA / "questions_muenchen_colloquial_heldout22.tsv"),
+                        str(DATA / "questions_muenchen_colloquial_heldout23.tsv"),
                         str(DATA / "questions_muenchen_fresh_heldout.tsv")]
 
 
@@ -219,6 +228,7 @@ def main() -> int:
         str(DATA / "questions_muenchen_colloquial_dev20.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev21.tsv"),
         str(DATA / "questions_muenchen_colloquial_dev22.tsv"),
+        str(DATA / "questions_muenchen_colloquial_dev23.tsv"),
         str(DATA / "questions_muenchen_fresh_dev.tsv"), str(ROOT / "tests" / "data" / "questions_muenchen_heldout.tsv")])
     parser.add_argument("--dialog", nargs="*", default=DIALOG_SETS, metavar="CATALOG=TSV",
                         help="conversation sets; CATALOG is a catalog file, 'sample' or 'munich' (the --catalog)")
