@@ -11,10 +11,12 @@ set -euo pipefail
 # contrib, the voice in non-free).
 # libreoffice-writer-nogui: the minutes' tagged PDF/A (DOCX -> PDF) and the DOCX checks in tests;
 # fonts-liberation2: the documents' font (metric-compatible with Arial); poppler-utils: pdfinfo/pdffonts in tests.
+# wngerman: Debian's German word list, which reads softly spoken dialect words ("kosd", "Dogumende")
+# as the German words they stand for (rathaus/catalog/dialect.py).
 # npm: installs axe-core (tests/e2e/package.json) for the chat's accessibility test; skipped where
 # an npm is already on the PATH (NodeSource's nodejs carries its own and conflicts with Debian's).
 PACKAGES=(ffmpeg espeak-ng sox baresip kamailio kamailio-extra-modules sip-tester chromium chromium-driver fonts-dejavu-core
-          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils)
+          libttspico-utils mbrola mbrola-de7 libreoffice-writer-nogui fonts-liberation2 poppler-utils wngerman)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 NONFREE=(libttspico-utils mbrola mbrola-de7)
 

@@ -9,10 +9,12 @@ comes back unchanged.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from rathaus.catalog.text import fold
 
@@ -71,9 +73,70 @@ def _sounds() -> list[tuple[re.Pattern, str]]:
 
 def _sound_changed(word: str) -> str:
     """"jestorben" -> "gestorben", "samstachs" -> "samstags"; any other word unchanged."""
+    changed = word
     for pattern, replacement in _sounds():
-        word = pattern.sub(replacement, word)
-    return word
+        changed = pattern.sub(replacement, changed)
+    return changed[:1].upper() + changed[1:] if word[:1].isupper() else changed
+
+
+# Debian's German word list (package wngerman, installed by scripts/install-system.sh): without it a
+# word no table lists stays as the caller said it.
+WORD_LIST = Path("/usr/share/dict/ngerman")
+
+
+@lru_cache(maxsize=1)
+def _word_list() -> tuple[frozenset[str], dict[str, str]]:
+    """(every standard German word form folded, the spelling of those whose folding changed them)."""
+    try:
+        lines = WORD_LIST.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset(), {}
+    plain = {word.lower() for word in lines}
+    spelled = {}
+    for word in lines:
+        key = fold(word)
+        if key not in plain:  # "älter" for "alter" only where no "Alter" is
+            spelled.setdefault(key, word.lower())
+    return frozenset(plain | spelled.keys()), spelled
+
+
+@lru_cache(maxsize=1)
+def _soft() -> tuple[list[tuple[str, str]], list[tuple[re.Pattern, str]]]:
+    table = _raw()["soft"]
+    return ([tuple(pair) for pair in table["letters"]],
+            [(re.compile(pattern), replacement) for pattern, replacement in table["endings"]])
+
+
+_MOST_CHANGED = 3  # letters changed in one word at most: more would make a new word of any long one
+
+
+@lru_cache(maxsize=4096)
+def _hardened(word: str) -> str | None:
+    """The standard German word a softly spoken one stands for ("kosd" -> "kost", "Dogumende" ->
+    "Dokumente", "fällisch" -> "fällig"): the variant with the fewest letters changed that the word
+    list knows, where exactly one does; None for a word the list knows or one it cannot place."""
+    known, spelled = _word_list()
+    key = fold(word)
+    if len(key) < 4 or key in known or not known:
+        return None
+    letters, endings = _soft()
+    places = sorted((m.start(), m.end(), hard) for soft, hard in letters for m in re.finditer(soft, key))
+    changes = {}
+    for k in range(1, min(len(places), _MOST_CHANGED) + 1):
+        for chosen in itertools.combinations(places, k):
+            if any(a[1] > b[0] for a, b in zip(chosen, chosen[1:])):
+                continue  # overlapping ("sch" and "ch")
+            changed = key
+            for begin, stop, hard in reversed(chosen):
+                changed = changed[:begin] + hard + changed[stop:]
+            changes.setdefault(changed, k)
+    for variant, n in [(key, 0), *changes.items()]:
+        for pattern, replacement in endings:
+            changes.setdefault(pattern.sub(replacement, variant), n + 1)
+    hits = sorted((n, variant) for variant, n in changes.items() if variant in known and variant != key)
+    if not hits or (len(hits) > 1 and hits[1][0] == hits[0][0]):
+        return None
+    return spelled.get(hits[0][1], hits[0][1])
 
 
 @lru_cache(maxsize=1)
@@ -99,12 +162,13 @@ def standard_german(text: str) -> str:
             return ich[:1].upper() + ich[1:] if word[:1].isupper() else ich
         standard = table.get(key)
         if standard is None and "'" in word[2:]:  # "gostet'n", "brauch's": the word before the clitic
-            standard = table.get(fold(word.split("'")[0]))
+            before = word.split("'")[0]
+            standard = table.get(fold(before)) or _hardened(before)
         if standard is None and key.startswith("d") and "'" in word[:2] and len(word) > 3:
             return "die " + word[2:]  # "d'Kinder"
         if standard is None:  # "verkoofn": the "e" put back, then the word looked up again
             restored = _sound_changed(_e_restored(word))
-            standard = table.get(fold(restored.replace("'", "")))
+            standard = table.get(fold(restored.replace("'", ""))) or _hardened(restored)
             if standard is None:
                 return restored
         return standard[:1].upper() + standard[1:] if word[:1].isupper() else standard

@@ -28,7 +28,7 @@ from rathaus.catalog.dialect import standard_german
     ("Design, Köln, gern, Ostern, Bus", "Design, Köln, gern, Ostern, Bus"),
     # Cologne: its own words, and -ig spoken -ij
     ("Ich well en Jarasch baue, bruch ich do en Jenehmijung?", "Ich will ein Garage baue, brauche ich da ein Genehmigung?"),
-    ("Dä Jrundsteuerbescheid is vill ze huh", "Dä grundsteuerbescheid ist viel zu hoch"),
+    ("Dä Jrundsteuerbescheid is vill ze huh", "Dä Grundsteuerbescheid ist viel zu hoch"),
     ("Und wann sind die da?", "Und wann sind die da?"),
     # Swabian before a day is "ist"; Saxon "off"; Low German "bi", "tweeten"; "z'" is "zu"
     ("Isch am Mendig eigentlich jemand im Bauamt?", "Ist am Montag eigentlich jemand im Bauamt?"),
@@ -155,3 +155,45 @@ def test_bavarian_birth_and_fireworks():
         "Ich bin in München geboren und bräucht a neue Geburtsurkunde"
     assert standard_german("a Feierwerk macha, derf ma des?").startswith("a Feuerwerk machen")
 
+
+
+needs_word_list = pytest.mark.skipif(not __import__("rathaus.catalog.dialect", fromlist=["WORD_LIST"]).WORD_LIST.is_file(),
+                                     reason="Debian's German word list (wngerman) is not installed")
+
+
+@needs_word_list
+@pytest.mark.parametrize("said, standard", [
+    # Franconian soft t, p, k and -dooch for -tag
+    ("grüß godd, mei alder is nächsdn Monad abgloffn. wos kosd'n des?",
+     "grüß gott, mei alter ist nächsten Monat abgloffen. was kost das?"),
+    ("welche Dogumende brauch ich für den Bersonalausweis", "welche Dokumente brauch ich für den Personalausweis"),
+    ("hod des rodhaus heid nachmiddooch offn, und am Dunnerschdooch?",
+     "hat das Rathaus heute nachmittag offen, und am Donnerstag?"),
+    ("wie lang vorher mou mer die beandrachn", "wie lang vorher muss wir die beantragen"),
+    # Berlin g as j, Palatine -isch for -ig and ww for b
+    ("wie lange jilt die marke denn", "wie lange gilt die marke denn"),
+    ("unn wann is die grundsteier fällisch?", "und wann ist die grundsteuer fällig?"),
+    # a dialect word that softening would make another word stays what the table says
+    ("odder brauch ich a Stund", "oder brauch ich a Stunde"),
+])
+def test_softly_spoken_words_become_the_word_the_word_list_knows(said, standard):
+    assert standard_german(said) == standard
+
+
+@needs_word_list
+def test_a_word_the_word_list_knows_or_cannot_place_stays():
+    # known words are not hardened ("Bad", "Grab"), nor names and compounds no variant makes a word
+    said = "Bad und Grab in Wolfsbrunn, Zehntstadel oder Dubbeglas"
+    assert standard_german(said) == said
+
+
+def test_without_the_word_list_soft_words_stay(monkeypatch, tmp_path):
+    from rathaus.catalog import dialect
+    monkeypatch.setattr(dialect, "WORD_LIST", tmp_path / "absent")
+    dialect._word_list.cache_clear()
+    dialect._hardened.cache_clear()
+    try:
+        assert dialect.standard_german("welche Dogumende") == "welche Dogumende"
+    finally:
+        dialect._word_list.cache_clear()
+        dialect._hardened.cache_clear()
