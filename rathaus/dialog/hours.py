@@ -22,7 +22,7 @@ Interval = tuple[int, int]  # minutes after midnight: [start, end)
 _DAY_WORDS = {
     "mo": 0, "montag": 0, "montags": 0, "di": 1, "dienstag": 1, "dienstags": 1, "mi": 2, "mittwoch": 2, "mittwochs": 2,
     "do": 3, "donnerstag": 3, "donnerstags": 3, "fr": 4, "freitag": 4, "freitags": 4, "sa": 5, "samstag": 5,
-    "samstags": 5, "so": 6, "sonntag": 6, "sonntags": 6,
+    "samstags": 5, "sonnabend": 5, "sonnabends": 5, "so": 6, "sonntag": 6, "sonntags": 6,
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
 }
@@ -383,16 +383,33 @@ def asked_day(question: str, today: _dt.date | None = None) -> DayQuestion | Non
             day = (today.weekday() + 1) % 7
     if day is None:
         return None
-    part = None
-    for name, span in sorted(_PARTS.items(), key=lambda kv: -len(kv[0])):  # "nachmittag" before "mittag"
-        if name in folded:
-            part = span
-            break
+    part = _part(folded)
     clock = re.search(r"\bum (\d{1,2})(?:[:.](\d{2}))?\s*(uhr)?", folded)
     if clock:
         minute = int(clock.group(1)) * 60 + int(clock.group(2) or 0)
         part = (minute, minute + 1)
     return DayQuestion(day=day, part=part)
+
+
+def _part(folded: str) -> Interval | None:
+    folded = folded.replace("sonnabend", "samstag")  # a day, not an evening
+    for name, span in sorted(_PARTS.items(), key=lambda kv: -len(kv[0])):  # "nachmittag" before "mittag"
+        if name in folded:
+            return span
+    return None
+
+
+def asked_part(question: str) -> Interval | None:
+    """The part of the day a question names without a day ("Wann hat die Kasse nachmittags auf?")."""
+    return _part(without_greeting(question))
+
+
+def in_part(schedule: Schedule, part: Interval) -> Schedule:
+    """The schedule's opening times that fall into a part of the day; days without any are left out."""
+    lo, hi = part
+    days = {day: fitting for day, intervals in schedule.days.items()
+            if (fitting := [(s, e) for s, e in intervals if s < hi and e > lo])}
+    return Schedule(raw=schedule.raw, days=days, season=schedule.season, monthly=schedule.monthly)
 
 
 def asked_date(question: str, today: _dt.date | None = None) -> _dt.date | None:

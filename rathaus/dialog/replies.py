@@ -303,7 +303,18 @@ def office_answer(office: Office, facet: str, question: str, lang: str = "de",
                           arrangement=H.arrangement(schedule, lang)), True
             closed = _p("office.closed_day", lang, office=name, day=day)
             later = [H.speak(other, lang) for other in schedule.other_months if asked.day in other.days]
-            return (f"{closed} {_clean(later[0])}." if later else closed), True
+            if later:
+                return f"{closed} {_clean(later[0])}.", True
+            following = [d % 7 for d in range(asked.day + 1, asked.day + 7) if d % 7 in schedule.days]
+            if following:  # closed today: when the caller can come instead
+                closed += " " + _p("office.next_open", lang, day=H.day_phrase(schedule, following[0], lang),
+                                   times=H.times(schedule.days[following[0]], lang))
+            return closed, True
+        if (part := H.asked_part(question)) is not None:  # "nachmittags": the days open then
+            in_part = H.in_part(schedule, part)
+            if in_part.parsed:
+                return _clean(_p("office.open_in_part", lang, office=name, hours=H.speak(in_part, lang))), True
+            return _clean(_p("office.closed_in_part", lang, office=name, hours=H.speak(schedule, lang))), True
         return _clean(_p("office.hours", lang, office=name, hours=H.speak(schedule, lang))), True
     if facet == "contact":
         wants_mail = bool(re.search(r"mail|почт|пошт|posta|بريد", question, re.I))
