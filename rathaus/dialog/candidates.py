@@ -6,6 +6,8 @@ plain variant of a service split by a special case. Functions of the catalog (`u
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from rathaus.catalog import text as T
@@ -332,6 +334,9 @@ def _holds(own: set[str], word: str) -> bool:
     return word in own or st in own or (len(st) >= 5 and any(o.endswith(st) for o in own))
 
 
+_PURPOSE = re.compile(r"\b(?:fur|fuer) (?:(?:die|den|das|dem|der|meine|meinen|meiner|unsere|unseren|eine|einen) )?(\w+)")
+
+
 def other_object(understanding: Any, decision: Decision, text: str) -> bool:
     """The service's own procedure, done to a thing it does not handle: "mein Auto auf die neue
     Adresse ummelden" finds "Wohnsitz anmelden oder ummelden" by its verb, but a car is
@@ -349,9 +354,10 @@ def other_object(understanding: Any, decision: Decision, text: str) -> bool:
         if not any(T.stem(w) in verbs for w in said):
             continue
         own = _own_words(service) if own is None else own
+        purposes = set(_PURPOSE.findall(clause))  # "für die Rente eine Geburtsurkunde bestellen": what it is for
         for w in said:
             # a procedure is no thing ("nach der Abmeldung reservieren" keeps the plate's reservation)
-            meaning = meanings(w) if T.stem(w) not in verbs and not register_verbs(w) else None
+            meaning = meanings(w) if T.stem(w) not in verbs and not register_verbs(w) and w not in purposes else None
             if meaning and not _holds(own, w) and not any(_holds(own, m) for m in T.content_words(meaning)):
                 return True
     return False

@@ -138,10 +138,11 @@ class OfficeDirectory:
                     scores[i] += 2.0
                 elif any((len(w) >= 6 and len(x) >= 6 and (x.startswith(w) or w.startswith(x)
                                                          or (len(w) >= 9 and w[:-2] == x[:-2])))
-                         or (len(w) >= 5 and w not in _GENERIC_HEADS and _town_kind_of(x, w))
+                         or (len(w) >= 5 and w not in _GENERIC_HEADS and (
+                             _town_kind_of(x, w) or (w.endswith("n") and _town_kind_of(x, w[:-1]))))
                          or (len(x) >= 5 and _town_kind_of(w, x))
                          for x in words):  # "technischen" for "Technisches Rathaus", "Bücherei" for
-                    scores[i] += 1.5      # "Stadtbücherei", "Werke" for "Verbandsgemeindewerke", "Gemeindekasse"
+                    scores[i] += 1.5      # "Stadtbücherei", "Werke(n)" for "Verbandsgemeindewerke", "Gemeindekasse"
                                           # for "Kasse und Steueramt"; the word itself counts more
                 for alias in table.get(w, []) + table.get(T.stem(w), []):
                     if f" {alias} " in name or any(x.startswith(alias) or (len(alias) >= 6 and _town_kind_of(x, alias))

@@ -67,6 +67,10 @@ wattenbrock = _town("wattenbrock")
 erftheim = _town("erftheim")
 treenekoog = _town("treenekoog")
 zschopenau = _town("zschopenau")
+vilsreuth = _town("vilsreuth")
+rednitzau = _town("rednitzau")
+spreehagen = _town("spreehagen")
+queichenbach = _town("queichenbach")
 
 
 def talk(assistant, *lines):
@@ -833,3 +837,63 @@ def test_a_burst_pipe_told_with_the_water_office_gets_the_standby_number_first(z
     assert burst.facet == "contact" and burst.answer.index("7788-99") < burst.answer.index("7788-0")
     plain, = talk(zschopenau, "Wie ist die Telefonnummer vom Zweckverband Wasser?")
     assert "7788-0" in plain.answer and "7788-99" not in plain.answer
+
+
+@pytest.mark.skipif(not __import__("rathaus.catalog.dialect", fromlist=["WORD_LIST"]).WORD_LIST.is_file(),
+                    reason="Debian's German word list (wngerman) is not installed")
+def test_franconian_soft_consonants_ask_for_the_fee_and_the_hours(rednitzau):
+    fee, child = talk(rednitzau, "grüß godd, ich bräuchd an neia Ausweis, mei alder is nächsdn Monad abgloffn. wos kosd'n des?",
+                      "und mei Bou is fuchzehn, der brauchd aa aan. wos zohl mer do?")
+    assert fee.service.id == "N01" and "46 Euro" in fee.answer
+    assert child.service.id == "N01" and "22,80 Euro" in child.answer
+
+
+def test_the_hours_of_a_part_of_the_day_and_the_next_day_open(spreehagen, vilsreuth):
+    afternoon, evening = talk(spreehagen, "wann hat'n die stadtkasse nachmittags uff", "und abends?")
+    assert "Dienstag von 14 bis 17 Uhr" in afternoon.answer and "8 Uhr 30" not in afternoon.answer
+    assert "nicht geöffnet" in evening.answer and "8 Uhr 30" in evening.answer
+    closed, = talk(vilsreuth, "Hod da Wertstoffhof am Dienstag offa?")
+    assert "geschlossen" in closed.answer and "Mittwoch von 13 bis 18 Uhr" in closed.answer
+
+
+def test_a_cancelled_appointment_a_status_and_a_clerk_in_the_house_go_to_a_person(vilsreuth, rednitzau):
+    assert_forwarded(vilsreuth, "Hallo, ich hätte morgen um neun einen Termin wegen dem Reisepass. "
+                                "Den muss ich leider absagen, mein Kind ist krank.")
+    status, clerk, duration = talk(rednitzau, "Guten Tag, Architekturbüro Lehner. Wir haben im August für unseren "
+                                              "Bauherrn einen Bauantrag eingereicht. Können Sie mir sagen, wie weit der ist?",
+                                   "Ist die Frau Roth vom Bauamt heute noch im Haus?",
+                                   "Wie lange dauert so ein Verfahren denn normalerweise?")
+    assert status.action == clerk.action == "forward"
+    assert duration.service.id == "N17" and "zwei bis drei Monate" in duration.answer  # the application's topic
+
+
+def test_a_shop_opened_a_car_by_its_make_and_a_dogs_death_in_bavarian(spreehagen, vilsreuth):
+    shop, = talk(spreehagen, "Ich habe Nagelstudio in Erkner, jetzt ich will zweite Laden aufmachen in Spreehagen. "
+                             "Was ich muss machen bei Stadt?")
+    assert shop.service.id == "S20"
+    car, = talk(spreehagen, "ick will meen ollen opel abmelden, der jeht zum schrotti. wat brauch ick dafür?")
+    assert car.service.id == "S07" and car.action == "answer"
+    dog, = talk(vilsreuth, "Griaß eich, unser Hundal is letzte Woch gstorbn. Host du a Ahnung, wo i den abmeldn muass?")
+    assert dog.service.id == "V09"
+
+
+def test_what_a_certificate_is_for_is_no_other_thing_and_the_works_by_a_plural(queichenbach):
+    online, fee = talk(queichenbach, "ich bin in queichenbach geboren und brauch für die rente eine geburtsurkunde "
+                                     "kann ich die online bestellen", "was kostet die")
+    assert online.service.id == "P06" and "Bürgerportal" in online.answer
+    assert fee.service.id == "P06" and "12 Euro" in fee.answer
+    works, = talk(queichenbach, "Wie ist denn die Telefonnummer von den Werken?")
+    assert "9870-600" in works.answer
+
+
+def test_moving_a_booked_appointment_and_a_district_road_go_to_a_person(queichenbach, simmerau):
+    _, move = talk(queichenbach, "guten tag ich hab morgen um neun einen termin im bürgerbüro wegen dem ausweis und "
+                                 "muss den leider absagen", "können sie mir den dann auf nächste woche verschieben")
+    assert move.action == "forward"
+    assert_forwarded(simmerau, "Wer is dann fer die Kreisstroß zwische Kastellbach un Rödelbach zuständisch, "
+                               "do sin lauter Schlaglöscher drin")
+
+
+def test_sonnabend_is_a_day_not_an_evening(tessenow):
+    saturday, = talk(tessenow, "Hat der Recyclinghof am Sonnabend auf?")
+    assert "Samstag geöffnet von 8 bis 12 Uhr" in saturday.answer and "Dienstag" not in saturday.answer
