@@ -650,7 +650,8 @@ class DialogEngine:
             self._remember(state, decision, None)
             return
         scores = [c.score for c in decision.candidates] + [0.0]
-        if scores[0] >= self._setting("forward_below", 0.45) * 2 / 3 and scores[0] - scores[1] >= 2 * self._setting("confirm_window", 0.10):
+        bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
+        if scores[0] >= bar * 2 / 3 and scores[0] - scores[1] >= 2 * window:  # two thirds of the bar, twice the window ahead
             state.set_service(decision.candidates[0].id, decision.candidates[0].name)
             state.facet = None
 

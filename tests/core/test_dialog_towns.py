@@ -850,8 +850,10 @@ def test_franconian_soft_consonants_ask_for_the_fee_and_the_hours(rednitzau):
 
 def test_the_hours_of_a_part_of_the_day_and_the_next_day_open(spreehagen, vilsreuth):
     afternoon, evening = talk(spreehagen, "wann hat'n die stadtkasse nachmittags uff", "und abends?")
-    assert "Dienstag von 14 bis 17 Uhr" in afternoon.answer and "8 Uhr 30" not in afternoon.answer
+    assert "am Dienstag von 14 bis 17 Uhr" in afternoon.answer and "8 Uhr 30" not in afternoon.answer
     assert "nicht geöffnet" in evening.answer and "8 Uhr 30" in evening.answer
+    greeted, = talk(spreehagen, "Guten Abend, wann hat die Stadtkasse auf?")  # a greeting asks for no evening
+    assert "8 Uhr 30" in greeted.answer and "Tageszeit" not in greeted.answer
     closed, = talk(vilsreuth, "Hod da Wertstoffhof am Dienstag offa?")
     assert "geschlossen" in closed.answer and "Mittwoch von 13 bis 18 Uhr" in closed.answer
 
