@@ -17,8 +17,11 @@ clustering also for long windows when a count is given (HDBSCAN cannot take one)
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -33,6 +36,36 @@ from meetings.transcript import Turn
 
 log = logging.getLogger(__name__)
 RATE = 16000
+
+
+_PROBE = """
+import numpy as np, senko
+impl = senko.Diarizer(device="cpu", warmup=False, quiet=True)
+impl._extract_fbank_features(np.zeros(16000, dtype=np.float32), [(0.0, 1.0)])
+"""
+
+
+@lru_cache(maxsize=1)
+def native_features_run() -> bool:
+    """Whether senko's native CPU feature extractor runs on this machine. The senko wheel ships it
+    built with AVX-512 instructions, and on a CPU without them it kills the whole process (the
+    worker, and under `rathaus serve` the phone bot with it) with SIGILL. One extraction in a
+    child process finds out first (where the CPU has AVX-512 there is nothing to find out); only a
+    child killed by a signal says no."""
+    try:
+        flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    if {"avx512f", "avx512bw"} <= set(flags):
+        return True
+    try:
+        probe = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        return True  # slow, not broken: the real call will tell
+    if probe.returncode < 0:
+        log.error("senko's feature extractor died with signal %d on this CPU", -probe.returncode)
+    return probe.returncode >= 0
 
 
 class SenkoDiarizer(Diarizer):
@@ -55,6 +88,9 @@ class SenkoDiarizer(Diarizer):
             raise DiarizationError(f"[meetings] vad must be 'silero' or 'segmentation', not '{settings.vad}'")
         self._lock = threading.Lock()
         self._impl = senko.Diarizer(device=device, warmup=False, quiet=True)
+        if not getattr(self._impl, "use_gpu_fbank", False) and not native_features_run():
+            raise DiarizationError("senko's bundled feature extractor (libfbank_extractor.so) stops with an illegal "
+                                   "instruction on this CPU (the wheel is built for AVX-512); diarization cannot run here")
         self._impl._timing_stats = {}
         # senko merges clusters whose centroids are more similar than 0.875 (merge_threshold).
         # 0.75 took mean DER on the dev built meetings from 0.205 to 0.170 but merged the two

