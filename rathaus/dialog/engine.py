@@ -155,7 +155,7 @@ class DialogEngine:
             if not (found is not None and (C.names_cue(found, naming) or (
                     len(naming) == len(cues) and C.describes_cue(self.understanding, found, naming, F.detect(text))))):
                 if self._full:  # "Is mein Ausweis schon da?" - "Wie lange dauert das normalerweise?": about it
-                    self._remember_lead(state, found or self.understanding.ask(text, lang))
+                    self._remember(state, found or self.understanding.ask(text, lang), None)
                 return _own_case(text, lang)
         if not text or asks_for_person(text) or not self._full:
             decision = self.understanding.ask(text, lang)
@@ -641,19 +641,6 @@ class DialogEngine:
         if decision.action == "answer" and decision.service is not None:
             state.set_service(decision.service.id, decision.service.name)
             state.facet = facet
-
-    def _remember_lead(self, state: ConversationState, decision: Decision) -> None:
-        """The topic of a turn that goes to a person: its answer's service, or a candidate well ahead
-        of the rest, though not sure enough to answer with ("wie weit unser Bauantrag ist" names
-        the building permit that "Wie lange dauert so ein Verfahren?" asks about next)."""
-        if decision.action == "answer":
-            self._remember(state, decision, None)
-            return
-        scores = [c.score for c in decision.candidates] + [0.0]
-        bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
-        if scores[0] >= bar * 2 / 3 and scores[0] - scores[1] >= 2 * window:  # two thirds of the bar, twice the window ahead
-            state.set_service(decision.candidates[0].id, decision.candidates[0].name)
-            state.facet = None
 
     def forward_target(self, service_id: str | None) -> str:
         return self.understanding.forward_target(service_id)

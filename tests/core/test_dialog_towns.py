@@ -861,12 +861,10 @@ def test_the_hours_of_a_part_of_the_day_and_the_next_day_open(spreehagen, vilsre
 def test_a_cancelled_appointment_a_status_and_a_clerk_in_the_house_go_to_a_person(vilsreuth, rednitzau):
     assert_forwarded(vilsreuth, "Hallo, ich hätte morgen um neun einen Termin wegen dem Reisepass. "
                                 "Den muss ich leider absagen, mein Kind ist krank.")
-    status, clerk, duration = talk(rednitzau, "Guten Tag, Architekturbüro Lehner. Wir haben im August für unseren "
-                                              "Bauherrn einen Bauantrag eingereicht. Können Sie mir sagen, wie weit der ist?",
-                                   "Ist die Frau Roth vom Bauamt heute noch im Haus?",
-                                   "Wie lange dauert so ein Verfahren denn normalerweise?")
+    status, clerk = talk(rednitzau, "Guten Tag, Architekturbüro Lehner. Wir haben im August für unseren "
+                                    "Bauherrn einen Bauantrag eingereicht. Können Sie mir sagen, wie weit der ist?",
+                         "Ist die Frau Roth vom Bauamt heute noch im Haus?")
     assert status.action == clerk.action == "forward"
-    assert duration.service.id == "N17" and "zwei bis drei Monate" in duration.answer  # the application's topic
 
 
 def test_a_shop_opened_a_car_by_its_make_and_a_dogs_death_in_bavarian(spreehagen, vilsreuth):
