@@ -14,6 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("RATHAUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
+def _word_list_installed() -> bool:
+    from rathaus.catalog.dialect import WORD_LIST
+
+    return WORD_LIST.is_file()
+
+
+# Debian's German word list (wngerman), which scripts/install-system.sh installs
+needs_word_list = pytest.mark.skipif(not _word_list_installed(), reason="Debian's German word list (wngerman) is not installed")
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared/data; the test is skipped with the reason when it is absent."""
     path = SHARED.joinpath(*parts)

@@ -411,11 +411,15 @@ def asked_part(question: str) -> Interval | None:
     return (_PARTS.get(named) or _PARTS[named.removesuffix("s")]) if named else None
 
 
+def _within(intervals: list[Interval], part: Interval) -> list[Interval]:
+    """The intervals that overlap a part of the day."""
+    lo, hi = part
+    return [(s, e) for s, e in intervals if s < hi and e > lo]
+
+
 def in_part(schedule: Schedule, part: Interval) -> Schedule:
     """The schedule's opening times that fall into a part of the day; days without any are left out."""
-    lo, hi = part
-    days = {day: fitting for day, intervals in schedule.days.items()
-            if (fitting := [(s, e) for s, e in intervals if s < hi and e > lo])}
+    days = {day: fitting for day, intervals in schedule.days.items() if (fitting := _within(intervals, part))}
     return Schedule(raw=schedule.raw, days=days, season=schedule.season, monthly=schedule.monthly)
 
 
@@ -441,6 +445,5 @@ def open_on(schedule: Schedule, asked: DayQuestion) -> tuple[bool, list[Interval
     intervals = schedule.days.get(asked.day, [])
     if asked.part is None:
         return bool(intervals), intervals
-    lo, hi = asked.part
-    fitting = [(s, e) for s, e in intervals if s < hi and e > lo]
+    fitting = _within(intervals, asked.part)
     return bool(fitting), fitting or intervals

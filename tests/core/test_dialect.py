@@ -3,6 +3,7 @@
 import pytest
 
 from rathaus.catalog.dialect import standard_german
+from tests.conftest import needs_word_list
 
 
 @pytest.mark.parametrize("said, standard", [
@@ -155,10 +156,6 @@ def test_bavarian_birth_and_fireworks():
         "Ich bin in München geboren und bräucht a neue Geburtsurkunde"
     assert standard_german("a Feierwerk macha, derf ma des?").startswith("a Feuerwerk machen")
 
-
-
-needs_word_list = pytest.mark.skipif(not __import__("rathaus.catalog.dialect", fromlist=["WORD_LIST"]).WORD_LIST.is_file(),
-                                     reason="Debian's German word list (wngerman) is not installed")
 
 
 @needs_word_list

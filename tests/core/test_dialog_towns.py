@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_word_list
 from rathaus.catalog import repository as R
 from rathaus.catalog.assistant import Assistant, CatalogSettings
 from rathaus.dialog import ConversationState, DialogEngine
@@ -839,8 +839,7 @@ def test_a_burst_pipe_told_with_the_water_office_gets_the_standby_number_first(z
     assert "7788-0" in plain.answer and "7788-99" not in plain.answer
 
 
-@pytest.mark.skipif(not __import__("rathaus.catalog.dialect", fromlist=["WORD_LIST"]).WORD_LIST.is_file(),
-                    reason="Debian's German word list (wngerman) is not installed")
+@needs_word_list
 def test_franconian_soft_consonants_ask_for_the_fee_and_the_hours(rednitzau):
     fee, child = talk(rednitzau, "grüß godd, ich bräuchd an neia Ausweis, mei alder is nächsdn Monad abgloffn. wos kosd'n des?",
                       "und mei Bou is fuchzehn, der brauchd aa aan. wos zohl mer do?")
