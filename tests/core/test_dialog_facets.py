@@ -98,6 +98,12 @@ from rathaus.dialog.offices import OfficeDirectory
     # a guess at the place, without "wo" (not whether it is in the price)
     ("Is das noch in der alten Schule?", "where"),
     ("Ist das im Preis enthalten?", "cost"),
+    # waiting for the result, in learners' order too; when the answer comes; a picture to bring
+    ("Wie lange muss ich auf den Bescheid warten?", "processing_time"),
+    ("wie lange ich warte auf papiere", "processing_time"),
+    ("Wann kommt normalerweise die Genehmigung?", "processing_time"),
+    ("Wann kommt die Müllabfuhr?", None),
+    ("Brauche ich ein Bild?", "documents"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -602,4 +608,5 @@ def test_a_guess_at_the_place():
     from rathaus.dialog.turns import guesses_place
     assert guesses_place("Wo ist das überhaupt, im Rathaus?") and guesses_place("und wo sind die, auch am Markt?")
     assert not guesses_place("Wo ist das Standesamt im Rathaus?") and not guesses_place("Wo ist das?")
+    assert guesses_place("Und wo genau ist die im Rathaus?") and guesses_place("wo is des denn im rathaus")
 

@@ -896,3 +896,13 @@ def test_moving_a_booked_appointment_and_a_district_road_go_to_a_person(queichen
 def test_sonnabend_is_a_day_not_an_evening(tessenow):
     saturday, = talk(tessenow, "Hat der Recyclinghof am Sonnabend auf?")
     assert "Samstag geöffnet von 8 bis 12 Uhr" in saturday.answer and "Dienstag" not in saturday.answer
+
+
+def test_a_picture_is_a_document(queichenbach):
+    _, photo = talk(queichenbach, "Was kostet ein Angelschein für fünf Jahre?", "Brauche ich dafür auch ein Bild?")
+    assert photo.service.id == "P29" and "Passfoto" in photo.answer
+
+
+def test_where_in_the_town_hall_is_the_office_spoken_of(vilsreuth):
+    _, where = talk(vilsreuth, "Wann hat das Standesamt am Montag offen?", "Wo ist das genau im Rathaus?")
+    assert where.office["id"] == "sa" and "Zimmer 12" in where.answer
