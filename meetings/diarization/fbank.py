@@ -56,7 +56,7 @@ def log_fbank(frames: np.ndarray) -> np.ndarray:
     x[:, 0] *= 1.0 - PREEMPHASIS
     x *= _window()
     spectrum = np.fft.rfft(x, n=FFT, axis=1)[:, : FFT // 2]
-    power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
+    power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32, copy=False)
     energy = power @ mel_banks().T
     return np.log(np.maximum(energy, np.finfo(np.float32).eps))
 
@@ -108,5 +108,5 @@ def subsegment_features(audio: np.ndarray, subsegments, *, sample_offset: int = 
         if pending_frames >= _BATCH_FRAMES:
             flush()
     flush()
-    flat = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+    flat = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
     return flat, np.asarray(frames_each, dtype=np.int64), np.asarray(offsets, dtype=np.int64), MEL_BINS
