@@ -67,12 +67,10 @@ def test_sample_offset_reads_the_same_samples():
 @pytest.mark.skipif(not native_features_run(), reason="senko's native extractor needs AVX-512")
 def test_equal_to_senkos_native_extractor_on_real_speech():
     import senko
-    import soundfile as sf
-    from scipy.signal import resample_poly
 
-    path = sorted(shared_path("audio", "de", "speakers").glob("*.wav"))[0]
-    audio, rate = sf.read(path, dtype="float32")
-    audio = resample_poly(audio, RATE, rate).astype(np.float32) if rate != RATE else audio
+    from rathaus.speech.audio import decode
+
+    audio = decode(sorted(shared_path("audio", "de", "speakers").glob("*.wav"))[0], RATE)
     subs = [(s, min(s + 1.5, len(audio) / RATE)) for s in np.arange(0.0, len(audio) / RATE - 0.5, 0.75)]
     impl = senko.Diarizer(device="cpu", warmup=False, quiet=True)
     impl._timing_stats = {}
