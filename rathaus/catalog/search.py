@@ -98,6 +98,29 @@ def with_meanings(question: str) -> str:
     return " ".join([question, *dict.fromkeys(said)])
 
 
+def _names_vehicle(words: list[str]) -> bool:
+    """Whether the words name a vehicle: a word of [vehicles] in data/colloquial.toml, or one whose
+    colloquial meaning is a vehicle ("Golf", "nen Gebrauchten")."""
+    vehicles = word_lists("vehicles").get("words", frozenset())
+    for i, w in enumerate(words):
+        if w in vehicles:
+            return True
+        for n in (1, 2, 3):
+            found = _colloquial(" ".join(words[i:i + n])) if i + n <= len(words) else None
+            if found and vehicles & set(T.words(found)):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _vehicle_meanings() -> dict[str, str]:
+    """What registration words mean where a vehicle is named ("ummelden" is then the vehicle's
+    change of keeper, not a move): [vehicles.meanings] in data/colloquial.toml, folded."""
+    table = _colloquial_data().get("vehicles", {}).get("meanings", {})
+    folded = {" ".join(T.words(k)): v for k, v in table.items()}
+    return folded | {"~" + T.stem(k): v for k, v in folded.items()}  # also by stem: "meld ... an" -> "anmeld"
+
+
 def _colloquial(word: str) -> str | None:
     """The catalog words a colloquial word or phrase means. Single words also by stem, and verbs
     also without the ending of the 2nd/3rd person ("läuft ... ab" -> "ablaufen"), which the
@@ -246,6 +269,11 @@ class SearchIndex:
         known = self.vocab_stems
         verbs = {token: verb for token, verb in separable_pairs(question)
                  if T.stem(verb) in known or _colloquial(verb) is not None}
+        in_context = _vehicle_meanings() if _names_vehicle(joined) or _names_vehicle(repaired) else {}
+
+        def meaning(phrase: str) -> str | None:
+            return in_context.get(phrase) or in_context.get("~" + T.stem(phrase)) or _colloquial(phrase)
+
         concepts: list[Concept] = []
         expansions: list[str] = []
         inside = 0   # words up to here belong to a phrase of the colloquial table ("id card")
@@ -253,9 +281,9 @@ class SearchIndex:
             if i >= inside and (w in T.STOPWORDS or len(w) < 2) and not w.isdigit():
                 # a phrase that starts with a function word ("get married", "zu schnell gefahren"): its meaning
                 phrase = next((p for n in (4, 3, 2) if i + n <= len(repaired)
-                               and _colloquial(p := " ".join(repaired[i:i + n])) is not None), None)
+                               and meaning(p := " ".join(repaired[i:i + n])) is not None), None)
                 if phrase is not None:
-                    found = _colloquial(phrase)
+                    found = meaning(phrase)
                     if found not in expansions:
                         expansions.append(found)
                     forms = {T.stem(x): share for x, share in _meaning_shares(found).items()}
@@ -268,7 +296,7 @@ class SearchIndex:
             # "Hundemarke" -> "Hundesteuer Hund") and compound parts stand for it only in part
             alternatives = {w: 1.0, **({verbs[w]: 1.0} if w in verbs else {})}
             for n, phrase in [(1, a) for a in list(alternatives)] + [(n, " ".join(repaired[i:i + n])) for n in (2, 3)]:
-                found = _colloquial(phrase) if n == 1 or i + n <= len(repaired) else None
+                found = meaning(phrase) if n == 1 or i + n <= len(repaired) else None
                 if found:
                     if found not in expansions:
                         expansions.append(found)
