@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from rathaus.catalog import text as T
-from rathaus.catalog.decision import Decision
+from rathaus.catalog.decision import Decision, ServiceRef
 from rathaus.catalog.html import sentences
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import meanings, register_verbs, separable_verbs
@@ -161,9 +161,12 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     of all others (beyond the confirm window), and named by a word of the question
     that the others lack: the caller means that service."""
     cands = decision.candidates or []
-    if not cands or cands[0].score < forward_below - 0.12:
+    if not cands or (len(cands) > 1 and cands[0].score - cands[1].score <= window):
         return False
-    if len(cands) > 1 and cands[0].score - cands[1].score <= window:
+    # further below the bar where the others are further behind ("wir sind ein Verein, kriegen wir
+    # den großen Saal billiger": the only room service, low because the question says much else)
+    far = len(cands) == 1 or cands[0].score - cands[1].score > 1.5 * window
+    if cands[0].score < forward_below - (0.25 if far else 0.12):
         return False
     # a word of the best's name that the question says and no other's name has ("Personalausweis"),
     # and not a verb that many names share: "beantragen" names no service ("Rente beantragen"),
@@ -216,6 +219,30 @@ def says_name(understanding: Any, service_name: str, text: str) -> bool:
     name = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 4} - verbs
     said = {x for w in T.content_words(text) for x in (w, T.stem(w))}  # "Schützenfest" stems to "schutzenf"
     return any(q == n or (len(n) >= 4 and q.endswith(n)) for q in said for n in name)
+
+
+def chosen_option(understanding: Any, options: list[dict], text: str) -> ServiceRef | None:
+    """The option of "Geht es um A oder B?" that a short reply asking nothing takes: the one whose
+    name it says, also by what its colloquial words mean ("den Golf": "Auto Fahrzeug" for
+    "Fahrzeug umschreiben"), or by its place ("das erste", "Letzteres"). None where it takes none
+    or several."""
+    if len(options) < 2 or len(T.words(text)) > _CHOICE_WORDS or F.detect(text):
+        return None
+    place = TU.place_in_list(text)
+    if place is not None and -len(options) <= place < len(options):
+        chosen = options[place]
+    else:
+        meant = " ".join(m for w in T.content_words(text) if (m := meanings(w)))
+        named = [o for o in options if says_name(understanding, o["name"], f"{text} {meant}")]
+        if len(named) != 1:
+            return None
+        chosen = named[0]
+    return ServiceRef(id=chosen["id"], name=chosen["name"])
+
+
+# a choice is a short reply that asks nothing ("den Golf, bitte"); a longer one, or one that asks
+# for a fact ("das Gewerbe, was kostet das?"), is a question of its own
+_CHOICE_WORDS = 4
 
 
 def _name_verbs(understanding: Any) -> set[str]:

@@ -317,6 +317,8 @@ class DialogEngine:
                                                 or C.one_plausible(self.understanding, decision, text, bar, window)):
                 return self._general_answer(state, decision, text, lang)
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
+            best = max(c.score for c in decision.candidates) if decision.candidates else 0.0
+            state.pending_options = [{"id": c.id, "name": c.name} for c in decision.candidates if best - c.score <= window]
             decision.facet = facet
             return decision
         if decision.action == "forward" and facet and not self._elsewhere(decision, named) \
@@ -404,8 +406,9 @@ class DialogEngine:
         # "Nee, ich meinte für die Meldebescheinigung": a correction, not a plain no
         yes = TU.yes_no(text, lang) if not TU.correction(text) else None
         pending, facet, question = state.pending_service, state.pending_facet, state.pending_question
+        options = state.pending_options
         state.pending_service = state.pending_facet = None
-        state.pending_question = ""
+        state.pending_question, state.pending_options = "", []
         if yes is None and F.detect(text) and not TP.residual(text, []):
             yes = True  # "Und was kostet das?" right after "Geht es um ...?": about that service
             facet, question = F.detect(text), text
@@ -415,6 +418,9 @@ class DialogEngine:
             other = self.understanding.ask(text, lang)  # "Und für meinen Sohn?": the same, unless it names another
             if other.action != "answer" or other.service is None or other.service.id == pending.id:
                 yes, facet, question = True, F.detect(text) or facet, text
+        if yes is not False and (chosen := C.chosen_option(self.understanding, options, text)) is not None:
+            # "Das Auto" or "ja, das zweite" after "Geht es um Wohnsitz ummelden oder Fahrzeug umschreiben?"
+            pending, yes = chosen, True
         if yes is True:
             return self.confirmed(state, pending.id, facet, question, lang)
         if yes is False:

@@ -24,12 +24,13 @@ class ConversationState:
     pending_service: Any = None           # ServiceRef awaiting "ja"/"nein"
     pending_facet: str | None = None
     pending_question: str = ""
+    pending_options: list[dict] = field(default_factory=list)  # {"id", "name"} of each service offered
     corrected: bool = False               # this turn corrects the last ("nee, ich mein den Reisepass")
     turns: list[dict] = field(default_factory=list)  # {"caller", "read", "action", "service", "office", "facet"}
 
     def copy(self) -> ConversationState:
         """An independent copy (the phone undoes a turn with it: voice.phone.dialog.Dialog.restore)."""
-        return replace(self, turns=[dict(t) for t in self.turns])
+        return replace(self, turns=[dict(t) for t in self.turns], pending_options=[dict(o) for o in self.pending_options])
 
     def set_service(self, service_id: str, name: str) -> None:
         if service_id != self.service_id:
@@ -48,3 +49,4 @@ class ConversationState:
         self.subject = self.facet = None
         self.pending_service = self.pending_facet = None
         self.pending_question = ""
+        self.pending_options = []

@@ -36,6 +36,8 @@ class TurnData(NamedTuple):
     not_meant: list[re.Pattern]
     guessed_place: list[re.Pattern]
     do_there: list[re.Pattern]
+    places: dict[str, int]
+    place_tail: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +50,9 @@ def turn_data() -> TurnData:
     return TurnData(refer=frozenset(T.fold(w) for w in raw["refer"]),
                     spoken_of=frozenset(T.fold(w) for w in raw["spoken_of"]),
                     fillers=frozenset(T.fold(w) for w in raw["fillers"]),
-                    procedure=tuple(T.fold(w) for w in raw["procedure"]), **compiled)
+                    procedure=tuple(T.fold(w) for w in raw["procedure"]),
+                    places={T.fold(w): int(n) for n, ws in raw["places"].items() for w in ws},
+                    place_tail=frozenset(T.fold(w) for w in raw["place_tail"]), **compiled)
 
 
 def condition_facet(text: str, previous: str | None) -> str | None:
@@ -68,6 +72,17 @@ def condition_facet(text: str, previous: str | None) -> str | None:
 _MAIN_CLAUSE = re.compile(r"\bwenn\b(?:\s+\S+){2,}?\s+(?:(?=(?:wen|wer|wo|wohin|was|wat|wie|wann|welche\w*)\b)|"
                           r"(?:wollen|will|mochten|mochte|ist|sind|habe|haben|hat|hab|kann|konnen|muss|mussen|wird|werden|soll|sollen)\s+"
                           r"(?=(?:kostet|kosten|dauert|dauern|brauche|brauch|brauchen|gilt|geht|muss|mussen)\b))(\w.*)$")
+
+
+def place_in_list(text: str) -> int | None:
+    """"Das zweite", "Letzteres": the place in a list of options the reply names (0 the first,
+    -1 the last), or None. "Für den zweiten Hund" names a further dog, no place."""
+    data = turn_data()
+    words = T.words(text)
+    said = [i for i, w in enumerate(words) if w in data.places]
+    if len(said) != 1 or not all(x in data.place_tail for x in words[said[0] + 1:]):
+        return None  # none, several ("das erste oder das zweite"), or one before a noun
+    return data.places[words[said[0]]]
 
 
 def does_there(text: str) -> bool:
