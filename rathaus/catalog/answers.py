@@ -27,11 +27,15 @@ _MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlo
                     r"keine gebühr", re.I)
 
 
+def fee_text_lines(fees: str) -> list[str]:
+    """Every line of a fee text (lines or "; "-separated parts), without list marks."""
+    return [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
+
+
 def fee_lines(fees: str) -> list[str]:
     """The lines of a fee text that name an amount in euro or say "free" (not bank details): the
     only ones spoken, here and in the dialog's choice of the fitting line (rathaus.dialog.fees)."""
-    lines = [line.lstrip("-• ").strip().rstrip(".;") for line in re.split(r"\n|;\s*", fees or "") if line.strip()]
-    return [line for line in lines if _MONEY.search(line)]
+    return [line for line in fee_text_lines(fees) if _MONEY.search(line)]
 
 
 def spoken_fees(fees: str, max_items: int = 2) -> tuple[str, bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rathaus.catalog import text as T
-from rathaus.catalog.answers import fee_lines
+from rathaus.catalog.answers import fee_lines, fee_text_lines
 from rathaus.catalog.search import meanings
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
@@ -180,7 +180,9 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     own name count only where the name lists variants ("Gewerbe anmelden, ummelden oder
     abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
     own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
-    said = _said(question, own) if meant else _stems(question)
+    # a colloquial word that means the service's own thing names no line, whether or not the name
+    # lists variants ("Auto" means "Fahrzeug Kfz": not "online über i-Kfz" of "Fahrzeug zulassen oder umschreiben")
+    said = _said(question, {n for n in _stems(service_name) if len(n) >= 5}) if meant else _stems(question)
     line_stems = [_stems(line) for line in lines]
     # the first part of a word of the name counts where a line has it as a word of its own
     # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
@@ -224,6 +226,17 @@ def _surcharge(lines: list[str], question: str) -> list[str]:
     if not any(in_family(t, w) for t in tokens for w in words["asked_more"]):
         return []
     return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["surcharge"])]
+
+
+def _reduced(lines: list[str], question: str, service_name: str) -> list[str]:
+    """"Kriegen wir als Verein den Saal billiger?": the lines of a reduction, the one the question
+    names first; also a reduction by a share, which names no amount ("Vereine aus Zschopenau
+    50 Prozent ermäßigt"): pass every line of the fee text."""
+    words = cue_data()["fees"]
+    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words["asked_less"]):
+        return []
+    reduced = [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["reduction"])]
+    return (_named(reduced, question, service_name) if len(reduced) > 1 else []) or reduced
 
 
 def _urgent(lines: list[str], question: str) -> list[str]:
@@ -321,7 +334,9 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         narrowed = (_named(sized, question, service_name) or (_named(sized, context, service_name) if context else [])
                     if len(sized) > 1 else [])
         return (narrowed or sized)[:1], more
-    named = _urgent(lines, question) or _replacement(lines, question) or _abroad(lines, question) \
+    named = _urgent(lines, question) or _reduced(fee_text_lines(fees), question, service_name) \
+        or _replacement(lines, question) \
+        or _abroad(lines, question) \
         or _named(lines, question, service_name) \
         or _surcharge(lines, question) \
         or _named(lines, question, service_name, meant=True)

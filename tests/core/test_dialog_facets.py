@@ -610,3 +610,33 @@ def test_a_guess_at_the_place():
     assert not guesses_place("Wo ist das Standesamt im Rathaus?") and not guesses_place("Wo ist das?")
     assert guesses_place("Und wo genau ist die im Rathaus?") and guesses_place("wo is des denn im rathaus")
 
+
+
+@pytest.mark.parametrize("reply, place", [("das zweite", 1), ("Letzteres bitte", -1), ("ja, die erste davon", 0),
+                                          ("the second one", 1), ("für einen zweiten Hund", None),
+                                          ("das erste oder das zweite", None), ("die Wohnung", None)])
+def test_the_place_of_an_option_a_reply_takes(reply, place):
+    from rathaus.dialog.turns import place_in_list
+    assert place_in_list(reply) == place
+
+
+def test_asked_for_a_reduction_the_line_that_grants_one():
+    halls = "großer Saal 350 Euro pro Tag; Kaminzimmer 90 Euro pro Tag; Vereine aus Musterstadt 50 Prozent ermäßigt; Kaution 200 Euro"
+    # a reduction by a share names no amount, yet it is the answer to "billiger?"
+    assert fitting_fees(halls, "Wir sind ein Verein, kriegen wir den großen Saal billiger?", "Saal mieten")[0] == \
+        ["Vereine aus Musterstadt 50 Prozent ermäßigt"]
+    assert fitting_fees(halls, "Was kostet der große Saal?", "Saal mieten")[0] == ["großer Saal 350 Euro pro Tag"]
+    dogs = "erster Hund 72 Euro im Jahr; gefährlicher Hund 600 Euro im Jahr; Einzelgehöft ermäßigt 36 Euro im Jahr"
+    assert fitting_fees(dogs, "Gibt's da bei der Hundesteuer einen Rabatt?", "Hundesteuer")[0] == \
+        ["Einzelgehöft ermäßigt 36 Euro im Jahr"]
+    two = "Erwachsene 20 Euro; Schüler ermäßigt 10 Euro; Schwerbehinderte ermäßigt 5 Euro"
+    assert fitting_fees(two, "Ich bin schwerbehindert, wird das billiger?", "Ausweis")[0] == ["Schwerbehinderte ermäßigt 5 Euro"]
+
+
+def test_a_word_for_the_services_own_thing_names_no_line_where_the_name_lists_variants():
+    cars = "Neuzulassung ab 30,10 Euro; Umschreibung mit Halterwechsel ab 28,90 Euro; online über i-Kfz ab 24,50 Euro"
+    # "Auto" means "Fahrzeug Kfz": the service's own thing, not the line "über i-Kfz"
+    assert fitting_fees(cars, "Was kostet die Anmeldung vom Auto?", "Fahrzeug zulassen oder umschreiben")[0] == \
+        ["Neuzulassung ab 30,10 Euro"]
+    assert fitting_fees(cars, "Was kostet das online?", "Fahrzeug zulassen oder umschreiben")[0] == \
+        ["online über i-Kfz ab 24,50 Euro"]

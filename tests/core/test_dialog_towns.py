@@ -906,3 +906,55 @@ def test_a_picture_is_a_document(queichenbach):
 def test_where_in_the_town_hall_is_the_office_spoken_of(vilsreuth):
     _, where = talk(vilsreuth, "Wann hat das Standesamt am Montag offen?", "Wo ist das genau im Rathaus?")
     assert where.office["id"] == "sa" and "Zimmer 12" in where.answer
+
+
+def test_a_pass_that_ran_out_is_the_passport(lindach, niedweiler):
+    holiday, = talk(lindach, "Unser Urlaub ist in vier Wochen und mein Pass ist abgelaufen, klappt das noch?")
+    assert (holiday.service.id, holiday.facet) == ("L02", "processing_time")
+    expired, = talk(niedweiler, "Mein Pass läuft ab, was muss ich tun?")
+    assert expired.service.id == "N02"
+
+
+def test_ummelden_with_a_car_is_the_cars_new_keeper(vossberg, zschopenau):
+    car, = talk(vossberg, "Wir haben uns einen gebrauchten Polo gekauft, was brauchen wir zum Ummelden?")
+    assert (car.service.id, car.facet) == ("V17", "documents") and "Zulassungsbescheinigung" in car.answer
+    moved, = talk(vossberg, "Ich bin innerhalb von Vossberg umgezogen, was brauch ich zum Ummelden?")
+    assert moved.service.id == "V03"
+    used, = talk(zschopenau, "Mir hamm uns en Gebrauchten gekooft, was brauch ich'n fürs Ummelden?")
+    assert (used.service.id, used.facet) == ("Z17", "documents")
+
+
+def test_beer_at_a_fete_and_a_loud_garden_party(rednitzau, saalberg):
+    beer, = talk(rednitzau, "Beim Sommerfest vom Sportverein wollen wir Bier ausschenken, was brauchen wir dafür?")
+    assert beer.service.id == "N23" and beer.action == "answer"
+    party, = talk(saalberg, "Wir feiern eine Gartenparty mit Live-Band bis nachts, brauchen wir eine Erlaubnis?")
+    assert party.service.id == "S17" and party.action == "answer"
+
+
+def test_housing_benefit_is_answered_only_where_the_catalog_has_it(gehlberg, saalberg):
+    assert_forwarded(gehlberg, "Wie beantrage ich Wohngeld?")
+    here, = talk(saalberg, "Wie beantrage ich Wohngeld?")
+    assert here.service.id == "S19"
+
+
+@pytest.mark.parametrize("reply, chosen", [("mein Gewerbe", "A13"), ("das zweite", "A13"), ("Letzteres bitte", "A13"),
+                                           ("ja, das erste", "A03"), ("die Wohnung", "A03")])
+def test_a_short_reply_chooses_between_the_options_asked_back(hachenrath, reply, chosen):
+    asked, answer = talk(hachenrath, "Ich möchte etwas anmelden", reply)
+    assert asked.action == "confirm" and {"A03", "A13"} <= {c.id for c in asked.candidates}
+    assert (answer.action, answer.service.id) == ("answer", chosen)
+
+
+def test_a_chosen_option_with_a_facet_answers_that_facet(hachenrath):
+    _, fee = talk(hachenrath, "Ich möchte etwas anmelden", "das Gewerbe, was kostet das?")
+    assert (fee.service.id, fee.facet) == ("A13", "cost") and "30 Euro" in fee.answer
+    _, declined = talk(hachenrath, "Ich möchte etwas anmelden", "nein")
+    assert declined.action == "rephrase"
+
+
+def test_a_club_asking_for_the_hall_cheaper_gets_the_clubs_reduction(zschopenau, hachenrath):
+    # low in the search (the question says much else) but far ahead of every other service
+    club, = talk(zschopenau, "Wir sind der Sportverein aus Zschopenau, bekommen wir den großen Saal günstiger?")
+    assert (club.action, club.service.id, club.facet) == ("answer", "Z19", "cost") and "50 Prozent" in club.answer
+    choir, = talk(hachenrath, "Unser Chor will im Herbst in der Stadthalle singen, was kostet das für einen Verein?")
+    assert (choir.action, choir.service.id) == ("answer", "A19") and "Euro" in choir.answer
