@@ -322,9 +322,13 @@ def test_an_office_in_the_place_named_and_the_rule_for_the_age_named(saalberg):
 
 
 def test_a_follow_up_to_an_unanswered_question_is_not_answered_about_another_service(saalberg):
-    replies = talk(saalberg, "wir machen ne gartenparty zum fuffzigsten mit band bis nachts brauchen wir da ne genehmigung",
+    # alone, the second turn is answered about the identity card; after a question no service
+    # answered (a well in the garden), it is about that question
+    replies = talk(saalberg, "wir wollen im garten einen brunnen bohren brauchen wir da ne genehmigung",
                    "wie lange vorher muss ich die beantragen")
     assert [r.action for r in replies] == ["forward", "forward"]
+    alone, = talk(saalberg, "wie lange vorher muss ich die beantragen")
+    assert alone.action == "answer"
 
 
 def test_rhineland_german_is_asked_as_standard_german(hallerbach):
