@@ -118,7 +118,7 @@ def _vehicle_meanings() -> dict[str, str]:
     change of keeper, not a move): [vehicles.meanings] in data/colloquial.toml, folded."""
     table = _colloquial_data().get("vehicles", {}).get("meanings", {})
     folded = {" ".join(T.words(k)): v for k, v in table.items()}
-    return folded | {"~" + T.stem(k): v for k, v in folded.items()}  # also by stem: "meld ... an" -> "anmeld"
+    return folded | {"~" + T.stem(k): v for k, v in folded.items()}  # also by stem: "meld ... um" -> "ummeld"
 
 
 def _colloquial(word: str) -> str | None:
