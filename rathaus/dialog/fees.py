@@ -154,12 +154,19 @@ def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tup
     return tails, heads
 
 
+def _asked_lines(lines: list[str], question: str, asked: str, marks: str) -> list[str]:
+    """The lines marked by a word of the [fees] list `marks`, where the question says a word of
+    the list `asked` (facets.toml): a replacement when something is lost, a surcharge when asked
+    for "extra", a reduction when asked for "billiger", the express line when it is urgent."""
+    words = cue_data()["fees"]
+    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words[asked]):
+        return []
+    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words[marks])]
+
+
 def _replacement(lines: list[str], question: str) -> list[str]:
     """"Mein Bibliotheksausweis ist weg, was kostet ein neuer?": the line of a replacement."""
-    words = cue_data()["fees"]
-    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words["lost"]):
-        return []
-    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["replacement"])]
+    return _asked_lines(lines, question, "lost", "replacement")
 
 
 def speaks_of_abroad(text: str) -> bool:
@@ -179,10 +186,11 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     mean) that tell lines apart (a word found in every line names none). Words of the service's
     own name count only where the name lists variants ("Gewerbe anmelden, ummelden oder
     abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
-    own = set() if _LIST.search(service_name) else {n for n in _stems(service_name) if len(n) >= 5}
+    name = {n for n in _stems(service_name) if len(n) >= 5}
+    own = set() if _LIST.search(service_name) else name
     # a colloquial word that means the service's own thing names no line, whether or not the name
     # lists variants ("Auto" means "Fahrzeug Kfz": not "online über i-Kfz" of "Fahrzeug zulassen oder umschreiben")
-    said = _said(question, {n for n in _stems(service_name) if len(n) >= 5}) if meant else _stems(question)
+    said = _said(question, name) if meant else _stems(question)
     line_stems = [_stems(line) for line in lines]
     # the first part of a word of the name counts where a line has it as a word of its own
     # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
@@ -221,30 +229,20 @@ def names_in(text: str, words: str) -> bool:
 
 def _surcharge(lines: list[str], question: str) -> list[str]:
     """"Was kostet das extra?", "Kostet das mehr?": the line of a surcharge."""
-    words = cue_data()["fees"]
-    tokens = [w for w, _ in cue_tokens(question)]
-    if not any(in_family(t, w) for t in tokens for w in words["asked_more"]):
-        return []
-    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["surcharge"])]
+    return _asked_lines(lines, question, "asked_more", "surcharge")
 
 
 def _reduced(lines: list[str], question: str, service_name: str) -> list[str]:
     """"Kriegen wir als Verein den Saal billiger?": the lines of a reduction, the one the question
     names first; also a reduction by a share, which names no amount ("Vereine aus Zschopenau
     50 Prozent ermäßigt"): pass every line of the fee text."""
-    words = cue_data()["fees"]
-    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words["asked_less"]):
-        return []
-    reduced = [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words["reduction"])]
+    reduced = _asked_lines(lines, question, "asked_less", "reduction")
     return (_named(reduced, question, service_name) if len(reduced) > 1 else []) or reduced
 
 
 def _urgent(lines: list[str], question: str) -> list[str]:
     """"Was kostet die schnelle Abholung?": the line of the express variant."""
-    words = cue_data()["fees"]["urgent"]
-    if not any(in_family(t, w) for t, _ in cue_tokens(question) for w in words):
-        return []
-    return [line for line in lines if any(in_family(t, w) for t in T.words(line) for w in words)]
+    return _asked_lines(lines, question, "urgent", "urgent")
 
 
 # Periods a fee is per ("im Jahr", "je Monat"): a time, not an item, a size or a case.
