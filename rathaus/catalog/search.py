@@ -50,7 +50,7 @@ def _colloquial_data() -> dict[str, Any]:
 
 
 # Turkish glossary words are also found with endings ("ehliyetimi"); shorter ones start German
-# words too ("vize", "adres")
+# words too ("vize", "adres"), except as the last word of a phrase ("oturma iznimi")
 _SUFFIXED, _SUFFIXED_MIN = "tr~", 6
 
 
@@ -65,7 +65,7 @@ def colloquial_table() -> dict[str, str]:
         for key, value in words.items():
             folded = " ".join(T.words(key))
             table[folded] = " ".join(dict.fromkeys((table.get(folded, "") + " " + value).split()))
-            if language == "tr" and " " not in folded and len(folded) >= _SUFFIXED_MIN:
+            if language == "tr" and (" " in folded or len(folded) >= _SUFFIXED_MIN):
                 table.setdefault(_SUFFIXED + folded, value)
     for key, value in raw.get("words", {}).items():  # German words also by stem ("Hunde" finds "hund")
         key = " ".join(T.words(key))
@@ -82,9 +82,13 @@ def word_lists(table: str) -> dict[str, frozenset[str]]:
     return {key: frozenset(w for v in values for w in T.words(v)) for key, values in lists.items()}
 
 
-def meanings(word: str) -> str | None:
-    """The catalog words a colloquial word stands for ("Auto" -> "Fahrzeug Kfz"), or None."""
-    return _colloquial(" ".join(T.words(word)))
+def meanings(word: str, vehicle: bool = False) -> str | None:
+    """The catalog words a colloquial word stands for ("Auto" -> "Fahrzeug Kfz"), or None. With
+    `vehicle` (a vehicle is spoken of), registration words mean the vehicle's ("ummelden" ->
+    "Umschreibung")."""
+    folded = " ".join(T.words(word))
+    in_context = _vehicle_meanings() if vehicle else {}
+    return in_context.get(folded) or in_context.get("~" + T.stem(folded)) or _colloquial(folded)
 
 
 def with_meanings(question: str) -> str:
@@ -112,6 +116,18 @@ def _names_vehicle(words: list[str]) -> bool:
     return False
 
 
+def names_vehicle(text: str) -> bool:
+    """Whether a text names a vehicle ("mein Golf", "das Auto")."""
+    return _names_vehicle(T.words(text))
+
+
+def vehicle_words(text: str) -> list[str]:
+    """The words of [vehicles] in data/colloquial.toml that a text says ("Fahrzeug abmelden" ->
+    ["fahrzeug"])."""
+    vehicles = word_lists("vehicles").get("words", frozenset())
+    return [w for w in T.words(text) if w in vehicles]
+
+
 @lru_cache(maxsize=1)
 def _vehicle_meanings() -> dict[str, str]:
     """What registration words mean where a vehicle is named ("ummelden" is then the vehicle's
@@ -127,7 +143,10 @@ def _colloquial(word: str) -> str | None:
     stemmer leaves on."""
     table = colloquial_table()
     if " " in word:
-        return table.get(word)
+        # a Turkish phrase with an ending on its last word ("oturma iznimi" for "oturma izni")
+        head, last = word.rsplit(" ", 1)
+        return table.get(word) or next((found for end in range(len(last) - 1, 2, -1)
+                                        if (found := table.get(f"{_SUFFIXED}{head} {last[:end]}"))), None)
     found = table.get(word) or table.get("~" + T.stem(word))
     # Turkish adds its endings to the word ("ehliyetimi", "ehliyetine"): a known word at its start
     for end in range(len(word) - 1, _SUFFIXED_MIN - 1, -1):
