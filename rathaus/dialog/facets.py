@@ -48,6 +48,8 @@ def cue_data() -> dict:
             "literals": {p.pattern: literal_words(p.pattern) for v in weighted(raw["question"]).values() for p, _ in v},
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
             "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
+            "asked_as": {facet: {T.stem(T.fold(w)): tuple(T.fold(f) for f in families) for w, families in table.items()}
+                         for facet, table in raw.get("asked_as", {}).items()},
             "numbers": {T.fold(w): n for words in raw["numbers"].values() for n, w in enumerate(words)},
             "travel": [re.compile(T.fold(p)) for p in raw["context"]["travel"]],
             "not_places": frozenset(T.fold(w) for w in raw["context"]["not_places"]),
@@ -237,13 +239,18 @@ def child_rules(description: str) -> list[str]:
 
 def age_rules(description: str, age: int) -> list[str]:
     """The sentences of a description that name this age as a number ("Ab dem 16. Geburtstag")."""
-    number = re.compile(rf"(?<![\d,.]){age}(?![\d,])")
+    # not a date ("1. August" for a one-year-old)
+    number = re.compile(rf"(?<![\d,.]){age}(?![\d,])(?!\.\s*(januar|februar|märz|april|mai|juni|juli|august|september|oktober"
+                        rf"|november|dezember)\b)", re.I)
     return [s for s in sentences_of(description) if number.search(s)]
 
 
 def _special(text: str) -> bool:
     words = cue_data()["special"]
     return any(in_family(t, w) for t, _ in cue_tokens(text) for w in words)
+
+
+_WHEN = re.compile(r"\b(wann|when)\b")
 
 
 def best_sentences(description: str, facet: str, question: str, similarity: Similarity | None = None,
@@ -261,6 +268,11 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         return []
     q_stems = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
     q_facet = {T.stem(w) for w in facet_words(question)}
+    # "wann bezahlen" asks for "fällig" ("Kann ich auf einmal zahlen?" for the sentence on paying at once)
+    for meant, families in cue_data()["asked_as"].get(facet, {}).items() if _WHEN.search(folded_text(question)) else ():
+        standing = {q for q in q_stems | q_facet if q.startswith(families)}
+        if standing:
+            q_stems, q_facet = q_stems - standing, (q_facet - standing) | {meant}
     plain = not _special(question)
     rival = _RIVALS.get(facet)
     rival_cues = cue_data()["sentence"].get(rival, []) if rival and rival not in _scores(question) else []

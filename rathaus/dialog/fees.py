@@ -11,7 +11,7 @@ import re
 
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines, fee_text_lines
-from rathaus.catalog.search import meanings
+from rathaus.catalog.search import meanings, names_vehicle, vehicle_words
 from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
@@ -32,17 +32,20 @@ def _adult(line: str) -> bool:
     return any(p.search(folded_text(line)) for p in cue_data()["age"]["adult"])
 
 
-def _age_fits(line: str, age: int) -> bool:
+def _age_bound(line: str) -> tuple[bool, int] | None:
+    """(whether the line is for those below the age, the age) of a fee line's age bound ("unter
+    zwei Jahren", "ab 24 Jahren"), or None."""
     folded = folded_text(line)
-    below = re.search(r"unter (\d+)|bis (\d+) jahr|vor vollendung des (\d+)", folded)
-    above = re.search(r"(?:ab|uber) (\d+)|alter von (\d+)", folded)
-    if below:
-        limit = int(next(g for g in below.groups() if g))
-        return age < limit
-    if above:
-        limit = int(next(g for g in above.groups() if g))
-        return age >= limit
-    return False
+    number = rf"(\d+|{_number_words()})"  # "unter zwei Jahren"
+    below = re.search(rf"unter {number}\b|bis {number} jahr|vor vollendung des (\d+)", folded)
+    above = re.search(rf"(?:ab|uber) {number}\b|alter von (\d+)", folded)
+    found = below or above
+    return (found is below, _number_value(next(g for g in found.groups() if g))) if found else None
+
+
+def _age_fits(line: str, age: int) -> bool:
+    bound = _age_bound(line)
+    return bound is not None and (age < bound[1] if bound[0] else age >= bound[1])
 
 
 def fee_age(question: str) -> int | None:
@@ -56,13 +59,18 @@ def fee_age(question: str) -> int | None:
     folded = folded_text(question)
     # "she's 16", "I'm 70", "he is only fifteen"
     m = (re.search(rf"(?:\b(?:ist|is|wird|sind|werden|bin|am|are|turns?|turning)|['’](?:s|m|re))"
-                   rf"(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade| only| just| already| now)* {number}\b"
+                   rf"(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade| only| just| already| now)*"
+                   rf"(?: im (?:{_MONTHS}))? {number}\b"  # "der wird im Oktober zwei"
                    rf"(?! {_COUNTED})", folded)
          or re.search(rf"\b{number} (?:ist|wird)\b", folded)
          or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr|years?\b)", folded))
-    if not m:  # "sie wird im März ein Jahr alt"
-        return 1 if re.search(r"\b(ein|eins) jahr alt\b|\bone year old\b", folded) else None
+    if not m:  # "sie wird im März ein Jahr alt", "er ist jetzt ein Jahr"
+        return 1 if re.search(r"\b(ein|eins) jahr alt\b|\bone year old\b|\b(ist|is|wird) (jetzt |erst |schon |gerade )*"
+                              r"(ein|eins) jahr\b", folded) else None
     return _number_value(m.group(1))
+
+
+_MONTHS = "januar|februar|marz|april|mai|juni|juli|august|september|oktober|november|dezember"
 
 
 def _number_words() -> str:
@@ -110,15 +118,18 @@ def _stems(text: str) -> set[str]:
     return {T.stem(w) for w in T.content_words(text)}
 
 
-def _said(question: str, own: set[str] = frozenset()) -> set[str]:
+def _said(question: str, own: set[str] = frozenset(), vehicle: bool = False) -> set[str]:
     """The question's stems with those of what its colloquial words mean: "Kampfhund" names the
     line of the "gefährlichen Hund", "verloren" the "Ersatzausweis bei Verlust". A word that
     means the service's own thing ("Auto": "Kfz Fahrzeug" for "Fahrzeug zulassen") names no line
-    ("online über i-Kfz")."""
+    ("online über i-Kfz"). With `vehicle` (a vehicle's service), registration words mean the
+    vehicle's, and vehicle words in a meaning name nothing."""
     said = _stems(question)
     for w in T.content_words(question):
-        meaning = meanings(w)
-        if meaning and not _stems(meaning) & own:
+        meaning = meanings(w, vehicle)
+        if meaning and vehicle:  # of a vehicle's service: "ummelden" names the "Umschreibung", "Auto" nothing
+            said |= _stems(" ".join(m for m in T.words(meaning) if not vehicle_words(m)))
+        elif meaning and not _stems(meaning) & own:
             said |= _stems(meaning)
     return said
 
@@ -190,7 +201,7 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     own = set() if _LIST.search(service_name) else name
     # a colloquial word that means the service's own thing names no line, whether or not the name
     # lists variants ("Auto" means "Fahrzeug Kfz": not "online über i-Kfz" of "Fahrzeug zulassen oder umschreiben")
-    said = _said(question, name) if meant else _stems(question)
+    said = _said(question, name, names_vehicle(service_name)) if meant else _stems(question)
     line_stems = [_stems(line) for line in lines]
     # the first part of a word of the name counts where a line has it as a word of its own
     # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
@@ -220,6 +231,13 @@ def names_a_line(fees: str, words: str) -> bool:
     return any(names_in(line, words) for line in fee_lines(fees))
 
 
+def names_variant(fees: str, question: str, service_name: str) -> bool:
+    """Whether the question names some of a service's fee lines and not the others ("und
+    online" of "online 6 Euro", "und die erweiterte"): the variant whose fee it asks."""
+    lines = fee_lines(fees)  # also by what a colloquial word means ("Listenhund": "gefährlicher Hund")
+    return bool(_named(lines, question, service_name) or _named(lines, question, service_name, meant=True))
+
+
 def names_in(text: str, words: str) -> bool:
     """Whether one of the words (five letters or more) is a word of the text or its compound's head
     or tail, or the same compound with a part between ("Urnengrab", "Urnenreihengrab")."""
@@ -238,6 +256,24 @@ def _reduced(lines: list[str], question: str, service_name: str) -> list[str]:
     50 Prozent ermäßigt"): pass every line of the fee text."""
     reduced = _asked_lines(lines, question, "asked_less", "reduction")
     return (_named(reduced, question, service_name) if len(reduced) > 1 else []) or reduced
+
+
+# A club's own word, not a room of the club ("Karnevalsverein", "für einen Verein"; not "Vereinsheim")
+_CLUB = re.compile(r"(verein|vereine|vereinen|vereins|club|clubs|klub)$")
+
+
+def _for_club(lines: list[str], question: str, service_name: str) -> list[str]:
+    """"Wir vom Gesangverein, was kostet die Stadthalle?": the clubs' line ("für Ortsvereine 180
+    Euro"), after the line of the room the question names where it names one."""
+    if not any(_CLUB.search(t) for t in T.words(folded_text(question))):
+        return []
+    clubs = [line for line in lines if any(_CLUB.search(t) or t.startswith("vereinstarif")
+                                           for t in T.words(folded_text(line)))]
+    if not clubs:
+        return []
+    club = (_named(clubs, question, service_name) if len(clubs) > 1 else []) or clubs
+    room = [line for line in _named(lines, question, service_name) if line not in clubs]
+    return room[:1] + club[:1]
 
 
 def _urgent(lines: list[str], question: str) -> list[str]:
@@ -297,9 +333,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if age is None and _SELF.search(folded):
         context = person = ""  # "Und für mich?" after the children's fee: the caller's own, an adult's
     bound = re.search(rf"\b(unter|uber|ab|bis) (\d+|{_number_words()})\b", folded)  # "für unter 24-Jährige", "und ab drei"
-    if bound:
-        limit = _number_value(bound.group(2))
-        same = [line for line in lines if re.search(rf"\b{bound.group(1)} {limit}\b", folded_text(line))]
+    if bound:  # the line with the same bound, in figures or words ("unter drei Jahren")
+        said = (bound.group(1) in ("unter", "bis"), _number_value(bound.group(2)))
+        same = [line for line in lines if re.search(rf"\b{bound.group(1)} {said[1]}\b", folded_text(line))
+                or _age_bound(line) == said]
         if same:
             return same[:1], more
     several = re.search(r"\b(mehrere|\d+|zwei|drei|vier|funf|sechs|sieben|acht|neun|zehn) (stuck|urkunden|exemplare|"
@@ -325,15 +362,20 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         fitting = [line for line in lines if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
-        if age < 18 and young:  # "der is zwölf": "Jugendfischereischein 12 Euro"
-            return young[:1], more
+        # "der is zwölf": "Jugendfischereischein 12 Euro"; not a line whose age bound leaves the
+        # child out ("Krippe nach Einkommen" for a two-year-old, not "Kindergarten ab drei Jahren")
+        unbound = [line for line in young if _age_bound(line) is None]
+        if age < 18 and young:
+            return (unbound or young)[:1], more
     sized = _sized(lines, question)
     if sized and len(sized) < len(lines):  # "die 120er" after "die Restmülltonne ist zu klein"
         narrowed = (_named(sized, question, service_name) or (_named(sized, context, service_name) if context else [])
                     if len(sized) > 1 else [])
         return (narrowed or sized)[:1], more
-    named = _urgent(lines, question) or _reduced(fee_text_lines(fees), question, service_name) \
-        or _replacement(lines, question) \
+    asked = _urgent(lines, question) or _reduced(fee_text_lines(fees), question, service_name)
+    if not asked and (club := _for_club(lines, question, service_name)):
+        return club, more
+    named = asked or _replacement(lines, question) \
         or _abroad(lines, question) \
         or _named(lines, question, service_name) \
         or _surcharge(lines, question) \

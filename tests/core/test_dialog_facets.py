@@ -104,6 +104,9 @@ from rathaus.dialog.offices import OfficeDirectory
     ("Wann kommt normalerweise die Genehmigung?", "processing_time"),
     ("Wann kommt die Müllabfuhr?", None),
     ("Brauche ich ein Bild?", "documents"),
+    # when a tax is paid is when it falls due; when the decision comes
+    ("Wann zahlt man eigentlich die Hundesteuer?", "deadline"),
+    ("Wann erfahren wir denn, ob unser Antrag durch ist?", "processing_time"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
@@ -156,6 +159,7 @@ def test_fee_table_gives_the_adult_fee_first_or_the_one_that_fits():
     ("what about a 17 year old", 17), ("I'm 70, is it cheaper?", 70), ("she is 16 and needs an ID", 16),
     ("Gilt der für zehn Jahre?", None), ("we are two people", None), ("it is one of the forms", None),
     ("Meine Tochter wird im März ein Jahr alt", 1), ("Das gilt für ein Jahr", None),
+    ("Unser Sohn wird im Oktober drei", 3), ("er ist jetzt ein Jahr", 1),
 ])
 def test_the_age_a_caller_says_in_german_or_english(question, age):
     assert fee_age(question) == age
@@ -166,6 +170,21 @@ def test_a_fee_line_named_by_the_first_part_of_the_services_name():
     name = "Gestattung für Vereinsfest (vorübergehender Ausschank)"
     assert fitting_fees(fees, "was kostet das für an verein", name)[0] == ["gemeinnützige Vereine aus Illerstetten 20 Euro"]
     assert fitting_fees(fees, "Was kostet das?", name)[0] == ["50 Euro"]
+
+
+def test_a_club_gets_the_clubs_line_and_a_small_child_the_line_its_age_fits():
+    halls = "Großer Saal 450 Euro pro Tag; ortsansässige Vereine 180 Euro; Vereinsheim Kleinwies 150 Euro"
+    name = "Räume mieten"
+    assert fitting_fees(halls, "Was kostet der große Saal für unseren Karnevalsverein?", name)[0] == \
+        ["Großer Saal 450 Euro pro Tag", "ortsansässige Vereine 180 Euro"]
+    assert fitting_fees(halls, "Was kostet das für einen Verein?", name)[0] == ["ortsansässige Vereine 180 Euro"]
+    assert fitting_fees(halls, "Was kostet das Vereinsheim in Kleinwies?", name)[0] == ["Vereinsheim Kleinwies 150 Euro"]
+    kita = "ab zwei Jahren beitragsfrei; unter zwei Jahren Elternbeitrag nach Einkommen; Mittagessen 3,80 Euro pro Tag"
+    assert fitting_fees(kita, "Was kostet das?", "Kita", context="Er ist jetzt ein Jahr.")[0] == \
+        ["unter zwei Jahren Elternbeitrag nach Einkommen"]
+    nursery = "Kindergarten ab drei Jahren beitragsfrei; Krippe nach Einkommen bis 390 Euro im Monat"
+    assert fitting_fees(nursery, "Was kostet das?", "Kita", context="Sie wird im Mai zwei.")[0] == \
+        ["Krippe nach Einkommen bis 390 Euro im Monat"]
 
 
 def test_fee_line_named_by_a_compound_an_urgent_caller_or_a_rate():
