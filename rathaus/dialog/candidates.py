@@ -32,6 +32,27 @@ def named_nouns(text: str) -> set[str]:
     return {n for n in TU.nouns(text) if len(n) >= 4} - asking_stems(text)
 
 
+def names_service_word(understanding: Any, text: str) -> bool:
+    """Whether the text names a noun that is a word of some service's name ("den Hund"; not
+    "vom Nachbarn gekauft")."""
+    derived = getattr(understanding, "derived", None)
+    if derived is None:
+        return False
+    words = derived("dialog.name_words", lambda services: frozenset(
+        T.stem(w) for s in services for w in T.content_words(s.name) if len(w) >= 4))
+    # registration verbs name no thing ("ich mein ummelden", said without capitals)
+    return bool({n for n in named_nouns(text) if not register_verbs(n)} & words)
+
+
+def meant_nouns(text: str, service: Service) -> set[str]:
+    """Stems of what the question's colloquial words mean (four letters or more): inside a topic,
+    "abbuchen lassen" asks for the sentence on the "Lastschrift". The service's
+    own words ("Eheschließung" of "heiraten" for "Eheschließung anmelden") name no detail."""
+    own = {T.stem(w) for w in T.content_words(service.name)}
+    return {s for w in T.content_words(text) if (meaning := meanings(w))
+            for s in map(T.stem, T.content_words(meaning)) if len(s) >= 4 and s not in own}
+
+
 def close_to_leader(candidates: list, window: float) -> list:
     """The candidates within `window` of the best score, the best among them."""
     return [c for c in candidates if candidates[0].score - c.score <= window] if candidates else []

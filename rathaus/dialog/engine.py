@@ -22,20 +22,27 @@ from rathaus.catalog.decision import Candidate, Decision, ServiceRef
 from rathaus.catalog.dialect import standard_german
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Office, Service
-from rathaus.catalog.search import with_meanings
+from rathaus.catalog.search import names_vehicle, vehicle_words, with_meanings
 from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import replies
 from rathaus.dialog import topic as TP
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import asks_further, fee_age, speaks_of_child
+from rathaus.dialog.fees import asks_further, fee_age, names_variant, speaks_of_child
 from rathaus.dialog.offices import OfficeDirectory, directory_of
 from rathaus.dialog.state import ConversationState
 
 
 # The opening of a turn that asks for whom ("Und für Kinder?", "and for my son?")
 _FOR_WHOM = (["und", "fur"], ["and", "for"])
+
+
+def _fee_asked(state: ConversationState) -> bool:
+    """Whether the caller asked the fee of the service under discussion in this conversation
+    ("Und für einen zweiten Hund?" after its deadline still asks a fee)."""
+    return bool(state.service_id) and any(t["facet"] == "cost" and t["service"] == state.service_id
+                                          for t in state.turns)
 
 
 def _reason(key: str) -> str:
@@ -131,7 +138,7 @@ class DialogEngine:
                             language=lang, reason=_reason("goodbye"))
         corrected = TU.correction(text) if text else None
         state.corrected = bool(corrected)
-        previous_facet, previous_topic = None, ""
+        previous_facet, previous_topic, carried = None, "", ""
         # "nee, ich meinte, das is der zweite", "nei, i mein wenn i des online mach": the topic stays
         if corrected and self._full and state.service_id and (
                 (TU.condition_facet(corrected, state.facet) and TU.only_procedure(TP.residual(corrected, [])))
@@ -142,6 +149,9 @@ class DialogEngine:
             previous_topic = state.service_name or ""
             state.clear()
             text = corrected
+            if not names_vehicle(corrected) and not C.names_service_word(self.understanding, corrected):
+                # "nee, ich mein ummelden" after the car's deregistration: still the car
+                carried = " ".join(vehicle_words(previous_topic))
         elif corrected:
             text = corrected  # "ne, ich mein die Ummeldung" of the trade: a variant of the topic, kept
         if TU.emergency(text):
@@ -163,7 +173,8 @@ class DialogEngine:
             return decision
         condition = TU.condition_facet(text, state.facet) if state.service_id else None
         facet = condition or F.detect(text) or previous_facet
-        decision = self._search(text, lang, facet)
+        decision = self._search(f"{text} {carried}" if carried else text, lang, facet)
+        decision.question = text
         bar, window = self._setting("forward_below", 0.45), self._setting("confirm_window", 0.10)
         decision = self._at_office(state, decision, window, lang)
         authorities = C.foreign_matters(self.understanding, TU.other_authorities(text))
@@ -216,14 +227,18 @@ class DialogEngine:
         # "nee warte, die is ja schon 25" after a fee: the age of whom the fee is for
         for_whom = for_whom or (state.facet == "cost" and short and fee_age(text) is not None)
         # "Mer hawwe aber schon einen, des is dann der zweite" after a fee: the fee of a further one
-        further = state.facet == "cost" and not facet and asks_further(text) and len(residual) <= 2
+        further = _fee_asked(state) and not facet and asks_further(text) and len(residual) <= 2
         # "Un för ming Pänz? Die sin acht un elf.": whom it is for, with their ages after
-        follow_facet = facet or (state.facet if ((residual or for_whom) and (len(residual) <= 2 or for_whom)
+        follow_facet = facet or ("cost" if further else
+                                 state.facet if ((residual or for_whom) and (len(residual) <= 2 or for_whom)
                                                  and (short or (for_whom and len(words) <= 10 and (
                                                      speaks_of_child(text) or fee_age(text) is not None))))
-                                 or further else None)
+                                 else None)
         if not follow_facet and not residual and short and words[:1] == ["wann"] and state.facet in F.TIME_FACETS:
             follow_facet = state.facet  # "Wann denn dann?" after "am Mittwoch geschlossen": its hours
+        if self._fee_variant(state, text, facet, condition, words):
+            return self._service_answer(state, state.service_id, "cost", text, lang, decision.candidates,
+                                        named[0] if named else None, "follow_up")
         # "nein, die erweiterte" carries the last facet over: a follow-up, not a detail question
         # "Krieg ich da eigentlich Finderlohn?" after where to hand it in: a thing one sentence of the
         # topic speaks of, not the last facet again (a fee line or a day keeps the facet)
@@ -341,6 +356,24 @@ class DialogEngine:
                 return detail
         decision.facet = facet
         return decision
+
+    def _fee_variant(self, state: ConversationState, text: str, facet: str | None, condition: str | None,
+                     words: list[str]) -> bool:
+        """"und online", "un wenn isch die online bestell", "und die erweiterte" once the fee of the
+        topic was asked: a short turn that names one of its fee lines asks that line's fee (not
+        the sentence on ordering online)."""
+        if state.subject != "service" or not state.service_id:
+            return False
+        # a condition on the fee ("Un wenn dat ne Staff is?"), or "und ..." that asks nothing else ("und
+        # die erweiterte?", "und online?"; not "Kann ich das auch online machen?", which asks the way)
+        elliptic = words[0] in ("und", "un", "and", "oder") and len(words) <= 6 \
+            and (facet is None or (facet == "online" and len(words) <= 3))
+        if not ((condition == "cost" and len(words) <= 10) or elliptic):
+            return False
+        if not _fee_asked(state):
+            return False
+        service = self.understanding.service(state.service_id)
+        return service is not None and names_variant(service.fees or "", text, service.name)
 
     def _names_no_service(self, text: str, lang: str) -> bool:
         """Whether a correction names no service the catalog knows (the search forwards it)."""
@@ -469,7 +502,10 @@ class DialogEngine:
         ref = Decision(question=text, action="answer", candidates=list(decision.candidates),
                        service=ServiceRef(id=service.id, name=service.name))
         # inside the topic a noun need not be rare in the whole catalog ("Versicherung")
-        return self._detail_answer(state, ref, text, lang, C.named_nouns(text))
+        # what its colloquial words mean only where its own words name no sentence ("abbuchen":
+        # "Lastschrift"), in a short turn (a long one tells a story, its words are no thing asked)
+        return self._detail_answer(state, ref, text, lang, C.named_nouns(text)) or (
+            self._detail_answer(state, ref, text, lang, C.meant_nouns(text, service)) if len(T.words(text)) <= 10 else None)
 
     def _detail_answer(self, state: ConversationState, decision: Decision, text: str, lang: str,
                        also: set[str] = frozenset()) -> Decision | None:

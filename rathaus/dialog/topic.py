@@ -11,6 +11,7 @@ from typing import Any
 from rathaus.catalog import text as T
 from rathaus.catalog.decision import Decision
 from rathaus.catalog.model import Office, Service
+from rathaus.catalog.search import meanings
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
@@ -59,13 +60,17 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
              else set())
 
-    def in_topic(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
+    def in_text(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
         # and a participle its verb ("bis wann muss der gemeldet sein" of "Hund anmelden")
-        if word in said_before:
-            return True
         verb = T.participle_verb(word)
         return any(T.part_of(word, k) or (verb is not None and (k == verb or any(k == p + verb for p in T.PARTICLES)))
                    for k in known)
+
+    def in_topic(word: str, meant: bool = False) -> bool:
+        # with `meant`, also by what a colloquial word means ("Nummernschilder": "Kennzeichen"), not
+        # for a word of the service the search found ("Geburtsurkunde" is no "Urkunde" of the topic)
+        meaning = (meanings(word) or "") if meant and word not in other else ""
+        return word in said_before or in_text(word) or any(in_text(T.stem(m)) for m in T.content_words(meaning))
 
     # "Ond ummelda muss i mi au no?" while on the no-parking zone for the move: a verb that names
     # the service the search answers, and that the topic never speaks of
@@ -95,7 +100,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     if decision.action == "answer" and any(not in_topic(r) for r in residual & other):
         return topic_only()  # else a word of another service's name: a new topic
     # a part of a compound of the topic counts ("Bescheinigung" of "Gewerbebescheinigung")
-    if len(residual) <= 2 and all(in_topic(r) for r in residual):
+    if len(residual) <= 2 and all(in_topic(r, meant=True) for r in residual):
         return True
     return decision.action == "forward" or (decision.action == "confirm" and topic_only())
 

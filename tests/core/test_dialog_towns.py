@@ -64,6 +64,8 @@ belchenau = _town("belchenau")
 gehlberg = _town("gehlberg")
 niddahain = _town("niddahain")
 wattenbrock = _town("wattenbrock")
+lindenfeld = _town("lindenfeld")
+loogersiel = _town("loogersiel")
 erftheim = _town("erftheim")
 treenekoog = _town("treenekoog")
 zschopenau = _town("zschopenau")
@@ -961,4 +963,87 @@ def test_a_club_asking_for_the_hall_cheaper_gets_the_clubs_reduction(zschopenau,
     club, = talk(zschopenau, "Wir sind der Sportverein aus Zschopenau, bekommen wir den großen Saal günstiger?")
     assert (club.action, club.service.id, club.facet) == ("answer", "Z19", "cost") and "50 Prozent" in club.answer
     choir, = talk(hachenrath, "Unser Chor will im Herbst in der Stadthalle singen, was kostet das für einen Verein?")
-    assert (choir.action, choir.service.id) == ("answer", "A19") and "Euro" in choir.answer
+    assert (choir.action, choir.service.id) == ("answer", "A19") and "180 Euro" in choir.answer
+
+
+def test_when_a_tax_is_paid_is_when_it_falls_due_and_a_direct_debit_inside_the_topic(wattenbrock, hegelfingen):
+    due, debit = talk(wattenbrock, "Bis wann muss die Grundsteuer bezahlt sein?",
+                      "Könnt ihr die auch direkt von meinem Konto abbuchen?")
+    assert due.facet == "deadline" and "15. Februar" in due.answer
+    assert (debit.service.id, debit.action) == ("R21", "answer") and "Lastschriftmandat" in debit.answer
+    due, = talk(hegelfingen, "Wann zahlt man hier die Grundsteuer?")
+    assert "15. Februar" in due.answer
+
+
+def test_how_many_people_a_room_holds(steinbrueck):
+    _, size = talk(steinbrueck, "Was kostet der große Saal im Bürgerhaus am Wochenende?", "Für wie viele Leute reicht der?")
+    assert (size.service.id, size.action) == ("S21", "answer") and "350 Personen" in size.answer
+
+
+def test_a_turkish_phrase_with_an_ending_and_the_fee_for_turkish_citizens(obertal):
+    fee, = talk(obertal, "Oturma iznimi uzatmak için ücret ne kadar? Türk vatandaşıyım.")
+    assert (fee.service.id, fee.facet) == ("T14", "cost") and "37 Euro" in fee.answer
+
+
+def test_a_variant_named_after_the_fee_asks_its_fee(kirchwalde, lindenfeld):
+    _, _, extended, online = talk(kirchwalde, "Was kostet eine Meldebescheinigung?", "Brauche ich dafür einen Termin?",
+                                  "und die erweiterte?", "und wenn ich sie online beantrage?")
+    assert extended.facet == "cost" and "12 Euro" in extended.answer
+    assert online.facet == "cost" and "6 Euro" in online.answer
+    # asking the way online is no fee question, though a fee line says "online"
+    _, way = talk(kirchwalde, "Was kostet eine Meldebescheinigung?", "Kann ich die auch online beantragen?")
+    assert way.facet == "online"
+    *_, second = talk(lindenfeld, "Wie viel Hundesteuer zahle ich im Jahr?", "Wann muss ich den Hund anmelden?",
+                      "Und für den zweiten Hund?")
+    assert second.facet == "cost" and "150 Euro" in second.answer
+    # without the fee asked before, a further one is no fee question
+    _, later = talk(lindenfeld, "Wann muss ich einen Hund anmelden?", "Und für den zweiten Hund?")
+    assert later.facet != "cost"
+
+
+def test_a_correction_after_a_vehicles_service_stays_with_the_vehicle(vossberg):
+    _, keeper = talk(vossberg, "Was kostet es, mein Motorrad abzumelden?",
+                     "nein, ich meine ummelden, ich habe es gerade gebraucht gekauft")
+    assert (keeper.service.id, keeper.facet) == ("V17", "cost") and "Umschreibung" in keeper.answer
+
+
+def test_a_club_hears_the_clubs_fee_beside_the_rooms(niddahain, kottwitz):
+    club, = talk(niddahain, "Was kostet der große Saal im Bürgerhaus für unseren Turnverein?")
+    assert club.facet == "cost" and "380 Euro" in club.answer and "190 Euro" in club.answer
+    private, = talk(niddahain, "Was kostet der große Saal im Bürgerhaus?")
+    assert "380 Euro" in private.answer and "190 Euro" not in private.answer
+    # a room named after clubs is no club asking
+    room, = talk(kottwitz, "Was kostet der Vereinsraum in Radlitz am Tag?")
+    assert "60 Euro" in room.answer and "120 Euro" not in room.answer
+
+
+def test_a_colloquial_word_for_a_thing_of_the_topic_keeps_the_topic(loogersiel):
+    # "Nummernschilder" means the "Kennzeichen" the car's registration speaks of: no question back
+    _, plates = talk(loogersiel, "Was kostet es, ein Auto zuzulassen?", "Und wo bekomme ich dann die Nummernschilder?")
+    assert (plates.action, plates.service.id, plates.facet) == ("answer", "J18", "where")
+
+
+def test_a_small_childs_care_fee_is_the_income_based_one(loogersiel, hachenrath):
+    _, crib = talk(loogersiel, "Unser Sohn wird im September zwei. Wie melden wir ihn in der Kita an?", "Was kostet das?")
+    assert crib.facet == "cost" and "nach Einkommen" in crib.answer and "beitragsfrei" not in crib.answer
+    _, income = talk(hachenrath, "Mein Sohn ist jetzt ein Jahr, wir suchen einen Kitaplatz.", "Müssen wir dafür bezahlen?")
+    assert income.facet == "cost" and "einkommensabhängig" in income.answer
+
+
+def test_why_ones_case_takes_long_a_bill_that_is_all_wrong_and_whether_one_must_go_to_a_person(wattenbrock):
+    assert_forwarded(wattenbrock, "Warum dauert die Bearbeitung von meinem Bauantrag so lange?",
+                     "Ihr habt mir viel zu viel abgerechnet für die Abfallgebühr, das stimmt hinten und vorne nicht.",
+                     "Ist meine Gewerbeanmeldung jetzt durch?",
+                     "Warum is die Hundesteuer so viel höher worden als letztes Jahr?",
+                     "Ich arbeite als freier Übersetzer, muss ich ein Gewerbe anmelden oder nicht?")
+    # whether an appointment is needed is no decision on the caller's case
+    _, slot = talk(wattenbrock, "Ich möchte ein Gewerbe anmelden.", "Brauche ich dafür einen Termin oder nicht?")
+    assert (slot.action, slot.facet) == ("answer", "appointment")
+
+
+def test_whether_it_can_be_done_at_a_nearer_office_in_learners_order_and_in_english(niddahain, kottwitz):
+    _, near = talk(niddahain, "Meine Tochter braucht einen Reisepass, was kostet der?",
+                   "Kann ich beantragen in Eichenried? Das ist näher für uns.")
+    assert (near.service.id, near.facet) == ("H02", "where") and "Marktplatz 1" in near.answer
+    _, closer = talk(kottwitz, "My daughter needs a passport, what does it cost?", "Can I apply for it in Radlitz? It's nearer for me.")
+    assert (closer.service.id, closer.facet) == ("G02", "where") and "Markt 1" in closer.answer
