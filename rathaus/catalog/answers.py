@@ -24,7 +24,7 @@ def answer_language(language: str | None) -> str:
 
 # "Kinder unter 16 Jahren frei": in a fee text, "frei" alone is free of charge too
 _MONEY = re.compile(r"\d[\d.,]*\s*(euro|eur|€)|€\s*\d|gebührenfrei|kostenlos|kostenfrei|beitragsfrei|\bfrei\b|"
-                    r"keine gebühr|einkommensabhängig|nach (dem )?einkommen", re.I)  # "Elternbeitrag nach Einkommen"
+                    r"keine gebühr", re.I)
 
 
 def fee_text_lines(fees: str) -> list[str]:

@@ -100,6 +100,8 @@ def speaks_of_child(text: str) -> bool:
     return bool(_CHILD_WORD.search(folded_text(text))) or (age is not None and age < 18)
 
 
+_INCOME = re.compile(r"einkommensabhangig|nach (dem )?einkommen")
+
 _UNITS = frozenset({"euro", "eur", "jahr", "jahre", "jahren", "gebuhr", "ab", "uber", "alter", "von", "an"})
 
 
@@ -359,7 +361,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         age = age if age is not None or not earlier else fee_age(earlier)
     young = [line for line in lines if for_the_young(line)]
     if age is not None:
-        fitting = [line for line in lines if _age_fits(line, age)]
+        # for an age, also a line that names no amount but an income-based fee ("unter zwei Jahren
+        # Elternbeitrag nach Einkommen"); a plain question does not get it before the amounts
+        income = [line for line in fee_text_lines(fees) if line not in lines and _INCOME.search(folded_text(line))]
+        fitting = [line for line in lines + income if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
         # "der is zwölf": "Jugendfischereischein 12 Euro"; not a line whose age bound leaves the
