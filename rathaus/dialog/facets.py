@@ -237,12 +237,14 @@ def child_rules(description: str) -> list[str]:
     return rules if len(rules) * 2 < len(all_sentences) else []
 
 
+# The months, folded, as one alternation ("im Oktober", "1. August")
+MONTHS = "januar|februar|marz|april|mai|juni|juli|august|september|oktober|november|dezember"
+
+
 def age_rules(description: str, age: int) -> list[str]:
     """The sentences of a description that name this age as a number ("Ab dem 16. Geburtstag")."""
-    # not a date ("1. August" for a one-year-old)
-    number = re.compile(rf"(?<![\d,.]){age}(?![\d,])(?!\.\s*(januar|februar|märz|april|mai|juni|juli|august|september|oktober"
-                        rf"|november|dezember)\b)", re.I)
-    return [s for s in sentences_of(description) if number.search(s)]
+    number = re.compile(rf"(?<![\d,.]){age}(?![\d,])(?!\.\s*({MONTHS})\b)")  # not a date ("1. August")
+    return [s for s in sentences_of(description) if number.search(folded_text(s))]
 
 
 def _special(text: str) -> bool:

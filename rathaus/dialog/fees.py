@@ -12,7 +12,7 @@ import re
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines, fee_text_lines
 from rathaus.catalog.search import meanings, names_vehicle, vehicle_words
-from rathaus.dialog.facets import cue_data, cue_tokens, facet_words, folded_text, in_family
+from rathaus.dialog.facets import MONTHS, cue_data, cue_tokens, facet_words, folded_text, in_family
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
 _AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years?\b|yaş|лет|років|سنة)", re.I)
@@ -60,7 +60,7 @@ def fee_age(question: str) -> int | None:
     # "she's 16", "I'm 70", "he is only fifteen"
     m = (re.search(rf"(?:\b(?:ist|is|wird|sind|werden|bin|am|are|turns?|turning)|['’](?:s|m|re))"
                    rf"(?: ja| doch| jetzt| erst| schon| halt| eben| grad| gerade| only| just| already| now)*"
-                   rf"(?: im (?:{_MONTHS}))? {number}\b"  # "der wird im Oktober zwei"
+                   rf"(?: im (?:{MONTHS}))? {number}\b"  # "der wird im Oktober zwei"
                    rf"(?! {_COUNTED})", folded)
          or re.search(rf"\b{number} (?:ist|wird)\b", folded)
          or re.search(rf"\b{number}[ -]?(?:jahre|jahrig|jahr|years?\b)", folded))
@@ -68,9 +68,6 @@ def fee_age(question: str) -> int | None:
         return 1 if re.search(r"\b(ein|eins) jahr alt\b|\bone year old\b|\b(ist|is|wird) (jetzt |erst |schon |gerade )*"
                               r"(ein|eins) jahr\b", folded) else None
     return _number_value(m.group(1))
-
-
-_MONTHS = "januar|februar|marz|april|mai|juni|juli|august|september|oktober|november|dezember"
 
 
 def _number_words() -> str:
