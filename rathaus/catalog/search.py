@@ -86,9 +86,7 @@ def meanings(word: str, vehicle: bool = False) -> str | None:
     """The catalog words a colloquial word stands for ("Auto" -> "Fahrzeug Kfz"), or None. With
     `vehicle` (a vehicle is spoken of), registration words mean the vehicle's ("ummelden" ->
     "Umschreibung")."""
-    folded = " ".join(T.words(word))
-    in_context = _vehicle_meanings() if vehicle else {}
-    return in_context.get(folded) or in_context.get("~" + T.stem(folded)) or _colloquial(folded)
+    return _meaning(" ".join(T.words(word)), vehicle)
 
 
 def with_meanings(question: str) -> str:
@@ -135,6 +133,17 @@ def _vehicle_meanings() -> dict[str, str]:
     table = _colloquial_data().get("vehicles", {}).get("meanings", {})
     folded = {" ".join(T.words(k)): v for k, v in table.items()}
     return folded | {"~" + T.stem(k): v for k, v in folded.items()}  # also by stem: "meld ... um" -> "ummeld"
+
+
+def _meaning(phrase: str, vehicle: bool) -> str | None:
+    """The catalog words a folded word or phrase means; where a vehicle is spoken of, first what
+    it means of the vehicle ([vehicles.meanings], also by stem)."""
+    if vehicle:
+        table = _vehicle_meanings()
+        found = table.get(phrase) or table.get("~" + T.stem(phrase))
+        if found:
+            return found
+    return _colloquial(phrase)
 
 
 def _colloquial(word: str) -> str | None:
@@ -288,10 +297,7 @@ class SearchIndex:
         known = self.vocab_stems
         verbs = {token: verb for token, verb in separable_pairs(question)
                  if T.stem(verb) in known or _colloquial(verb) is not None}
-        in_context = _vehicle_meanings() if _names_vehicle(joined) or _names_vehicle(repaired) else {}
-
-        def meaning(phrase: str) -> str | None:
-            return in_context.get(phrase) or in_context.get("~" + T.stem(phrase)) or _colloquial(phrase)
+        vehicle = _names_vehicle(joined) or _names_vehicle(repaired)
 
         concepts: list[Concept] = []
         expansions: list[str] = []
@@ -300,9 +306,9 @@ class SearchIndex:
             if i >= inside and (w in T.STOPWORDS or len(w) < 2) and not w.isdigit():
                 # a phrase that starts with a function word ("get married", "zu schnell gefahren"): its meaning
                 phrase = next((p for n in (4, 3, 2) if i + n <= len(repaired)
-                               and meaning(p := " ".join(repaired[i:i + n])) is not None), None)
+                               and _meaning(p := " ".join(repaired[i:i + n]), vehicle) is not None), None)
                 if phrase is not None:
-                    found = meaning(phrase)
+                    found = _meaning(phrase, vehicle)
                     if found not in expansions:
                         expansions.append(found)
                     forms = {T.stem(x): share for x, share in _meaning_shares(found).items()}
@@ -315,7 +321,7 @@ class SearchIndex:
             # "Hundemarke" -> "Hundesteuer Hund") and compound parts stand for it only in part
             alternatives = {w: 1.0, **({verbs[w]: 1.0} if w in verbs else {})}
             for n, phrase in [(1, a) for a in list(alternatives)] + [(n, " ".join(repaired[i:i + n])) for n in (2, 3)]:
-                found = meaning(phrase) if n == 1 or i + n <= len(repaired) else None
+                found = _meaning(phrase, vehicle) if n == 1 or i + n <= len(repaired) else None
                 if found:
                     if found not in expansions:
                         expansions.append(found)

@@ -8,6 +8,7 @@ Only lines that name an amount or say "free" are spoken (not bank details).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines, fee_text_lines
@@ -70,6 +71,7 @@ def fee_age(question: str) -> int | None:
     return _number_value(m.group(1))
 
 
+@lru_cache(maxsize=1)
 def _number_words() -> str:
     """The number words callers say ([numbers] of facets.toml), as one alternation, longest first."""
     return "|".join(sorted(cue_data()["numbers"], key=len, reverse=True))
@@ -318,6 +320,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     "Und was kostet das?"), used only where the question itself names no line. `person`: a turn
     that says only who the fee is for (the one a correction replaces: "für meine Tochter, die ist
     16"): its age or child counts, not the lines it names."""
+    text_lines = fee_text_lines(fees)  # every line; `lines` those that name an amount or say "free"
     lines = fee_lines(fees)
     if not lines:
         # no amount, only rates ("Hebesatz Grundsteuer B 395 Prozent"): said when the question names them
@@ -360,7 +363,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if age is not None:
         # for an age, also a line that names no amount but an income-based fee ("unter zwei Jahren
         # Elternbeitrag nach Einkommen"); a plain question does not get it before the amounts
-        income = [line for line in fee_text_lines(fees) if line not in lines and _INCOME.search(folded_text(line))]
+        income = [line for line in text_lines if line not in lines and _INCOME.search(folded_text(line))]
         fitting = [line for line in lines + income if _age_fits(line, age)]
         if fitting:
             return fitting[:1], more
@@ -374,7 +377,7 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         narrowed = (_named(sized, question, service_name) or (_named(sized, context, service_name) if context else [])
                     if len(sized) > 1 else [])
         return (narrowed or sized)[:1], more
-    asked = _urgent(lines, question) or _reduced(fee_text_lines(fees), question, service_name)
+    asked = _urgent(lines, question) or _reduced(text_lines, question, service_name)
     if not asked and (club := _for_club(lines, question, service_name)):
         return club, more
     named = asked or _replacement(lines, question) \
