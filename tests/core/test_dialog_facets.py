@@ -107,6 +107,12 @@ from rathaus.dialog.offices import OfficeDirectory
     # when a tax is paid is when it falls due; when the decision comes
     ("Wann zahlt man eigentlich die Hundesteuer?", "deadline"),
     ("Wann erfahren wir denn, ob unser Antrag durch ist?", "processing_time"),
+    # a meter ("Zähler") is no paying ("zahlen"); how often it is renewed is how long it holds
+    ("Wie gebe ich den Zählerstand durch?", None),
+    ("Wie oft muss der Gartenwasserzähler gewechselt werden?", "validity"),
+    ("Was zahle ich dafür?", "cost"),
+    # Low German "wo hoch" is "wie hoch"; and what it was
+    ("Un wo hooch is de Stüer?", "cost"), ("Und wie hoch war die Kaution nochmal?", "cost"),
 ])
 def test_facet_of_a_question(question, facet):
     assert F.detect(question) == facet
