@@ -39,8 +39,10 @@ _MARKERS = {
 _UMLAUT = re.compile("[äöüßÄÖÜ]")
 
 
-def detect_language(text: str, default: str = "de") -> str:
-    """ISO 639-1 code: script first (ar, ru/uk, el), then the most frequent function words."""
+def detect_language(text: str, default: str = "de", margin: int = 1) -> str:
+    """ISO 639-1 code: script first (ar, ru/uk, el), then the most frequent function words. Another
+    language than `default` needs `margin` more of its words: in a conversation held in German one
+    English-looking word ("gibt's do aa e Kich debei?") does not switch it."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return default
@@ -57,6 +59,6 @@ def detect_language(text: str, default: str = "de") -> str:
     scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _MARKERS.items()}
     scores["de"] += 2 * bool(_UMLAUT.search(text))  # German spelling, whatever the words
     best = max(scores, key=lambda k: (scores[k], k == default))
-    if scores[best] == 0 or scores[best] <= scores.get(default, 0):
+    if scores[best] == 0 or scores[best] - scores.get(default, 0) < margin:
         return default
     return best
