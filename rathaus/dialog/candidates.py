@@ -58,6 +58,9 @@ def close_to_leader(candidates: list, window: float) -> list:
     return [c for c in candidates if candidates[0].score - c.score <= window] if candidates else []
 
 
+_MONTH_STEMS = frozenset(T.stem(m) for m in F.MONTHS.split("|"))
+
+
 def specific(understanding: Any, text: str, service: Service) -> set[str]:
     """Rare stems of the question beyond the service's own name (also as parts of it), the facet
     and back-references: the detail asked about ("Kann man auch samstags heiraten?" -> "samstag")."""
@@ -65,7 +68,9 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
     if rare is None or not text:
         return set()
     own = {T.stem(w) for w in T.content_words(service.name)}
-    skip = asking_stems(text)
+    # a month the caller says is the caller's own date ("der wird im März eins"), not the one
+    # a sentence names ("Die Zusagen verschicken die Kitas im März")
+    skip = asking_stems(text) | _MONTH_STEMS
     return {r for r in rare(text) if r not in skip and len(r) >= 4
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
 
