@@ -112,8 +112,10 @@ class DialogEngine:
     # -------------------------------------------------------------------------------------- turn
     def turn(self, state: ConversationState, utterance: str, language: str | None = None) -> Decision:
         text = " ".join(str(utterance).split())[:MAX_QUESTION_CHARS]  # a pasted document stays one short turn
-        if language is None and state.language and len(text.split()) <= 4:
-            language = state.language  # "А где это?" is Russian or Ukrainian: the caller's language so far
+        if language is None and state.language:
+            # "А где это?" is Russian or Ukrainian: the caller's language so far; a longer turn
+            # switches on two more words of another language, not one ("gibt's do aa e Kich debei?")
+            language = state.language if len(text.split()) <= 4 else detect_language(text, state.language, margin=2)
         lang = answer_language(language or detect_language(text))
         state.language = lang
         read = reading(text, lang)
@@ -535,6 +537,12 @@ class DialogEngine:
         named = state.service_id == service.id or bool(own & {T.stem(w) for w in T.content_words(details[0])})
         answer = prompts.text("dialog.facet.sentence" if named else "dialog.facet.named_sentence", lang,
                               sentence=details[0], name=service.name)
+        # the thing asked about has its own document too ("Ich hab aber nen Firmenwagen, geht das
+        # trotzdem?": "... zum Beispiel als Firmenwagen." and the employer's certificate for it)
+        told = {q for q in C.beyond_keywords(service, specific) if F.mentions(details[0], {q})}
+        documents = [d for d in service.documents if F.mentions(d, told)]
+        if documents:
+            answer += " " + replies.bring_answer(documents, lang)
         state.set_service(service.id, service.name)
         state.facet = None
         ref = self._ref(service)

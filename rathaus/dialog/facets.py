@@ -247,7 +247,8 @@ def age_rules(description: str, age: int) -> list[str]:
     return [s for s in sentences_of(description) if number.search(folded_text(s))]
 
 
-def _special(text: str) -> bool:
+def special(text: str) -> bool:
+    """Whether a text speaks of a special case: express, an exception ("eilig", "ausnahmsweise")."""
     words = cue_data()["special"]
     return any(in_family(t, w) for t, _ in cue_tokens(text) for w in words)
 
@@ -275,7 +276,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         standing = {q for q in q_stems | q_facet if q.startswith(families)}
         if standing:
             q_stems, q_facet = q_stems - standing, (q_facet - standing) | {meant}
-    plain = not _special(question)
+    plain = not special(question)
     rival = _RIVALS.get(facet)
     rival_cues = cue_data()["sentence"].get(rival, []) if rival and rival not in _scores(question) else []
     scores = []
@@ -284,7 +285,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         cue_hits = sum(1 for p in cues if p.search(folded_text(s)))
         score = 0.25 * min(cue_hits, 3) + 0.5 * len(q_stems & s_stems) + 0.6 * len(q_facet & s_stems) - 0.01 * i
         score += 1.5 * _mentions(s_stems, specific or set())
-        if plain and _special(s):
+        if plain and special(s):
             score -= 0.6
         if not q_facet & s_stems and any(p.search(folded_text(s)) for p in rival_cues):
             score -= 0.5  # a sentence of the other duration that shares no word of what was asked

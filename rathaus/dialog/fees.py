@@ -282,6 +282,13 @@ def _urgent(lines: list[str], question: str) -> list[str]:
     return _asked_lines(lines, question, "urgent", "urgent")
 
 
+def express_lines(fees: str, question: str) -> list[str]:
+    """"Geht das auch schneller?": the express line that says how fast ("Expressabholung innerhalb
+    von drei Werktagen 60 Euro"), where the description may say nothing of it."""
+    return [line for line in _urgent(fee_lines(fees), question)
+            if re.search(r"\b(werktag|arbeitstag|tag|stunde|woche)\w*\b", folded_text(line))]
+
+
 # Periods a fee is per ("im Jahr", "je Monat"): a time, not an item, a size or a case.
 PERIODS = ("jahr", "monat", "woche", "tag", "halbjahr", "quartal")
 
@@ -312,6 +319,9 @@ def _sized(lines: list[str], question: str) -> list[str]:
             if any(m.group(1) in said for m in _SIZE.finditer(folded_text(line)))]
 
 
+_HOW_MUCH = re.compile(r"\b(wie hoch|wo hoo?ch|wie ?viel|was (kostet|kost|kosten)|wat kost|how much|how high)\b")
+
+
 def fitting_fees(fees: str, question: str, service_name: str = "", max_items: int = 2,
                  context: str = "", person: str = "") -> tuple[list[str], bool]:
     """(the fee lines for this caller, whether the catalog lists further amounts).
@@ -326,7 +336,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
         # no amount, only rates ("Hebesatz Grundsteuer B 395 Prozent"): said when the question names them
         rates = [line for line in re.split(r"\n|;\s*", fees or "") if _RATE.search(line)]
         said = _stems(question) - _stems(service_name)
-        if any(any(_meets(q, s) for q in said for s in _stems(line)) for line in rates):
+        # or asks how much ("Wie hoch ist die Zweitwohnungsteuer?": "12 Prozent der Nettokaltmiete"),
+        # not how to pay ("Kann ich die Grundsteuer abbuchen lassen?")
+        if _HOW_MUCH.search(folded_text(question)) or any(any(_meets(q, s) for q in said for s in _stems(line))
+                                                          for line in rates):
             return [line.strip().rstrip(".;") for line in rates[:max_items]], len(rates) > max_items
         return [], False
     more = len(lines) > 1

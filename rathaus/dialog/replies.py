@@ -19,7 +19,7 @@ from rathaus.dialog import candidates as C
 from rathaus.dialog import facets as F
 from rathaus.dialog import hours as H
 from rathaus.dialog import turns as TU
-from rathaus.dialog.fees import PERIODS, fitting_fees, names_a_line, names_in
+from rathaus.dialog.fees import PERIODS, express_lines, fitting_fees, names_a_line, names_in
 from rathaus.dialog.offices import GENERIC_WORDS, OfficeDirectory, unique_offices
 
 
@@ -156,15 +156,19 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
         if told is None and not names_a_line(service.fees or "", asked):
             told = _cost_sentence(service.description, {q for q in specific - strict - _PERIODS
                                                         if F.mentions(asked, {q})}, own, lines)
+        # no amount in money, only rates ("Hebesatz Grundsteuer B 395 Prozent"): no "fee" said
+        key = "facet.cost" if lines else "facet.cost_rate"
         lines, more = fitting_fees(service.fees, asked, service.name, context=context, person=person)
-        fee = _p("facet.cost", lang, name=name, fees="; ".join(lines)) if lines else ""
+        fee = _p(key, lang, name=name, fees="; ".join(lines)) if lines else ""
         if told is not None:
             # the case told a turn before ("Hund aus dem Tierheim") and a sentence with no amount ("im
             # ersten Jahr auf die Hälfte ermäßigt"): the fee it is taken off goes first
             # the same where the lines the caller names come without a figure in the sentence ("Wie hoch ist
             # der Hebesatz?": the rates, then "Erftheim hat unterschiedliche Hebesätze beschlossen")
+            # and a sentence that tells no value at all ("Wer eine Ferienwohnung hat, zahlt
+            # Zweitwohnungsteuer.") answers whether, not how much: the fee goes first
             told_before = (not F.mentions(question, strict) and not any(ch.isdigit() for ch in told)) or (
-                not _AMOUNT.search(told) and names_in("; ".join(lines), asked))
+                not _AMOUNT.search(told) and names_in("; ".join(lines), asked)) or not _VALUE.search(F.folded_text(told))
             return _clean(f"{fee} {_sentence(told, lang)}" if fee and told_before else _sentence(told, lang)), True, office
         if lines:
             return _clean(fee + (" " + _p("facet.cost_more", lang) if more else "")), True, office
@@ -223,6 +227,9 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
             return _clean(_sentence(summary, lang)), True, office
         return _clean(prompts.text("catalog.answer.what_name_only", lang, name=name)), True, office
     found_sentences = F.best_sentences(service.description, facet, question, similarity, specific=strict)
+    express = express_lines(service.fees, question) if facet == "processing_time" else []
+    if express and not any(F.special(s) for s in found_sentences):
+        return _clean(_p("facet.cost", lang, name=name, fees=express[0])), True, office
     if found_sentences:
         return _clean(_sentence(" ".join(found_sentences), lang)), True, office
     if details and facet not in F.FIELD_FACETS:  # "Ab wann wird das ausgezahlt?": "... ab dem Antragsmonat gezahlt."
@@ -231,6 +238,8 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
 
 
 _AMOUNT = re.compile(r"\d[\d.,]*\s*(euro|€|prozent|%)", re.I)
+# what a cost sentence says of the amount, folded: a figure, a share, or that nothing is paid
+_VALUE = re.compile(r"\d|euro|prozent|frei\b|befrei|kostenlos|umsonst|entfallt|erlass|halfte|nichts|keine (gebuhr|steuer|kosten)")
 _PHONE = re.compile(r"\b0\d{2,5}[ /]?\d[\d -]{2,}\d\b")
 
 
@@ -272,6 +281,11 @@ def question_sentence(service: Service, question: str, similarity: F.Similarity 
 
 def documents_answer(name: str, documents: list[str], lang: str) -> str:
     return _p("facet.documents", lang, name=name, documents=_join(documents, lang))
+
+
+def bring_answer(documents: list[str], lang: str) -> str:
+    """The documents alone, after a sentence that already says what they are for."""
+    return prompts.text("catalog.answer.bring", lang, documents=_join(documents, lang))
 
 
 def office_answer(office: Office, facet: str, question: str, lang: str = "de",

@@ -73,6 +73,7 @@ vilsreuth = _town("vilsreuth")
 rednitzau = _town("rednitzau")
 spreehagen = _town("spreehagen")
 queichenbach = _town("queichenbach")
+auental = _town("auental")
 
 
 def talk(assistant, *lines):
@@ -1047,3 +1048,40 @@ def test_whether_it_can_be_done_at_a_nearer_office_in_learners_order_and_in_engl
     assert (near.service.id, near.facet) == ("H02", "where") and "Marktplatz 1" in near.answer
     _, closer = talk(kottwitz, "My daughter needs a passport, what does it cost?", "Can I apply for it in Radlitz? It's nearer for me.")
     assert (closer.service.id, closer.facet) == ("G02", "where") and "Markt 1" in closer.answer
+
+
+def test_a_tax_rate_answers_how_high_not_how_to_pay(ostermoor, kallenstein):
+    rate, = talk(ostermoor, "Wie hoch ist bei Ihnen die Zweitwohnungsteuer?")
+    assert rate.facet == "cost" and "12 Prozent" in rate.answer and "Gebühr" not in rate.answer
+    way, height = talk(kallenstein, "Kann ich die Grundsteuer auch abbuchen lassen?", "Und wie hoch ist die?")
+    assert "Prozent" not in way.answer
+    assert (height.service.id, height.facet) == ("P11", "cost") and "465 Prozent" in height.answer
+
+
+def test_a_month_the_caller_says_is_no_detail_of_the_service(wennebrueck):
+    # "wird im März eins" is the child's birthday, not the month the offers are sent
+    _, deadline = talk(wennebrueck, "Unsere Tochter wird im März eins, wie bekommen wir einen Kitaplatz?",
+                       "Bis wann müssen wir sie anmelden?")
+    assert deadline.facet == "deadline" and "15. Januar" in deadline.answer
+
+
+def test_one_word_that_looks_english_does_not_switch_a_german_conversation(queichenbach):
+    _, kitchen = talk(queichenbach, "Was kostet die Festhalle für eine Hochzeitsfeier?", "Gibt's do aa e Kich debei?")
+    assert kitchen.language == "de" and kitchen.action == "answer" and "Küche" in kitchen.answer
+
+
+def test_a_detail_with_its_own_document_names_the_document_too(erftheim):
+    _, company_car = talk(erftheim, "Was kostet ein Anwohnerparkausweis?", "Mein Auto ist aber ein Firmenwagen, geht das?")
+    assert "Firmenwagen" in company_car.answer and "Bescheinigung des Arbeitgebers" in company_car.answer
+
+
+def test_a_meter_is_no_fee_and_how_often_it_is_changed_how_long_it_holds(reuthengruen):
+    reading, often = talk(reuthengruen, "Wie melde ich den Zählerstand vom Wasser?",
+                          "Wie oft werden die Wasserzähler eigentlich getauscht?")
+    assert reading.facet != "cost" and "15. Januar" in reading.answer
+    assert often.facet == "validity" and "sechs Jahre" in often.answer
+
+
+def test_faster_is_the_express_line_where_only_the_fees_say_how_fast(auental):
+    _, faster = talk(auental, "Wie melde ich Sperrmüll an?", "Und geht das auch schneller?")
+    assert faster.facet == "processing_time" and "drei Werktagen" in faster.answer
