@@ -665,3 +665,9 @@ def test_a_word_for_the_services_own_thing_names_no_line_where_the_name_lists_va
         ["Neuzulassung ab 30,10 Euro"]
     assert fitting_fees(cars, "Was kostet das online?", "Fahrzeug zulassen oder umschreiben")[0] == \
         ["online über i-Kfz ab 24,50 Euro"]
+
+
+def test_how_often_a_meter_is_changed_is_answered_by_its_calibration_period():
+    changed = "Wasserzähler werden nach Ablauf der Eichfrist von sechs Jahren kostenlos getauscht."
+    description = f"Den Zählerstand melden Sie jährlich bis zum 15. Januar. {changed} Das Trinkwasser ist weich."
+    assert F.best_sentences(description, "validity", "Wie oft wird der Zähler getauscht?") == [changed]
