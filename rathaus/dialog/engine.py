@@ -352,6 +352,12 @@ class DialogEngine:
             # "Torten verkaufen, als Nebengewerbe, wie mach ich das?": just below the bar, far ahead,
             # and named (a word only in its description is too little: "verstorben" for Sperrmüll)
             return self._general_answer(state, decision, text, lang)
+        if decision.action == "forward" and facet == "contact" and not named \
+                and (standby := self._standby_of_event(decision, text, window)) is not None:
+            # "bei uns im Keller läuft Wasser aus der Leitung, wen ruf ich an?": below the bar, but
+            # only one of the leading services has a number for what happened (its standby line)
+            return self._service_answer(state, standby.id, "contact", with_meanings(text), lang, decision.candidates,
+                                        None, "facet")
         if decision.action == "forward" and facet is None and C.detail_confirms(self.understanding, decision, text, None):
             detail = self._detail_answer(state, decision, text, lang)  # "Brauch ich für ein Gartenhaus ...?"
             if detail is not None:
@@ -610,6 +616,16 @@ class DialogEngine:
             return None
         happened = C.specific(self.understanding, text, service)  # beyond the words of its name
         return service if happened and replies.phone_sentence(service, text, happened, None) else None
+
+    def _standby_of_event(self, decision: Decision, text: str, window: float) -> Service | None:
+        """The one service near the top whose description has a number of its own for what the
+        caller says happened, in the catalog's words ("Wasser läuft aus der Leitung": "Bei einem
+        Rohrbruch erreichen Sie den Störungsdienst unter ..."), else None."""
+        meant = with_meanings(text)
+        near = C.close_to_leader(decision.candidates or [], window)
+        found = [s for c in near if (s := self.understanding.service(c.id)) is not None
+                 and replies.phone_sentence(s, meant, C.specific(self.understanding, meant, s), None)]
+        return found[0] if len(found) == 1 else None
 
     def _elsewhere_than(self, service_id: str, office: Office) -> bool:
         """Whether an office is not one of the service's own."""

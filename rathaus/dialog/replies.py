@@ -252,7 +252,8 @@ def phone_sentence(service: Service, question: str, specific: set[str], similari
     if not numbered:
         return ""
     for line in numbered:
-        if any(w.startswith(q) for q in specific if len(q) >= 4 for w in T.words(line)):
+        # a word of it, also inside a compound ("Rohrbruch" of "Wasserrohrbruch")
+        if any(w.startswith(q) or (len(q) >= 6 and q in w) for q in specific if len(q) >= 4 for w in T.words(line)):
             return line
     if similarity is None:
         return ""

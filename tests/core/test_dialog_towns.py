@@ -1085,3 +1085,16 @@ def test_a_meter_is_no_fee_and_how_often_it_is_changed_how_long_it_holds(reuthen
 def test_faster_is_the_express_line_where_only_the_fees_say_how_fast(auental):
     _, faster = talk(auental, "Wie melde ich Sperrmüll an?", "Und geht das auch schneller?")
     assert faster.facet == "processing_time" and "drei Werktagen" in faster.answer
+
+
+def test_ones_own_application_weeks_ago_whether_it_is_ready_or_worked_out_go_to_a_person(wattenbrock):
+    assert_forwarded(wattenbrock, "Ich hab das Gewerbe vor zwei Wochen angemeldet, kommt da noch Post?",
+                     "Ich wollte mal fragen, ob mein Führungszeugnis inzwischen abholbereit ist.",
+                     "Hat das mit dem Kitaplatz für unsere Tochter geklappt?")
+
+
+def test_whom_to_call_for_a_burst_pipe_is_the_one_standby_number_near_the_top(niddahain):
+    # below the search's bar, and the water connection leads; only the water supply has a number for it
+    leak, = talk(niddahain, "Bei uns läuft Wasser aus der Leitung im Keller, wen soll ich da anrufen?")
+    assert (leak.action, leak.service.id, leak.facet) == ("answer", "H20", "contact")
+    assert "06034 9120-777" in leak.answer
