@@ -1098,3 +1098,6 @@ def test_whom_to_call_for_a_burst_pipe_is_the_one_standby_number_near_the_top(ni
     leak, = talk(niddahain, "Bei uns läuft Wasser aus der Leitung im Keller, wen soll ich da anrufen?")
     assert (leak.action, leak.service.id, leak.facet) == ("answer", "H20", "contact")
     assert "06034 9120-777" in leak.answer
+    # who pays for the damage is no fee of the water supply: liability, decided on the case
+    _, damage = talk(niddahain, "Was kostet bei Ihnen das Wasser?", "Und wer zahlt mir den Schaden im Keller?")
+    assert damage.action == "forward" and damage.facet is None
