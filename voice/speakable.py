@@ -168,11 +168,12 @@ class _German:
 
     def phones(self, text: str) -> str:
         """Numbers after Tel./Telefon/Fax, and anything shaped like +49 ... or 0721 133-0: read in
-        digit groups, the way the number is written."""
+        digit groups, the way the number is written. A comma after the number ends the clause
+        ("unter 06034 9120-777, die ..."); one before a digit is a decimal comma ("0,50")."""
         pattern = re.compile(
             r"(?:(?<=Tel\. )|(?<=Telefon )|(?<=Telefon: )|(?<=Tel\.: )|(?<=Fax )|(?<=Fax: )|(?<=Rufnummer )"
             r"|(?<=Tel\.)|(?<=Mobil ))?"
-            r"(?<![\w,.])(\+\d{1,3}[ \d/()-]*\d|\(?0\d{2,5}\)?[ /-]?\d[\d -]*\d)(?![\w,])"
+            r"(?<![\w,.])(\+\d{1,3}[ \d/()-]*\d|\(?0\d{2,5}\)?[ /-]?\d[\d -]*\d)(?!\w|,\d)"
         )
 
         def phone(m: re.Match) -> str:

@@ -40,6 +40,8 @@ GERMAN = [
     ("Tel. 0721 133-0", "Telefon null sieben zwo eins, eins drei drei, null"),
     ("+49 721 133 1234", "plus vier neun, sieben zwo eins, eins drei drei, eins zwo drei vier"),
     ("Telefon: 089/233-96000", "Telefon: null acht neun, zwo drei drei, neun sechs null null null"),
+    # a comma after the number ends the clause: the extension stays digits
+    ("unter 06034 9120-777, rund um die Uhr", "unter null sechs null drei vier, neun eins zwo null, sieben sieben sieben, rund um die Uhr"),
     # abbreviations
     ("z. B. den Pass", "zum Beispiel den Pass"),
     ("z.B. den Pass", "zum Beispiel den Pass"),
