@@ -614,8 +614,13 @@ class DialogEngine:
         service = self.understanding.service(decision.candidates[0].id) if decision.candidates else None
         if service is None or not _offers(service, office):
             return None
-        happened = C.specific(self.understanding, text, service)  # beyond the words of its name
-        return service if happened and replies.phone_sentence(service, text, happened, None) else None
+        return service if self._has_event_number(service, text) else None
+
+    def _has_event_number(self, service: Service, text: str) -> bool:
+        """Whether the description has a sentence with a number of its own for what the caller
+        says happened, beyond the words of the service's name ("Bei einem Rohrbruch ... unter ...")."""
+        happened = C.specific(self.understanding, text, service)
+        return bool(happened) and bool(replies.phone_sentence(service, text, happened, None))
 
     def _standby_of_event(self, decision: Decision, text: str, window: float) -> Service | None:
         """The one service near the top whose description has a number of its own for what the
@@ -624,7 +629,7 @@ class DialogEngine:
         meant = with_meanings(text)
         near = C.close_to_leader(decision.candidates or [], window)
         found = [s for c in near if (s := self.understanding.service(c.id)) is not None
-                 and replies.phone_sentence(s, meant, C.specific(self.understanding, meant, s), None)]
+                 and self._has_event_number(s, meant)]
         return found[0] if len(found) == 1 else None
 
     def _elsewhere_than(self, service_id: str, office: Office) -> bool:
