@@ -73,9 +73,14 @@ def _call(phone, wav: str, name: str) -> list[sqlite3.Row]:
 def test_finished_sentence_is_answered_after_the_short_pause(phone):
     turns = _call(phone, phone[2]["complete"], "complete")
     assert len(turns) == 1, [t["text"] for t in turns]
-    # from the last voiced frame to the first answer audio: the short pause plus the work, well
-    # under the full pause that a turn without an early end waits for
-    assert EARLY_S * 1000 <= turns[0]["latency_ms"] < (FULL_S - 0.3) * 1000, turns[0]["latency_ms"]
+    # the turn ended on the short pause (the bot says so in its log); from the last voiced frame to
+    # the first answer audio at least that pause passed. How far under the full pause the answer
+    # came depends on the machine's load (a busy CI runner took 2 s for the work), so the speed is
+    # the bench's business, not this test's
+    heard = [line for line in (phone[0] / "bot.log").read_text().splitlines()
+             if f"call {turns[0]['call_id']} heard" in line]
+    assert len(heard) == 1 and "early end" in heard[0], heard
+    assert turns[0]["latency_ms"] >= EARLY_S * 1000, turns[0]["latency_ms"]
 
 
 def test_pause_mid_sentence_does_not_cut_the_caller_off(phone):
