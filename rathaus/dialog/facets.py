@@ -18,7 +18,7 @@ from rathaus.dialog.data import read
 from rathaus.dialog import hours as H
 
 FACETS = ("cost", "documents", "where", "hours", "contact", "appointment", "processing_time", "online",
-          "deadline", "validity", "what")
+          "deadline", "validity", "what", "limit")
 # Facets answered from a field of the service or its offices; the others from the description.
 FIELD_FACETS = ("cost", "documents", "where", "hours", "contact")
 # Facets that also make sense for an office on its own ("Wann hat das Bürgerbüro geöffnet?").
@@ -47,6 +47,7 @@ def cue_data() -> dict:
             "words": {k: [T.fold(w) for w in v] for k, v in raw.get("words", {}).items()},
             "literals": {p.pattern: literal_words(p.pattern) for v in weighted(raw["question"]).values() for p, _ in v},
             "age": compile_all(raw["age"]), "special": [T.fold(w) for w in raw["special"]["words"]],
+            "general": tuple(T.stem(T.fold(w)) for w in raw["detail"]["general"]),
             "fees": {k: [T.fold(w) for w in v] for k, v in raw["fees"].items()},
             "asked_as": {facet: {T.stem(T.fold(w)): tuple(T.fold(f) for f in families) for w, families in table.items()}
                          for facet, table in raw.get("asked_as", {}).items()},
@@ -204,7 +205,8 @@ def anaphoric(sentence: str) -> bool:
 def _mentions(stems: set[str], specific: set[str]) -> int:
     """How many of the question's specific stems a sentence holds (also as part of a compound)."""
     def meets(q: str, s: str) -> bool:  # either way round; "Blindenhund" meets "Blindenführhunde"
-        return T.part_of(q, s) or T.part_of(s, q) or (len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7])
+        return (T.part_of(q, s) or T.part_of(s, q) or (len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7])
+                or (len(q) >= 4 and s[-len(q):] == q and s[:-len(q)] in T.PARTICLES))  # "hängen", "aufhängen"
 
     return sum(1 for q in specific if any(meets(q, s) for s in stems))
 
@@ -216,13 +218,16 @@ def mentions(text: str, specific: set[str]) -> int:
 
 def detail_sentences(description: str, specific: set[str], own: set[str] = frozenset()) -> list[str]:
     """Sentences of the description that hold what the question names beyond the service itself
-    ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then in order. `own`: stems
-    of the service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
+    ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then those naming a thing
+    rather than a permission in general ([detail] general), then in order. `own`: stems of the
+    service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
     if not specific:
         return []
-    found = [(n, i, s) for i, s in enumerate(sentences_of(description))
-             if (n := _mentions(_sentence_stems(s) - set(own), specific))]
-    return [s for _, _, s in sorted(found, key=lambda x: (-x[0], x[1]))]
+    general = cue_data()["general"]
+    things = {q for q in specific if not any(g in q for g in general)}
+    found = [(n, _mentions(stems, things), i, s) for i, s in enumerate(sentences_of(description))
+             if (n := _mentions(stems := _sentence_stems(s) - set(own), specific))]
+    return [s for *_, s in sorted(found, key=lambda x: (-x[0], -x[1], x[2]))]
 
 
 _CHILD_RULE = re.compile(r"\b\d+ (bis|-) \d+ jahr|\b(unter|bis) \d+ jahr|\bjugend(?!amt|hilfe|\b)|minderjahrig|vor vollendung")

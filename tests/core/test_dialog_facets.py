@@ -671,3 +671,17 @@ def test_how_often_a_meter_is_changed_is_answered_by_its_calibration_period():
     changed = "Wasserzähler werden nach Ablauf der Eichfrist von sechs Jahren kostenlos getauscht."
     description = f"Den Zählerstand melden Sie jährlich bis zum 15. Januar. {changed} Das Trinkwasser ist weich."
     assert F.best_sentences(description, "validity", "Wie oft wird der Zähler getauscht?") == [changed]
+
+
+@pytest.mark.parametrize("question", ["Wie viele Säcke darf man auf einmal mitnehmen?",
+                                      "Wie viel Grünschnitt kann ich da abgeben?",
+                                      "Wie hoch darf der Zaun sein?", "How many bags can I take?"])
+def test_how_much_is_allowed_asks_the_limit_not_the_cost_or_the_documents(question):
+    assert F.detect(question) == "limit"
+
+
+def test_a_permission_in_general_tells_no_sentence_apart_the_thing_does():
+    permit = "Bis zur Baugenehmigung vergehen meist drei Monate."
+    shed = "Kleine Gebäude wie Gartenhäuser bis 30 Kubikmeter sind verfahrensfrei."
+    stems = {"gartenhaus", "baugenehm"}
+    assert F.detail_sentences(f"Den Bauantrag reichen Sie bei der Stadt ein. {permit} {shed}", stems)[0] == shed

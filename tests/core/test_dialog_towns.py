@@ -1101,3 +1101,26 @@ def test_whom_to_call_for_a_burst_pipe_is_the_one_standby_number_near_the_top(ni
     # who pays for the damage is no fee of the water supply: liability, decided on the case
     _, damage = talk(niddahain, "Was kostet bei Ihnen das Wasser?", "Und wer zahlt mir den Schaden im Keller?")
     assert damage.action == "forward" and damage.facet is None
+
+
+def test_whether_a_small_building_needs_a_permit_is_answered_by_the_sentence_on_that_building(wendelstedt):
+    # "Baugenehmigung" and "Carport" each name one sentence; the permit is what every building
+    # question asks, the carport is what this one is about
+    carport, = talk(wendelstedt, "Brauchen wir für einen Carport neben der Garage eine Baugenehmigung?")
+    assert carport.service.id == "W23" and "Carport" in carport.answer and "Bauberatung" in carport.answer
+
+
+def test_how_much_or_how_many_is_allowed_is_the_sentence_with_the_limit(auental, queichenbach, kirchwalde):
+    bulky, = talk(auental, "Wie viel Sperrmüll kann ich pro Abholung rausstellen?")
+    assert bulky.facet == "limit" and "drei Kubikmetern" in bulky.answer
+    _, seats = talk(queichenbach, "Was kostet die Anmeldung einer Straußwirtschaft?", "Wie viele Gäste dürfen da sitzen?")
+    assert (seats.action, seats.facet) == ("answer", "limit") and "40 Sitzplätze" in seats.answer
+    _, size = talk(kirchwalde, "Was kostet das Plakatieren?", "Wie groß dürfen die Plakate sein?")
+    assert size.facet == "limit" and "DIN A1" in size.answer
+
+
+def test_a_verb_of_the_question_meets_its_form_with_a_particle_in_the_first_sentence(kirchwalde):
+    # "hängen" is the "aufhängen" of the sentence on what it takes (the general answer's first one),
+    # not the later sentence that says "hängen" of how long
+    lanterns, = talk(kirchwalde, "Dürfen unsere Plakate an den Laternen hängen?")
+    assert "Sondernutzungserlaubnis" in lanterns.answer
