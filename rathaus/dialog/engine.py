@@ -529,8 +529,9 @@ class DialogEngine:
         if document is not None:
             return document
         ranked = F.detail_sentences(service.description, specific, {T.stem(w) for w in T.content_words(service.name)})
-        if ranked[:1] == first and len(ranked) > 1 and F.mentions(ranked[0], specific) > F.mentions(ranked[1], specific):
-            return None  # the general answer's sentence holds most of what was asked, not the next one
+        if state.service_id != service.id and ranked[:1] == first and len(ranked) > 1 \
+                and F.mentions(ranked[0], specific) > F.mentions(ranked[1], specific):
+            return None  # a new topic's general answer says the sentence that holds most of what was asked
         details = [d for d in ranked if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
