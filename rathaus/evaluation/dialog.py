@@ -7,7 +7,7 @@ TSV columns (bench/data/dialog_*.tsv):
             person, empty for a question about an office alone
   office    the office the answer must be about (its id, or the start of its name), else empty
   facet     the facet asked (cost, documents, where, hours, contact, appointment, processing_time,
-            online, deadline, validity), or empty
+            online, deadline, validity, limit), or empty
   fact      text the answer must contain (case and spacing ignored); alternatives separated by |
 
 A turn is answered with the fact when the action is `answer`, the service (or office) is one of
