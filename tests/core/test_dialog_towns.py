@@ -1124,3 +1124,10 @@ def test_a_verb_of_the_question_meets_its_form_with_a_particle_in_the_first_sent
     # not the later sentence that says "hängen" of how long
     lanterns, = talk(kirchwalde, "Dürfen unsere Plakate an den Laternen hängen?")
     assert "Sondernutzungserlaubnis" in lanterns.answer
+
+
+def test_an_english_caller_names_the_lifetime_and_the_express_fee_lines(vilsreuth, auental):
+    life, = talk(vilsreuth, "How much is a fishing licence for life?")
+    assert life.language == "en" and "auf Lebenszeit 90 Euro" in life.answer
+    fast, = talk(auental, "How much is the passport if I need it really fast?")
+    assert fast.service.id == "A02" and "Express" in fast.answer
