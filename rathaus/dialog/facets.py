@@ -272,6 +272,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         return []
     all_sentences = sentences_of(description)
     candidates = [(i, s) for i, s in enumerate(all_sentences) if any(p.search(folded_text(s)) for p in cues)]
+    if facet == "validity":  # "In der Seestraße gilt Bewohnerparken." says where, not for how long
+        candidates = [c for c in candidates if _SPAN.search(folded_text(c[1]))] or candidates
     if not candidates:
         return []
     q_stems = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
@@ -282,6 +284,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         if standing:
             q_stems, q_facet = q_stems - standing, (q_facet - standing) | {meant}
     plain = not special(question)
+    by_channel = bool(_CHANNEL.search(folded_text(question)) or re.search(r"\bpost\b|schriftlich", folded_text(question)))
     rival = _RIVALS.get(facet)
     rival_cues = cue_data()["sentence"].get(rival, []) if rival and rival not in _scores(question) else []
     scores = []
@@ -292,6 +295,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         score += 1.5 * _mentions(s_stems, specific or set())
         if plain and special(s):
             score -= 0.6
+        if facet == "processing_time" and not by_channel and _CHANNEL.search(folded_text(s)):
+            score -= 0.6  # "auch online ..., dann innerhalb von drei Werktagen per Post": the other way, not asked
         if not q_facet & s_stems and any(p.search(folded_text(s)) for p in rival_cues):
             score -= 0.5  # a sentence of the other duration that shares no word of what was asked
         scores.append(score)
@@ -320,4 +325,9 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
 # it holds) does not answer "wie lange dauert es" (how long it takes), unless both are asked or the
 # sentence holds the words asked ("sofort einen vorläufigen Ausweis, der drei Monate gilt").
 _RIVALS = {"processing_time": "validity", "validity": "processing_time"}
+# applying from afar (folded): a way of its own, slower or faster than at the counter
+_CHANNEL = re.compile(r"\bonline|internet|\bper (e-?)?mail\b")
+# what a sentence on how long a thing holds names: a span, a date, or that it does not end (folded)
+_SPAN = re.compile(r"\d|jahr|monat|woche|\btag|tage\b|stunde|unbefristet|unbegrenzt|lebenslang|lebenszeit|dauerhaft"
+                   r"|fur immer|ablauf|ablauft|verfall|erlisch|endet|\bbis\b")
 _ANAPHORIC = re.compile(r"(dieser|diese|dieses|er|dabei|dafür|dazu|hierfür|hierzu|damit|dort)\b", re.I)

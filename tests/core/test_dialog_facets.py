@@ -685,3 +685,25 @@ def test_a_permission_in_general_tells_no_sentence_apart_the_thing_does():
     shed = "Kleine Gebäude wie Gartenhäuser bis 30 Kubikmeter sind verfahrensfrei."
     stems = {"gartenhaus", "baugenehm"}
     assert F.detail_sentences(f"Den Bauantrag reichen Sie bei der Stadt ein. {permit} {shed}", stems)[0] == shed
+
+
+def test_how_long_it_holds_is_a_sentence_with_a_span_not_one_that_names_the_callers_street():
+    zone = "Im Bereich Hafen und in der Uferstraße gilt Bewohnerparken."
+    span = "Der Ausweis gilt zwei Jahre."
+    description = f"{zone} Den Antrag stellen Sie beim Ordnungsamt. {span}"
+    # the street the caller named a turn before is no reason to pick the sentence on the zone
+    assert F.best_sentences(description, "validity", "Wie lange gilt der?", specific={"uferstrass"}) == [span]
+
+
+def test_a_deadline_can_be_the_start_of_the_activity():
+    start = "Die Anzeige muss gleichzeitig mit dem Beginn des Betriebs erfolgen."
+    description = f"Wer einen Betrieb eröffnet, zeigt das beim Ordnungsamt an. {start} Die Gebühr beträgt 30 Euro."
+    assert start in F.best_sentences(description, "deadline", "Bis wann muss ich das gemacht haben?")
+
+
+def test_how_long_it_takes_is_the_counters_time_unless_the_caller_asks_for_the_way_from_afar():
+    counter = "Die Bescheinigung bekommen Sie am Schalter sofort."
+    afar = "Sie können die Bescheinigung auch online beantragen; sie kommt dann innerhalb von fünf Werktagen per Post."
+    description = f"Die Bescheinigung bestätigt Ihre Anschrift. {counter} {afar}"
+    assert F.best_sentences(description, "processing_time", "Wie lange dauert eine Bescheinigung?")[0] == counter
+    assert F.best_sentences(description, "processing_time", "Wie lange dauert das online?")[0] == afar
