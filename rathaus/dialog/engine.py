@@ -36,6 +36,8 @@ from rathaus.dialog.state import ConversationState
 
 # The opening of a turn that asks for whom ("Und für Kinder?", "and for my son?")
 _FOR_WHOM = (["und", "fur"], ["and", "for"])
+# content words from which a first turn is a story rather than a question (see _turn)
+_STORY_WORDS = 6
 
 
 def _fee_asked(state: ConversationState) -> bool:
@@ -333,6 +335,14 @@ class DialogEngine:
             if facet is None and far_ahead and (not state.subject
                                                 or C.one_plausible(self.understanding, decision, text, bar, window)):
                 return self._general_answer(state, decision, text, lang)
+            # a caller's long story before anything is under discussion, and no rival close to the
+            # one service it points to: its many words lower the search's score, not its aim
+            alone = len(C.close_to_leader(cands, window)) == 1
+            if alone and not state.subject and len(T.content_words(text)) >= _STORY_WORDS:
+                if facet:
+                    return self._service_answer(state, decision.service.id, facet, text, lang, cands,
+                                                named[0] if named else None, "facet")
+                return self._general_answer(state, decision, text, lang)
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             best = max(c.score for c in decision.candidates) if decision.candidates else 0.0
             state.pending_options = [{"id": c.id, "name": c.name} for c in decision.candidates if best - c.score <= window]
@@ -528,11 +538,8 @@ class DialogEngine:
         document = self._document_detail(state, decision, service, text, lang, specific)
         if document is not None:
             return document
-        ranked = F.detail_sentences(service.description, specific, {T.stem(w) for w in T.content_words(service.name)})
-        if state.service_id != service.id and ranked[:1] == first and len(ranked) > 1 \
-                and F.mentions(ranked[0], specific) > F.mentions(ranked[1], specific):
-            return None  # a new topic's general answer says the sentence that holds most of what was asked
-        details = [d for d in ranked if d not in first]
+        details = [d for d in F.detail_sentences(service.description, specific,
+                                                 {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
         age = fee_age(text)

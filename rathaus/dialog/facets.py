@@ -205,8 +205,7 @@ def anaphoric(sentence: str) -> bool:
 def _mentions(stems: set[str], specific: set[str]) -> int:
     """How many of the question's specific stems a sentence holds (also as part of a compound)."""
     def meets(q: str, s: str) -> bool:  # either way round; "Blindenhund" meets "Blindenführhunde"
-        return (T.part_of(q, s) or T.part_of(s, q) or (len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7])
-                or (len(q) >= 4 and s[-len(q):] == q and s[:-len(q)] in T.PARTICLES))  # "hängen", "aufhängen"
+        return T.part_of(q, s) or T.part_of(s, q) or (len(q) >= 8 and len(s) >= 8 and q[:7] == s[:7])
 
     return sum(1 for q in specific if any(meets(q, s) for s in stems))
 
@@ -284,7 +283,6 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         if standing:
             q_stems, q_facet = q_stems - standing, (q_facet - standing) | {meant}
     plain = not special(question)
-    by_channel = bool(_CHANNEL.search(folded_text(question)) or re.search(r"\bpost\b|schriftlich", folded_text(question)))
     rival = _RIVALS.get(facet)
     rival_cues = cue_data()["sentence"].get(rival, []) if rival and rival not in _scores(question) else []
     scores = []
@@ -295,8 +293,6 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         score += 1.5 * _mentions(s_stems, specific or set())
         if plain and special(s):
             score -= 0.6
-        if facet == "processing_time" and not by_channel and _CHANNEL.search(folded_text(s)):
-            score -= 0.6  # "auch online ..., dann innerhalb von drei Werktagen per Post": the other way, not asked
         if not q_facet & s_stems and any(p.search(folded_text(s)) for p in rival_cues):
             score -= 0.5  # a sentence of the other duration that shares no word of what was asked
         scores.append(score)
@@ -325,8 +321,6 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
 # it holds) does not answer "wie lange dauert es" (how long it takes), unless both are asked or the
 # sentence holds the words asked ("sofort einen vorläufigen Ausweis, der drei Monate gilt").
 _RIVALS = {"processing_time": "validity", "validity": "processing_time"}
-# applying from afar (folded): a way of its own, slower or faster than at the counter
-_CHANNEL = re.compile(r"\bonline|internet|\bper (e-?)?mail\b")
 # what a sentence on how long a thing holds names: a span, a date, or that it does not end (folded)
 _SPAN = re.compile(r"\d|jahr|monat|woche|\btag|tage\b|stunde|unbefristet|unbegrenzt|lebenslang|lebenszeit|dauerhaft"
                    r"|fur immer|ablauf|ablauft|verfall|erlisch|endet|\bbis\b")

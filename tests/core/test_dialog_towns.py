@@ -1119,13 +1119,6 @@ def test_how_much_or_how_many_is_allowed_is_the_sentence_with_the_limit(auental,
     assert size.facet == "limit" and "DIN A1" in size.answer
 
 
-def test_a_verb_of_the_question_meets_its_form_with_a_particle_in_the_first_sentence(kirchwalde):
-    # "hängen" is the "aufhängen" of the sentence on what it takes (the general answer's first one),
-    # not the later sentence that says "hängen" of how long
-    lanterns, = talk(kirchwalde, "Dürfen unsere Plakate an den Laternen hängen?")
-    assert "Sondernutzungserlaubnis" in lanterns.answer
-
-
 def test_an_english_caller_names_the_lifetime_and_the_express_fee_lines(vilsreuth, auental):
     life, = talk(vilsreuth, "How much is a fishing licence for life?")
     assert life.language == "en" and "auf Lebenszeit 90 Euro" in life.answer
