@@ -539,7 +539,8 @@ class DialogEngine:
         if document is not None:
             return document
         details = [d for d in F.detail_sentences(service.description, specific,
-                                                 {T.stem(w) for w in T.content_words(service.name)}) if d not in first]
+                                                 {T.stem(w) for w in T.content_words(service.name)},
+                                                 {T.stem(w) for w in T.content_words(text)}) if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
         age = fee_age(text)

@@ -215,18 +215,21 @@ def mentions(text: str, specific: set[str]) -> int:
     return _mentions(_sentence_stems(text), specific) if specific else 0
 
 
-def detail_sentences(description: str, specific: set[str], own: set[str] = frozenset()) -> list[str]:
+def detail_sentences(description: str, specific: set[str], own: set[str] = frozenset(),
+                     said: set[str] = frozenset()) -> list[str]:
     """Sentences of the description that hold what the question names beyond the service itself
     ("Blindenhund", "Gartenhaus", "Hasenbühl"), most such words first, then those naming a thing
-    rather than a permission in general ([detail] general), then in order. `own`: stems of the
-    service's name, which tell no sentence apart ("Kinderreisepass" is not "Reisepass")."""
+    rather than a permission in general ([detail] general), then those holding more of the
+    question's other words (`said`, stems: "ein grünes Kennzeichen" of "Kennzeichen" sentences),
+    then in order. `own`: stems of the service's name, which tell no sentence apart
+    ("Kinderreisepass" is not "Reisepass")."""
     if not specific:
         return []
     general = cue_data()["general"]
     things = {q for q in specific if not any(g in q for g in general)}
-    found = [(n, _mentions(stems, things), i, s) for i, s in enumerate(sentences_of(description))
+    found = [(n, _mentions(stems, things), len(stems & set(said)), i, s) for i, s in enumerate(sentences_of(description))
              if (n := _mentions(stems := _sentence_stems(s) - set(own), specific))]
-    return [s for *_, s in sorted(found, key=lambda x: (-x[0], -x[1], x[2]))]
+    return [s for *_, s in sorted(found, key=lambda x: (-x[0], -x[1], -x[2], x[3]))]
 
 
 _CHILD_RULE = re.compile(r"\b\d+ (bis|-) \d+ jahr|\b(unter|bis) \d+ jahr|\bjugend(?!amt|hilfe|\b)|minderjahrig|vor vollendung")

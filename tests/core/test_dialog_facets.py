@@ -703,3 +703,11 @@ def test_a_deadline_can_be_the_start_of_the_activity():
     description = f"Wer einen Betrieb eröffnet, zeigt das beim Ordnungsamt an. {start} Die Gebühr beträgt 30 Euro."
     assert start in F.best_sentences(description, "deadline", "Bis wann muss ich das gemacht haben?")
 
+
+
+def test_of_sentences_naming_the_same_detail_the_one_with_more_of_the_questions_words_comes_first():
+    plate = "Sie bekommen das Kennzeichen sofort."
+    green = "Zugmaschinen im eigenen Betrieb erhalten ein grünes Kennzeichen."
+    description = f"Fahrzeuge lassen Sie bei der Zulassungsstelle zu. {plate} {green}"
+    assert F.detail_sentences(description, {"kennzeich"}, said={"kriegt", "grun", "kennzeich"})[0] == green
+    assert F.detail_sentences(description, {"kennzeich"})[0] == plate
