@@ -320,10 +320,7 @@ class DialogEngine:
             if len(cands) > 1 and C.says_name(self.understanding, cands[0].name, text) \
                     and not any(C.says_name(self.understanding, c.name, text) for c in cands[1:3]):
                 # "... im Kindergarten an, die wollen ein erweitertes Führungszeugnis": only the leader is named
-                if facet:
-                    return self._service_answer(state, decision.service.id, facet, text, lang, cands,
-                                                named[0] if named else None, "facet")
-                return self._general_answer(state, decision, text, lang)
+                return self._leader_answer(state, decision, facet, text, lang, named)
             far_ahead = len(cands) > 1 and cands[0].score - cands[1].score > 2 * window
             if facet is None and far_ahead and C.detail_confirms(self.understanding, decision, text, None):
                 detail = self._detail_answer(state, decision, text, lang)  # "macht das der Bestatter?"
@@ -339,10 +336,7 @@ class DialogEngine:
             # one service it points to: its many words lower the search's score, not its aim
             alone = len(C.close_to_leader(cands, window)) == 1
             if alone and not state.subject and len(T.content_words(text)) >= _STORY_WORDS:
-                if facet:
-                    return self._service_answer(state, decision.service.id, facet, text, lang, cands,
-                                                named[0] if named else None, "facet")
-                return self._general_answer(state, decision, text, lang)
+                return self._leader_answer(state, decision, facet, text, lang, named)
             state.pending_service, state.pending_facet, state.pending_question = decision.service, facet, text
             best = max(c.score for c in decision.candidates) if decision.candidates else 0.0
             state.pending_options = [{"id": c.id, "name": c.name} for c in decision.candidates if best - c.score <= window]
@@ -420,6 +414,14 @@ class DialogEngine:
         answered.question, answered.candidates = text, ordered
         self._remember(state, answered, None)
         return self._general(answered, text, lang)
+
+    def _leader_answer(self, state: ConversationState, decision: Decision, facet: str | None, text: str, lang: str,
+                       named: list) -> Decision:
+        """The search's leader taken as meant: the facet asked of it, else its general answer."""
+        if facet:
+            return self._service_answer(state, decision.service.id, facet, text, lang, decision.candidates,
+                                        named[0] if named else None, "facet")
+        return self._general_answer(state, decision, text, lang)
 
     def _general_answer(self, state: ConversationState, decision: Decision, text: str, lang: str) -> Decision:
         """The best candidate's general answer (or the sentence of the detail the question names)."""

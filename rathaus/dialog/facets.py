@@ -227,9 +227,10 @@ def detail_sentences(description: str, specific: set[str], own: set[str] = froze
         return []
     general = cue_data()["general"]
     things = {q for q in specific if not any(g in q for g in general)}
-    found = [(n, _mentions(stems, things), len(stems & set(said)), i, s)
+    own, said = set(own), set(said)
+    found = [(n, _mentions(stems, things), len(stems & said), i, s)
              for i, s in enumerate(sentences_of(description))
-             if (n := _mentions(stems := _sentence_stems(s) - set(own), specific))]
+             if (n := _mentions(stems := _sentence_stems(s) - own, specific))]
     return [s for *_, s in sorted(found, key=lambda x: (-x[0], -x[1], -x[2], x[3]))]
 
 
