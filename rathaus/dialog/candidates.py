@@ -48,7 +48,7 @@ def meant_nouns(text: str, service: Service) -> set[str]:
     """Stems of what the question's colloquial words mean (four letters or more): inside a topic,
     "abbuchen lassen" asks for the sentence on the "Lastschrift". The service's
     own words ("Eheschließung" of "heiraten" for "Eheschließung anmelden") name no detail."""
-    own = {T.stem(w) for w in T.content_words(service.name)}
+    own = name_stems(service)
     return {s for w in T.content_words(text) if (meaning := meanings(w))
             for s in map(T.stem, T.content_words(meaning)) if len(s) >= 4 and s not in own}
 
@@ -67,12 +67,17 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
     rare = getattr(understanding, "rare_stems", None)
     if rare is None or not text:
         return set()
-    own = {T.stem(w) for w in T.content_words(service.name)}
+    own = name_stems(service)
     # a month the caller says is the caller's own date ("der wird im März eins"), not the one
     # a sentence names ("Die Zusagen verschicken die Kitas im März")
     skip = asking_stems(text) | _MONTH_STEMS
     return {r for r in rare(text) if r not in skip and len(r) >= 4
             and not any(r in n or (len(r) >= 5 and len(n) >= 5 and r.startswith(n)) for n in own)}
+
+
+def name_stems(service: Service) -> set[str]:
+    """Stems of the content words of the service's name: its own words, which name no detail of it."""
+    return {T.stem(w) for w in T.content_words(service.name)}
 
 
 def keyword_stems(service: Service) -> set[str]:
@@ -279,7 +284,7 @@ def _name_verbs(understanding: Any) -> set[str]:
     def build(services: list[Service]) -> set[str]:
         counts: dict[str, int] = {}
         for service in services:
-            for st in {T.stem(w) for w in T.content_words(service.name)}:
+            for st in name_stems(service):
                 counts[st] = counts.get(st, 0) + 1
         return {st for st, n in counts.items() if n >= max(3, len(services) // 10)}
 
@@ -336,7 +341,7 @@ def detail_confirms(understanding: Any, decision: Decision, text: str, facet: st
     if service is None:
         return False
     named = specific(understanding, text, service)
-    details = F.detail_sentences(service.description, named, {T.stem(w) for w in T.content_words(service.name)})
+    details = F.detail_sentences(service.description, named, name_stems(service))
     if facet is not None:
         cues = F.cue_data()["sentence"].get(facet, [])
         details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]

@@ -540,9 +540,9 @@ class DialogEngine:
         document = self._document_detail(state, decision, service, text, lang, specific)
         if document is not None:
             return document
-        details = [d for d in F.detail_sentences(service.description, specific,
-                                                 {T.stem(w) for w in T.content_words(service.name)},
-                                                 {T.stem(w) for w in T.content_words(text)}) if d not in first]
+        said = {T.stem(w) for w in T.content_words(text)}
+        details = [d for d in F.detail_sentences(service.description, specific, C.name_stems(service), said)
+                   if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
             details = [d for d in F.child_rules(service.description) if d not in first] + details
         age = fee_age(text)

@@ -227,7 +227,6 @@ def detail_sentences(description: str, specific: set[str], own: set[str] = froze
         return []
     general = cue_data()["general"]
     things = {q for q in specific if not any(g in q for g in general)}
-    own, said = set(own), set(said)
     found = [(n, _mentions(stems, things), len(stems & said), i, s)
              for i, s in enumerate(sentences_of(description))
              if (n := _mentions(stems := _sentence_stems(s) - own, specific))]

@@ -141,7 +141,7 @@ def service_answer(service: Service, facet: str, question: str, lang: str = "de"
     name = service.name
     specific = specific or set()
     strict = C.beyond_keywords(service, specific)
-    own = {T.stem(w) for w in T.content_words(service.name)}
+    own = C.name_stems(service)
     details = F.detail_sentences(service.description, strict, own)
     heard = f"{question} {context}"  # what the caller said here and the turn before (places already named)
     if facet == "cost":

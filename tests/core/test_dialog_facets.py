@@ -704,7 +704,6 @@ def test_a_deadline_can_be_the_start_of_the_activity():
     assert start in F.best_sentences(description, "deadline", "Bis wann muss ich das gemacht haben?")
 
 
-
 def test_of_sentences_naming_the_same_detail_the_one_with_more_of_the_questions_words_comes_first():
     plate = "Sie bekommen das Kennzeichen sofort."
     green = "Zugmaschinen im eigenen Betrieb erhalten ein grünes Kennzeichen."
