@@ -36,6 +36,11 @@ SYNONYM_BONUS = 0.35
 # A service named for another registration verb than the one the caller says ("anmelden" against
 # "Fahrzeug abmelden"): the same nouns, the opposite procedure.
 VERB_CONFLICT = 0.10
+# Where the e5 encoder and the lexical score (meaning and words, evidence of two kinds) both put
+# the same service first and the fused score ranks it among its first AGREED_WITHIN, it goes
+# first: the USE encoder alone, drawn to an occasion the caller names ("Hochzeit" in a question
+# about fireworks at a wedding), should not outvote both.
+AGREED_WITHIN = 3
 _REGISTER = re.compile(r"^(an|ab|um)(ge|zu)?meld")
 
 
@@ -432,12 +437,25 @@ class SearchIndex:
         if len(said) == 1:
             fused = fused - VERB_CONFLICT * np.array([bool(v) and not (v & said) for v in self.name_verbs])
         order = np.argsort(-fused)[:limit]
+        agreed = self._agreed(dense, lex)
+        if agreed is not None and agreed in order[1:AGREED_WITHIN]:
+            k = int(np.flatnonzero(order == agreed)[0])   # it trades place and score with the leader
+            fused[[order[0], agreed]] = fused[[agreed, order[0]]]
+            order[[0, k]] = order[[k, 0]]
         hits = [Hit(service=self.services[i], score=float(fused[i]), e5=float(dense[0][i]) if dense else 0.0,
                     use=float(dense[1][i]) if len(dense) > 1 else 0.0, lexical=float(lex[i]), synonym=bool(syn[i]),
                     matched=frozenset(s for s in analysis.stems if s in self.terms[i]) if n < 3 else frozenset(),
                     name_matched=frozenset(s for s in analysis.stems if s in self.name_terms[i]) if n < 3 else frozenset())
                 for n, i in enumerate(order)]
         return analysis, hits
+
+    @staticmethod
+    def _agreed(dense: list[np.ndarray], lex: np.ndarray) -> int | None:
+        """The service first by the e5 encoder and first alone by the lexical score, if one is."""
+        if not dense or not len(lex) or lex.max() <= 0:
+            return None
+        leaders = np.flatnonzero(lex >= lex.max() - 1e-6)
+        return int(leaders[0]) if len(leaders) == 1 and int(np.argmax(dense[0])) == leaders[0] else None
 
 
 def informative(index: "SearchIndex", stems: frozenset[str], min_idf: float = 2.5) -> set[str]:

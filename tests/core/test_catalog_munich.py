@@ -110,3 +110,20 @@ def test_the_registration_verb_said_the_tax_class_and_the_plain_wedding(munich):
     # a residence title is a service of the city's own (Ausländerbehörde), not another authority's matter
     title = turn.ask("Wo beantrage ich eine Aufenthaltserlaubnis für meine Ausbildung?")
     assert title.action != "forward" and "Aufenthaltserlaubnis" in title.service.name
+
+
+@pytest.mark.slow
+def test_an_occasion_named_does_not_outvote_what_is_asked(munich):
+    """Rifles left by a grandfather who died are handed in as weapons, a rifle taken on a hunting
+    trip abroad needs the European firearms pass: the occasion ("gestorben", "Jagd") draws one
+    embedding to the death certificate or the plain permit, but the other embedding and the words
+    agree on what is asked."""
+    from rathaus.dialog.engine import SingleTurn
+
+    _, assistant = munich
+    turn = SingleTurn(assistant)
+    rifles = turn.ask("Mein Opa ist gestorben und hatte noch zwei Jagdgewehre im Schrank. Wo kann ich die abgeben?")
+    assert rifles.candidates[0].name == "Waffen- bzw. Munitionsabgabe", rifles.candidates[:3]
+    trip = turn.ask("Ich fahre im Herbst zur Gamsjagd nach Österreich und will mein eigenes Gewehr mitnehmen. "
+                    "Was brauche ich dafür?")
+    assert trip.candidates[0].name == "Europäischer Feuerwaffenpass", trip.candidates[:3]
