@@ -29,7 +29,7 @@ from rathaus.catalog.embeddings import cached_passages, query_vector
 from rathaus.catalog.language import detect_language
 from rathaus.catalog.model import Service
 from rathaus.catalog.search import Hit, SearchIndex, colloquial_table, informative
-from rathaus.catalog.text import STOPWORDS, content_words, stem, words
+from rathaus.catalog.text import STOPWORDS, content_stems, stem, words
 from rathaus.errors import RathausError
 from rathaus.llm import LlmClient, LlmError, LlmSettings
 from rathaus.store import Store
@@ -244,7 +244,7 @@ class Assistant:
         n = len(index.services)
         c = max(2.0, 0.1 * n)
         limit = math.log(1 + (n - c + 0.5) / (c + 0.5))
-        stems = {stem(w) for w in content_words(question)}
+        stems = content_stems(question)
         return {st for st in stems if index.idf.get(st, limit) >= limit}  # a word no service has is rare too
 
     def unknown_words(self, question: str) -> list[str]:

@@ -129,6 +129,12 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+def content_stems(text: str, shortest: int = 0) -> set[str]:
+    """Stems of the content words of a text (of `shortest` letters or more): the form in which
+    the dialog compares what a caller said with a name, a sentence or a fee line."""
+    return {stem(w) for w in content_words(text) if len(w) >= shortest}
+
+
 @dataclass
 class Vocabulary:
     """The words of one catalog: for joining split compounds, spelling repair and compound parts."""

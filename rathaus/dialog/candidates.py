@@ -77,7 +77,7 @@ def specific(understanding: Any, text: str, service: Service) -> set[str]:
 
 def name_stems(service: Service) -> set[str]:
     """Stems of the content words of the service's name: its own words, which name no detail of it."""
-    return {T.stem(w) for w in T.content_words(service.name)}
+    return T.content_stems(service.name)
 
 
 def keyword_stems(service: Service) -> set[str]:
@@ -96,7 +96,7 @@ def one_word_keywords(service: Service) -> set[str]:
 def beyond_keywords(service: Service, specific: set[str]) -> set[str]:
     """The specific stems that are no word of the service's own keywords: "Anwohnerparkausweis"
     names the service, "verloren" is what lost property is about; neither tells a sentence apart."""
-    keywords = {T.stem(w) for w in T.content_words(" ".join([*service.keywords, *service.synonyms]))}
+    keywords = T.content_stems(" ".join([*service.keywords, *service.synonyms]))
     return {q for q in specific if not any(q == k or (len(q) >= 5 and q in k) for k in keywords)}
 
 
@@ -105,7 +105,7 @@ def names_service(decision: Decision, text: str) -> bool:
     eine Haushaltsbescheinigung"), not merely one the search found close."""
     if decision.action != "answer" or decision.service is None:
         return False
-    said = {T.stem(w) for w in T.content_words(text)}
+    said = T.content_stems(text)
     # "beglaubigte Kopien" names "Beglaubigung von Kopien": a form of the name's word, stem first
     return any(len(n) >= 5 and any(s.startswith(n) for s in said)
                for n in (T.stem(w) for w in T.content_words(decision.service.name)))
@@ -137,7 +137,7 @@ def names_cue(decision: Decision, cues: list[str]) -> bool:
     where the catalog has it."""
     if decision.action != "answer" or decision.service is None:
         return False
-    name = {T.stem(w) for w in T.content_words(decision.service.name) if len(w) >= 5}
+    name = T.content_stems(decision.service.name, 5)
     return any(T.stem(cue) in name for cue in cues)
 
 
@@ -168,9 +168,9 @@ def one_plausible(understanding: Any, decision: Decision, text: str, forward_bel
     close = close_to_leader(cands, window)
     if len(close) == 1:
         return True
-    said = {T.stem(w) for w in T.content_words(text)}
+    said = T.content_stems(text)
     said |= {w[:k] for w in said for k in range(5, len(w))}
-    covered = [c for c in close if {T.stem(w) for w in T.content_words(c.name)} <= said]
+    covered = [c for c in close if T.content_stems(c.name) <= said]
     if len(covered) == 1:
         return covered[0].id == cands[0].id
     # The words that tell the close candidates apart: the best must have all of them, the
@@ -209,7 +209,7 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     said = {st for st in said_all if st not in verbs} | nouns
     # and what the caller's colloquial words mean: "Perso" says "Personalausweis"
     said |= {T.stem(m) for w in words if (meaning := meanings(w)) for m in T.content_words(meaning)} - verbs
-    names = [{T.stem(w) for w in T.content_words(c.name) if len(w) >= 5} for c in cands]
+    names = [T.content_stems(c.name, 5) for c in cands]
     if (names[0] & said) - set().union(*names[1:]):
         return True
     # or a one-word keyword of the best that no other has ("Pass" of "Reisepass beantragen")
@@ -238,7 +238,7 @@ def clear_leader(understanding: Any, decision: Decision, text: str, forward_belo
     service = services[0]
     if service is None or not telling:
         return False
-    title = {T.stem(w) for w in T.content_words(" ".join([service.name, *service.keywords, *service.synonyms]))}
+    title = T.content_stems(" ".join([service.name, *service.keywords, *service.synonyms]))
     return any(t in n for t in telling for n in title if len(t) >= 4)
 
 
@@ -247,7 +247,7 @@ def says_name(understanding: Any, service_name: str, text: str) -> bool:
     ("Nebengewerbe" for "Gewerbe", "Schützenfest" for "Festen"); procedure verbs that many names
     share do not count."""
     verbs = _name_verbs(understanding)
-    name = {T.stem(w) for w in T.content_words(service_name) if len(w) >= 4} - verbs
+    name = T.content_stems(service_name, 4) - verbs
     said = {x for w in T.content_words(text) for x in (w, T.stem(w))}  # "Schützenfest" stems to "schutzenf"
     return any(q == n or (len(n) >= 4 and q.endswith(n)) for q in said for n in name)
 
@@ -296,12 +296,12 @@ def related_to(decision: Decision, topic_name: str, window: float, clear: bool =
     before: "nein, ich meine abmelden" after the car's registration is the car's deregistration,
     not a trade's. With `clear`, also a clear answer of another service that shares one."""
     cands = decision.candidates or []
-    topic = {T.stem(w) for w in T.content_words(topic_name) if len(w) >= 4}
+    topic = T.content_stems(topic_name, 4)
     if clear and decision.action == "answer" and decision.service is not None and decision.service.name != topic_name \
-            and topic & {T.stem(w) for w in T.content_words(decision.service.name)}:
+            and topic & T.content_stems(decision.service.name):
         return decision.service.id
     close = close_to_leader(cands, window)
-    sharing = [c for c in close if topic & {T.stem(w) for w in T.content_words(c.name)} and c.name != topic_name]
+    sharing = [c for c in close if topic & T.content_stems(c.name) and c.name != topic_name]
     return sharing[0].id if len(sharing) == 1 and len(close) > 1 else None
 
 
@@ -310,8 +310,8 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
     wallet "mit dem Perso drin" is the ID card's line, "Was kostet so ein Urnengrab?" after a death
     the grave's, where a word of the question is nowhere in the topic's own text but names a fee
     line of a candidate (of those, the one the conversation named before)."""
-    own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees or "",
-                                                          *service.keywords, *service.synonyms]))}
+    own = T.content_stems(" ".join([service.name, service.description, service.fees or "",
+                                    *service.keywords, *service.synonyms]))
     # a separable verb's participle is the verb ("abgeholt" of the lost property: "wenn ich's abhole")
     own |= {T.stem(v) for w in own if (v := T.participle_verb(w))}
     known = own | asking_stems(question)
@@ -325,8 +325,8 @@ def fee_owner(understanding: Any, service: Service, question: str, candidates: l
               and names_a_line(o.fees or "", " ".join(new))
               and (earlier or names_in(" ".join([o.name, *o.keywords]), " ".join(new)))]
     if len(owners) > 1:
-        said = {T.stem(w) for w in T.content_words(earlier)}
-        owners = [o for o in owners if said & {T.stem(w) for w in T.content_words(" ".join([o.name, *o.keywords]))}]
+        said = T.content_stems(earlier)
+        owners = [o for o in owners if said & T.content_stems(" ".join([o.name, *o.keywords]))]
     return owners[0] if len(owners) == 1 else service
 
 
@@ -347,7 +347,7 @@ def detail_confirms(understanding: Any, decision: Decision, text: str, facet: st
         details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]
     if decision.action == "confirm":  # already the best candidate: one rare word of it suffices
         return bool(details)
-    said = {T.stem(w) for w in T.content_words(text)} - {T.stem(w) for w in F.facet_words(text)}
+    said = T.content_stems(text) - {T.stem(w) for w in F.facet_words(text)}
     return any(F.mentions(d, said) >= 2 for d in details)
 
 
@@ -382,7 +382,7 @@ def other_kind(understanding: Any, decision: Decision, text: str) -> bool:
 def _own_words(service: Service | None) -> set[str]:
     """Folded words and stems of a service's name, keywords, synonyms and description."""
     own = " ".join([service.name, *service.keywords, *service.synonyms, service.description]) if service else ""
-    return set(T.words(own)) | {T.stem(w) for w in T.content_words(own)}
+    return set(T.words(own)) | T.content_stems(own)
 
 
 def _holds(own: set[str], word: str) -> bool:
@@ -447,7 +447,7 @@ def unqualified(decision: Decision, text: str, window: float) -> str | None:
     close = close_to_leader(decision.candidates or [], window)[:2]
     if len(close) != 2:
         return None
-    leader, plain = ({T.stem(w) for w in T.content_words(c.name)} for c in close)
+    leader, plain = (T.content_stems(c.name) for c in close)
     if not plain < leader:
         return None
     words = T.words(f"{text} {' '.join(separable_verbs(text))}")

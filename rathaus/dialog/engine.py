@@ -540,7 +540,7 @@ class DialogEngine:
         document = self._document_detail(state, decision, service, text, lang, specific)
         if document is not None:
             return document
-        said = {T.stem(w) for w in T.content_words(text)}
+        said = T.content_stems(text)
         details = [d for d in F.detail_sentences(service.description, specific, C.name_stems(service), said)
                    if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
@@ -552,8 +552,8 @@ class DialogEngine:
         if not details:
             return None
         # a new topic is named first, so that the caller hears what was understood
-        own = {T.stem(w) for w in T.content_words(service.name) if len(w) >= 5}
-        named = state.service_id == service.id or bool(own & {T.stem(w) for w in T.content_words(details[0])})
+        own = T.content_stems(service.name, 5)
+        named = state.service_id == service.id or bool(own & T.content_stems(details[0]))
         answer = prompts.text("dialog.facet.sentence" if named else "dialog.facet.named_sentence", lang,
                               sentence=details[0], name=service.name)
         # the thing asked about has its own document too ("Ich hab aber nen Firmenwagen, geht das
@@ -573,14 +573,14 @@ class DialogEngine:
         """The document a detail of a question about the service names, where no sentence of the
         description does ("Ich hab en Firmenwagen, geht der Anwohnerparkausweis da auch?": "bei
         Firmenwagen eine Bescheinigung des Arbeitgebers")."""
-        said = {T.stem(w) for w in T.content_words(text)}
+        said = T.content_stems(text)
         keywords = {T.stem(w) for k in [*service.keywords, *service.synonyms] if len(k.split()) == 1
                     for w in T.content_words(k)}
         if not (C.says_name(self.understanding, service.name, text) or said & keywords):
             return None  # "der Führerschein war auch drin, machen Sie den auch neu?" asks for another service
         specific = {q for q in C.beyond_keywords(service, specific)
                     if not F.detail_sentences(service.description, {q})}
-        named = [d for d in service.documents if specific & {T.stem(w) for w in T.content_words(d)}]
+        named = [d for d in service.documents if specific & T.content_stems(d)]
         if not named:
             return None
         state.set_service(service.id, service.name)

@@ -188,7 +188,7 @@ Similarity = Callable[[str, list[str]], list[float]]
 
 @lru_cache(maxsize=8192)
 def _sentence_stems(sentence: str) -> frozenset[str]:
-    return frozenset(T.stem(w) for w in T.content_words(sentence))
+    return frozenset(T.content_stems(sentence))
 
 
 @lru_cache(maxsize=2048)
@@ -279,7 +279,7 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         candidates = [c for c in candidates if _SPAN.search(folded_text(c[1]))] or candidates
     if not candidates:
         return []
-    q_stems = {T.stem(w) for w in T.content_words(question)} - {T.stem(w) for w in facet_words(question)}
+    q_stems = T.content_stems(question) - {T.stem(w) for w in facet_words(question)}
     q_facet = {T.stem(w) for w in facet_words(question)}
     # "wann bezahlen" asks for "fällig" ("Kann ich auf einmal zahlen?" for the sentence on paying at once)
     for meant, families in cue_data()["asked_as"].get(facet, {}).items() if _WHEN.search(folded_text(question)) else ():

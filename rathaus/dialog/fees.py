@@ -115,23 +115,19 @@ def _further(lines: list[str]) -> list[str]:
     return [line for line in lines if re.search(r"\bweitere|\bzweite", folded_text(line))]
 
 
-def _stems(text: str) -> set[str]:
-    return {T.stem(w) for w in T.content_words(text)}
-
-
 def _said(question: str, own: set[str] = frozenset(), vehicle: bool = False) -> set[str]:
     """The question's stems with those of what its colloquial words mean: "Kampfhund" names the
     line of the "gefährlichen Hund", "verloren" the "Ersatzausweis bei Verlust". A word that
     means the service's own thing ("Auto": "Kfz Fahrzeug" for "Fahrzeug zulassen") names no line
     ("online über i-Kfz"). With `vehicle` (a vehicle's service), registration words mean the
     vehicle's, and vehicle words in a meaning name nothing."""
-    said = _stems(question)
+    said = T.content_stems(question)
     for w in T.content_words(question):
         meaning = meanings(w, vehicle)
         if meaning and vehicle:  # of a vehicle's service: "ummelden" names the "Umschreibung", "Auto" nothing
-            said |= _stems(" ".join(m for m in T.words(meaning) if not vehicle_words(m)))
-        elif meaning and not _stems(meaning) & own:
-            said |= _stems(meaning)
+            said |= T.content_stems(" ".join(m for m in T.words(meaning) if not vehicle_words(m)))
+        elif meaning and not T.content_stems(meaning) & own:
+            said |= T.content_stems(meaning)
     return said
 
 
@@ -157,7 +153,7 @@ def _tails(said: set[str], service_name: str, line_stems: list[set[str]]) -> tup
     "Ersatzmarke" (the "hund" before it tells no dog-tax line apart)."""
     tails, heads = set(), set()
     for q in said:
-        for n in (n for n in _stems(service_name) if len(n) >= 4 and q.startswith(n) and len(q) - len(n) >= 4):
+        for n in (n for n in T.content_stems(service_name) if len(n) >= 4 and q.startswith(n) and len(q) - len(n) >= 4):
             rest = q[len(n):]
             for tail in {rest, rest[1:]} if rest[0] in "es" else {rest}:  # linking "e"/"s": "Hunde-marke"
                 if len(tail) >= 4 and any(s.endswith(tail) and s != q for stems in line_stems for s in stems):
@@ -198,12 +194,12 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     mean) that tell lines apart (a word found in every line names none). Words of the service's
     own name count only where the name lists variants ("Gewerbe anmelden, ummelden oder
     abmelden": "Abmeldung" names "Abmeldung 15 Euro")."""
-    name = {n for n in _stems(service_name) if len(n) >= 5}
+    name = {n for n in T.content_stems(service_name) if len(n) >= 5}
     own = set() if _LIST.search(service_name) else name
     # a colloquial word that means the service's own thing names no line, whether or not the name
     # lists variants ("Auto" means "Fahrzeug Kfz": not "online über i-Kfz" of "Fahrzeug zulassen oder umschreiben")
-    said = _said(question, name, names_vehicle(service_name)) if meant else _stems(question)
-    line_stems = [_stems(line) for line in lines]
+    said = _said(question, name, names_vehicle(service_name)) if meant else T.content_stems(question)
+    line_stems = [T.content_stems(line) for line in lines]
     # the first part of a word of the name counts where a line has it as a word of its own
     # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
     q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
@@ -242,8 +238,8 @@ def names_variant(fees: str, question: str, service_name: str) -> bool:
 def names_in(text: str, words: str) -> bool:
     """Whether one of the words (five letters or more) is a word of the text or its compound's head
     or tail, or the same compound with a part between ("Urnengrab", "Urnenreihengrab")."""
-    said = {w for w in _stems(words) if len(w) >= 5}
-    return any(T.part_of(q, s) or T.same_frame(q, s) for q in said for s in _stems(text))
+    said = {w for w in T.content_stems(words) if len(w) >= 5}
+    return any(T.part_of(q, s) or T.same_frame(q, s) for q in said for s in T.content_stems(text))
 
 
 def _surcharge(lines: list[str], question: str) -> list[str]:
@@ -335,10 +331,10 @@ def fitting_fees(fees: str, question: str, service_name: str = "", max_items: in
     if not lines:
         # no amount, only rates ("Hebesatz Grundsteuer B 395 Prozent"): said when the question names them
         rates = [line for line in re.split(r"\n|;\s*", fees or "") if _RATE.search(line)]
-        said = _stems(question) - _stems(service_name)
+        said = T.content_stems(question) - T.content_stems(service_name)
         # or asks how much ("Wie hoch ist die Zweitwohnungsteuer?": "12 Prozent der Nettokaltmiete"),
         # not how to pay ("Kann ich die Grundsteuer abbuchen lassen?")
-        if _HOW_MUCH.search(folded_text(question)) or any(any(_meets(q, s) for q in said for s in _stems(line))
+        if _HOW_MUCH.search(folded_text(question)) or any(any(_meets(q, s) for q in said for s in T.content_stems(line))
                                                           for line in rates):
             return [line.strip().rstrip(".;") for line in rates[:max_items]], len(rates) > max_items
         return [], False

@@ -74,7 +74,7 @@ def _thing_hours(service: Service, office: Office, question: str) -> str | None:
     """The description's sentence on when a thing the question names is open ("Die Friedhöfe sind
     ... von 8 bis 18 Uhr geöffnet" for "Wann ist der Friedhof offen?"), where the thing is not the
     office itself: the caller may mean either, so both are said."""
-    named = C.named_nouns(question) - {T.stem(w) for w in T.content_words(office.name)}
+    named = C.named_nouns(question) - T.content_stems(office.name)
     told = [s for s in _with_cue(list(F.sentences_of(service.description)), "hours") if F.mentions(s, named)]
     return told[0] if told else None
 

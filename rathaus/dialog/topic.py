@@ -57,7 +57,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
         return True
     service = understanding.service(state.service_id) if state.service_id else None
     known = _stems(service) if service is not None else set()
-    other = ({T.stem(w) for w in T.content_words(decision.service.name)} if decision.service is not None
+    other = (T.content_stems(decision.service.name) if decision.service is not None
              else set())
 
     def in_text(word: str) -> bool:  # a part of a compound of the topic counts ("Karte" of "Tageskarte")
@@ -87,7 +87,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
     # word of the name of the service the search answers, not in the topic's own name, is a new topic
     head = next((T.stem(w) for w in T.content_words(decision.service.name)), None) if decision.service else None
     if decision.action == "answer" and head in residual \
-            and head not in {T.stem(w) for w in T.content_words(service.name)}:
+            and head not in T.content_stems(service.name):
         return False
 
     def topic_only() -> bool:
@@ -107,7 +107,7 @@ def refers_back(understanding: Any, state: ConversationState, residual: set[str]
 
 def _stems(service: Service) -> set[str]:
     """The word stems of a service's name, description and fees."""
-    return {T.stem(w) for w in T.content_words(" ".join([service.name, service.description, service.fees]))}
+    return T.content_stems(" ".join([service.name, service.description, service.fees]))
 
 
 def variant_of_topic(understanding: Any, state: ConversationState, corrected: str) -> bool:
@@ -116,6 +116,6 @@ def variant_of_topic(understanding: Any, state: ConversationState, corrected: st
     service = understanding.service(state.service_id) if state.service_id else None
     if service is None:
         return False
-    said = {T.stem(w) for w in T.content_words(corrected) if len(w) >= 4}
-    own = {T.stem(w) for w in T.content_words(" ".join([service.name, service.fees or ""]))}
+    said = T.content_stems(corrected, 4)
+    own = T.content_stems(" ".join([service.name, service.fees or ""]))
     return bool(said) and said <= own

@@ -25,6 +25,13 @@ def test_stem_meets_noun_and_verb():
     assert T.stem("umzugskosten") != T.stem("umkosten") and T.stem("einzugsermachtigung").startswith("einzug")
 
 
+def test_content_stems_leave_function_words_and_short_words_out():
+    # "Abholung" and "abholen" meet, function words say nothing of the topic
+    assert T.content_stems("Wann kann ich den Ausweis abholen?") >= {T.stem("ausweis"), T.stem("abholung")}
+    assert not T.content_stems("Wann kann ich den Ausweis abholen?") & {"wann", "kann", "ich", "den"}
+    assert T.content_stems("Hund an- und abmelden", 5) == {T.stem("abmelden")}
+
+
 def test_registration_verbs_of_a_text():
     from rathaus.catalog.search import register_verbs
 
