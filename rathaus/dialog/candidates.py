@@ -298,7 +298,7 @@ def related_to(decision: Decision, topic_name: str, window: float, clear: bool =
     cands = decision.candidates or []
     topic = T.content_stems(topic_name, 4)
     if clear and decision.action == "answer" and decision.service is not None and decision.service.name != topic_name \
-            and topic & T.content_stems(decision.service.name):
+            and topic & name_stems(decision.service):
         return decision.service.id
     close = close_to_leader(cands, window)
     sharing = [c for c in close if topic & T.content_stems(c.name) and c.name != topic_name]
@@ -347,7 +347,7 @@ def detail_confirms(understanding: Any, decision: Decision, text: str, facet: st
         details = [d for d in details if any(p.search(F.folded_text(d)) for p in cues)]
     if decision.action == "confirm":  # already the best candidate: one rare word of it suffices
         return bool(details)
-    said = T.content_stems(text) - {T.stem(w) for w in F.facet_words(text)}
+    said = T.content_stems(text) - F.facet_stems(text)
     return any(F.mentions(d, said) >= 2 for d in details)
 
 

@@ -537,10 +537,10 @@ class DialogEngine:
             return None
         first = sentences(service.description)[:1]  # the general answer says it anyway
         specific = C.specific(self.understanding, text, service) | set(also)
-        document = self._document_detail(state, decision, service, text, lang, specific)
+        said = T.content_stems(text)
+        document = self._document_detail(state, decision, service, text, said, lang, specific)
         if document is not None:
             return document
-        said = T.content_stems(text)
         details = [d for d in F.detail_sentences(service.description, specific, C.name_stems(service), said)
                    if d not in first]
         if speaks_of_child(text):  # "mein Sohn is zwölf ... braucht der auch so nen Schein": the children's rule
@@ -568,12 +568,11 @@ class DialogEngine:
         return Decision(question=text, action="answer", service=ref, candidates=list(decision.candidates),
                         answer=answer, language=lang, reason=_reason("detail"))
 
-    def _document_detail(self, state: ConversationState, decision: Decision, service: Service, text: str, lang: str,
-                         specific: set[str]) -> Decision | None:
+    def _document_detail(self, state: ConversationState, decision: Decision, service: Service, text: str,
+                         said: set[str], lang: str, specific: set[str]) -> Decision | None:
         """The document a detail of a question about the service names, where no sentence of the
         description does ("Ich hab en Firmenwagen, geht der Anwohnerparkausweis da auch?": "bei
-        Firmenwagen eine Bescheinigung des Arbeitgebers")."""
-        said = T.content_stems(text)
+        Firmenwagen eine Bescheinigung des Arbeitgebers"). `said`: the question's content stems."""
         keywords = {T.stem(w) for k in [*service.keywords, *service.synonyms] if len(k.split()) == 1
                     for w in T.content_words(k)}
         if not (C.says_name(self.understanding, service.name, text) or said & keywords):

@@ -151,6 +151,11 @@ def facet_words(question: str, facet: str | None = None) -> set[str]:
     return set(_facet_words(question, facet))
 
 
+def facet_stems(question: str, facet: str | None = None) -> set[str]:
+    """Stems of the question's facet words: what it asks, to be set apart from what it names."""
+    return {T.stem(w) for w in _facet_words(question, facet)}
+
+
 @lru_cache(maxsize=4096)
 def _facet_words(question: str, facet: str | None) -> frozenset[str]:
     folded = folded_text(question)
@@ -279,8 +284,8 @@ def best_sentences(description: str, facet: str, question: str, similarity: Simi
         candidates = [c for c in candidates if _SPAN.search(folded_text(c[1]))] or candidates
     if not candidates:
         return []
-    q_stems = T.content_stems(question) - {T.stem(w) for w in facet_words(question)}
-    q_facet = {T.stem(w) for w in facet_words(question)}
+    q_facet = facet_stems(question)
+    q_stems = T.content_stems(question) - q_facet
     # "wann bezahlen" asks for "fällig" ("Kann ich auf einmal zahlen?" for the sentence on paying at once)
     for meant, families in cue_data()["asked_as"].get(facet, {}).items() if _WHEN.search(folded_text(question)) else ():
         standing = {q for q in q_stems | q_facet if q.startswith(families)}

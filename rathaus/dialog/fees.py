@@ -13,7 +13,7 @@ from functools import lru_cache
 from rathaus.catalog import text as T
 from rathaus.catalog.answers import fee_lines, fee_text_lines
 from rathaus.catalog.search import meanings, names_vehicle, vehicle_words
-from rathaus.dialog.facets import MONTHS, cue_data, cue_tokens, facet_words, folded_text, in_family
+from rathaus.dialog.facets import MONTHS, cue_data, cue_tokens, facet_stems, folded_text, in_family
 
 _RATE = re.compile(r"\d[\d.,]*\s*(prozent|%)", re.I)
 _AGE = re.compile(r"\b(\d{1,2})(?:\s*|-)(jahre|jahren|jahr|jährig|years?\b|yaş|лет|років|سنة)", re.I)
@@ -202,7 +202,7 @@ def _named(lines: list[str], question: str, service_name: str, meant: bool = Fal
     line_stems = [T.content_stems(line) for line in lines]
     # the first part of a word of the name counts where a line has it as a word of its own
     # ("Verein" of "Vereinsfest" names "gemeinnützige Vereine 20 Euro")
-    q_words = {q for q in said - {T.stem(w) for w in facet_words(question, "cost")}
+    q_words = {q for q in said - facet_stems(question, "cost")
                if not any(n in q or (len(q) >= 4 and n.startswith(q)) for n in own)
                or (q not in own and len(q) >= 5 and any(q in stems for stems in line_stems))}
     # "Hundemarke" for the dog tax: the part after the service's own word names the line ("Ersatzmarke")
